@@ -1,0 +1,1 @@
+"""Accounts: schools, users, roles and sign-in."""

@@ -1,0 +1,83 @@
+"""Schools and user accounts. Minors: no phone, ID number or photo fields, by design."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from hplearn.extensions import db
+from hplearn.timeutil import UTCDateTime, utcnow
+
+ROLES = ("student", "teacher", "school_admin", "district_admin")
+ROLE_LABELS = {
+    "student": "学生",
+    "teacher": "教师",
+    "school_admin": "学校管理员",
+    "district_admin": "区管理员",
+}
+
+
+class School(db.Model):
+    """A school of the district."""
+
+    __tablename__ = "schools"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    stage: Mapped[str] = mapped_column(String(16), default="小学")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    users: Mapped[list[User]] = relationship(back_populates="school")
+
+    def __repr__(self) -> str:
+        return f"<School {self.code}>"
+
+
+class User(UserMixin, db.Model):
+    """A student, teacher or admin account."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(64), default="")
+    password_hash: Mapped[str] = mapped_column(String(256), default="")
+    role: Mapped[str] = mapped_column(String(16), index=True)
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id"), index=True)
+    grade: Mapped[int | None] = mapped_column(Integer)
+    class_name: Mapped[str | None] = mapped_column(String(32))
+    subjects: Mapped[list[str]] = mapped_column(JSON, default=list)
+    grades: Mapped[list[int]] = mapped_column(JSON, default=list)
+    is_counsellor: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    school: Mapped[School | None] = relationship(back_populates="users")
+
+    @property
+    def is_active(self) -> bool:
+        """Flask-Login refuses sessions of deactivated accounts."""
+        return self.active
+
+    @property
+    def role_label(self) -> str:
+        """The Chinese name of the role."""
+        return ROLE_LABELS.get(self.role, self.role)
+
+    def set_password(self, password: str) -> None:
+        """Store a hash of the password (Werkzeug's current default method)."""
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        """Whether the password matches."""
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    def __repr__(self) -> str:
+        return f"<User {self.username} {self.role}>"

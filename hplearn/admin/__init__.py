@@ -1,0 +1,1 @@
+"""Admin area: pages for school and district admins."""

@@ -1,0 +1,7 @@
+"""The JSON API at /api/v1."""
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__)
+
+from hplearn.api import resources  # noqa: E402,F401  (registers routes on bp)

@@ -1,0 +1,41 @@
+"""/api/v1/resources."""
+
+from flask import current_app, jsonify, request
+from flask_login import current_user
+
+from hplearn.api import bp
+from hplearn.api.serializers import resource_detail_json, resource_json
+from hplearn.catalog import services
+from hplearn.errors import json_error
+from hplearn.pagination import InvalidParameter, parse_page
+
+
+@bp.get("/resources")
+def list_resources():
+    """Published resources with the same filters as /browse."""
+    try:
+        filters = services.parse_filters(request.args)
+        page_request = parse_page(
+            request.args,
+            default_per_page=current_app.config["PER_PAGE"],
+            max_per_page=current_app.config["MAX_PER_PAGE"],
+        )
+    except InvalidParameter as error:
+        return json_error(400, str(error), code="invalid_parameter")
+    page = services.published_resources(filters, page_request, request.args.get("sort", "newest"))
+    return jsonify(
+        total=page.total,
+        page=page.page,
+        per_page=page.per_page,
+        results=[resource_json(r) for r in page.items],
+    )
+
+
+@bp.get("/resources/<int:resource_id>")
+def get_resource(resource_id):
+    """One resource with its rendered body."""
+    try:
+        resource = services.get_visible_resource(resource_id, current_user)
+    except services.ResourceNotFound as error:
+        return json_error(404, str(error))
+    return jsonify(resource_detail_json(resource))

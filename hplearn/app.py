@@ -1,0 +1,103 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from flask import Flask
+
+from hplearn import config as app_config
+from hplearn.extensions import csrf, db, limiter, login_manager, migrate
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build a configured hplearn application; config overrides everything else (tests)."""
+    app = Flask(
+        __name__,
+        instance_path=(config or {}).get("INSTANCE_PATH") or app_config.instance_path_from_env(),
+        instance_relative_config=True,
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    app_config.load_config(app, config)
+    register_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def register_logging(app: Flask) -> None:
+    """Log to stderr in English, one line per record."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    app.logger.handlers[:] = [handler]
+    app.logger.setLevel(app.config.get("LOG_LEVEL", "INFO"))
+    app.logger.propagate = False
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the unbound extensions to this app."""
+    db.init_app(app)
+    migrate.init_app(app, db, directory=app.config.get("MIGRATIONS_DIR", _migrations_dir()))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    _configure_limiter(app)
+    from hplearn.accounts import services as account_services
+
+    login_manager.user_loader(account_services.load_user)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "请先登录。"
+    login_manager.session_protection = "strong"
+
+
+def _configure_limiter(app: Flask) -> None:
+    redis_url = app.config.get("REDIS_URL")
+    app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url or "memory://")
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
+    limiter.init_app(app)
+
+
+def _migrations_dir() -> str:
+    from pathlib import Path
+
+    return str(Path(__file__).resolve().parent.parent / "migrations")
+
+
+def register_blueprints(app: Flask) -> None:
+    """Mount every feature's blueprint."""
+    from hplearn.accounts.views import bp as accounts_bp
+    from hplearn.admin.views import bp as admin_bp
+    from hplearn.api import bp as api_bp
+    from hplearn.catalog.views import bp as catalog_bp
+
+    app.register_blueprint(catalog_bp)
+    app.register_blueprint(accounts_bp, url_prefix="/auth")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+
+
+def register_error_handlers(app: Flask) -> None:
+    """HTML error pages for the site, JSON errors for the API."""
+    from hplearn.errors import register
+
+    register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Filters and globals templates may use."""
+    from hplearn.templating import register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    """Attach the hplearn CLI commands to app.cli."""
+    from hplearn.cli import register
+
+    register(app)

@@ -1,0 +1,1 @@
+"""The catalog: resources, topics and platforms."""

@@ -1,0 +1,30 @@
+"""The hplearn command line: `hplearn COMMAND` (a Flask CLI group bound to create_app)."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import FlaskGroup
+
+from hplearn.app import create_app
+
+
+def _create_app():
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=True)
+def cli():
+    """hplearn (和平学习): manage the district's learning platform."""
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli.main(prog_name="hplearn")
+
+
+def register(app) -> None:
+    """Add every hplearn command to app.cli (so `flask --app wsgi` knows them too)."""
+    from hplearn.cli import accounts, setup
+
+    for command in (*setup.COMMANDS, *accounts.COMMANDS):
+        app.cli.add_command(command)

@@ -1,0 +1,96 @@
+"""Error pages and JSON errors: clients get a clear 4xx, never a traceback."""
+
+from __future__ import annotations
+
+import traceback
+
+from flask import jsonify, render_template, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+MESSAGES = {
+    400: "请求有误，请检查后重试。",
+    401: "请先登录。",
+    403: "你没有权限访问这个页面。",
+    404: "没有找到这个页面，它可能已被移动或下架。",
+    405: "不支持这种请求方式。",
+    409: "操作冲突，请刷新后重试。",
+    413: "文件或请求太大。",
+    415: "不支持这种文件类型。",
+    422: "提交的内容有误，请修改后重试。",
+    429: "操作太频繁，请稍后再试。",
+    500: "服务器出了点问题，我们会尽快修复，请稍后再试。",
+}
+CODES = {
+    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+    405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
+    422: "unprocessable", 429: "rate_limited", 500: "server_error",
+}
+
+
+def wants_json() -> bool:
+    """API requests (and clients that ask for JSON only) get JSON errors."""
+    return request.path.startswith("/api/") or (
+        request.accept_mimetypes.best == "application/json"
+    )
+
+
+def json_error(status: int, message: str | None = None, code: str | None = None):
+    """Build the API's error response: {"error": {"code", "message"}}."""
+    body = {
+        "error": {
+            "code": code or CODES.get(status, "error"),
+            "message": message or MESSAGES.get(status, "请求失败。"),
+        }
+    }
+    return jsonify(body), status
+
+
+def _describe(error: HTTPException) -> str:
+    # Our own aborts carry a Chinese description; Werkzeug's defaults are English.
+    custom = getattr(error, "description", None)
+    default = type(error).description if hasattr(type(error), "description") else None
+    if custom and custom != default:
+        return custom
+    return MESSAGES.get(error.code, "请求失败。")
+
+
+def handle_http_error(error: HTTPException):
+    """Render a 4xx/5xx raised by abort() or Werkzeug."""
+    status = error.code or 500
+    message = _describe(error)
+    if wants_json():
+        response = json_error(status, message)
+    else:
+        response = render_template("errors/error.html", status=status, message=message), status
+    if status == 429 or status == 405:
+        return _with_headers(response, error)
+    return response
+
+
+def _with_headers(response, error):
+    from flask import make_response
+
+    made = make_response(response)
+    for key, value in error.get_headers():
+        if key.lower() != "content-type":
+            made.headers[key] = value
+    return made
+
+
+def handle_unexpected(error: Exception):
+    """Log one English line for an unexpected error and show the 500 page."""
+    from flask import current_app
+
+    frame = traceback.extract_tb(error.__traceback__)[-1] if error.__traceback__ else None
+    where = f" at {frame.filename}:{frame.lineno}" if frame else ""
+    current_app.logger.error(
+        "request failed: %s %s -> %s: %s%s",
+        request.method, request.path, type(error).__name__, str(error)[:300], where,
+    )
+    return handle_http_error(InternalServerError())
+
+
+def register(app) -> None:
+    """Install the handlers on the app."""
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,77 @@
+"""Reading page and per_page from a query string, safely."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MAX_PAGE = 100_000
+
+
+class InvalidParameter(ValueError):
+    """A query-string value of the wrong type or range; its message is shown to the user."""
+
+    def __init__(self, name: str, message: str):
+        super().__init__(message)
+        self.name = name
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    """Which slice of a result list to show."""
+
+    page: int
+    per_page: int
+
+    @property
+    def offset(self) -> int:
+        """Rows to skip."""
+        return (self.page - 1) * self.per_page
+
+
+def parse_int(args, name: str, *, default=None, minimum=None, maximum=None):
+    """Read an integer argument; raise InvalidParameter when it is not one."""
+    raw = args.get(name)
+    if raw is None or str(raw).strip() == "":
+        return default
+    text = str(raw).strip()
+    if len(text) > 12 or not text.lstrip("-").isdigit():
+        raise InvalidParameter(name, f"参数 {name} 必须是整数。")
+    value = int(text)
+    if minimum is not None and value < minimum:
+        raise InvalidParameter(name, f"参数 {name} 不能小于 {minimum}。")
+    if maximum is not None and value > maximum:
+        raise InvalidParameter(name, f"参数 {name} 不能大于 {maximum}。")
+    return value
+
+
+def parse_page(args, *, default_per_page: int = 20, max_per_page: int = 50) -> PageRequest:
+    """Read page (1…) and per_page (capped at max_per_page, not refused) from args."""
+    page = parse_int(args, "page", default=1, minimum=1)
+    per_page = parse_int(args, "per_page", default=default_per_page, minimum=1)
+    # A page far past any result list is simply empty; clamp so SQL offsets stay small.
+    return PageRequest(page=min(page, MAX_PAGE), per_page=min(per_page, max_per_page))
+
+
+@dataclass
+class Page:
+    """One page of results with what pagination links need."""
+
+    items: list
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        """How many pages there are (at least 1)."""
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        """Whether a previous page exists."""
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        """Whether a next page exists."""
+        return self.page < self.pages

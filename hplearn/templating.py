@@ -1,0 +1,38 @@
+"""Template filters and globals."""
+
+from __future__ import annotations
+
+from flask import request, url_for
+
+from hplearn import policy, vocab
+from hplearn.markup import plain_text, render_markdown
+from hplearn.timeutil import LOCAL_TZ
+
+
+def local_datetime(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """Format an aware datetime in Asia/Shanghai."""
+    if value is None:
+        return ""
+    return value.astimezone(LOCAL_TZ).strftime(fmt)
+
+
+def url_with(**changes) -> str:
+    """The current URL with some query arguments changed (None removes one); resets page."""
+    args = request.args.to_dict(flat=True)
+    if "page" not in changes:
+        args.pop("page", None)
+    for key, value in changes.items():
+        if value is None or value == "":
+            args.pop(key, None)
+        else:
+            args[key] = value
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def register(app) -> None:
+    """Make the helpers available to every template."""
+    app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["plain"] = plain_text
+    app.jinja_env.filters["localtime"] = local_datetime
+    app.jinja_env.filters["grade_label"] = vocab.grade_label
+    app.jinja_env.globals.update(policy=policy, vocab=vocab, url_with=url_with)

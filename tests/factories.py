@@ -1,0 +1,102 @@
+"""factory_boy factories for test data; bound to the app's session by the app fixture."""
+
+from __future__ import annotations
+
+import factory
+from factory.alchemy import SQLAlchemyModelFactory
+
+from hplearn.accounts.models import School, User
+from hplearn.catalog.models import Platform, Resource, Topic
+from hplearn.timeutil import utcnow
+
+DEFAULT_PASSWORD = "correct-horse-42"
+_ALL: list[type[SQLAlchemyModelFactory]] = []
+
+
+def bind(session) -> None:
+    """Point every factory at the given SQLAlchemy session."""
+    for factory_class in _ALL:
+        factory_class._meta.sqlalchemy_session = session
+
+
+def _registered(cls):
+    _ALL.append(cls)
+    return cls
+
+
+class BaseFactory(SQLAlchemyModelFactory):
+    """Commits each object, so after-commit hooks (search indexing) run as in production."""
+
+    class Meta:
+        abstract = True
+        sqlalchemy_session_persistence = "commit"
+
+
+@_registered
+class SchoolFactory(BaseFactory):
+    class Meta:
+        model = School
+
+    code = factory.Sequence(lambda n: f"s{n:03d}")
+    name = factory.Sequence(lambda n: f"和平区实验学校{n}")
+    stage = "小学"
+
+
+@_registered
+class UserFactory(BaseFactory):
+    class Meta:
+        model = User
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    display_name = factory.LazyAttribute(lambda o: o.username)
+    role = "student"
+    school = factory.SubFactory(SchoolFactory)
+    password = factory.PostGenerationMethodCall("set_password", DEFAULT_PASSWORD)
+
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):
+        if create:
+            cls._meta.sqlalchemy_session.commit()
+
+
+@_registered
+class TopicFactory(BaseFactory):
+    class Meta:
+        model = Topic
+
+    slug = factory.Sequence(lambda n: f"topic-{n}")
+    name = factory.Sequence(lambda n: f"专题{n}")
+    summary = "专题简介"
+    description = "专题的详细介绍。"
+
+
+@_registered
+class ResourceFactory(BaseFactory):
+    class Meta:
+        model = Resource
+
+    source = "test"
+    external_id = factory.Sequence(lambda n: f"r{n}")
+    title = factory.Sequence(lambda n: f"测试资源{n}")
+    summary = "一个用于测试的资源。"
+    body = ""
+    kind = "article"
+    stage = "初中"
+    grade = 7
+    subject = "数学"
+    tags = factory.LazyFunction(list)
+    status = "published"
+    published_at = factory.LazyFunction(utcnow)
+
+
+@_registered
+class PlatformFactory(BaseFactory):
+    class Meta:
+        model = Platform
+
+    slug = factory.Sequence(lambda n: f"platform-{n}")
+    name = factory.Sequence(lambda n: f"平台{n}")
+    url = "https://example.org/"
+    level = "national"
+    needs_login = False
+    description = "平台介绍。"
