@@ -1,0 +1,5 @@
+"""`python -m hplearn …` is the same as the `hplearn` command."""
+
+from hplearn.cli import main
+
+main()
