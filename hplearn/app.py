@@ -80,6 +80,19 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp, url_prefix="/auth")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+    register_qa(app)
+
+
+def register_qa(app: Flask) -> None:
+    """The Q&A board and the notifications inbox it feeds."""
+    from hplearn import notifications, qa
+    from hplearn.notifications.views import bp as notifications_bp
+    from hplearn.qa.views import bp as qa_bp
+
+    qa.init_app(app)
+    notifications.init_app(app)
+    app.register_blueprint(qa_bp, url_prefix="/qa")
+    app.register_blueprint(notifications_bp, url_prefix="/notifications")
 
 
 def register_error_handlers(app: Flask) -> None:

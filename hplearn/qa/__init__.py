@@ -1,0 +1,27 @@
+"""The Q&A board: students ask, routed teachers claim and answer, minors stay safe."""
+
+DEFAULTS = {
+    # Minutes a claim holds before the question returns to the queue.
+    "QA_CLAIM_MINUTES": 30,
+    # The claimer is reminded this many minutes before the claim runs out.
+    "QA_CLAIM_WARN_MINUTES": 5,
+    # Reply target in service hours; unclaimed questions past it go to the whole district.
+    "QA_TARGET_HOURS": 24,
+    # Mental-health questions go to district counsellors after this many real minutes.
+    "QA_URGENT_TARGET_MINUTES": 30,
+    # Service hours: ISO weekdays and the daily window in Asia/Shanghai; closed dates (holidays).
+    "QA_SERVICE_DAYS": "1-5",
+    "QA_SERVICE_START": "16:00",
+    "QA_SERVICE_END": "20:30",
+    "QA_CLOSED_DATES": [],
+    "QA_QUEUE_LIMIT": 50,
+}
+
+
+def init_app(app) -> None:
+    """Fill in Q&A settings the deployment did not set and add the template helpers."""
+    for key, value in DEFAULTS.items():
+        app.config.setdefault(key, value)
+    from hplearn.qa import services
+
+    app.jinja_env.globals["qa_resource_questions"] = services.questions_for_resource_page
