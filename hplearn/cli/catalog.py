@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from contextlib import ExitStack
 
 import click
@@ -32,7 +33,7 @@ def import_command(file: str, strict: bool, source: str | None) -> None:
         def start_bar(rows: int) -> None:
             nonlocal bar
             bar = stack.enter_context(click.progressbar(
-                length=rows, label="importing", file=click.get_text_stream("stderr")
+                length=rows, label="importing", file=sys.stderr
             ))
 
         try:
@@ -68,7 +69,7 @@ def check_links_command(timeout: float | None, concurrency: int | None) -> None:
     concurrency = concurrency or current_app.config["LINK_CHECK_CONCURRENCY"]
     urls = links.external_urls()
     with click.progressbar(
-        length=len(urls), label="checking links", file=click.get_text_stream("stderr")
+        length=len(urls), label="checking links", file=sys.stderr
     ) as bar:
         summary = links.check_links(
             urls, timeout=timeout, concurrency=concurrency, progress=bar.update
