@@ -27,6 +27,8 @@ from hplearn.vocab import RESOURCE_KINDS, STAGES, canonical_subject, parse_grade
 
 BATCH_SIZE = 500
 SCAN_CHUNK = 1 << 20
+# A Markdown body may be longer than the csv module's 128 kB default field limit.
+MAX_CSV_FIELD = 4 << 20
 KNOWN_COLUMNS = (
     "external_id", "title", "stage", "grade", "subject", "edition", "volume", "school_type",
     "resource_type", "url", "cover_url", "source", "summary", "body", "kind", "topic", "tags",
@@ -156,6 +158,7 @@ def detect_format(path: Path) -> str:
 
 
 def _csv_rows(path: Path) -> Iterator[tuple[int, dict]]:
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_CSV_FIELD))
     reader = csv.reader(_text_lines(path))
     try:
         header = next(reader, None)
@@ -325,6 +328,8 @@ def validate_row(row: dict, topics: dict[str, int], default_source: str | None =
     title = _text(row, "title")
     if not title:
         raise InvalidRow("缺少标题（title）。")
+    if "\n" in title or "\r" in title:
+        raise InvalidRow("标题不能换行（是否有没闭合的引号？）。")
     grade, stage = _grade_and_stage(row)
     values = {
         "title": title,

@@ -104,6 +104,21 @@ def test_bad_row_is_skipped_with_its_line_number(runner, tmp_path, row, reason):
     assert resource_count() == 1
 
 
+def test_unclosed_quote_is_a_bad_row(runner, tmp_path):
+    text = 'external_id,title\na,"没闭合\nb,乙\n'
+    result = runner.invoke(args=["import", write(tmp_path, "x.csv", text)])
+    assert result.exit_code == 0
+    assert "第 2 行：标题不能换行" in result.output
+    assert resource_count() == 0
+
+
+def test_long_markdown_body_is_imported(runner, tmp_path):
+    text = "external_id,title,body\nc,丙," + "长" * 200_000 + "\n"
+    result = runner.invoke(args=["import", write(tmp_path, "x.csv", text)])
+    assert "1 created" in result.output
+    assert len(db.session.scalar(select(Resource.body))) == 200_000
+
+
 def test_unknown_kind_and_topic_and_bad_json(runner, tmp_path):
     text = ('{"external_id": "a", "title": "x", "kind": "podcast"}\n'
             '{"external_id": "b", "title": "y", "topic": "nope"}\n'
