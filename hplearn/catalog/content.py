@@ -211,7 +211,8 @@ def load_content(content_dir, echo: Callable[[str], None] = print) -> ContentSum
     for path in textbook_files:
         result = importer.import_file(path, strict=True)
         for name in ("created", "updated", "unchanged", "skipped"):
-            setattr(summary.textbooks, name, getattr(summary.textbooks, name) + getattr(result, name))
+            total = getattr(summary.textbooks, name) + getattr(result, name)
+            setattr(summary.textbooks, name, total)
         echo(f"textbooks ({path.name}): {result}")
     return summary
 

@@ -316,12 +316,12 @@ def _external_id(row: dict, values: dict) -> str:
     return "auto-" + hashlib.sha1(key.encode()).hexdigest()[:20]
 
 
-def validate_row(row: dict, topics: dict[str, int], default_source: str | None = None) -> dict:
+def validate_row(row: dict, topics: dict[str, int], source: str | None = None) -> dict:
     """Turn one raw row into Resource field values; raise InvalidRow with the reason.
 
     row: column name -> value (CSV text, or JSON values).
     topics: topic slug and name -> topic id.
-    default_source: the source when --source is not given and the row has none.
+    source: the --source name, which overrides the row's source column.
     """
     if "__error__" in row:
         raise InvalidRow(row["__error__"])
@@ -349,7 +349,7 @@ def validate_row(row: dict, topics: dict[str, int], default_source: str | None =
         "cover_url": _url(row, "cover_url"),
         "is_demo": row.get("is_demo") is True,
     }
-    values["source"] = default_source or _text(row, "source") or DEFAULT_SOURCE
+    values["source"] = source or _text(row, "source") or DEFAULT_SOURCE
     values["external_id"] = _external_id(row, values)
     values["content_hash"] = content_hash(values)
     return values
@@ -382,7 +382,8 @@ def _existing_hashes(batch: list[dict]) -> dict[tuple[str, str], str]:
     query = select(Resource.source, Resource.external_id, Resource.content_hash).where(
         tuple_(Resource.source, Resource.external_id).in_(keys)
     )
-    return {(source, external_id): digest for source, external_id, digest in db.session.execute(query)}
+    return {(source, external_id): digest
+            for source, external_id, digest in db.session.execute(query)}
 
 
 def write_batch(batch: list[dict], summary: ImportSummary) -> None:

@@ -1,4 +1,4 @@
-"""content/ and `hplearn init --demo`: everything loads, twice changes nothing, bad files are named."""
+"""content/ and `hplearn init --demo`: all loads, twice changes nothing, bad files are named."""
 
 from __future__ import annotations
 
@@ -88,7 +88,9 @@ def test_edited_file_is_an_update(app, small_content):
         ("resources/broken.md", "---\ntitle: 书\ntopic: nowhere\n---\nbody\n", "未知的专题"),
     ],
 )
-def test_malformed_file_is_named_and_nothing_is_written(app, small_content, relative, text, message):
+def test_malformed_file_is_named_and_nothing_is_written(
+    app, small_content, relative, text, message
+):
     (small_content / relative).write_text(text, encoding="utf-8")
     with pytest.raises(ContentError) as raised:
         load_content(small_content, echo=lambda line: None)

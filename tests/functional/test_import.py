@@ -18,7 +18,9 @@ HEADER = ("external_id,title,stage,grade,subject,edition,volume,school_type,reso
           "url,cover_url,source\n")
 GOOD_ROW = ("t1,义务教育教科书·数学七年级上册,初中,7,数学,人教版,上册,普通,电子教材,"
             "https://basic.smartedu.cn/tchMaterial/detail?contentId=t1,,smartedu\n")
-REAL_CATALOG = Path(__file__).resolve().parents[2] / "content" / "textbooks" / "smartedu_textbooks.csv"
+REAL_CATALOG = (
+    Path(__file__).resolve().parents[2] / "content" / "textbooks" / "smartedu_textbooks.csv"
+)
 
 
 def write(tmp_path, name: str, text: str | bytes) -> str:
