@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from hplearn.catalog.models import Platform, Resource, Topic
 from hplearn.extensions import db
@@ -103,7 +104,7 @@ def published_resources(
     if page.offset >= total:
         return Page(items=[], total=total, page=page.page, per_page=page.per_page)
     rows = db.session.scalars(
-        _ordered(base, sort if sort in SORTS else "newest")
+        _ordered(base.options(selectinload(Resource.topic)), sort if sort in SORTS else "newest")
         .offset(page.offset)
         .limit(page.per_page)
     )
@@ -124,6 +125,7 @@ def newest_resources(limit: int = 8) -> list[Resource]:
     """The most recently published resources (textbooks left out: they would crowd the list)."""
     query = (
         select(Resource)
+        .options(selectinload(Resource.topic))
         .where(Resource.status == "published", Resource.kind != "textbook")
         .order_by(Resource.published_at.desc(), Resource.id.desc())
         .limit(limit)

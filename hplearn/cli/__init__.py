@@ -28,3 +28,8 @@ def register(app) -> None:
 
     for command in (*setup.COMMANDS, *accounts.COMMANDS):
         app.cli.add_command(command)
+
+    from hplearn.cli import catalog
+
+    for command in catalog.COMMANDS:
+        app.cli.add_command(command)
