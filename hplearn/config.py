@@ -5,6 +5,8 @@ import secrets
 from pathlib import Path
 
 ENV_PREFIX = "HPLEARN"
+# Read verbatim: from_prefixed_env would turn a key like "1234" into a number.
+STRING_SETTINGS = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "SEARCH_BACKEND")
 
 
 class Defaults:
@@ -38,6 +40,9 @@ def load_config(app, overrides=None) -> None:
     app.config.from_object(Defaults)
     app.config.from_pyfile("hplearn.cfg", silent=True)
     app.config.from_prefixed_env(ENV_PREFIX)
+    for name in STRING_SETTINGS:
+        if f"{ENV_PREFIX}_{name}" in os.environ:
+            app.config[name] = os.environ[f"{ENV_PREFIX}_{name}"]
     if overrides:
         app.config.update(overrides)
     _derive_database_uri(app)
@@ -79,8 +84,9 @@ def _write_once(path: Path, text: str) -> None:
     # Several workers may start at once: write aside, then link, so the first one wins whole.
     path.parent.mkdir(parents=True, exist_ok=True)
     scratch = path.with_name(f".{path.name}.{os.getpid()}")
-    scratch.write_text(text)
-    scratch.chmod(0o600)
+    descriptor = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(text)
     try:
         os.link(scratch, path)
     except FileExistsError:

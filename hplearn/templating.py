@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import request, url_for
 
 from hplearn import policy, vocab
@@ -14,6 +16,19 @@ def local_datetime(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
     if value is None:
         return ""
     return value.astimezone(LOCAL_TZ).strftime(fmt)
+
+
+def safe_href(url: str | None) -> str | None:
+    """The URL if a browser may safely follow it (http(s) or a same-site path), else None."""
+    if not url:
+        return None
+    try:
+        scheme = urlsplit(url.strip()).scheme.lower()
+    except ValueError:
+        return None
+    if scheme in ("http", "https") or (not scheme and url.startswith("/")):
+        return url.strip()
+    return None
 
 
 def url_with(**changes) -> str:
@@ -35,4 +50,5 @@ def register(app) -> None:
     app.jinja_env.filters["plain"] = plain_text
     app.jinja_env.filters["localtime"] = local_datetime
     app.jinja_env.filters["grade_label"] = vocab.grade_label
+    app.jinja_env.filters["safe_href"] = safe_href
     app.jinja_env.globals.update(policy=policy, vocab=vocab, url_with=url_with)
