@@ -16,6 +16,8 @@ def demo_catalog(app):
     TopicFactory(slug="shengtai", name="生态文明教育", summary="垃圾分类、节约用水")
     ResourceFactory(title="国旗的故事", topic=topic, stage="小学", grade=3, subject="道德与法治",
                     body="## 升旗仪式\n\n每周一早上，全校师生在操场举行**升旗仪式**。")
+    # A long unbroken title must wrap rather than widen the page.
+    ResourceFactory(title="Photosynthesis" + "x" * 120, topic=topic, subject="生物学")
     for n in range(3):
         ResourceFactory(title=f"语文阅读{n}", subject="语文", grade=8, tags=["阅读"])
     PlatformFactory(name="国家中小学智慧教育平台", url="https://basic.smartedu.cn/", needs_login=True)

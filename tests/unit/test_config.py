@@ -110,7 +110,7 @@ def _app_with_broken_route(tmp_path):
 
     @app.get("/boom")
     def boom():
-        raise RuntimeError("kaboom in a view")
+        raise RuntimeError("kaboom in a view\n  spanning\nlines")
 
     return app
 
@@ -131,7 +131,7 @@ def test_unexpected_error_logs_one_english_line(tmp_path, clean_env, capfd):
     lines = [line for line in capfd.readouterr().err.splitlines() if line.strip()]
     assert len(lines) == 1
     assert "ERROR" in lines[0] and "GET /boom" in lines[0]
-    assert "RuntimeError: kaboom in a view" in lines[0]
+    assert "RuntimeError: kaboom in a view spanning lines" in lines[0]
 
 
 def test_api_unexpected_error_is_json(tmp_path, clean_env):
