@@ -13,6 +13,7 @@ import gzip
 import sys
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
+from urllib.error import URLError
 from urllib.request import urlopen
 
 DEFAULT_PATHS = ("/", "/browse")
@@ -60,7 +61,11 @@ def main(argv: list[str]) -> int:
         return 2
     base, paths = argv[0], argv[1:] or list(DEFAULT_PATHS)
     for path in paths:
-        rows = measure(base, path)
+        try:
+            rows = measure(base, path)
+        except (URLError, OSError, ValueError) as error:
+            print(f"cannot fetch {urljoin(base, path)}: {error}", file=sys.stderr)
+            return 1
         print(f"\n{path}")
         for url, raw, packed in rows:
             print(f"  {url:<40} {raw:>8} B  {packed:>7} B gzip")
