@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
-from flask import request, url_for
+from flask import request
 
 from hplearn import policy, vocab
 from hplearn.markup import plain_text, render_markdown
@@ -41,7 +41,11 @@ def url_with(**changes) -> str:
             args.pop(key, None)
         else:
             args[key] = value
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
+    # Built by hand, not with url_for: query names such as "endpoint" or "_scheme" would
+    # be taken as url_for's own arguments.
+    query = urlencode(args)
+    path = request.script_root + request.path
+    return f"{path}?{query}" if query else path
 
 
 def register(app) -> None:
