@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
@@ -141,8 +141,9 @@ def published_resources(
     page: which slice.
     sort: newest (default), title or popular.
     """
-    base = _filtered(select(Resource).where(Resource.status == "published"), filters)
-    total = db.session.scalar(select(func.count()).select_from(base.subquery()))
+    published = Resource.status == "published"
+    base = _filtered(select(Resource).where(published), filters)
+    total = db.session.scalar(_filtered(select(func.count(Resource.id)).where(published), filters))
     if page.offset >= total:
         return Page(items=[], total=total, page=page.page, per_page=page.per_page)
     rows = db.session.scalars(
@@ -233,23 +234,35 @@ def facet_values(column_name: str, filters: ResourceFilters | None = None) -> li
     return [tuple(row) for row in rows]
 
 
-def _topic_counts(filters: ResourceFilters) -> list[FacetOption]:
+def _facet_rows() -> list[tuple]:
+    # One grouped scan gives every combination of filter values; there are few enough
+    # (hundreds for thousands of resources) to count each facet from them in Python.
     query = (
-        select(Topic.slug, Topic.name, func.count(Resource.id))
-        .join(Resource, Resource.topic_id == Topic.id)
+        select(Resource.stage, Resource.grade, Resource.subject, Topic.slug, Resource.kind,
+               Resource.edition, func.count())
+        .outerjoin(Topic, Resource.topic_id == Topic.id)
         .where(Resource.status == "published")
-        .group_by(Topic.id, Topic.slug, Topic.name, Topic.sort_order)
-        .order_by(Topic.sort_order, Topic.id)
+        .group_by(Resource.stage, Resource.grade, Resource.subject, Topic.slug, Resource.kind,
+                  Resource.edition)
     )
-    return [FacetOption(slug, name, count) for slug, name, count in
-            db.session.execute(_filtered(query, filters))]
+    return [tuple(row) for row in db.session.execute(query)]
 
 
-def _in_vocabulary_order(counts: list[tuple], order, labels=None) -> list[FacetOption]:
+def _count_facet(rows, position: int, filters: ResourceFilters) -> dict:
+    wanted = [(i, getattr(filters, name)) for i, name in enumerate(FACETS)
+              if i != position and getattr(filters, name)]
+    counts: dict = {}
+    for row in rows:
+        value = row[position]
+        if value not in (None, "") and all(row[i] == chosen for i, chosen in wanted):
+            counts[value] = counts.get(value, 0) + row[-1]
+    return counts
+
+
+def _ordered_options(counts: dict, order, labels: dict) -> list[FacetOption]:
     rank = {value: index for index, value in enumerate(order)}
-    ordered = sorted(counts, key=lambda row: (rank.get(row[0], len(rank)), -row[1], str(row[0])))
-    return [FacetOption(value, (labels or {}).get(value, str(value)), count)
-            for value, count in ordered]
+    ordered = sorted(counts, key=lambda v: (rank.get(v, len(rank)), -counts[v], str(v)))
+    return [FacetOption(value, labels.get(value, str(value)), counts[value]) for value in ordered]
 
 
 def facet_counts(filters: ResourceFilters) -> dict[str, list[FacetOption]]:
@@ -258,23 +271,22 @@ def facet_counts(filters: ResourceFilters) -> dict[str, list[FacetOption]]:
     filters: the filters in force; each facet is counted under all the others, so choosing
     a value never hides the alternatives to it.
     """
-    def others(name):
-        return replace(filters, **{name: None})
-
-    counts = {
-        "stage": _in_vocabulary_order(facet_values("stage", others("stage")), STAGES),
-        "grade": _in_vocabulary_order(
-            facet_values("grade", others("grade")), sorted(GRADE_NAMES), GRADE_NAMES),
-        "subject": _in_vocabulary_order(facet_values("subject", others("subject")), SUBJECTS),
-        "topic": _topic_counts(others("topic")),
-        "kind": _in_vocabulary_order(
-            facet_values("kind", others("kind")), RESOURCE_KINDS, RESOURCE_KINDS),
-        "edition": [FacetOption(value, value, count)
-                    for value, count in facet_values("edition", others("edition"))],
+    rows = _facet_rows()
+    topics = all_topics()
+    orders = {
+        "stage": (STAGES, {}),
+        "grade": (sorted(GRADE_NAMES), GRADE_NAMES),
+        "subject": (SUBJECTS, {}),
+        "topic": ([t.slug for t in topics], {t.slug: t.name for t in topics}),
+        "kind": (list(RESOURCE_KINDS), RESOURCE_KINDS),
+        "edition": ((), {}),  # most used first
     }
-    for name, options in counts.items():
-        _keep_selected(options, getattr(filters, name))
-    return counts
+    facets = {}
+    for position, name in enumerate(FACETS):
+        order, labels = orders[name]
+        facets[name] = _ordered_options(_count_facet(rows, position, filters), order, labels)
+        _keep_selected(facets[name], getattr(filters, name))
+    return facets
 
 
 def _keep_selected(options: list[FacetOption], selected) -> None:

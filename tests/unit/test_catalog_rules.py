@@ -74,3 +74,25 @@ def test_out_of_range_ids_are_not_found(app):
 )
 def test_safe_href(url, expected):
     assert safe_href(url) == expected
+
+
+def test_facet_counts_count_each_facet_under_the_other_filters(app):
+    from tests.factories import ResourceFactory, TopicFactory
+
+    topic = TopicFactory(slug="aiguo", name="爱国主义教育")
+    ResourceFactory(subject="数学", grade=7, topic=topic)
+    ResourceFactory(subject="数学", grade=8, edition="人教版")
+    ResourceFactory(subject="语文", grade=7, kind="video")
+    ResourceFactory(subject="语文", grade=7, status="draft")
+    facets = services.facet_counts(services.ResourceFilters(subject="数学", grade=7))
+
+    def counts(name):
+        return {option.value: option.count for option in facets[name]}
+
+    assert counts("subject") == {"数学": 1, "语文": 1}  # under grade 7
+    assert counts("grade") == {7: 1, 8: 1}  # under 数学
+    assert counts("topic") == {"aiguo": 1}
+    assert counts("kind") == {"article": 1}
+    assert counts("edition") == {}
+    assert [o.label for o in facets["grade"]] == ["七年级", "八年级"]
+    assert facets["topic"][0].label == "爱国主义教育"
