@@ -6,6 +6,7 @@ from dataclasses import dataclass, fields
 from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from hplearn.catalog.models import Platform, Resource, Topic
 from hplearn.extensions import db
@@ -148,6 +149,7 @@ def published_resources(
         return Page(items=[], total=total, page=page.page, per_page=page.per_page)
     rows = db.session.scalars(
         _ordered(base, sort if sort in SORTS else "newest")
+        .options(joinedload(Resource.topic))
         .offset(page.offset)
         .limit(page.per_page)
     )
@@ -173,6 +175,7 @@ def newest_resources(limit: int = 8) -> list[Resource]:
     query = (
         select(Resource)
         .where(Resource.status == "published", Resource.kind != "textbook")
+        .options(joinedload(Resource.topic))
         .order_by(Resource.published_at.desc(), Resource.id.desc())
         .limit(limit)
     )
