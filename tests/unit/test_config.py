@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from hplearn.app import create_app
-from hplearn.config import _normalise_database_url
+from hplearn.config import ConfigError, _normalise_database_url
 
 
 @pytest.fixture
@@ -144,3 +147,38 @@ def test_api_unexpected_error_is_json(tmp_path, clean_env):
     response = app.test_client().get("/api/v1/boom")
     assert response.status_code == 500
     assert response.get_json()["error"]["code"] == "server_error"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("HPLEARN_PER_PAGE", "abc", "PER_PAGE must be a positive number"),
+        ("HPLEARN_PER_PAGE", "0", "PER_PAGE must be a positive number"),
+        ("HPLEARN_MAX_PER_PAGE", "true", "MAX_PER_PAGE must be a positive number"),
+        ("HPLEARN_LINK_CHECK_TIMEOUT", "-1", "LINK_CHECK_TIMEOUT must be a positive number"),
+        ("HPLEARN_SEARCH_BACKEND", "elastic", "SEARCH_BACKEND must be one of whoosh, postgres"),
+    ],
+)
+def test_unusable_settings_are_refused_by_name(tmp_path, clean_env, variable, value, message):
+    clean_env.setenv(variable, value)
+    with pytest.raises(ConfigError, match=message):
+        _app(tmp_path)
+
+
+def test_broken_instance_file_is_refused_with_its_path(tmp_path, clean_env):
+    _write_cfg(tmp_path, "PER_PAGE = = 3\n")
+    with pytest.raises(ConfigError, match=r"cannot read .*hplearn.cfg: SyntaxError"):
+        _app(tmp_path)
+
+
+@pytest.mark.parametrize("arguments", [["init"], ["--help"]])
+def test_cli_reports_a_broken_setting_in_one_line(tmp_path, clean_env, arguments):
+    environment = {**os.environ, "HPLEARN_INSTANCE": str(tmp_path), "HPLEARN_PER_PAGE": "abc"}
+    result = subprocess.run(
+        [sys.executable, "-m", "hplearn", *arguments], env=environment, capture_output=True,
+        text=True, cwd=Path(__file__).resolve().parents[2], timeout=60, check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "Error: configuration: PER_PAGE must be a positive number, not 'abc'"
+    )
