@@ -88,3 +88,9 @@ def test_unsafe_method_is_a_json_405(client, app):
     response = client.delete("/api/v1/resources")
     assert response.status_code == 405
     assert response.get_json()["error"]["code"] == "method_not_allowed"
+
+
+def test_json_is_utf8_not_escaped(client, app):
+    ResourceFactory(title="国旗的故事")
+    body = client.get("/api/v1/resources").get_data()
+    assert "国旗的故事".encode() in body

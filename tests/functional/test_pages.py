@@ -140,6 +140,7 @@ def test_topic_page(client, catalog):
     _landmarks_ok(html)
     assert "<h1>爱国主义教育</h1>" in html
     assert "国旗的故事" in html and "未发布的草稿" not in html and "垃圾分类动画" not in html
+    assert 'href="/browse?topic=aiguo"' in html
 
 
 def test_unknown_topic_is_404(client, catalog):
@@ -258,6 +259,5 @@ def test_home_page_is_light(client, app, catalog):
         css = response.get_data()
     # No framework, no web fonts, no scripts: the page and its one stylesheet stay small.
     assert b"<script" not in html and b"@font-face" not in css and b"@import" not in css
-    print(f"home page: {len(html)} bytes of HTML, {len(css)} bytes of CSS")
     assert len(html) < 16_000, len(html)
     assert len(css) < 10_000, len(css)
