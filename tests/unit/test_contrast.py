@@ -63,3 +63,8 @@ def test_focus_outline_is_visible_on_page_and_header():
 def test_form_control_borders_are_visible():
     border = re.search(r"input, select, textarea {[^}]*border: 1px solid (#[0-9a-f]{6})", CSS).group(1)
     assert contrast(border, COLOURS["bg"]) >= 3
+
+
+def test_placeholder_text_uses_an_aa_colour():
+    # Browsers' default placeholder grey (#a9a9a9) is about 2.3:1 on white.
+    assert re.search(r"::placeholder\s*{\s*color:\s*var\(--muted\);\s*opacity:\s*1;", CSS)
