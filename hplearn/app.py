@@ -21,6 +21,7 @@ def create_app(config: dict | None = None) -> Flask:
         static_folder="../static",
     )
     app_config.load_config(app, config)
+    app.json.ensure_ascii = app.config["JSON_AS_ASCII"]  # Chinese as UTF-8, not \u escapes
     register_logging(app)
     register_extensions(app)
     register_blueprints(app)
