@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -65,6 +66,12 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:
         """Flask-Login refuses sessions of deactivated accounts."""
         return self.active
+
+    @property
+    def alias(self) -> str:
+        """A stable, non-identifying name such as 同学A3F9 (shown to other students)."""
+        digest = hashlib.blake2b(f"hplearn-alias:{self.id}".encode(), digest_size=3).hexdigest()
+        return f"同学{digest.upper()}"
 
     @property
     def role_label(self) -> str:
