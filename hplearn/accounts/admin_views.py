@@ -29,10 +29,8 @@ def require_user_manager():
 
 def _school_from_code(code: str | None):
     """The school named by a form or query value, or the admin's own school."""
-    if not policy.can_choose_any_school(current_user):
-        return current_user.school
     if not code:
-        return None
+        return None if policy.can_choose_any_school(current_user) else current_user.school
     try:
         return services.managed_school(current_user, code)
     except services.SchoolNotFound:
