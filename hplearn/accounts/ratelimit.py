@@ -48,13 +48,13 @@ def _address_message() -> str:
 
 
 def limit_failed_sign_ins(view):
-    """Decorate a sign-in view with the per-account and per-address failure limits."""
-    per_account = limiter.limit(
-        _limit("LOGIN_LIMIT_PER_ACCOUNT"), key_func=_account_key, methods=["POST"],
-        deduct_when=_failed, error_message=_account_message, scope="sign-in-account",
+    """Decorate a sign-in view with the failure limits (shared by every sign-in view)."""
+    per_account = limiter.shared_limit(
+        _limit("LOGIN_LIMIT_PER_ACCOUNT"), "sign-in-account", key_func=_account_key,
+        methods=["POST"], deduct_when=_failed, error_message=_account_message,
     )
-    per_address = limiter.limit(
-        _limit("LOGIN_LIMIT_PER_ADDRESS"), key_func=get_remote_address, methods=["POST"],
-        deduct_when=_failed, error_message=_address_message, scope="sign-in-address",
+    per_address = limiter.shared_limit(
+        _limit("LOGIN_LIMIT_PER_ADDRESS"), "sign-in-address", key_func=get_remote_address,
+        methods=["POST"], deduct_when=_failed, error_message=_address_message,
     )
     return per_address(per_account(view))
