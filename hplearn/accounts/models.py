@@ -67,6 +67,15 @@ class User(UserMixin, db.Model):
         """Flask-Login refuses sessions of deactivated accounts."""
         return self.active
 
+    def get_id(self) -> str:
+        """The session's user id, bound to the password: changing or resetting it ends sessions."""
+        return f"{self.id}.{self.password_fingerprint}"
+
+    @property
+    def password_fingerprint(self) -> str:
+        """A short digest of the password hash (never the hash itself) for session ids."""
+        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+
     @property
     def alias(self) -> str:
         """A stable, non-identifying name such as 同学A3F9 (shown to other students)."""

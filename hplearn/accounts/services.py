@@ -9,8 +9,10 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
+from functools import cache
 
 from sqlalchemy import func, or_, select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from hplearn import policy
 from hplearn.accounts.models import ROLES, School, User
@@ -73,12 +75,18 @@ class NewAccount:
 # --- Loading -------------------------------------------------------------------------------
 
 
-def load_user(user_id: str) -> User | None:
-    """Flask-Login's loader: the active user with this id, or None (ends deactivated sessions)."""
-    if not str(user_id).isdigit():
+def load_user(session_id: str) -> User | None:
+    """Flask-Login's loader: the active user of this session id (User.get_id), or None.
+
+    Deactivating an account or changing its password ends its existing sessions.
+    """
+    user_id, _, fingerprint = str(session_id).partition(".")
+    if not user_id.isdigit():
         return None
     user = db.session.get(User, int(user_id))
-    return user if user is not None and user.active else None
+    if user is None or not user.active:
+        return None
+    return user if secrets.compare_digest(fingerprint, user.password_fingerprint) else None
 
 
 def school_by_code(code: str) -> School | None:
@@ -498,10 +506,23 @@ def import_users(actor, school: School, text: str) -> list[NewAccount]:
 # --- Sign-in -------------------------------------------------------------------------------
 
 
+@cache
+def _dummy_password_hash() -> str:
+    return generate_password_hash(secrets.token_hex(16))
+
+
+def _spend_a_hash_check(password: str) -> None:
+    # Unknown usernames take as long as wrong passwords, so timing does not reveal accounts.
+    check_password_hash(_dummy_password_hash(), password or "")
+
+
 def authenticate(username: str, password: str) -> User:
     """Return the active user with these credentials, or raise InvalidCredentials."""
     user = user_by_username(username)
-    if user is None or not user.check_password(password or ""):
+    if user is None:
+        _spend_a_hash_check(password)
+        raise InvalidCredentials("用户名或密码不正确。")
+    if not user.check_password(password or ""):
         raise InvalidCredentials("用户名或密码不正确。")
     if not user.active:
         # Only someone who knows the password learns that the account is deactivated.

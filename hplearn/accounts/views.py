@@ -99,6 +99,7 @@ def change_password():
         except services.AccountError as error:
             form.new_password.errors.append(str(error))
         else:
+            login_user(current_user._get_current_object())  # new fingerprint; other sessions end
             flash("密码已修改。", "info")
             return redirect(safe_next(request.args.get("next")))
     status = 422 if form.errors else 200

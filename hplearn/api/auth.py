@@ -53,4 +53,5 @@ def auth_password():
         return json_error(403, str(error), code="invalid_credentials")
     except services.AccountError as error:
         return json_error(422, str(error), code="password_rejected")
+    login_user(current_user._get_current_object())  # new fingerprint; other sessions end
     return jsonify(user=user_json(current_user, current_user))

@@ -167,3 +167,41 @@ def test_api_password_change(client, student):
                        json={"current_password": DEFAULT_PASSWORD, "new_password": "better-pass-5"})
     assert good.status_code == 200
     assert good.get_json()["user"]["must_change_password"] is False
+
+
+def test_password_reset_ends_existing_sessions(app, client, login, school_admin, student):
+    student_client = app.test_client()
+    student_client.post("/auth/login",
+                        data={"username": student.username, "password": DEFAULT_PASSWORD})
+    forget_loaded_user()
+    login(school_admin)
+    assert client.post(f"/admin/users/{student.id}/reset-password").status_code == 200
+    forget_loaded_user()
+    response = student_client.get("/auth/password")
+    assert "/auth/login" in response.headers["Location"]
+
+
+def test_own_password_change_keeps_this_session_and_ends_others(app, client, login, student):
+    other_device = app.test_client()
+    other_device.post("/auth/login",
+                      data={"username": student.username, "password": DEFAULT_PASSWORD})
+    forget_loaded_user()
+    login(student)
+    response = client.post("/auth/password", data={
+        "current_password": DEFAULT_PASSWORD, "new_password": "my-own-pass-77",
+        "confirm_password": "my-own-pass-77",
+    })
+    assert response.status_code == 302
+    forget_loaded_user()
+    assert client.get("/auth/password").status_code == 200
+    forget_loaded_user()
+    assert other_device.get("/auth/password").status_code == 302
+
+
+def test_forged_session_ids_are_refused(student):
+    from hplearn.accounts.services import load_user
+
+    assert load_user(student.get_id()) == student
+    assert load_user("abc") is None
+    assert load_user(str(student.id)) is None
+    assert load_user(f"{student.id}.0000000000000000") is None
