@@ -6,6 +6,8 @@ JSON API and the CLI all call them. Admin actions are written to the audit log.
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import secrets
 from dataclasses import dataclass
@@ -435,10 +437,14 @@ def decode_upload(data: bytes) -> str:
 
 
 def _read_rows(text: str) -> list[tuple[int, dict]]:
-    import csv
-    import io
-
     reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        return _rows_of(reader)
+    except csv.Error as error:
+        raise AccountError(f"第 {reader.line_num} 行不是有效的 CSV：{error}。") from None
+
+
+def _rows_of(reader) -> list[tuple[int, dict]]:
     header = [(name or "").strip().lower() for name in reader.fieldnames or []]
     if "username" not in header or "role" not in header:
         raise AccountError("第 1 行必须是表头，至少包含 username 和 role 两列。")

@@ -120,6 +120,9 @@ def test_csv_import_refuses_unusable_files(client, login, school_admin):
         ("username,role,phone\nx01,student,123\n", "无法识别的列"),
         ("username,role\n", "没有账号"),
         ("username,role\nx01,student,extra\n", "列数"),
+        ("username,role\nx01,stu\0dent\n", "第 2 行"),
+        ('username,role\n"x01,student\n', "第 2 行"),
+        ("username,role\n" + "a" * 200_000 + ",student\n", "不是有效的 CSV"),
     ]:
         response = _upload(client, text)
         assert response.status_code == 422, text

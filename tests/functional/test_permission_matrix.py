@@ -15,6 +15,7 @@ from typing import Callable
 import pytest
 
 from tests import factories
+from tests.conftest import DEFAULT_PASSWORD
 
 ROLES = ("anonymous", "student", "teacher", "school_admin", "other_school_admin",
          "district_admin")
@@ -64,6 +65,12 @@ ENDPOINTS = [
     # Own account
     Endpoint("GET", lambda w: "/auth/password", SIGNED_IN),
     Endpoint("POST", lambda w: "/api/v1/auth/logout", SIGNED_IN),
+    Endpoint("POST", lambda w: "/auth/logout", SIGNED_IN),
+    Endpoint("POST", lambda w: "/auth/password", SIGNED_IN, form=lambda w: {
+        "current_password": DEFAULT_PASSWORD, "new_password": "fresh-pass-99",
+        "confirm_password": "fresh-pass-99"}),
+    Endpoint("POST", lambda w: "/api/v1/auth/password", SIGNED_IN, json=lambda w: {
+        "current_password": DEFAULT_PASSWORD, "new_password": "fresh-pass-99"}),
     # Admin area
     Endpoint("GET", lambda w: "/admin/", ADMINS | {"other_school_admin"}),
     Endpoint("GET", lambda w: "/admin/users/", ADMINS | {"other_school_admin"}),
