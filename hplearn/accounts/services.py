@@ -29,7 +29,7 @@ PASSWORD_MIN_LENGTH = 8
 PASSWORD_MAX_LENGTH = 128
 # No 0/o, 1/l/i: one-time passwords are read off paper by children.
 ONE_TIME_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
-MAX_IMPORT_ROWS = 1000
+MAX_IMPORT_ROWS = 200  # each one-time password costs one scrypt hash (~60 ms)
 MAX_IMPORT_BYTES = 1024 * 1024
 IMPORT_COLUMNS = ("username", "role", "grade", "class", "subjects", "display_name")
 
