@@ -2,7 +2,9 @@
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint, flash, make_response, redirect, render_template, request, url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 
 from hplearn.accounts import services
@@ -14,8 +16,8 @@ bp = Blueprint("accounts", __name__)
 
 # What a user who must change their password may still reach.
 ALLOWED_BEFORE_PASSWORD_CHANGE = {
-    "accounts.change_password", "accounts.logout", "api.auth_logout", "api.auth_password",
-    "static",
+    "accounts.change_password", "accounts.login", "accounts.logout", "api.auth_login",
+    "api.auth_logout", "api.auth_password", "static",
 }
 
 
@@ -72,6 +74,18 @@ def login():
             return redirect(safe_next(request.args.get("next")))
     status = 422 if form.errors else 200
     return render_template("accounts/login.html", form=form), status
+
+
+@bp.errorhandler(429)
+def too_many_failed_sign_ins(error):
+    """The sign-in form again, with the rate limiter's message instead of a bare error page."""
+    form = LoginForm()
+    form.password.errors = [error.description]
+    response = make_response(render_template("accounts/login.html", form=form), 429)
+    for key, value in error.get_headers():
+        if key.lower() != "content-type":
+            response.headers[key] = value
+    return response
 
 
 @bp.post("/logout")

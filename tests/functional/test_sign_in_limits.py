@@ -54,7 +54,8 @@ def test_account_is_limited_after_failures_with_a_clear_message(app, client, stu
         assert _fail(client, student.username).status_code == 422
     response = _fail(client, student.username)
     assert response.status_code == 429
-    assert "登录失败次数太多" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert "登录失败次数太多" in page and 'name="username"' in page
     assert "Retry-After" in response.headers
     # Even the right password waits: a guesser must not learn it has found it.
     assert _succeed(client, student, address="10.0.0.2").status_code == 429
