@@ -65,7 +65,7 @@ def create_user(username, role, school_code, grade, class_name, subjects, grades
             if school is None:
                 raise services.SchoolNotFound(f"没有代码为 {school_code} 的学校。")
         if password is None:
-            password = click.prompt("密码", hide_input=True, confirmation_prompt=True)
+            password = click.prompt("密码", hide_input=True, confirmation_prompt="再次输入密码")
         user = services.create_user(
             fields.username, fields.role, password, school=school, grade=fields.grade,
             class_name=fields.class_name, subjects=fields.subjects, grades=fields.grades,
