@@ -25,6 +25,9 @@ class Defaults:
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    # Failed sign-ins allowed per window; an address is often a whole school behind one NAT.
+    LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
+    LOGIN_LIMIT_PER_ADDRESS = "50 per 15 minutes"
     WTF_CSRF_TIME_LIMIT = None
     MAX_CONTENT_LENGTH = 512 * 1024 * 1024
     PER_PAGE = 20
@@ -52,6 +55,7 @@ def load_config(app, overrides=None) -> None:
         app.config.update(overrides)
     _check_settings(app.config)
     _derive_database_uri(app)
+    _secure_cookies_over_https(app)
     _ensure_secret_key(app)
 
 
@@ -92,6 +96,12 @@ def _derive_database_uri(app) -> None:
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
             "connect_args": {"timeout": 30},
         }
+
+
+def _secure_cookies_over_https(app) -> None:
+    # HPLEARN_SESSION_COOKIE_SECURE=true (served over HTTPS) marks the remember cookie too.
+    if app.config.get("SESSION_COOKIE_SECURE"):
+        app.config["REMEMBER_COOKIE_SECURE"] = True
 
 
 def _normalise_database_url(url: str) -> str:

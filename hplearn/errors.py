@@ -95,7 +95,18 @@ def handle_unexpected(error: Exception):
     return handle_http_error(InternalServerError())
 
 
+def handle_csrf_error(error):
+    """A missing or forged CSRF token: 400 with a message that says what to do."""
+    message = "页面已过期或缺少安全令牌，请刷新页面后重试。"
+    if wants_json():
+        return json_error(400, message, code="csrf_failed")
+    return render_template("errors/error.html", status=400, message=message), 400
+
+
 def register(app) -> None:
     """Install the handlers on the app."""
+    from flask_wtf.csrf import CSRFError
+
+    app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(Exception, handle_unexpected)
