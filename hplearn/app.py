@@ -21,6 +21,7 @@ def create_app(config: dict | None = None) -> Flask:
         static_folder="../static",
     )
     app_config.load_config(app, config)
+    app.json.ensure_ascii = app.config["JSON_AS_ASCII"]  # Chinese as UTF-8, not \u escapes
     register_logging(app)
     register_extensions(app)
     register_blueprints(app)
@@ -52,6 +53,9 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "请先登录。"
     login_manager.session_protection = "strong"
+    from hplearn.accounts.views import unauthorized
+
+    login_manager.unauthorized_handler(unauthorized)
 
 
 def _configure_limiter(app: Flask) -> None:
@@ -71,6 +75,7 @@ def _migrations_dir() -> str:
 
 def register_blueprints(app: Flask) -> None:
     """Mount every feature's blueprint."""
+    from hplearn.accounts.admin_views import bp as account_admin_bp
     from hplearn.accounts.views import bp as accounts_bp
     from hplearn.admin.views import bp as admin_bp
     from hplearn.api import bp as api_bp
@@ -80,6 +85,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp, url_prefix="/auth")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(account_admin_bp, url_prefix="/admin/users")
     register_qa(app)
 
 

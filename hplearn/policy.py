@@ -2,6 +2,12 @@
 
 Views, the JSON API, the CLI and templates ask these functions; nothing checks roles
 ad hoc. Each function takes the acting user (possibly anonymous) and the object.
+
+Refusals are answered the same way everywhere:
+- not signed in: pages redirect to /auth/login, the API answers 401;
+- signed in, but the role may never use the endpoint: 403;
+- the role may use the endpoint but the object named in the URL (a user, a school code, …)
+  belongs to another school: 404, so nobody learns which ids or codes exist elsewhere.
 """
 
 from __future__ import annotations
@@ -76,6 +82,67 @@ def can_view_link_report(user) -> bool:
 def can_read_audit_log(user) -> bool:
     """Admins read the audit log (school admins their own school's entries)."""
     return is_admin(user)
+
+
+# --- Accounts: schools and users -------------------------------------------------------------
+
+# The roles each admin role may hand out when creating an account.
+CREATABLE_ROLES = {
+    "school_admin": ("student", "teacher", "school_admin"),
+    "district_admin": ("student", "teacher", "school_admin", "district_admin"),
+}
+
+
+def can_manage_users(user) -> bool:
+    """Use the account administration pages and API at all (role check only)."""
+    return is_admin(user)
+
+
+def can_choose_any_school(user) -> bool:
+    """District admins pick the school an account belongs to; school admins use their own."""
+    return is_district_admin(user)
+
+
+def creatable_roles(user) -> tuple[str, ...]:
+    """The roles this user may give a new account."""
+    return CREATABLE_ROLES.get(_role(user), ())
+
+
+def can_create_user(user, role: str, school_id) -> bool:
+    """Create an account with this role in the school with this id (None: no school)."""
+    if role not in creatable_roles(user):
+        return False
+    return is_district_admin(user) or same_school(user, school_id)
+
+
+def can_manage_user(actor, user) -> bool:
+    """Deactivate, reactivate or reset the password of this account."""
+    if is_district_admin(actor):
+        return True
+    return (
+        _role(actor) == "school_admin"
+        and user.role != "district_admin"
+        and same_school(actor, user.school_id)
+    )
+
+
+def public_name(user, viewer) -> str:
+    """The name `viewer` may see for `user`.
+
+    A student's display name may be a real name entered by an admin, so other students and
+    anonymous visitors only ever see the student's generated alias; the student and staff of
+    the student's school (and district admins) see the display name.
+    """
+    if user is None:
+        return ""
+    if user.role != "student":
+        return user.display_name or user.username
+    viewer_id = getattr(viewer, "id", None) if getattr(viewer, "is_authenticated", False) else None
+    if viewer_id == user.id or is_district_admin(viewer):
+        return user.display_name or user.alias
+    if is_staff(viewer) and same_school(viewer, user.school_id):
+        return user.display_name or user.alias
+    return user.alias
 
 
 # --- Q&A board -------------------------------------------------------------------------------

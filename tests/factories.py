@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
 
@@ -11,6 +13,14 @@ from hplearn.timeutil import utcnow
 
 DEFAULT_PASSWORD = "correct-horse-42"
 _ALL: list[type[SQLAlchemyModelFactory]] = []
+
+
+@cache
+def default_password_hash() -> str:
+    """The hash of DEFAULT_PASSWORD, computed once (scrypt is slow on purpose)."""
+    from werkzeug.security import generate_password_hash
+
+    return generate_password_hash(DEFAULT_PASSWORD)
 
 
 def bind(session) -> None:
@@ -51,7 +61,7 @@ class UserFactory(BaseFactory):
     display_name = factory.LazyAttribute(lambda o: o.username)
     role = "student"
     school = factory.SubFactory(SchoolFactory)
-    password = factory.PostGenerationMethodCall("set_password", DEFAULT_PASSWORD)
+    password_hash = factory.LazyFunction(lambda: default_password_hash())
 
     @classmethod
     def _after_postgeneration(cls, instance, create, results=None):

@@ -5,4 +5,5 @@ from flask import Blueprint
 bp = Blueprint("api", __name__)
 
 from hplearn.api import resources  # noqa: E402,F401  (registers routes on bp)
+from hplearn.api import auth, schools  # noqa: E402,F401
 from hplearn.api import questions  # noqa: E402,F401  (registers routes on bp)

@@ -15,6 +15,7 @@ def list_resources():
     """Published resources with the same filters as /browse."""
     try:
         filters = services.parse_filters(request.args)
+        sort = services.parse_sort(request.args)
         page_request = parse_page(
             request.args,
             default_per_page=current_app.config["PER_PAGE"],
@@ -22,7 +23,7 @@ def list_resources():
         )
     except InvalidParameter as error:
         return json_error(400, str(error), code="invalid_parameter")
-    page = services.published_resources(filters, page_request, request.args.get("sort", "newest"))
+    page = services.published_resources(filters, page_request, sort)
     return jsonify(
         total=page.total,
         page=page.page,

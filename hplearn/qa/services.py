@@ -246,7 +246,7 @@ def view_question(question_id: int, viewer, now: datetime | None = None) -> Ques
 def asker_name(question: Question, viewer) -> str:
     """The asker as this viewer may see them; anonymous askers stay anonymous to students."""
     if not question.anonymous:
-        return question.asker.display_name
+        return policy.public_name(question.asker, viewer)
     if policy.is_question_asker(viewer, question):
         return "我（匿名）"
     if policy.can_see_asker_identity(viewer, question):
