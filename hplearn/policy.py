@@ -157,9 +157,13 @@ def can_ask_question(user) -> bool:
 
 
 def question_is_public(question) -> bool:
-    """Answered, not private, not hidden: readable by every signed-in user of the district."""
+    """Answered (at least once), not private, not hidden: readable across the district.
+
+    A follow-up reopens a question but does not take its answer away from other students.
+    """
     return (
-        question.status in PUBLIC_QUESTION_STATUSES
+        question.first_response_at is not None
+        and question.status != "held"
         and not question.private
         and not question.hidden
     )

@@ -262,8 +262,10 @@ def visible_answers(question: Question, viewer) -> list[Answer]:
 
 
 def _public_clause():
+    """SQL twin of policy.question_is_public."""
     return and_(
-        Question.status.in_(policy.PUBLIC_QUESTION_STATUSES),
+        Question.first_response_at.is_not(None),
+        Question.status != "held",
         Question.private.is_(False),
         Question.hidden.is_(False),
     )
