@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import wraps
+from functools import lru_cache, wraps
 
 from flask import jsonify, request, url_for
 from flask_login import current_user
@@ -44,6 +44,21 @@ def _json_body() -> dict | None:
     return body if isinstance(body, dict) else None
 
 
+_CACHED_TEXT_MAX = 2000
+
+
+@lru_cache(maxsize=4096)
+def _cached_html(text: str) -> str:
+    return str(render_markdown(text))
+
+
+def _html(text: str | None) -> str:
+    """Rendered Markdown; short texts are cached, as queues show the same questions repeatedly."""
+    if text and len(text) <= _CACHED_TEXT_MAX:
+        return _cached_html(text)
+    return str(render_markdown(text))
+
+
 def _iso(moment):
     return moment.isoformat() if moment is not None else None
 
@@ -54,7 +69,7 @@ def answer_json(answer) -> dict:
         "id": answer.id,
         "question_id": answer.question_id,
         "teacher": answer.teacher.display_name,
-        "body_html": str(render_markdown(answer.body)),
+        "body_html": _html(answer.body),
         "accepted": answer.accepted,
         "hidden": answer.hidden,
         "created_at": _iso(answer.created_at),
@@ -66,7 +81,7 @@ def question_json(question, viewer, now, *, detail: bool = False) -> dict:
     data = {
         "id": question.id,
         "title": question.title,
-        "body_html": str(render_markdown(question.body)),
+        "body_html": _html(question.body),
         "subject": question.subject,
         "grade": question.grade,
         "status": question.effective_status(now),
@@ -87,7 +102,7 @@ def question_json(question, viewer, now, *, detail: bool = False) -> dict:
     }
     if detail:
         data["followups"] = [
-            {"id": f.id, "body_html": str(render_markdown(f.body)), "created_at": _iso(f.created_at)}
+            {"id": f.id, "body_html": _html(f.body), "created_at": _iso(f.created_at)}
             for f in question.followups
         ]
     return data
@@ -219,7 +234,7 @@ def followup(question_id):
     def act():
         entry = services.add_followup(question_id, current_user, body.get("body"))
         return {"id": entry.id, "question_id": entry.question_id,
-                "body_html": str(render_markdown(entry.body)), "created_at": _iso(entry.created_at)}
+                "body_html": _html(entry.body), "created_at": _iso(entry.created_at)}
 
     return _question_action(act, 201)
 

@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from flask import current_app
 from sqlalchemy import and_, false, func, or_, select, true, update
+from sqlalchemy.orm import selectinload
 
 from hplearn import policy
 from hplearn.accounts.models import User
@@ -261,6 +262,15 @@ def visible_answers(question: Question, viewer) -> list[Answer]:
     return [answer for answer in question.answers if not answer.hidden]
 
 
+def _with_people(query):
+    """Load askers, claimers and answers with a query's questions (no query per row)."""
+    return query.options(
+        selectinload(Question.asker),
+        selectinload(Question.claimed_by),
+        selectinload(Question.answers).selectinload(Answer.teacher),
+    )
+
+
 def _public_clause():
     """SQL twin of policy.question_is_public."""
     return and_(
@@ -299,7 +309,7 @@ def list_questions(
         query = query.where(Question.subject == canonical)
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     items = db.session.scalars(
-        query.order_by(Question.created_at.desc(), Question.id.desc())
+        _with_people(query).order_by(Question.created_at.desc(), Question.id.desc())
         .offset(page_request.offset).limit(page_request.per_page)
     )
     return Page(list(items), total, page_request.page, page_request.per_page)
@@ -408,7 +418,7 @@ def teacher_queue(teacher, now: datetime | None = None, limit: int | None = None
     now = now or utcnow()
     limit = limit or current_app.config["QA_QUEUE_LIMIT"]
     return list(db.session.scalars(
-        select(Question)
+        _with_people(select(Question))
         .where(Question.hidden.is_(False), _open_clause(now), _routed_clause(teacher, now))
         .order_by(Question.urgent.desc(), Question.created_at, Question.id)
         .limit(limit)

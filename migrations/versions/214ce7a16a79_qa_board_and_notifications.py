@@ -1,8 +1,8 @@
 """qa board and notifications
 
-Revision ID: 44cf2f01ce40
+Revision ID: 214ce7a16a79
 Revises: ada166b7d939
-Create Date: 2026-11-28 19:04:11.698423
+Create Date: 2026-11-28 19:08:47.565526
 
 """
 from alembic import op
@@ -11,7 +11,7 @@ import hplearn.timeutil  # noqa: F401  (UTCDateTime columns)
 
 
 # revision identifiers, used by Alembic.
-revision = '44cf2f01ce40'
+revision = '214ce7a16a79'
 down_revision = 'ada166b7d939'
 branch_labels = None
 depends_on = None
@@ -77,7 +77,7 @@ def upgrade():
         batch_op.create_index('ix_questions_asker', ['asker_id', 'created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_questions_claimed_by_id'), ['claimed_by_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_questions_due_at'), ['due_at'], unique=False)
-        batch_op.create_index('ix_questions_public', ['private', 'hidden', 'created_at'], unique=False)
+        batch_op.create_index('ix_questions_public', ['private', 'hidden', 'created_at', 'first_response_at', 'status'], unique=False)
         batch_op.create_index('ix_questions_queue', ['status', 'subject', 'school_id', 'urgent', 'created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_questions_resource_id'), ['resource_id'], unique=False)
 
