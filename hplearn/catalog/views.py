@@ -4,6 +4,7 @@ from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
 from hplearn.catalog import services
+from hplearn.collections.services import featured_for
 from hplearn.pagination import InvalidParameter, parse_page
 
 bp = Blueprint("catalog", __name__)
@@ -17,6 +18,7 @@ def home():
         topics=services.all_topics(),
         platforms=services.all_platforms(),
         newest=services.newest_resources(),
+        featured_collections=featured_for(current_user),
     )
 
 

@@ -1,0 +1,333 @@
+"""Collection rules: validating input, who sees and changes what, ordering, featured windows."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from sqlalchemy import func, or_, select
+
+from hplearn import policy
+from hplearn.audit.services import record
+from hplearn.catalog.models import Resource
+from hplearn.collections.models import Collection, CollectionItem
+from hplearn.extensions import db
+from hplearn.pagination import Page, PageRequest
+from hplearn.timeutil import local_date, utcnow
+from hplearn.vocab import STAGES, stage_for_grade
+
+MAX_TITLE = 200
+MAX_DESCRIPTION = 20_000
+MAX_RESOURCES = 200
+FIELDS = (
+    "title", "description", "resource_ids", "public", "stages", "grades",
+    "featured_from", "featured_to",
+)
+REQUIRED = ("title", "public")
+FEATURED_ON_HOME = 6
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class CollectionError(Exception):
+    """A request the collection rules refuse; its message is shown to the user."""
+
+    status = 422
+
+
+class CollectionInvalid(CollectionError):
+    """One field is wrong."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+class CollectionNotFound(CollectionError):
+    status = 404
+
+
+class CollectionForbidden(CollectionError):
+    status = 403
+
+
+def _text(field: str, value, limit: int, required: bool) -> str:
+    if not isinstance(value, str):
+        raise CollectionInvalid(field, f"{field} 必须是文字。")
+    value = value.strip()
+    if required and not value:
+        raise CollectionInvalid(field, "请填写标题。")
+    if len(value) > limit:
+        raise CollectionInvalid(field, f"{field} 不能超过 {limit} 个字。")
+    return value
+
+
+def _boolean(field: str, value) -> bool:
+    if not isinstance(value, bool):
+        raise CollectionInvalid(field, f"{field} 必须是 true 或 false。")
+    return value
+
+
+def _int_list(field: str, value, *, minimum: int, maximum: int, limit: int) -> list[int]:
+    if not isinstance(value, list):
+        raise CollectionInvalid(field, f"{field} 必须是整数列表。")
+    if len(value) > limit:
+        raise CollectionInvalid(field, f"{field} 最多 {limit} 项。")
+    for item in value:
+        if isinstance(item, bool) or not isinstance(item, int) or not minimum <= item <= maximum:
+            raise CollectionInvalid(field, f"{field} 里的每一项必须是 {minimum}–{maximum} 的整数。")
+    if len(set(value)) != len(value):
+        raise CollectionInvalid(field, f"{field} 里有重复项。")
+    return list(value)
+
+
+def _stages(value) -> list[str]:
+    if not isinstance(value, list) or any(item not in STAGES for item in value):
+        raise CollectionInvalid("stages", f"stages 必须是列表，每项为：{'、'.join(STAGES)}。")
+    return [stage for stage in STAGES if stage in value]
+
+
+def _date(field: str, value) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and _ISO_DATE.match(value.strip()):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise CollectionInvalid(field, f"{field} 必须是 YYYY-MM-DD 格式的真实日期。")
+
+
+def parse_collection_input(data, *, partial: bool) -> dict:
+    """Check collection fields from JSON or a form; return clean values.
+
+    data: a dict of field -> value (JSON types).
+    partial: True for PATCH (only given fields), False for create (title and public required).
+    """
+    if not isinstance(data, dict):
+        raise CollectionInvalid("body", "请求内容必须是 JSON 对象。")
+    unknown = sorted(set(data) - set(FIELDS))
+    if unknown:
+        raise CollectionInvalid(unknown[0], f"不认识的字段：{'、'.join(unknown)}。")
+    if not partial:
+        for field in REQUIRED:
+            if field not in data:
+                raise CollectionInvalid(field, f"缺少字段 {field}。")
+    parsers = {
+        "title": lambda v: _text("title", v, MAX_TITLE, required=True),
+        "description": lambda v: _text("description", v, MAX_DESCRIPTION, required=False),
+        "public": lambda v: _boolean("public", v),
+        "resource_ids": lambda v: _int_list(
+            "resource_ids", v, minimum=1, maximum=2**31 - 1, limit=MAX_RESOURCES
+        ),
+        "grades": lambda v: _int_list("grades", v, minimum=1, maximum=12, limit=12),
+        "stages": _stages,
+        "featured_from": lambda v: _date("featured_from", v),
+        "featured_to": lambda v: _date("featured_to", v),
+    }
+    return {field: parsers[field](value) for field, value in data.items()}
+
+
+def _check_window(collection: Collection) -> None:
+    starts, ends = collection.featured_from, collection.featured_to
+    if starts and ends and starts > ends:
+        raise CollectionInvalid("featured_to", "推荐结束日期不能早于开始日期。")
+
+
+def _check_resources(actor, resource_ids: list[int]) -> list[Resource]:
+    found = {
+        resource.id: resource
+        for resource in db.session.scalars(select(Resource).where(Resource.id.in_(resource_ids)))
+        if policy.can_view_resource(actor, resource)
+    }
+    missing = [str(i) for i in resource_ids if i not in found]
+    if missing:
+        raise CollectionInvalid("resource_ids", f"这些资源不存在或不可用：{', '.join(missing)}。")
+    return [found[i] for i in resource_ids]
+
+
+def _set_resources(collection: Collection, resources: list[Resource]) -> None:
+    by_id = {item.resource_id: item for item in collection.items}
+    kept = []
+    for position, resource in enumerate(resources):
+        item = by_id.pop(resource.id, None) or CollectionItem(resource=resource)
+        item.position = position
+        kept.append(item)
+    for item in by_id.values():
+        db.session.delete(item)
+    # Positions are not unique, so moving items never trips a constraint mid-flush.
+    collection.items = kept
+
+
+def _apply(actor, collection: Collection, values: dict) -> list[str]:
+    changed = []
+    for field, value in values.items():
+        if field == "resource_ids":
+            if value != [item.resource_id for item in collection.items]:
+                _set_resources(collection, _check_resources(actor, value))
+                changed.append(field)
+        elif getattr(collection, field) != value:
+            setattr(collection, field, value)
+            changed.append(field)
+    _check_window(collection)
+    if collection.school_id is None and not collection.public:
+        raise CollectionInvalid("public", "区级合集不属于任何学校，必须设为公开。")
+    return changed
+
+
+def create_collection(actor, values: dict) -> Collection:
+    """Create a collection for the admin's school (district admins: a district collection).
+
+    actor: a school or district admin.
+    values: clean values from parse_collection_input(partial=False).
+    """
+    if not policy.can_create_collection(actor):
+        raise CollectionForbidden("只有学校管理员和区管理员可以创建合集。")
+    collection = Collection(
+        school_id=None if policy.is_district_admin(actor) else actor.school_id,
+        created_by_id=actor.id, description="", stages=[], grades=[],
+    )
+    try:
+        _apply(actor, collection, values)
+    except CollectionError:
+        db.session.rollback()
+        raise
+    db.session.add(collection)
+    db.session.flush()
+    record(actor, "collection.create", collection, title=collection.title)
+    db.session.commit()
+    return collection
+
+
+def get_visible_collection(collection_id: int, user) -> Collection:
+    """The collection if the user may see it; CollectionNotFound otherwise."""
+    collection = db.session.get(Collection, collection_id)
+    if collection is None or not policy.can_view_collection(user, collection):
+        raise CollectionNotFound("没有找到这个合集。")
+    return collection
+
+
+def get_editable_collection(collection_id: int, user) -> Collection:
+    """The collection if the user may change it; 404 if they may not even see it, else 403."""
+    collection = get_visible_collection(collection_id, user)
+    if not policy.can_edit_collection(user, collection):
+        raise CollectionForbidden("你不能修改这个合集。")
+    return collection
+
+
+def update_collection(actor, collection_id: int, values: dict) -> Collection:
+    """Change some fields of a collection and record what changed.
+
+    actor: its school's admin or a district admin.
+    collection_id: which collection.
+    values: clean values from parse_collection_input(partial=True).
+    """
+    collection = get_editable_collection(collection_id, actor)
+    try:
+        changed = _apply(actor, collection, values)
+    except CollectionError:
+        db.session.rollback()
+        raise
+    if changed:
+        record(actor, "collection.update", collection, fields=changed)
+        db.session.commit()
+    return collection
+
+
+def move_resource(actor, collection_id: int, resource_id: int, direction: str) -> Collection:
+    """Move one resource a place up or down (the no-JavaScript reordering)."""
+    collection = get_editable_collection(collection_id, actor)
+    order = [item.resource_id for item in collection.items]
+    if resource_id not in order or direction not in ("up", "down"):
+        raise CollectionInvalid("resource_id", "这个资源不在合集里。")
+    index = order.index(resource_id)
+    target = index - 1 if direction == "up" else index + 1
+    if 0 <= target < len(order):
+        order[index], order[target] = order[target], order[index]
+    return update_collection(actor, collection_id, {"resource_ids": order})
+
+
+def add_resource(actor, collection_id: int, resource_id: int) -> Collection:
+    """Append a resource to the end of a collection."""
+    collection = get_editable_collection(collection_id, actor)
+    order = [item.resource_id for item in collection.items]
+    if resource_id in order:
+        raise CollectionInvalid("resource_id", "这个资源已经在合集里了。")
+    return update_collection(actor, collection_id, {"resource_ids": [*order, resource_id]})
+
+
+def remove_resource(actor, collection_id: int, resource_id: int) -> Collection:
+    """Take a resource out of a collection."""
+    collection = get_editable_collection(collection_id, actor)
+    order = [item.resource_id for item in collection.items if item.resource_id != resource_id]
+    return update_collection(actor, collection_id, {"resource_ids": order})
+
+
+def delete_collection(actor, collection_id: int) -> None:
+    """Delete a collection (its resources stay in the catalog)."""
+    collection = get_editable_collection(collection_id, actor)
+    record(actor, "collection.delete", collection, title=collection.title)
+    db.session.delete(collection)
+    db.session.commit()
+
+
+def visible_resources(collection: Collection, user) -> list[Resource]:
+    """The collection's resources in order, leaving out those the user may not see."""
+    return [r for r in collection.resources if policy.can_view_resource(user, r)]
+
+
+def _school_of(user):
+    signed_in = getattr(user, "is_authenticated", False)
+    return getattr(user, "school_id", None) if signed_in else None
+
+
+def _visible_condition(user):
+    if policy.is_district_admin(user):
+        return None
+    school_id = _school_of(user)
+    if school_id is None:
+        return Collection.public.is_(True)
+    return or_(Collection.public.is_(True), Collection.school_id == school_id)
+
+
+def visible_collections(user, page: PageRequest) -> Page:
+    """One page of the collections this user may see, newest first."""
+    query = select(Collection)
+    condition = _visible_condition(user)
+    if condition is not None:
+        query = query.where(condition)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = db.session.scalars(
+        query.order_by(Collection.id.desc()).offset(page.offset).limit(page.per_page)
+    )
+    return Page(items=list(rows), total=total, page=page.page, per_page=page.per_page)
+
+
+def is_for_audience(collection: Collection, grade: int | None) -> bool:
+    """Whether a student of this grade is in the collection's audience (no audience: everyone)."""
+    if grade is None or not (collection.stages or collection.grades):
+        return True
+    return grade in (collection.grades or []) or stage_for_grade(grade) in (collection.stages or [])
+
+
+def featured_for(user, today: date | None = None) -> list[Collection]:
+    """Collections featured today (Asia/Shanghai) on this visitor's home page.
+
+    Students get their school's and public ones for their grade; anonymous visitors public ones.
+    """
+    today = today or local_date(utcnow())
+    query = select(Collection).where(
+        or_(Collection.featured_from.is_not(None), Collection.featured_to.is_not(None)),
+        or_(Collection.featured_from.is_(None), Collection.featured_from <= today),
+        or_(Collection.featured_to.is_(None), Collection.featured_to >= today),
+    )
+    school_id = _school_of(user)
+    if school_id is None:
+        query = query.where(Collection.public.is_(True))
+    else:
+        query = query.where(or_(Collection.public.is_(True), Collection.school_id == school_id))
+    candidates = db.session.scalars(query.order_by(Collection.featured_from.desc(), Collection.id))
+    grade = getattr(user, "grade", None) if policy.is_student(user) else None
+    chosen = [c for c in candidates if is_for_audience(c, grade)]
+    return chosen[:FEATURED_ON_HOME]
