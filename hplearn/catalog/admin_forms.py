@@ -13,7 +13,7 @@ MAX_TAGS = 20
 
 
 def _optional_int(value):
-    return int(value) if value not in (None, "", "None") else None
+    return int(value) if value not in (None, "") else None
 
 
 class ResourceForm(ChineseForm):
@@ -22,10 +22,10 @@ class ResourceForm(ChineseForm):
     title = StringField("标题", validators=[DataRequired("请填写标题。"), Length(max=300)])
     summary = TextAreaField("简介", validators=[Length(max=2000)])
     body = TextAreaField("正文（支持 Markdown）", validators=[Length(max=100_000)])
-    kind = SelectField("类型", choices=list(RESOURCE_KINDS.items()))
-    stage = SelectField("学段", choices=[("", "不限")] + [(s, s) for s in STAGES])
+    kind = SelectField("类型", choices=dict(RESOURCE_KINDS))
+    stage = SelectField("学段", choices={"": "不限", **{s: s for s in STAGES}})
     grade = SelectField(
-        "年级", choices=[("", "不限")] + [(str(g), n) for g, n in GRADE_NAMES.items()]
+        "年级", choices={"": "不限", **{str(g): n for g, n in GRADE_NAMES.items()}}
     )
     subject = StringField("学科", validators=[Length(max=32)])
     edition = StringField("版本", validators=[Length(max=64)])
@@ -49,11 +49,11 @@ class ResourceForm(ChineseForm):
 
     def set_choices(self, topics, media, captions) -> None:
         """Fill the topic and file choices from the database."""
-        self.topic_id.choices = [(None, "无")] + [(t.id, t.name) for t in topics]
-        self.media_id.choices = [(None, "无")] + [
-            (m.id, f"{m.id} · {m.kind_label} · {m.original_name}") for m in media
-        ]
-        self.caption_ids.choices = [(c.id, f"{c.id} · {c.original_name}") for c in captions]
+        self.topic_id.choices = {"": "无", **{str(t.id): t.name for t in topics}}
+        self.media_id.choices = {
+            "": "无", **{str(m.id): f"{m.id} · {m.kind_label} · {m.original_name}" for m in media}
+        }
+        self.caption_ids.choices = {str(c.id): f"{c.id} · {c.original_name}" for c in captions}
 
     def tag_list(self) -> list[str]:
         """Tags from the comma-separated field (Chinese or ASCII commas)."""

@@ -30,11 +30,11 @@ class CollectionForm(ChineseForm):
     title = StringField("标题", validators=[DataRequired("请填写标题。"), Length(max=MAX_TITLE)])
     description = TextAreaField("介绍（支持 Markdown）", validators=[Length(max=MAX_DESCRIPTION)])
     visibility = SelectField(
-        "谁能看到", choices=[("school", "本校师生"), ("public", "所有人（公开）")]
+        "谁能看到", choices={"school": "本校师生", "public": "所有人（公开）"}
     )
-    stages = MultiCheckboxField("面向学段（不选为全部）", choices=[(s, s) for s in STAGES])
+    stages = MultiCheckboxField("面向学段（不选为全部）", choices={s: s for s in STAGES})
     grades = MultiCheckboxField(
-        "面向年级（不选为全部）", choices=[(str(g), n) for g, n in GRADE_NAMES.items()]
+        "面向年级（不选为全部）", choices={str(g): n for g, n in GRADE_NAMES.items()}
     )
     featured_from = DateField(
         "首页推荐开始日期", validators=[Optional()], format="%Y-%m-%d",

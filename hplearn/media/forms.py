@@ -10,5 +10,5 @@ from hplearn.media.models import MEDIA_KINDS
 class UploadForm(ChineseForm):
     """One file and what kind of file it is meant to be."""
 
-    kind = SelectField("类别", choices=list(MEDIA_KINDS.items()))
+    kind = SelectField("类别", choices=dict(MEDIA_KINDS))
     file = FileField("文件", validators=[FileRequired("请选择要上传的文件。")])

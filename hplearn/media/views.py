@@ -10,6 +10,7 @@ from flask import (
     send_file, url_for,
 )
 from flask_login import current_user, login_required
+from werkzeug.exceptions import RequestedRangeNotSatisfiable
 
 from hplearn import policy
 from hplearn.errors import json_error
@@ -50,6 +51,13 @@ def _accel_response(media, prefix: str) -> Response:
     return response
 
 
+def _range_not_satisfiable(media) -> Response:
+    response = Response("请求的范围超出了文件大小。", status=416, mimetype="text/plain")
+    response.headers["Content-Range"] = f"bytes */{media.size}"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 @bp.get("/media/<int:media_id>")
 def serve(media_id):
     """The bytes of a file, to those who may see a resource using it; honours Range."""
@@ -67,10 +75,13 @@ def serve(media_id):
     if accel:
         response = _accel_response(media, accel)
     else:
-        response = send_file(
-            path, mimetype=media.content_type, conditional=True, etag=media.sha256,
-            last_modified=media.created_at, max_age=None,
-        )
+        try:
+            response = send_file(
+                path, mimetype=media.content_type, conditional=True, etag=media.sha256,
+                last_modified=media.created_at, max_age=None,
+            )
+        except RequestedRangeNotSatisfiable:
+            return _range_not_satisfiable(media)
     response.headers["Content-Disposition"] = content_disposition(
         media.original_name, attachment=request.args.get("download") == "1"
     )
