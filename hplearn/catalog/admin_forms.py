@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wtforms import SelectField, StringField, TextAreaField, URLField
+from wtforms import SelectField, StringField, TextAreaField, URLField, ValidationError
 from wtforms.validators import DataRequired, Length, Optional, URL
 
 from hplearn.collections.forms import MultiCheckboxField
@@ -45,7 +45,7 @@ class ResourceForm(ChineseForm):
     def validate_url(self, field):
         """Only http(s) links reach students."""
         if field.data and not field.data.startswith(("http://", "https://")):
-            raise ValueError("请填写 http(s) 开头的网址。")
+            raise ValidationError("请填写 http(s) 开头的网址。")
 
     def set_choices(self, topics, media, captions) -> None:
         """Fill the topic and file choices from the database."""
