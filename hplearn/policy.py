@@ -114,8 +114,9 @@ def can_manage_media(user, media) -> bool:
 
 
 def can_view_media(user, media, resources) -> bool:
-    """Media bytes go to whoever may see one of the resources using them (or manages the file)."""
-    if can_manage_media(user, media):
+    """Media bytes go to whoever may see a resource using them; images (covers, article
+    pictures) to everyone; unattached files only to the admins who manage them."""
+    if media.kind == "image" or can_manage_media(user, media):
         return True
     return any(can_view_resource(user, resource) for resource in resources)
 

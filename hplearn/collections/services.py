@@ -135,11 +135,12 @@ def _check_window(collection: Collection) -> None:
         raise CollectionInvalid("featured_to", "推荐结束日期不能早于开始日期。")
 
 
-def _check_resources(actor, resource_ids: list[int]) -> list[Resource]:
+def _check_resources(actor, resource_ids: list[int], present: set[int]) -> list[Resource]:
+    # Resources already in the collection may stay even if since retired by someone else.
     found = {
         resource.id: resource
         for resource in db.session.scalars(select(Resource).where(Resource.id.in_(resource_ids)))
-        if policy.can_view_resource(actor, resource)
+        if resource.id in present or policy.can_view_resource(actor, resource)
     }
     missing = [str(i) for i in resource_ids if i not in found]
     if missing:
@@ -164,8 +165,9 @@ def _apply(actor, collection: Collection, values: dict) -> list[str]:
     changed = []
     for field, value in values.items():
         if field == "resource_ids":
-            if value != [item.resource_id for item in collection.items]:
-                _set_resources(collection, _check_resources(actor, value))
+            present = [item.resource_id for item in collection.items]
+            if value != present:
+                _set_resources(collection, _check_resources(actor, value, set(present)))
                 changed.append(field)
         elif getattr(collection, field) != value:
             setattr(collection, field, value)

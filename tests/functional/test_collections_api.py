@@ -196,3 +196,17 @@ def test_unknown_collection_is_404(client):
 
 def test_bad_page_parameter_is_400(client):
     assert client.get("/api/v1/collections?page=abc").status_code == 400
+
+
+def test_reordering_keeps_a_resource_retired_by_someone_else(client, login, school, school_admin):
+    district_resource = ResourceFactory(school_id=None, title="区资源")
+    mine = ResourceFactory(school_id=school.id, title="本校资源")
+    collection = CollectionFactory(school=school, resources=[district_resource, mine])
+    district_resource.status = "retired"
+    db.session.commit()
+    login(school_admin)
+    response = client.patch(
+        f"/api/v1/collections/{collection.id}", json={"resource_ids": [mine.id, district_resource.id]}
+    )
+    assert response.status_code == 200
+    assert [r["title"] for r in response.get_json()["resources"]] == ["本校资源"]

@@ -342,3 +342,10 @@ def test_position_of_a_hidden_video_is_404(client, login, video, student):
     resource.status = "retired"
     db.session.commit()
     assert client.post(f"/media/{media.id}/position", json={"seconds": 3}).status_code == 404
+
+
+def test_images_are_public_for_covers_and_articles(client, school_admin):
+    image = samples.store(school_admin, "image", samples.PNG, "封面.png")
+    response = client.get(f"/media/{image.id}", buffered=True)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "image/png"
