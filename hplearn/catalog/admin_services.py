@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from hplearn import policy
 from hplearn.audit.services import record
@@ -13,7 +13,7 @@ from hplearn.catalog.models import DEFAULT_SOURCE, Resource, Topic
 from hplearn.catalog.services import CatalogError, ResourceNotFound
 from hplearn.extensions import db
 from hplearn.media.models import MEDIA_KINDS, Media
-from hplearn.pagination import Page, PageRequest
+from hplearn.pagination import Page, PageRequest, paginate
 from hplearn.timeutil import utcnow
 from hplearn.vocab import RESOURCE_KINDS, RESOURCE_STATUSES
 
@@ -163,8 +163,4 @@ def managed_resources(actor, filters: AdminFilters, page: PageRequest) -> Page:
     if filters.q:
         escaped = filters.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         query = query.where(Resource.title.like(f"%{escaped}%", escape="\\"))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = db.session.scalars(
-        query.order_by(Resource.id.desc()).offset(page.offset).limit(page.per_page)
-    )
-    return Page(items=list(rows), total=total, page=page.page, per_page=page.per_page)
+    return paginate(db.session, query, Resource.id.desc(), page)

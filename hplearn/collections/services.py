@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 
 from hplearn import policy
 from hplearn.audit.services import record
 from hplearn.catalog.models import Resource
 from hplearn.collections.models import Collection, CollectionItem
 from hplearn.extensions import db
-from hplearn.pagination import Page, PageRequest
+from hplearn.pagination import Page, PageRequest, paginate
 from hplearn.timeutil import local_date, utcnow
 from hplearn.vocab import STAGES, stage_for_grade
 
@@ -299,11 +299,7 @@ def visible_collections(user, page: PageRequest) -> Page:
     condition = _visible_condition(user)
     if condition is not None:
         query = query.where(condition)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = db.session.scalars(
-        query.order_by(Collection.id.desc()).offset(page.offset).limit(page.per_page)
-    )
-    return Page(items=list(rows), total=total, page=page.page, per_page=page.per_page)
+    return paginate(db.session, query, Collection.id.desc(), page)
 
 
 def is_for_audience(collection: Collection, grade: int | None) -> bool:
