@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import re
 import unicodedata
@@ -113,6 +114,11 @@ def _detect(kind: str, head: bytes) -> tuple[str, str]:
     return guess.mime, allowed[guess.mime]
 
 
+def _too_large(limit: int) -> MediaTooLarge:
+    size = f"{limit / (1024 * 1024):g} MB" if limit >= 1024 * 1024 else f"{limit // 1024} KB"
+    return MediaTooLarge(f"文件太大：这类文件最大 {size}。")
+
+
 def _copy_limited(stream, target, limit: int, first: bytes) -> tuple[int, str]:
     digest = hashlib.sha256()
     size = 0
@@ -120,7 +126,7 @@ def _copy_limited(stream, target, limit: int, first: bytes) -> tuple[int, str]:
     while chunk:
         size += len(chunk)
         if size > limit:
-            raise MediaTooLarge(f"文件太大：最大 {limit // (1024 * 1024)} MB。")
+            raise _too_large(limit)
         digest.update(chunk)
         target.write(chunk)
         chunk = stream.read(CHUNK_SIZE)
@@ -135,12 +141,12 @@ def _write_file(stream, kind: str, limit: int) -> tuple[str, str, int, str]:
     if kind == "captions":
         data = head + stream.read(limit + 1 - len(head))
         if len(data) > limit:
-            raise MediaTooLarge(f"文件太大：最大 {limit // (1024 * 1024)} MB。")
+            raise _too_large(limit)
         try:
             head = captions.to_webvtt(data)
         except captions.InvalidCaptions as error:
             raise MediaTypeRefused(str(error)) from error
-        content_type, extension, stream = "text/vtt", "vtt", _Empty()
+        content_type, extension, stream = "text/vtt", "vtt", io.BytesIO()
     else:
         content_type, extension = _detect(kind, head)
     storage_name = f"{uuid.uuid4().hex}.{extension}"
@@ -153,11 +159,6 @@ def _write_file(stream, kind: str, limit: int) -> tuple[str, str, int, str]:
     finally:
         scratch.unlink(missing_ok=True)
     return storage_name, content_type, size, sha256
-
-
-class _Empty:
-    def read(self, _size: int) -> bytes:
-        return b""
 
 
 def store_upload(actor, stream, client_name: str | None, kind) -> Media:

@@ -95,11 +95,16 @@ def test_forged_uploads_are_refused(client, login, school_admin, kind, data, nam
     assert not [p for p in os.listdir(services.media_root())]
 
 
-def test_oversized_upload_is_refused_and_nothing_is_kept(client, login, school_admin):
+@pytest.mark.parametrize("kind, data", [
+    ("document", samples.PDF + b"0" * LIMITS["document"]),
+    ("captions", samples.VTT.encode() + "字".encode() * LIMITS["captions"]),
+    ("video", samples.webm() * 4),
+])
+def test_oversized_upload_is_refused_and_nothing_is_kept(client, login, school_admin, kind, data):
     login(school_admin)
-    response = upload(client, "document", samples.PDF + b"0" * LIMITS["document"], "big.pdf")
+    response = upload(client, kind, data, "big.bin")
     assert response.status_code == 413
-    assert "太大" in response.get_json()["error"]["message"]
+    assert "文件太大：这类文件最大" in response.get_json()["error"]["message"]
     assert db.session.query(Media).count() == 0
     assert os.listdir(services.media_root()) == []
 
