@@ -10,7 +10,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from hplearn.collections.services import MAX_DESCRIPTION, MAX_TITLE
+from hplearn.collections.validation import MAX_DESCRIPTION, MAX_TITLE
 from hplearn.formbase import ChineseForm
 from hplearn.vocab import GRADE_NAMES, STAGES
 
