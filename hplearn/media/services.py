@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from hplearn import policy
 from hplearn.catalog.models import Resource
@@ -66,15 +67,25 @@ def save_position(user, media_id: int, seconds) -> PlaybackPosition:
     media = get_visible_media(media_id, user)
     if media.kind != "video":
         raise MediaError("只有视频可以记录播放进度。")
+    value = parse_seconds(seconds)
+    try:
+        return _store_position(user.id, media.id, value)
+    except IntegrityError:
+        # Two first saves at once (pause and leaving the page): the other one created the row.
+        db.session.rollback()
+        return _store_position(user.id, media.id, value)
+
+
+def _store_position(user_id: int, media_id: int, seconds: float) -> PlaybackPosition:
     position = db.session.scalar(
         select(PlaybackPosition).where(
-            PlaybackPosition.user_id == user.id, PlaybackPosition.media_id == media.id
+            PlaybackPosition.user_id == user_id, PlaybackPosition.media_id == media_id
         )
     )
     if position is None:
-        position = PlaybackPosition(user_id=user.id, media_id=media.id)
+        position = PlaybackPosition(user_id=user_id, media_id=media_id)
         db.session.add(position)
-    position.seconds = parse_seconds(seconds)
+    position.seconds = seconds
     db.session.commit()
     return position
 

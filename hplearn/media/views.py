@@ -40,7 +40,7 @@ def content_disposition(name: str, attachment: bool) -> str:
 
 def _starts_playback() -> bool:
     # A first request (no Range, or one from byte 0) is a view; seeks and revalidations are not.
-    if request.if_none_match or request.if_modified_since:
+    if request.method != "GET" or request.if_none_match or request.if_modified_since:
         return False
     return request.range is None or request.range.ranges[0][0] == 0
 

@@ -297,8 +297,33 @@ def test_each_playback_start_counts_one_view(client, video):
     client.get(f"/media/{media.id}", buffered=True, headers={"Range": "bytes=0-"})
     client.get(f"/media/{media.id}", buffered=True, headers={"Range": "bytes=5000-"})
     client.get(f"/media/{media.id}", buffered=True)
+    client.head(f"/media/{media.id}", buffered=True)
     db.session.refresh(resource)
     assert resource.view_count == 2
+
+
+def test_a_racing_first_save_updates_the_row_the_other_request_created(video, student, monkeypatch):
+    from sqlalchemy.exc import IntegrityError
+
+    from hplearn.media.models import PlaybackPosition
+
+    _, media, _ = video
+    calls = []
+    original = services._store_position
+
+    def racing(user_id, media_id, seconds):
+        # The other request inserts first; our own insert then hits the unique constraint.
+        if not calls:
+            calls.append("raced")
+            db.session.add(PlaybackPosition(user_id=user_id, media_id=media_id, seconds=1.0))
+            db.session.commit()
+            raise IntegrityError("INSERT INTO playback_positions", {}, Exception("duplicate"))
+        return original(user_id, media_id, seconds)
+
+    monkeypatch.setattr(services, "_store_position", racing)
+    position = services.save_position(student, media.id, 30)
+    assert position.seconds == 30.0
+    assert db.session.query(PlaybackPosition).count() == 1
 
 
 # --- resume position -----------------------------------------------------------------------------
