@@ -204,3 +204,11 @@ def test_audit_entries_cannot_be_changed_or_deleted(app, school_admin):
 def test_anonymous_is_sent_to_sign_in(client):
     response = client.get("/admin/audit")
     assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
+
+
+def test_admin_home_links_to_content_management(client, login, school_admin):
+    login(school_admin)
+    page = client.get("/admin/").get_data(as_text=True)
+    title = page.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert "资源管理" not in title
+    assert 'href="/admin/resources/"' in page and 'href="/admin/audit"' in page
