@@ -36,6 +36,15 @@ class Defaults:
     LINK_CHECK_CONCURRENCY = 8
     CONTENT_DIR = str(Path(__file__).resolve().parent.parent / "content")
     JSON_AS_ASCII = False
+    # Media uploads (issue 4): per-kind size limits in bytes; env: HPLEARN_MEDIA_MAX_BYTES__video=…
+    MEDIA_MAX_BYTES = {
+        "video": 500 * 1024 * 1024,
+        "document": 50 * 1024 * 1024,
+        "image": 10 * 1024 * 1024,
+        "captions": 2 * 1024 * 1024,
+    }
+    # e.g. "/protected-media/": nginx sends the bytes (X-Accel-Redirect), see docs/deploy.md.
+    MEDIA_ACCEL_REDIRECT = None
 
 
 def instance_path_from_env() -> str:

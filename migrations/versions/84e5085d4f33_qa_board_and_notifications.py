@@ -1,8 +1,8 @@
 """qa board and notifications
 
-Revision ID: 214ce7a16a79
-Revises: ada166b7d939
-Create Date: 2026-11-28 19:08:47.565526
+Revision ID: 84e5085d4f33
+Revises: 676d5f2eb3ce
+Create Date: 2026-11-28 19:18:56.514723
 
 """
 from alembic import op
@@ -11,8 +11,8 @@ import hplearn.timeutil  # noqa: F401  (UTCDateTime columns)
 
 
 # revision identifiers, used by Alembic.
-revision = '214ce7a16a79'
-down_revision = 'ada166b7d939'
+revision = '84e5085d4f33'
+down_revision = '676d5f2eb3ce'
 branch_labels = None
 depends_on = None
 
