@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import insert, select  # noqa: E402
+from sqlalchemy import insert, select, text  # noqa: E402
 
 from hplearn.accounts.models import School, User  # noqa: E402
 from hplearn.app import create_app  # noqa: E402
@@ -95,6 +95,9 @@ def populate(app, question_count: int, claimers: int) -> dict:
         ).all()
         teacher_ids = list(db.session.scalars(select(User.id).where(User.role == "teacher")))
         _insert_questions(rng, now, question_count, student_rows, teacher_ids)
+        # Fresh statistics, as autovacuum (PostgreSQL) or `ANALYZE` after an import would give.
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
         return {"teacher": bench_teacher.username, "student": bench_student.username,
                 "claimers": list(db.session.scalars(
                     select(User.id).where(User.username.like("claimer%"))))}
