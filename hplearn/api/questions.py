@@ -7,6 +7,7 @@ from functools import lru_cache, wraps
 from flask import jsonify, request, url_for
 from flask_login import current_user
 
+from hplearn import policy
 from hplearn.api import bp
 from hplearn.errors import json_error
 from hplearn.markup import render_markdown
@@ -77,11 +78,16 @@ def answer_json(answer) -> dict:
 
 
 def question_json(question, viewer, now, *, detail: bool = False) -> dict:
-    """Q: a question as this viewer may see it (anonymous askers stay anonymous)."""
+    """Q: a question as this viewer may see it (anonymous askers stay anonymous).
+
+    In lists, a private question shows only its title and state to staff: its text is read on
+    its own page (or GET /questions/<id>), where every staff view is audited.
+    """
+    content_shown = detail or not question.private or policy.is_question_asker(viewer, question)
     data = {
         "id": question.id,
         "title": question.title,
-        "body_html": _html(question.body),
+        "body_html": _html(question.body) if content_shown else "",
         "subject": question.subject,
         "grade": question.grade,
         "status": question.effective_status(now),
@@ -98,7 +104,10 @@ def question_json(question, viewer, now, *, detail: bool = False) -> dict:
         "expected_reply_by": _iso(question.due_at),
         "resource_id": question.resource_id,
         "url": url_for("qa.detail", question_id=question.id, _external=True),
-        "answers": [answer_json(a) for a in services.visible_answers(question, viewer)],
+        "answers": (
+            [answer_json(a) for a in services.visible_answers(question, viewer)]
+            if content_shown else []
+        ),
     }
     if detail:
         data["followups"] = [

@@ -287,7 +287,8 @@ def list_questions(
     """Questions the viewer may see, newest first.
 
     mine: a student's own questions (every state), a teacher's claimed and answered ones.
-    Otherwise answered public questions, plus for admins every question of their school.
+    Otherwise answered public questions, plus for admins every non-private question of their
+    school (district admins: of the district).
     """
     if status is not None and status not in ("open", "claimed", "answered", "closed", "held"):
         raise InvalidQuestion("状态必须是 open、claimed、answered、closed 或 held。", "status")
@@ -295,9 +296,13 @@ def list_questions(
     if mine:
         query = query.where(_mine_clause(viewer))
     elif policy.is_district_admin(viewer):
-        pass
+        # Private questions are reached one at a time, where staff views are audited.
+        query = query.where(Question.private.is_(False))
     elif policy.is_admin(viewer):
-        query = query.where(or_(_public_clause(), Question.school_id == viewer.school_id))
+        query = query.where(or_(
+            _public_clause(),
+            and_(Question.school_id == viewer.school_id, Question.private.is_(False)),
+        ))
     else:
         query = query.where(_public_clause())
     if status is not None:

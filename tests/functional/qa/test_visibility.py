@@ -166,3 +166,24 @@ def test_unknown_question_is_404(client, login, student):
     login(student)
     assert client.get("/qa/99999").status_code == 404
     assert client.get("/api/v1/questions/99999").status_code == 404
+
+
+def test_lists_show_staff_no_private_text_without_an_audited_view(client, login, teacher,
+                                                                  school_admin, private_question):
+    login(teacher)
+    queued = client.get("/api/v1/teacher/queue").json["results"]
+    assert [q["id"] for q in queued] == [private_question.id]
+    assert queued[0]["body_html"] == "" and queued[0]["title"] == "我的私密数学问题"
+    login.logout()
+    login(school_admin)
+    assert client.get("/api/v1/questions").json["total"] == 0
+    assert db.session.scalar(select(AuditEntry)) is None
+    detail = client.get(f"/api/v1/questions/{private_question.id}").json
+    assert "移项" in detail["body_html"]
+    assert db.session.scalar(select(AuditEntry)).action == "question.view_private"
+
+
+def test_admin_lists_their_schools_open_questions(client, login, school_admin, question):
+    login(school_admin)
+    listed = client.get("/api/v1/questions?status=open").json
+    assert [q["id"] for q in listed["results"]] == [question.id]
