@@ -1,0 +1,39 @@
+"""Rebuild the whole index from the database."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from sqlalchemy import select
+
+from hplearn.extensions import db
+from hplearn.search import engine
+from hplearn.search.documents import DocumentType, IndexedDocument, document_types, indexed
+
+BATCH_SIZE = 1000
+
+
+def _rows(doc_type: DocumentType):
+    query = doc_type.rebuild_query() if doc_type.rebuild_query else select(doc_type.model)
+    return db.session.scalars(query.execution_options(yield_per=BATCH_SIZE))
+
+
+def indexed_batches(batch_size: int = BATCH_SIZE) -> Iterator[list[IndexedDocument]]:
+    """Every indexable row of every registered type, analyzed, batch_size at a time."""
+    for doc_type in document_types():
+        batch: list[IndexedDocument] = []
+        for row in _rows(doc_type):
+            if doc_type.is_indexable(row):
+                batch.append(indexed(doc_type.name, doc_type.to_document(row)))
+            if len(batch) >= batch_size:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+
+
+def rebuild_index(progress: Callable[[int], None] = lambda done: None) -> int:
+    """Build a new index beside the live one and swap it in; return the documents written."""
+    written = engine.backend().rebuild(indexed_batches(), progress)
+    engine.clear_problem()
+    return written
