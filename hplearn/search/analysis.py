@@ -254,10 +254,15 @@ def pinyin_tokens(words) -> list[str]:
     return tokens
 
 
+def compact(normalized: str) -> str:
+    """The searchable characters of a normalized text, without spaces or punctuation."""
+    return "".join(cjk or latin for cjk, latin in _runs(normalized))
+
+
 def prefixes(normalized_title: str) -> list[str]:
     """Autocomplete keys of a title: its leading characters, and leading pinyin and initials."""
-    compact = "".join(a or b for a, b in _runs(normalized_title))[:MAX_PREFIX_CHARS]
-    keys = {compact[:n] for n in range(1, len(compact) + 1)}
+    compact_title = compact(normalized_title)[:MAX_PREFIX_CHARS]
+    keys = {compact_title[:n] for n in range(1, len(compact_title) + 1)}
     cjk_head = "".join(c for c, _ in _runs(normalized_title[:MAX_PREFIX_CHARS]) if c)
     if cjk_head:
         full, initials = pinyin_forms(cjk_head[:8])

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
-from hplearn.search import analysis
+from hplearn.search import analysis, models  # noqa: F401  (models: the postgres index table)
 from hplearn.search.backends import make_backend
 from hplearn.search.backends.base import SearchBackend
 

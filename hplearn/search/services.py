@@ -163,12 +163,12 @@ def similar(
 
 def suggest(prefix: str | None, *, doc_type: str = "resource", limit: int = SUGGEST_LIMIT) -> list[str]:
     """Titles that start with what was typed (characters, pinyin or initials), most viewed first."""
-    compact = "".join(analysis.normalize((prefix or "")[:MAX_SUGGEST_CHARS]).split())
-    compact = compact[:analysis.MAX_PREFIX_CHARS]
-    if not compact:
+    typed = analysis.compact(analysis.normalize((prefix or "")[:MAX_SUGGEST_CHARS]))
+    typed = typed[:analysis.MAX_PREFIX_CHARS]
+    if not typed:
         return []
     try:
-        return engine.backend().suggest(compact, doc_type, limit)
+        return engine.backend().suggest(typed, doc_type, limit)
     except IndexUnavailable as error:
         engine.record_problem(str(error))
         return []

@@ -23,7 +23,7 @@ from whoosh.index import LockError
 from whoosh.query import And, Not, Or, Term
 from whoosh.writing import AsyncWriter
 
-from hplearn.search.analysis import normalize
+from hplearn.search.analysis import compact, normalize
 from hplearn.search.backends.base import (
     BODY_BOOST,
     CHARS_BOOST,
@@ -254,12 +254,12 @@ class WhooshBackend(SearchBackend):
     def _relevance(self, searcher, query, matched, request, end) -> list[int]:
         window = max(end, RERANK_WINDOW)
         results = searcher.search(query, filter=matched, limit=window)
-        phrase = request.query.normalized.replace(" ", "")
+        phrase = compact(request.query.normalized)
         scored = []
         for rank, hit in enumerate(results):
             object_id, title = self._stored(searcher, hit.docnum)
             score = hit.score
-            if len(phrase) > 1 and phrase in normalize(title).replace(" ", ""):
+            if len(phrase) > 1 and phrase in compact(normalize(title)):
                 score *= PHRASE_BONUS
             scored.append((-score, rank, object_id))
         scored.sort()

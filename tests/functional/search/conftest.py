@@ -2,7 +2,6 @@
 
 import pytest
 
-from hplearn.search import engine
 from tests import factories
 from tests.conftest import TEST_DATABASE_URL, make_test_config
 
@@ -21,13 +20,6 @@ def search_backend(request):
 def app_config(tmp_path, search_backend):
     """The test config with the backend under test."""
     return make_test_config(tmp_path, SEARCH_BACKEND=search_backend)
-
-
-@pytest.fixture(autouse=True)
-def search_index(app):
-    """An empty index, as `hplearn init` leaves it."""
-    engine.backend().create_if_missing()
-    return engine.backend()
 
 
 @pytest.fixture
