@@ -259,16 +259,20 @@ def compact(normalized: str) -> str:
     return "".join(cjk or latin for cjk, latin in _runs(normalized))
 
 
-def prefixes(normalized_title: str) -> list[str]:
-    """Autocomplete keys of a title: its leading characters, and leading pinyin and initials."""
-    compact_title = compact(normalized_title)[:MAX_PREFIX_CHARS]
-    keys = {compact_title[:n] for n in range(1, len(compact_title) + 1)}
-    cjk_head = "".join(c for c, _ in _runs(normalized_title[:MAX_PREFIX_CHARS]) if c)
-    if cjk_head:
-        full, initials = pinyin_forms(cjk_head[:8])
-        keys |= {full[:n] for n in range(2, min(len(full), 24) + 1)}
-        keys |= {initials[:n] for n in range(2, len(initials) + 1)}
-    return sorted(keys)
+def title_keys(normalized_title: str) -> tuple[str, str, str]:
+    """What autocomplete matches a title's start with: its characters, pinyin and initials."""
+    head = compact(normalized_title)[:MAX_PREFIX_CHARS]
+    full, initials = [], []
+    for cjk, latin in _runs(head):
+        if latin:
+            full.append(latin)
+            initials.append(latin)
+            continue
+        for word in _tokenizer().lcut(cjk, HMM=False):
+            word_full, word_initials = pinyin_forms(word)
+            full.append(word_full)
+            initials.append(word_initials)
+    return head, "".join(full), "".join(initials)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -284,7 +288,7 @@ class AnalyzedFields:
     body: list[str]
     chars: list[str]
     pinyin: list[str]
-    prefix: list[str]
+    title_keys: tuple[str, str, str]
 
 
 def analyze_document(title: str, body: str = "", keywords: str = "") -> AnalyzedFields:
@@ -297,8 +301,8 @@ def analyze_document(title: str, body: str = "", keywords: str = "") -> Analyzed
         meta=meta_tokens,
         body=index_tokens((body or "")[:MAX_BODY_CHARS]),
         chars=char_grams(normal_title),
-        pinyin=pinyin_tokens(dict.fromkeys(title_tokens + meta_tokens)),
-        prefix=prefixes(normal_title),
+        pinyin=pinyin_tokens(dict.fromkeys(title_tokens)),
+        title_keys=title_keys(normal_title),
     )
 
 

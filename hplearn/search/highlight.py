@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -10,6 +11,21 @@ from markupsafe import Markup, escape
 from hplearn.search import analysis
 
 SNIPPET_CHARS = 90
+_MARKDOWN_NOISE = (
+    (re.compile(r"!\[[^\]]*\]\([^)]*\)"), ""),
+    (re.compile(r"\[([^\]]*)\]\([^)]*\)"), r"\1"),
+    (re.compile(r"<[^>]*>"), " "),
+    (re.compile(r"^\s{0,3}(?:#{1,6}|>|[-*+]|\d+\.)\s+", re.MULTILINE), ""),
+    (re.compile(r"[*_`~|]{1,3}"), ""),
+)
+
+
+def markdown_as_text(text: str | None) -> str:
+    """Markdown source read as plain text, cheaply (for snippets; the result is escaped later)."""
+    text = text or ""
+    for pattern, replacement in _MARKDOWN_NOISE:
+        text = pattern.sub(replacement, text)
+    return " ".join(text.split())
 
 
 @lru_cache(maxsize=20_000)

@@ -8,10 +8,9 @@ that commits every 500 rows writes the index 500 documents at a time. A rollback
 from __future__ import annotations
 
 import logging
-from collections import Counter
 
 from flask import current_app, has_app_context
-from sqlalchemy import event, func, inspect, select
+from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from hplearn.extensions import db
@@ -22,9 +21,9 @@ from hplearn.search.documents import (
     document_key,
     document_type,
     document_type_for,
-    document_types,
     indexed,
 )
+from hplearn.search.rebuild import candidate_count
 
 log = logging.getLogger(__name__)
 PENDING = "hplearn_search_pending"
@@ -107,22 +106,15 @@ def _apply(session) -> None:
         engine.record_problem(f"搜索索引更新失败（{type(error).__name__}），请运行 hplearn reindex。")
 
 
-def _candidate_rows(doc_type: DocumentType, session) -> int:
-    query = doc_type.rebuild_query() if doc_type.rebuild_query else select(doc_type.model)
-    return session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-
-
 def _create_index_if_batch_is_everything(upserts) -> None:
     # A missing index may be created empty only if this batch holds every indexable row
     # (a new site or a test); otherwise it needs a full `hplearn reindex`.
     backend = engine.backend()
     if backend.ready():
         return
-    batch_sizes = Counter(doc.doc_type for doc in upserts)
     with Session(db.engine) as fresh:
-        for doc_type in document_types():
-            if _candidate_rows(doc_type, fresh) != batch_sizes.get(doc_type.name, 0):
-                return
+        if candidate_count(fresh) != len(upserts):
+            return
     backend.create_if_missing()
 
 

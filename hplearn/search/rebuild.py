@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from hplearn.extensions import db
 from hplearn.search import engine
@@ -13,9 +13,21 @@ from hplearn.search.documents import DocumentType, IndexedDocument, document_typ
 BATCH_SIZE = 1000
 
 
+def _candidates(doc_type: DocumentType):
+    return doc_type.rebuild_query() if doc_type.rebuild_query else select(doc_type.model)
+
+
 def _rows(doc_type: DocumentType):
-    query = doc_type.rebuild_query() if doc_type.rebuild_query else select(doc_type.model)
-    return db.session.scalars(query.execution_options(yield_per=BATCH_SIZE))
+    return db.session.scalars(_candidates(doc_type).execution_options(yield_per=BATCH_SIZE))
+
+
+def candidate_count(session=None) -> int:
+    """How many rows a rebuild will read (in session, default the app's)."""
+    session = session or db.session
+    return sum(
+        session.scalar(select(func.count()).select_from(_candidates(t).order_by(None).subquery()))
+        for t in document_types()
+    )
 
 
 def indexed_batches(batch_size: int = BATCH_SIZE) -> Iterator[list[IndexedDocument]]:
@@ -34,6 +46,6 @@ def indexed_batches(batch_size: int = BATCH_SIZE) -> Iterator[list[IndexedDocume
 
 def rebuild_index(progress: Callable[[int], None] = lambda done: None) -> int:
     """Build a new index beside the live one and swap it in; return the documents written."""
-    written = engine.backend().rebuild(indexed_batches(), progress)
+    written = engine.backend().rebuild(indexed_batches(), progress, expected=candidate_count())
     engine.clear_problem()
     return written

@@ -13,7 +13,6 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from hplearn.extensions import db
-from hplearn.markup import plain_text
 from hplearn.pagination import InvalidParameter, Page, PageRequest
 from hplearn.search import analysis, engine, highlight
 from hplearn.search.backends.base import SORTS, BackendQuery, IndexUnavailable
@@ -73,7 +72,7 @@ def _load(doc_type_name: str, ids: list[int]) -> list:
 
 def _hit(doc_type_name: str, row, words: list[str]) -> SearchHit:
     document = document_type(doc_type_name).to_document(row)
-    body = plain_text(document.body[:SNIPPET_SOURCE_CHARS])
+    body = highlight.markdown_as_text(document.body[:SNIPPET_SOURCE_CHARS])
     return SearchHit(
         object=row,
         title_html=highlight.highlight(document.title, words),
@@ -176,7 +175,7 @@ def suggest(prefix: str | None, *, doc_type: str = "resource", limit: int = SUGG
 
 def _count(analyzed: analysis.AnalyzedQuery, doc_type: str, filters: dict[str, str]) -> int:
     request = BackendQuery(query=analyzed, doc_type=doc_type, filters=filters, limit=1)
-    return engine.backend().search(request).total
+    return engine.backend().count(request)
 
 
 def _homophone(run: str, doc_type: str, filters) -> str | None:

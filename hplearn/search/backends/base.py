@@ -57,13 +57,20 @@ class SearchBackend(ABC):
     def search(self, request: BackendQuery) -> BackendResults:
         """Run a query; raise IndexUnavailable when the index cannot be read."""
 
+    def count(self, request: BackendQuery) -> int:
+        """How many documents match (backends may do this without ranking)."""
+        return self.search(request).total
+
     @abstractmethod
     def suggest(self, prefix: str, doc_type: str, limit: int) -> list[str]:
         """Titles starting with prefix (characters, pinyin or initials), most viewed first."""
 
     @abstractmethod
-    def rebuild(self, batches: Iterable[list[IndexedDocument]], progress: Progress) -> int:
-        """Replace the whole index with these documents; return how many were written."""
+    def rebuild(
+        self, batches: Iterable[list[IndexedDocument]], progress: Progress, expected: int = 0
+    ) -> int:
+        """Replace the whole index with these documents (about `expected` of them); return
+        how many were written."""
 
     @abstractmethod
     def ready(self) -> bool:

@@ -87,7 +87,7 @@ def _row(doc: IndexedDocument) -> dict:
         "view_count": doc.view_count,
         "published_ts": int(doc.published_ts),
         "document": document_vector(doc),
-        "prefixes": tsvector_literal((p, "A") for p in doc.tokens.prefix),
+        "prefixes": tsvector_literal((key, "A") for key in doc.tokens.title_keys if key),
     }
 
 
@@ -130,7 +130,9 @@ class PostgresBackend(SearchBackend):
             if upserts:
                 self._write(connection, upserts)
 
-    def rebuild(self, batches: Iterable[list[IndexedDocument]], progress: Progress) -> int:
+    def rebuild(
+        self, batches: Iterable[list[IndexedDocument]], progress: Progress, expected: int = 0
+    ) -> int:
         """Replace every row in one transaction: readers see the old index until it commits."""
         self._check()
         written = 0
@@ -170,17 +172,33 @@ class PostgresBackend(SearchBackend):
         where, params = self._where(request)
         try:
             with db.engine.connect() as connection:
-                total = connection.execute(
-                    text(f"SELECT count(*) FROM search_entries WHERE {where}"), params
-                ).scalar_one()
+                total = self._count(connection, where, params)
                 ids = self._ranked_ids(connection, where, params, request) if total else []
                 facets = self._facets(connection, where, params, request) if total else {}
         except Exception as error:  # noqa: BLE001 - a missing table or a broken database
-            log.error("postgres search failed: %s", error)
+            log.exception("postgres search failed: %s", error)
             raise IndexUnavailable("搜索索引不可用，请管理员运行 hplearn reindex 重建。") from error
         for name in request.facets:
             facets.setdefault(name, [])
         return BackendResults(ids=ids, total=total, facets=facets)
+
+    def count(self, request: BackendQuery) -> int:
+        """How many documents match (one count statement)."""
+        if request.query.is_empty:
+            return 0
+        self._check()
+        where, params = self._where(request)
+        try:
+            with db.engine.connect() as connection:
+                return self._count(connection, where, params)
+        except Exception as error:  # noqa: BLE001
+            log.exception("postgres search failed: %s", error)
+            raise IndexUnavailable("搜索索引不可用，请管理员运行 hplearn reindex 重建。") from error
+
+    @staticmethod
+    def _count(connection, where: str, params: dict) -> int:
+        statement = text(f"SELECT count(*) FROM search_entries WHERE {where}")
+        return connection.execute(statement, params).scalar_one()
 
     @staticmethod
     def _ranked_ids(connection, where: str, params: dict, request: BackendQuery) -> list[int]:
@@ -231,7 +249,7 @@ class PostgresBackend(SearchBackend):
         try:
             with db.engine.connect() as connection:
                 titles = connection.execute(statement, {
-                    "doc_type": doc_type, "prefix": _quote(prefix), "limit": limit * 3,
+                    "doc_type": doc_type, "prefix": _quote(prefix) + ":*", "limit": limit * 3,
                 }).scalars().all()
         except Exception as error:  # noqa: BLE001
             raise IndexUnavailable("搜索索引不可用，请管理员运行 hplearn reindex 重建。") from error

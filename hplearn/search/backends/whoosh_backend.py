@@ -8,7 +8,10 @@ the lock), so a request never blocks on another writer for long; readers never n
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import logging
+import math
 import os
 import shutil
 import threading
@@ -17,10 +20,11 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.analysis import SpaceSeparatedTokenizer
-from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
+from whoosh.analysis import IDTokenizer
+from whoosh.codec.whoosh3 import W3Codec
+from whoosh.fields import ID, NUMERIC, STORED, FieldType, Schema
+from whoosh.formats import Existence
 from whoosh.index import LockError
-from whoosh.query import And, Not, Or, Term
 from whoosh.writing import AsyncWriter
 
 from hplearn.search.analysis import compact, normalize
@@ -37,6 +41,7 @@ from hplearn.search.backends.base import (
     SearchBackend,
     facet_counts,
 )
+from hplearn.search.backends.whoosh_sets import EMPTY, SearcherSets, sets_of
 from hplearn.search.documents import IndexedDocument
 
 log = logging.getLogger(__name__)
@@ -44,25 +49,50 @@ log = logging.getLogger(__name__)
 LIVE = "live"
 WRITE_LOCK_TIMEOUT = 2.0
 RERANK_WINDOW = 50
+MAX_RANKED_TERMS = 6
+MAX_EXPANSION = 2000
+PARALLEL_FROM = 5000
+MAX_WRITER_PROCS = 4
 PHRASE_BONUS = 1.5
 INDEX_NAME = "hplearn"
 
 
+class SetCodec(W3Codec):
+    """Whoosh's codec minus per-posting length statistics: nothing in this index is scored."""
+
+    length_stats = False
+
+
+class TokenField(FieldType):
+    """A field fed a list of tokens from hplearn.search.analysis, matched as sets, never scored.
+
+    Skipping Whoosh's analyzer, term frequencies and field lengths keeps indexing to one
+    posting per distinct token.
+    """
+
+    def __init__(self):
+        super().__init__(format=Existence(), analyzer=IDTokenizer(), scorable=False)
+
+    def index(self, value, **kwargs):
+        """One (term, frequency, weight, value) tuple per distinct token."""
+        tokens = value.split() if isinstance(value, str) else value
+        return ((token.encode("utf-8"), 1, 1.0, b"") for token in set(tokens))
+
+
+TOKEN_FIELDS = ("title", "meta", "body", "chars", "pinyin", "title_key", "title_pinyin",
+                "title_initials")
+
+
 def build_schema() -> Schema:
-    """The index fields: pre-tokenized text, filter terms, sort columns and the stored title."""
-    tokens = SpaceSeparatedTokenizer()
+    """The index fields: token sets, filter terms, sort columns and the stored id and title."""
     schema = Schema(
-        key=ID(unique=True, stored=True),
+        key=ID(unique=True),
         doc_type=ID,
-        title=TEXT(analyzer=tokens, phrase=False),
-        meta=TEXT(analyzer=tokens, phrase=False),
-        body=TEXT(analyzer=tokens, phrase=False),
-        chars=TEXT(analyzer=tokens, phrase=False),
-        pinyin=TEXT(analyzer=tokens, phrase=False),
-        prefix=TEXT(analyzer=tokens, phrase=False),
         stored_title=STORED,
         views=NUMERIC(int, bits=64, sortable=True, signed=False),
+        title_length=NUMERIC(int, bits=32, sortable=True, signed=False),
         published=NUMERIC(int, bits=64, sortable=True, signed=False),
+        **{name: TokenField() for name in TOKEN_FIELDS},
     )
     schema.add("f_*", ID, glob=True)
     return schema
@@ -71,54 +101,113 @@ def build_schema() -> Schema:
 def whoosh_fields(doc: IndexedDocument) -> dict:
     """The Whoosh field values of one document."""
     tokens = doc.tokens
+    title_key, title_pinyin, title_initials = tokens.title_keys
     values = {
         "key": doc.key,
         "doc_type": doc.doc_type,
-        "title": " ".join(tokens.title),
-        "meta": " ".join(tokens.meta),
-        "body": " ".join(tokens.body),
-        "chars": " ".join(tokens.chars),
-        "pinyin": " ".join(tokens.pinyin),
-        "prefix": " ".join(tokens.prefix),
+        "title": tokens.title,
+        "meta": tokens.meta,
+        "body": tokens.body,
+        "chars": tokens.chars,
+        "pinyin": tokens.pinyin,
+        "title_key": [title_key] if title_key else [],
+        "title_pinyin": [title_pinyin] if title_pinyin else [],
+        "title_initials": [title_initials] if len(title_initials) > 1 else [],
         "stored_title": f"{doc.object_id}\t{doc.title}",
         "views": max(0, doc.view_count),
+        "title_length": len(doc.title),
         "published": max(0, int(doc.published_ts)),
     }
     values.update({f"f_{name}": value for name, value in doc.fields.items()})
     return values
 
 
-def _term_clause(term):
-    clauses = []
-    for word in term.alternatives:
-        clauses.append(Term("title", word, boost=TITLE_BOOST))
-        clauses.append(Term("meta", word, boost=META_BOOST))
-        clauses.append(Term("body", word, boost=BODY_BOOST))
+def _field_tiers(sets: SearcherSets, term) -> list[tuple[float, frozenset[int]]]:
+    # Where a word can match, best place first: title, structured fields, body, n-grams, pinyin.
+    tiers = []
+    for fieldname, boost in (("title", TITLE_BOOST), ("meta", META_BOOST), ("body", BODY_BOOST)):
+        docs = frozenset().union(*(sets.term(fieldname, w) for w in term.alternatives))
+        tiers.append((boost, docs))
     if term.char_grams:
-        grams = [Term("chars", g, boost=CHARS_BOOST) for g in term.char_grams]
-        clauses.append(grams[0] if len(grams) == 1 else And(grams))
+        grams = sorted((sets.term("chars", g) for g in term.char_grams), key=len)
+        tiers.append((CHARS_BOOST, frozenset.intersection(*grams)))
     if term.pinyin:
-        clauses.append(Term("pinyin", term.pinyin, boost=PINYIN_BOOST))
-    return Or(clauses)
+        tiers.append((PINYIN_BOOST, sets.term("pinyin", term.pinyin)))
+    return tiers
 
 
-def build_query(request: BackendQuery):
-    """The Whoosh query for an analyzed query (built from terms: no parser, nothing to escape)."""
-    clauses = [_term_clause(term) for term in request.query.terms]
-    if not clauses:
-        return None
-    return And(clauses) if request.match_all else Or(clauses)
+def _term_docs(sets: SearcherSets, term) -> frozenset[int]:
+    return frozenset().union(*(docs for _, docs in _field_tiers(sets, term)))
 
 
-def build_filter(request: BackendQuery):
-    """The filter: document type, field values and excluded ids."""
-    parts = [Term("doc_type", request.doc_type)]
-    parts += [Term(f"f_{name}", value) for name, value in sorted(request.filters.items())]
-    query = And(parts)
-    if request.exclude_ids:
-        excluded = Or([Term("key", f"{request.doc_type}:{i}") for i in request.exclude_ids])
-        query = And([query, Not(excluded)])
-    return query
+def matching_docs(sets: SearcherSets, request: BackendQuery) -> set[int]:
+    """The document numbers that match the query words and the filters."""
+    parts = [_term_docs(sets, term) for term in request.query.terms]
+    if not parts:
+        return set()
+    constraints = [sets.values("doc_type").get(request.doc_type, EMPTY)]
+    for name, value in sorted(request.filters.items()):
+        constraints.append(sets.values(f"f_{name}").get(value, EMPTY))
+    if request.match_all:
+        ordered = sorted(parts + constraints, key=len)
+        matched = set(ordered[0]).intersection(*ordered[1:])
+    else:
+        matched = set().union(*parts).intersection(*constraints)
+    for object_id in request.exclude_ids:
+        matched -= sets.term("key", f"{request.doc_type}:{object_id}")
+    return matched
+
+
+def facet_sets(sets: SearcherSets, matched: set[int], names) -> dict[str, list[tuple[str, int]]]:
+    """Counts of each facet value among the matched documents."""
+    facets = {}
+    for name in names:
+        counts = {}
+        for value, docs in sets.values(f"f_{name}").items():
+            count = len(docs.intersection(matched)) if len(docs) < len(matched) else len(
+                matched.intersection(docs))
+            if count:
+                counts[value] = count
+        facets[name] = facet_counts(counts)
+    return facets
+
+
+def rank_by_relevance(sets: SearcherSets, request: BackendQuery, matched, window: int):
+    """The best `window` matches with their scores, best first.
+
+    A document's score adds, for each query word, the word's idf (log(1 + N/df)) times the
+    weight of the best field it matches in (title 4 > structured fields 2 > body 1 > character
+    n-grams 0.6 > pinyin 0.3). Documents are grouped by score with set algebra, so the cost
+    does not grow with each matching document; ties go to the shorter title (as BM25's length
+    normalization would), then to the more viewed.
+    """
+    total = max(1, sets.searcher.doc_count())
+    groups: list[tuple[float, set[int]]] = [(0.0, matched)]
+    ranked_terms = sorted(request.query.terms, key=lambda t: len(_term_docs(sets, t)))
+    for term in ranked_terms[:MAX_RANKED_TERMS]:
+        tiers = _field_tiers(sets, term)
+        idf = math.log(1 + total / max(1, len(frozenset().union(*(d for _, d in tiers)))))
+        split: list[tuple[float, set[int]]] = []
+        for score, docs in groups:
+            for boost, tier_docs in tiers:
+                part = docs.intersection(tier_docs)
+                if part:
+                    split.append((score + idf * boost, part))
+                    docs = docs - part
+                if not docs:
+                    break
+            if docs:
+                split.append((score, docs))
+        groups = split
+    groups.sort(key=lambda group: -group[0])
+    order = sets.tiebreak()
+    top: list[tuple[int, float]] = []
+    for score, docs in groups:
+        best = heapq.nsmallest(window - len(top), docs, key=order.__getitem__)
+        top.extend((docnum, score) for docnum in best)
+        if len(top) >= window:
+            break
+    return top
 
 
 class WhooshBackend(SearchBackend):
@@ -217,48 +306,52 @@ class WhooshBackend(SearchBackend):
         self._local.entry = (live, searcher)
         return searcher
 
-    def search(self, request: BackendQuery) -> BackendResults:
-        """Ranked ids, the match count and facet counts."""
-        query = build_query(request)
-        if query is None:
-            return BackendResults(ids=[], total=0)
+    def _reading(self, function, *args):
+        # Damaged files surface as any error while reading: report the index as unavailable.
         try:
-            return self._search(self.searcher(), query, request)
+            return function(self.searcher(), *args)
         except IndexUnavailable:
             raise
-        except Exception as error:  # noqa: BLE001 - damaged files surface while reading
-            log.error("search index read failed: %s", error)
+        except Exception as error:  # noqa: BLE001
+            log.exception("search index read failed: %s", error)
             self._local.entry = None
             raise IndexUnavailable("搜索索引已损坏，请管理员运行 hplearn reindex 重建。") from error
 
-    def _search(self, searcher, query, request: BackendQuery) -> BackendResults:
-        filter_query = build_filter(request)
-        matched = set(searcher.docs_for_query(And([query, filter_query])))
+    def search(self, request: BackendQuery) -> BackendResults:
+        """Ranked ids, the match count and facet counts."""
+        if request.query.is_empty:
+            return BackendResults(ids=[], total=0)
+        return self._reading(self._search, request)
+
+    def _search(self, searcher, request: BackendQuery) -> BackendResults:
+        sets = sets_of(searcher)
+        matched = matching_docs(sets, request)
         if not matched:
             return BackendResults(ids=[], total=0, facets={f: [] for f in request.facets})
         end = request.offset + request.limit
         if request.sort == "relevance":
-            ranked = self._relevance(searcher, query, matched, request, end)
+            ranked = self._relevance(searcher, sets, matched, request, end)
         else:
-            column = "published" if request.sort == "newest" else "views"
-            results = searcher.search(
-                query, filter=matched, limit=end, sortedby=column, reverse=True, scored=False
-            )
-            ranked = [self._object_id(searcher, hit.docnum) for hit in results]
+            column = sets.column("published" if request.sort == "newest" else "views")
+            top = heapq.nlargest(end, matched, key=lambda d: (column[d], d))
+            ranked = [self._stored(searcher, docnum)[0] for docnum in top]
         return BackendResults(
             ids=ranked[request.offset:end],
             total=len(matched),
-            facets=self._facets(searcher, matched, request.facets),
+            facets=facet_sets(sets, matched, request.facets),
         )
 
-    def _relevance(self, searcher, query, matched, request, end) -> list[int]:
+    def count(self, request: BackendQuery) -> int:
+        """How many documents match (no ranking)."""
+        return self._reading(lambda searcher: len(matching_docs(sets_of(searcher), request)))
+
+    def _relevance(self, searcher, sets, matched, request, end) -> list[int]:
         window = max(end, RERANK_WINDOW)
-        results = searcher.search(query, filter=matched, limit=window)
+        top = rank_by_relevance(sets, request, matched, window)
         phrase = compact(request.query.normalized)
         scored = []
-        for rank, hit in enumerate(results):
-            object_id, title = self._stored(searcher, hit.docnum)
-            score = hit.score
+        for rank, (docnum, score) in enumerate(top):
+            object_id, title = self._stored(searcher, docnum)
             if len(phrase) > 1 and phrase in compact(normalize(title)):
                 score *= PHRASE_BONUS
             scored.append((-score, rank, object_id))
@@ -270,45 +363,23 @@ class WhooshBackend(SearchBackend):
         object_id, _, title = searcher.stored_fields(docnum)["stored_title"].partition("\t")
         return int(object_id), title
 
-    def _object_id(self, searcher, docnum) -> int:
-        return self._stored(searcher, docnum)[0]
-
-    def _facets(self, searcher, matched: set[int], names) -> dict[str, list[tuple[str, int]]]:
-        postings = self._facet_postings(searcher)
-        facets = {}
-        for name in names:
-            counts = {}
-            for value, docs in postings.get(name, {}).items():
-                count = len(matched & docs) if len(docs) < len(matched) else len(docs & matched)
-                if count:
-                    counts[value] = count
-            facets[name] = facet_counts(counts)
-        return facets
-
-    @staticmethod
-    def _facet_postings(searcher) -> dict[str, dict[str, frozenset[int]]]:
-        # Built once per searcher generation: the document sets of every facet value.
-        cached = getattr(searcher, "_hplearn_facets", None)
-        if cached is not None:
-            return cached
-        reader = searcher.reader()
-        postings: dict[str, dict[str, frozenset[int]]] = {}
-        for fieldname in reader.indexed_field_names():
-            if not fieldname.startswith("f_"):
-                continue
-            values = postings.setdefault(fieldname[2:], {})
-            for term in reader.lexicon(fieldname):
-                text = term.decode("utf-8") if isinstance(term, bytes) else term
-                values[text] = frozenset(searcher.postings(fieldname, term).all_ids())
-        searcher._hplearn_facets = postings
-        return postings
-
     def suggest(self, prefix: str, doc_type: str, limit: int) -> list[str]:
         """Titles whose start matches prefix, most viewed first."""
-        searcher = self.searcher()
-        query = And([Term("prefix", prefix), Term("doc_type", doc_type)])
-        results = searcher.search(query, limit=limit * 3, sortedby="views", reverse=True)
-        titles = [self._stored(searcher, hit.docnum)[1] for hit in results]
+        return self._reading(self._suggest, prefix, doc_type, limit)
+
+    def _suggest(self, searcher, prefix: str, doc_type: str, limit: int) -> list[str]:
+        if searcher.doc_count() == 0:
+            return []
+        sets = sets_of(searcher)
+        reader = searcher.reader()
+        docs: set[int] = set()
+        for fieldname in ("title_key", "title_pinyin", "title_initials"):
+            for term in itertools.islice(reader.expand_prefix(fieldname, prefix), MAX_EXPANSION):
+                docs |= sets.term(fieldname, term.decode("utf-8") if isinstance(term, bytes) else term)
+        docs &= sets.values("doc_type").get(doc_type, EMPTY)
+        views = sets.column("views")
+        top = heapq.nlargest(limit * 3, docs, key=lambda d: (views[d], -d))
+        titles = [self._stored(searcher, docnum)[1] for docnum in top]
         return list(dict.fromkeys(titles))[:limit]
 
     # -- writing --------------------------------------------------------------------------
@@ -319,29 +390,35 @@ class WhooshBackend(SearchBackend):
             return
         index = self._open_index()
         try:
-            writer = index.writer(timeout=WRITE_LOCK_TIMEOUT)
+            writer = index.writer(timeout=WRITE_LOCK_TIMEOUT, codec=SetCodec())
         except LockError:
             log.info("search index busy: queueing %d changes", len(upserts) + len(deletes))
-            writer = AsyncWriter(index, delay=0.25)
+            writer = AsyncWriter(index, delay=0.25, writerargs={"codec": SetCodec()})
         for key in deletes:
             writer.delete_by_term("key", key)
         for doc in upserts:
             writer.update_document(**whoosh_fields(doc))
         writer.commit()
 
-    def rebuild(self, batches: Iterable[list[IndexedDocument]], progress: Progress) -> int:
+    def rebuild(
+        self, batches: Iterable[list[IndexedDocument]], progress: Progress, expected: int = 0
+    ) -> int:
         """Write every document into a new directory, then swap it in."""
         new_dir = self._new_dir()
         try:
             index = whoosh_index.create_in(str(new_dir), build_schema(), indexname=INDEX_NAME)
-            writer = index.writer(limitmb=256)
+            # Big rebuilds write one segment per core (sub-processes); small ones stay in-process.
+            procs = min(os.cpu_count() or 1, MAX_WRITER_PROCS) if expected >= PARALLEL_FROM else 1
+            writer = index.writer(
+                limitmb=128, codec=SetCodec(), compound=False, procs=procs, multisegment=True
+            )
             written = 0
             for batch in batches:
                 for doc in batch:
                     writer.add_document(**whoosh_fields(doc))
                 written += len(batch)
                 progress(written)
-            writer.commit(optimize=True)
+            writer.commit()
         except BaseException:
             shutil.rmtree(new_dir, ignore_errors=True)
             raise
