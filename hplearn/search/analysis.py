@@ -245,10 +245,9 @@ def pinyin_tokens(words) -> list[str]:
     """Pinyin (full and initials) of the Chinese words among words."""
     tokens: list[str] = []
     for word in words:
-        if _is_cjk(word):
-            full, initials = pinyin_forms(word)
-            if full:
-                tokens.append(full)
+        full, initials = pinyin_forms(word)
+        if full and full != word:
+            tokens.append(full)
             if len(initials) > 1:
                 tokens.append(initials)
     return tokens
@@ -259,16 +258,31 @@ def compact(normalized: str) -> str:
     return "".join(cjk or latin for cjk, latin in _runs(normalized))
 
 
-def title_keys(normalized_title: str) -> tuple[str, str, str]:
+def _words(text: str, vocabulary: set[str]) -> list[str]:
+    # Longest known word at each position (the title's own tokens), else one character.
+    longest = max(map(len, vocabulary), default=1)
+    words, position = [], 0
+    while position < len(text):
+        for size in range(min(longest, len(text) - position), 0, -1):
+            piece = text[position:position + size]
+            if size == 1 or piece in vocabulary:
+                words.append(piece)
+                position += size
+                break
+    return words
+
+
+def title_keys(normalized_title: str, title_tokens: list[str]) -> tuple[str, str, str]:
     """What autocomplete matches a title's start with: its characters, pinyin and initials."""
     head = compact(normalized_title)[:MAX_PREFIX_CHARS]
+    vocabulary = set(title_tokens)
     full, initials = [], []
     for cjk, latin in _runs(head):
         if latin:
             full.append(latin)
             initials.append(latin)
             continue
-        for word in _tokenizer().lcut(cjk, HMM=False):
+        for word in _words(cjk, vocabulary):
             word_full, word_initials = pinyin_forms(word)
             full.append(word_full)
             initials.append(word_initials)
@@ -302,7 +316,7 @@ def analyze_document(title: str, body: str = "", keywords: str = "") -> Analyzed
         body=index_tokens((body or "")[:MAX_BODY_CHARS]),
         chars=char_grams(normal_title),
         pinyin=pinyin_tokens(dict.fromkeys(title_tokens)),
-        title_keys=title_keys(normal_title),
+        title_keys=title_keys(normal_title, title_tokens),
     )
 
 

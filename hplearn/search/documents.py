@@ -44,16 +44,29 @@ class DocumentType:
 
 @dataclass
 class IndexedDocument:
-    """A SearchDocument with its analyzed tokens: what a backend writes."""
+    """A SearchDocument ready for a backend; its tokens are analyzed on first use.
+
+    Analysis is deferred so that a parallel rebuild pickles the plain text to its worker
+    processes and analyzes there.
+    """
 
     key: str
     doc_type: str
     object_id: int
     title: str
-    tokens: AnalyzedFields
+    body: str
+    keywords: str
     fields: dict[str, str]
     view_count: int
     published_ts: float
+    _tokens: AnalyzedFields | None = field(default=None, repr=False)
+
+    @property
+    def tokens(self) -> AnalyzedFields:
+        """The analyzed tokens of title, keywords and body."""
+        if self._tokens is None:
+            self._tokens = analyze_document(self.title, self.body, self.keywords)
+        return self._tokens
 
 
 _registry: dict[str, DocumentType] = {}
@@ -94,6 +107,11 @@ def register_document_type(
     return doc_type
 
 
+def unregister_document_type(name: str) -> None:
+    """Forget a document type (its documents stay in the index until the next rebuild)."""
+    _registry.pop(name, None)
+
+
 def document_types() -> list[DocumentType]:
     """Every registered document type."""
     return list(_registry.values())
@@ -118,13 +136,14 @@ def document_key(doc_type: str, object_id: int) -> str:
 
 
 def indexed(doc_type: str, document: SearchDocument) -> IndexedDocument:
-    """Analyze a SearchDocument into what backends store."""
+    """A SearchDocument as backends take it."""
     return IndexedDocument(
         key=document_key(doc_type, document.id),
         doc_type=doc_type,
         object_id=document.id,
         title=document.title,
-        tokens=analyze_document(document.title, document.body, document.keywords),
+        body=document.body,
+        keywords=document.keywords,
         fields={k: str(v) for k, v in document.fields.items() if v not in (None, "")},
         view_count=int(document.view_count or 0),
         published_ts=document.published_at.timestamp() if document.published_at else 0.0,

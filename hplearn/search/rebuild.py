@@ -8,7 +8,13 @@ from sqlalchemy import func, select
 
 from hplearn.extensions import db
 from hplearn.search import engine
-from hplearn.search.documents import DocumentType, IndexedDocument, document_types, indexed
+from hplearn.search.documents import (
+    DocumentType,
+    IndexedDocument,
+    document_type,
+    document_types,
+    indexed,
+)
 
 BATCH_SIZE = 1000
 
@@ -44,8 +50,24 @@ def indexed_batches(batch_size: int = BATCH_SIZE) -> Iterator[list[IndexedDocume
             yield batch
 
 
+def reindex_keys(keys: list[str]) -> None:
+    """Bring these documents up to date from the database (write or remove each)."""
+    upserts, deletes = [], []
+    for key in keys:
+        name, _, object_id = key.partition(":")
+        doc_type = document_type(name)
+        row = db.session.get(doc_type.model, int(object_id), populate_existing=True)
+        if row is not None and doc_type.is_indexable(row):
+            upserts.append(indexed(name, doc_type.to_document(row)))
+        else:
+            deletes.append(key)
+    engine.backend().apply(upserts, deletes)
+
+
 def rebuild_index(progress: Callable[[int], None] = lambda done: None) -> int:
     """Build a new index beside the live one and swap it in; return the documents written."""
-    written = engine.backend().rebuild(indexed_batches(), progress, expected=candidate_count())
+    backend = engine.backend()
+    written = backend.rebuild(indexed_batches(), progress, expected=candidate_count())
+    reindex_keys(backend.changed_during_rebuild())
     engine.clear_problem()
     return written

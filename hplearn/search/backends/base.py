@@ -72,6 +72,10 @@ class SearchBackend(ABC):
         """Replace the whole index with these documents (about `expected` of them); return
         how many were written."""
 
+    def changed_during_rebuild(self) -> list[str]:
+        """Keys changed while the last rebuild ran that its index may lack (read once)."""
+        return []
+
     @abstractmethod
     def ready(self) -> bool:
         """Whether the index exists and can be read."""

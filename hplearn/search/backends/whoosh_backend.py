@@ -14,7 +14,9 @@ import logging
 import math
 import os
 import shutil
+import tempfile
 import threading
+import traceback
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -75,8 +77,22 @@ class TokenField(FieldType):
 
     def index(self, value, **kwargs):
         """One (term, frequency, weight, value) tuple per distinct token."""
+        if isinstance(value, DeferredTokens):
+            value = value.tokens()
         tokens = value.split() if isinstance(value, str) else value
         return ((token.encode("utf-8"), 1, 1.0, b"") for token in set(tokens))
+
+
+class DeferredTokens:
+    """One field's tokens of a document, analyzed where the writer runs (see rebuild)."""
+
+    def __init__(self, doc: IndexedDocument, fieldname: str):
+        self.doc = doc
+        self.fieldname = fieldname
+
+    def tokens(self) -> list[str]:
+        """The field's tokens (the document is analyzed once for all its fields)."""
+        return _token_lists(self.doc)[self.fieldname]
 
 
 TOKEN_FIELDS = ("title", "meta", "body", "chars", "pinyin", "title_key", "title_pinyin",
@@ -98,13 +114,10 @@ def build_schema() -> Schema:
     return schema
 
 
-def whoosh_fields(doc: IndexedDocument) -> dict:
-    """The Whoosh field values of one document."""
+def _token_lists(doc: IndexedDocument) -> dict[str, list[str]]:
     tokens = doc.tokens
     title_key, title_pinyin, title_initials = tokens.title_keys
-    values = {
-        "key": doc.key,
-        "doc_type": doc.doc_type,
+    return {
         "title": tokens.title,
         "meta": tokens.meta,
         "body": tokens.body,
@@ -113,11 +126,23 @@ def whoosh_fields(doc: IndexedDocument) -> dict:
         "title_key": [title_key] if title_key else [],
         "title_pinyin": [title_pinyin] if title_pinyin else [],
         "title_initials": [title_initials] if len(title_initials) > 1 else [],
+    }
+
+
+def whoosh_fields(doc: IndexedDocument, deferred: bool = False) -> dict:
+    """The Whoosh field values of one document (token fields analyzed later if deferred)."""
+    if deferred:
+        values = {name: DeferredTokens(doc, name) for name in TOKEN_FIELDS}
+    else:
+        values = _token_lists(doc)
+    values.update({
+        "key": doc.key,
+        "doc_type": doc.doc_type,
         "stored_title": f"{doc.object_id}\t{doc.title}",
         "views": max(0, doc.view_count),
         "title_length": len(doc.title),
         "published": max(0, int(doc.published_ts)),
-    }
+    })
     values.update({f"f_{name}": value for name, value in doc.fields.items()})
     return values
 
@@ -210,6 +235,12 @@ def rank_by_relevance(sets: SearcherSets, request: BackendQuery, matched, window
     return top
 
 
+def _broken(action: str, failure: str) -> IndexUnavailable:
+    # Built after the handler has let go of the traceback, so Whoosh's files close now.
+    log.error("search index: cannot %s: %s", action, failure)
+    return IndexUnavailable("搜索索引已损坏，请管理员运行 hplearn reindex 重建。")
+
+
 class WhooshBackend(SearchBackend):
     """Whoosh index under root; one cached searcher per thread."""
 
@@ -255,9 +286,7 @@ class WhooshBackend(SearchBackend):
     def _new_dir(self) -> Path:
         self.root.mkdir(parents=True, exist_ok=True)
         stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
-        path = self.root / f"index-{stamp}-{os.getpid()}-{threading.get_ident() % 10000}"
-        path.mkdir()
-        return path
+        return Path(tempfile.mkdtemp(prefix=f"index-{stamp}-", dir=self.root))
 
     def _swap_in(self, new_dir: Path) -> None:
         previous = self.live_dir()
@@ -281,9 +310,9 @@ class WhooshBackend(SearchBackend):
             raise IndexUnavailable("搜索索引不存在，请管理员运行 hplearn reindex 重建。")
         try:
             return whoosh_index.open_dir(str(live), indexname=INDEX_NAME)
-        except Exception as error:  # noqa: BLE001 - any failure to open means a broken index
-            log.error("search index at %s cannot be opened: %s", live, error)
-            raise IndexUnavailable("搜索索引已损坏，请管理员运行 hplearn reindex 重建。") from error
+        except Exception:  # noqa: BLE001 - any failure to open means a broken index
+            failure = traceback.format_exc(limit=3)
+        raise _broken(f"open {live}", failure)
 
     def searcher(self):
         """This thread's searcher on the live index, reopened when the index changed."""
@@ -295,27 +324,27 @@ class WhooshBackend(SearchBackend):
                     return cached[1]
             except Exception:  # noqa: BLE001 - a vanished segment: reopen below
                 pass
-            # Searcher.refresh() would reuse segment readers that miss new deletions.
-            cached[1].close()
+        # Searcher.refresh() would reuse segment readers that miss new deletions: reopen.
+        self._forget_searcher()
+        index = self._open_index()
         try:
-            searcher = self._open_index().searcher()
-        except IndexUnavailable:
-            raise
-        except Exception as error:  # noqa: BLE001
-            raise IndexUnavailable("搜索索引已损坏，请管理员运行 hplearn reindex 重建。") from error
-        self._local.entry = (live, searcher)
-        return searcher
+            searcher = index.searcher()
+        except Exception:  # noqa: BLE001 - a damaged segment
+            failure = traceback.format_exc(limit=3)
+        else:
+            self._local.entry = (live, searcher)
+            return searcher
+        raise _broken("open a searcher on", failure)
 
     def _reading(self, function, *args):
         # Damaged files surface as any error while reading: report the index as unavailable.
+        searcher = self.searcher()
         try:
-            return function(self.searcher(), *args)
-        except IndexUnavailable:
-            raise
-        except Exception as error:  # noqa: BLE001
-            log.exception("search index read failed: %s", error)
-            self._local.entry = None
-            raise IndexUnavailable("搜索索引已损坏，请管理员运行 hplearn reindex 重建。") from error
+            return function(searcher, *args)
+        except Exception:  # noqa: BLE001
+            failure = traceback.format_exc()
+        self._forget_searcher()
+        raise _broken("read", failure)
 
     def search(self, request: BackendQuery) -> BackendResults:
         """Ranked ids, the match count and facet counts."""
@@ -384,10 +413,22 @@ class WhooshBackend(SearchBackend):
 
     # -- writing --------------------------------------------------------------------------
 
+    @property
+    def _rebuild_marker(self) -> Path:
+        return self.root / "REBUILDING"
+
+    @property
+    def _journal(self) -> Path:
+        return self.root / "changed-during-rebuild.txt"
+
     def apply(self, upserts: list[IndexedDocument], deletes: list[str]) -> None:
         """Write one batch; never wait more than WRITE_LOCK_TIMEOUT for another writer."""
         if not upserts and not deletes:
             return
+        if self._rebuild_marker.exists():
+            # Noted before writing: the rebuild replays these once its index is live.
+            with self._journal.open("a", encoding="utf-8") as journal:
+                journal.write("".join(f"{key}\n" for key in [*deletes, *(d.key for d in upserts)]))
         index = self._open_index()
         try:
             writer = index.writer(timeout=WRITE_LOCK_TIMEOUT, codec=SetCodec())
@@ -400,28 +441,57 @@ class WhooshBackend(SearchBackend):
             writer.update_document(**whoosh_fields(doc))
         writer.commit()
 
+    def changed_during_rebuild(self) -> list[str]:
+        """Keys written to the old index while the last rebuild ran (read once)."""
+        try:
+            keys = self._journal.read_text(encoding="utf-8").split()
+        except OSError:
+            return []
+        self._journal.unlink(missing_ok=True)
+        return list(dict.fromkeys(keys))
+
     def rebuild(
         self, batches: Iterable[list[IndexedDocument]], progress: Progress, expected: int = 0
     ) -> int:
         """Write every document into a new directory, then swap it in."""
         new_dir = self._new_dir()
+        self._journal.unlink(missing_ok=True)
+        self._rebuild_marker.write_text(str(os.getpid()))
         try:
-            index = whoosh_index.create_in(str(new_dir), build_schema(), indexname=INDEX_NAME)
-            # Big rebuilds write one segment per core (sub-processes); small ones stay in-process.
-            procs = min(os.cpu_count() or 1, MAX_WRITER_PROCS) if expected >= PARALLEL_FROM else 1
-            writer = index.writer(
-                limitmb=128, codec=SetCodec(), compound=False, procs=procs, multisegment=True
-            )
-            written = 0
-            for batch in batches:
-                for doc in batch:
-                    writer.add_document(**whoosh_fields(doc))
-                written += len(batch)
-                progress(written)
-            writer.commit()
+            written = self._write_all(new_dir, batches, progress, expected)
+            self._swap_in(new_dir)
         except BaseException:
             shutil.rmtree(new_dir, ignore_errors=True)
             raise
-        self._swap_in(new_dir)
-        self._local.entry = None
+        finally:
+            self._rebuild_marker.unlink(missing_ok=True)
+        self._forget_searcher()
         return written
+
+    def _forget_searcher(self) -> None:
+        cached = getattr(self._local, "entry", None)
+        self._local.entry = None
+        if cached is not None:
+            cached[1].close()
+
+    @staticmethod
+    def _write_all(new_dir: Path, batches, progress: Progress, expected: int) -> int:
+        index = whoosh_index.create_in(str(new_dir), build_schema(), indexname=INDEX_NAME)
+        # Big rebuilds write one segment per core (sub-processes); small ones stay in-process.
+        procs = min(os.cpu_count() or 1, MAX_WRITER_PROCS) if expected >= PARALLEL_FROM else 1
+        writer = index.writer(
+            limitmb=128, codec=SetCodec(), procs=procs, multisegment=True
+        )
+        written = 0
+        try:
+            for batch in batches:
+                for doc in batch:
+                    writer.add_document(**whoosh_fields(doc, deferred=procs > 1))
+                written += len(batch)
+                progress(written)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        return written
+

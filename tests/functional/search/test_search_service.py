@@ -40,12 +40,12 @@ def test_words_inside_titles_and_pinyin(wellbeing, typed):
     assert titles(search(typed)) == ["中学生心理健康教育"]
 
 
-def test_exact_chinese_ranks_above_pinyin(app):
-    factories.ResourceFactory(title="书写练习", summary="shuxue 同音")
-    factories.ResourceFactory(title="数学广角", summary="")
-    found = titles(search("shuxue"))
-    assert set(found) == {"书写练习", "数学广角"} or found[0] == "书写练习"
-    assert titles(search("数学"))[0] == "数学广角"
+def test_exact_matches_rank_above_pinyin(app):
+    factories.ResourceFactory(title="数学广角", summary="", subject=None)
+    factories.ResourceFactory(title="Shuxue 拼音卡片", summary="", subject="语文")
+    assert titles(search("shuxue")) == ["Shuxue 拼音卡片", "数学广角"]
+    factories.ResourceFactory(title="综合练习", summary="本课复习数学知识", subject=None)
+    assert titles(search("数学")) == ["数学广角", "综合练习"]
 
 
 @pytest.mark.parametrize("typed", ["初二数学", "八年级数学", "8年级 数学", "数学八上", "八上 数学"])
