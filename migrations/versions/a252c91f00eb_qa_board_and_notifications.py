@@ -1,8 +1,8 @@
 """qa board and notifications
 
-Revision ID: 84e5085d4f33
-Revises: 676d5f2eb3ce
-Create Date: 2026-11-28 19:18:56.514723
+Revision ID: a252c91f00eb
+Revises: 0c86f04789d5
+Create Date: 2026-11-28 19:25:16.643346
 
 """
 from alembic import op
@@ -11,8 +11,8 @@ import hplearn.timeutil  # noqa: F401  (UTCDateTime columns)
 
 
 # revision identifiers, used by Alembic.
-revision = '84e5085d4f33'
-down_revision = '676d5f2eb3ce'
+revision = 'a252c91f00eb'
+down_revision = '0c86f04789d5'
 branch_labels = None
 depends_on = None
 
