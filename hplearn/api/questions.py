@@ -137,21 +137,28 @@ def create_question():
 @bp.get("/questions")
 @_signed_in
 def list_questions():
-    """Questions the caller may see; mine=1 for the caller's own."""
+    """Questions the caller may see; mine=1 for the caller's own; q= searches answered ones."""
     mine = request.args.get("mine", "") in ("1", "true", "yes")
+    text = request.args.get("q", "").strip()
+    subject = request.args.get("subject") or None
     try:
         page_request = parse_page(request.args, default_per_page=20, max_per_page=50)
-        page = services.list_questions(
-            current_user, page_request, status=request.args.get("status") or None,
-            subject=request.args.get("subject") or None, mine=mine,
-        )
+        if text:
+            found = services.search_questions(text, current_user, page_request, subject)
+            page, questions = found, [hit.object for hit in found.items]
+        else:
+            page = services.list_questions(
+                current_user, page_request, status=request.args.get("status") or None,
+                subject=subject, mine=mine,
+            )
+            questions = page.items
     except InvalidParameter as error:
         return json_error(400, str(error), code="invalid_parameter")
     except services.QAError as error:
         return _refused(error)
     now = utcnow()
     return jsonify(total=page.total, page=page.page, per_page=page.per_page,
-                   results=[question_json(q, current_user, now) for q in page.items])
+                   results=[question_json(q, current_user, now) for q in questions])
 
 
 @bp.get("/questions/<int:question_id>")

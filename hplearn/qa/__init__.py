@@ -23,7 +23,7 @@ def init_app(app) -> None:
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
     check_settings(app.config)
-    from hplearn.qa import services
+    from hplearn.qa import search_documents, services  # noqa: F401  (registers "question")
 
     app.jinja_env.globals["qa_resource_questions"] = services.questions_for_resource_page
 

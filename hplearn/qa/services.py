@@ -15,7 +15,7 @@ from flask import current_app
 from sqlalchemy import and_, false, func, or_, select, true, update
 from sqlalchemy.orm import selectinload
 
-from hplearn import policy
+from hplearn import policy, search
 from hplearn.accounts.models import User
 from hplearn.audit.services import record as audit
 from hplearn.catalog.models import Resource
@@ -345,40 +345,26 @@ def questions_for_resource_page(resource) -> list[Question]:
 
 
 def similar_questions(title: str, viewer, limit: int = 5) -> list[Question]:
-    """Answered public questions whose titles look like this one (to avoid duplicates)."""
+    """Answered public questions most like this title (any word may match), best first."""
     if not getattr(viewer, "is_authenticated", False):
         return []
-    return similar_by_title_like(title, limit)
+    return search.similar(title, doc_type="question", limit=limit)
 
 
-def similar_by_title_like(title: str, limit: int = 5) -> list[Question]:
-    """Fallback similarity without the search index: SQL LIKE over titles by jieba keywords.
+def search_questions(text: str, viewer, page_request: PageRequest, subject: str | None = None):
+    """Full-text search over answered public questions (the search index's "question" type).
 
-    Candidates matching any keyword are ranked by how many keywords they contain.
+    Returns hplearn.search SearchResults whose hits hold the questions.
     """
-    keywords = _title_keywords(title)
-    if not keywords:
-        return []
-    candidates = db.session.scalars(
-        select(Question).where(
-            _public_clause(), or_(*(Question.title.contains(word) for word in keywords))
-        ).order_by(Question.created_at.desc()).limit(200)
-    )
-    ranked = sorted(
-        candidates, key=lambda q: (-sum(word in q.title for word in keywords), -q.id)
-    )
-    return ranked[:limit]
-
-
-def _title_keywords(title: str) -> list[str]:
-    import jieba
-
-    words: list[str] = []
-    for word in jieba.cut_for_search(" ".join(str(title or "").split())[:TITLE_MAX]):
-        word = word.strip()
-        if len(word) >= 2 and word not in words and not word.isdigit():
-            words.append(word)
-    return words[:8]
+    if not getattr(viewer, "is_authenticated", False):
+        raise NotAllowed("请先登录。")
+    filters = {}
+    if subject:
+        canonical = canonical_subject(subject)
+        if canonical is None:
+            raise InvalidQuestion("学科名称无法识别。", "subject")
+        filters["subject"] = canonical
+    return search.query(text, doc_type="question", filters=filters, page=page_request)
 
 
 # --- the queue ------------------------------------------------------------------------------

@@ -31,22 +31,25 @@ def _back_to(question_id: int):
 
 @bp.get("/")
 def index():
-    """A student's own questions and the district's answered questions."""
+    """A student's own questions, the district's answered questions, and search over them."""
     mine = request.args.get("mine") == "1"
+    text = request.args.get("q", "").strip()
+    subject = request.args.get("subject") or None
     try:
         page_request = parse_page(request.args, default_per_page=20, max_per_page=50)
-        page = services.list_questions(
-            current_user, page_request, subject=request.args.get("subject") or None, mine=mine,
-        )
+        if text:
+            page = services.search_questions(text, current_user, page_request, subject)
+        else:
+            page = services.list_questions(current_user, page_request, subject=subject, mine=mine)
     except (InvalidParameter, services.QAError) as error:
         abort(400, description=str(error))
     own = None
-    if policy.is_student(current_user) and not mine:
+    if policy.is_student(current_user) and not mine and not text:
         own = services.list_questions(
             current_user, parse_page({}, default_per_page=10), mine=True
         )
-    return render_template("qa/index.html", page=page, own=own, mine=mine,
-                           subject=request.args.get("subject", ""))
+    return render_template("qa/index.html", page=page, own=own, mine=mine, q=text,
+                           subject=subject or "")
 
 
 @bp.route("/ask", methods=["GET", "POST"])

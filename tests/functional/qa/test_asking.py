@@ -218,3 +218,27 @@ def test_api_needs_sign_in(client):
 def test_pages_need_sign_in(client):
     response = client.get("/qa/")
     assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
+
+
+def test_answered_questions_are_searchable_but_private_and_open_ones_are_not(
+    client, login, student, classmate, teacher, answered_question
+):
+    secret = ask(classmate, title="分数除法的私密问题", private=True)
+    services.claim_question(secret.id, teacher)
+    services.answer_question(secret.id, teacher, "私密回答")
+    ask(classmate, title="分数除法还没有回答")
+    login(student)
+    found = client.get("/api/v1/questions?q=分数除法").json
+    assert [q["id"] for q in found["results"]] == [answered_question.id]
+    page = client.get("/qa/?q=分数除法").get_data(as_text=True)
+    assert "<mark>" in page and "私密" not in page and "还没有回答" not in page
+
+
+def test_hidden_question_leaves_the_search_index(client, login, student, school_admin,
+                                                 answered_question):
+    from hplearn.qa import moderation
+
+    moderation.set_question_hidden(answered_question.id, school_admin, True, "重复")
+    login(student)
+    assert client.get("/api/v1/questions?q=分数除法").json["total"] == 0
+    assert services.similar_questions("分数除法", student) == []
