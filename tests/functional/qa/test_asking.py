@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from hplearn.audit.models import AuditEntry
 from hplearn.extensions import db
 from hplearn.notifications.models import Notification
+from hplearn.pagination import parse_page
 from hplearn.qa import services
 from hplearn.qa.models import Alert, Question
 from tests.factories import ResourceFactory
@@ -242,3 +243,11 @@ def test_hidden_question_leaves_the_search_index(client, login, student, school_
     login(student)
     assert client.get("/api/v1/questions?q=分数除法").json["total"] == 0
     assert services.similar_questions("分数除法", student) == []
+
+
+def test_reindex_rebuilds_answered_questions(runner, student, answered_question):
+    ask(student, title="分数除法的新问题还没回答")
+    result = runner.invoke(args=["reindex"])
+    assert result.exit_code == 0, result.output
+    found = services.search_questions("分数除法", student, parse_page({}))
+    assert [hit.object.id for hit in found.items] == [answered_question.id]
