@@ -85,7 +85,9 @@ def populate(app, question_count: int, claimers: int) -> dict:
         users += [_user(f"claimer{n}", "teacher", school_ids[n % SCHOOLS], subjects=["数学"],
                         grades=list(range(1, 10))) for n in range(claimers)]
         db.session.execute(insert(User), users)
-        bench_teacher = db.session.scalar(select(User).where(User.username == f"t{school_ids[0]}-数学"))
+        bench_teacher = db.session.scalar(
+            select(User).where(User.username == f"t{school_ids[0]}-数学")
+        )
         bench_teacher.set_password(PASSWORD)
         bench_student = db.session.scalar(select(User).where(User.username == "s0"))
         bench_student.set_password(PASSWORD)
@@ -133,7 +135,8 @@ def _insert_questions(rng, now, count, students, teacher_ids) -> None:
 def _flush(batch, answers) -> None:
     if not batch:
         return
-    first_id = (db.session.scalar(select(Question.id).order_by(Question.id.desc()).limit(1)) or 0) + 1
+    last_id = db.session.scalar(select(Question.id).order_by(Question.id.desc()).limit(1))
+    first_id = (last_id or 0) + 1
     db.session.execute(insert(Question), batch)
     answers.extend(
         {"question_id": first_id + offset, "teacher_id": row["claimed_by_id"], "body": "答案。",
@@ -179,7 +182,8 @@ def claim_storm(app, claimer_ids: list[int]) -> tuple[list[str], list[float]]:
         asker = db.session.scalar(select(User).where(User.role == "student"))
         question = services.ask_question(asker, title="两百位老师同时认领的问题", subject="数学",
                                          body="")
-        question.due_at = utcnow() - timedelta(minutes=1)  # escalated: every maths teacher may claim
+        # Escalated, so every maths teacher of the district may claim it.
+        question.due_at = utcnow() - timedelta(minutes=1)
         db.session.commit()
         question_id = question.id
     barrier = threading.Barrier(len(claimer_ids))

@@ -15,7 +15,9 @@ from hplearn.pagination import InvalidParameter, parse_page
 from hplearn.qa import moderation, services
 from hplearn.timeutil import utcnow
 
-_CODES = {404: "not_found", 403: "forbidden", 409: "already_claimed", 422: "invalid", 400: "bad_request"}
+_CODES = {
+    400: "bad_request", 403: "forbidden", 404: "not_found", 409: "already_claimed", 422: "invalid",
+}
 
 
 def _signed_in(view):

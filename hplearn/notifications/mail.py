@@ -39,7 +39,8 @@ def build_message(sender: str, recipient: str, subject: str, text: str) -> Email
 def send(settings: dict, message: EmailMessage) -> bool:
     """Deliver one message; log and return False on failure (mail never breaks a request)."""
     try:
-        with smtplib.SMTP(settings["server"], settings["port"], timeout=settings["timeout"]) as smtp:
+        server = smtplib.SMTP(settings["server"], settings["port"], timeout=settings["timeout"])
+        with server as smtp:
             if settings["use_tls"]:
                 smtp.starttls()
             if settings["username"]:

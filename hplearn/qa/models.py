@@ -32,7 +32,9 @@ class Question(db.Model):
     __tablename__ = "questions"
     __table_args__ = (
         Index("ix_questions_queue", "status", "subject", "school_id", "urgent", "created_at"),
-        Index("ix_questions_public", "private", "hidden", "created_at", "first_response_at", "status"),
+        Index(
+            "ix_questions_public", "private", "hidden", "created_at", "first_response_at", "status"
+        ),
         Index("ix_questions_asker", "asker_id", "created_at"),
     )
 

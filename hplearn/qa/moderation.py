@@ -145,7 +145,9 @@ def moderation_queue(moderator) -> dict:
     return {"held": list(held), "reports": list(reports), "hidden": list(hidden)}
 
 
-def alerts_for(user, include_acknowledged: bool = False, now: datetime | None = None) -> list[Alert]:
+def alerts_for(
+    user, include_acknowledged: bool = False, now: datetime | None = None
+) -> list[Alert]:
     """The mental-health alerts this counsellor or admin handles, unacknowledged first."""
     if not policy.can_view_alerts(user):
         raise services.NotAllowed("只有心理老师和管理员可以查看求助提醒。")

@@ -117,7 +117,9 @@ def service_hours_between(start: datetime, end: datetime, schedule: ServiceHours
     return total.total_seconds() / 3600
 
 
-def parse_schedule(days: str, start: str, end: str, closed: list[str] | None = None) -> ServiceHours:
+def parse_schedule(
+    days: str, start: str, end: str, closed: list[str] | None = None
+) -> ServiceHours:
     """Build a ServiceHours from configuration text: days "1-5" or "1,2,3", times "16:00".
 
     Raises ValueError with an English message naming the bad value.

@@ -110,7 +110,8 @@ def test_unclaimed_question_escalates_to_the_district_after_the_target(
     question, other_school_teacher
 ):
     after_target = question.due_at + timedelta(minutes=1)
-    assert services.teacher_queue(other_school_teacher, question.due_at - timedelta(minutes=1)) == []
+    before_target = question.due_at - timedelta(minutes=1)
+    assert services.teacher_queue(other_school_teacher, before_target) == []
     assert services.teacher_queue(other_school_teacher, after_target) == [question]
     services.claim_question(question.id, other_school_teacher, after_target)
 
