@@ -80,6 +80,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp, url_prefix="/auth")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+    from hplearn.stats.views import bp as stats_bp
+
+    app.register_blueprint(stats_bp, url_prefix="/stats")
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -76,3 +76,23 @@ def can_view_link_report(user) -> bool:
 def can_read_audit_log(user) -> bool:
     """Admins read the audit log (school admins their own school's entries)."""
     return is_admin(user)
+
+
+def can_view_school_stats(user, school_id) -> bool:
+    """A school's usage statistics: its own admins and district admins."""
+    return can_manage_school(user, school_id)
+
+
+def can_view_district_stats(user) -> bool:
+    """Every school's statistics side by side."""
+    return is_district_admin(user)
+
+
+def can_view_own_response_stats(user) -> bool:
+    """Teachers see their own first-response figures (and nobody else's)."""
+    return is_teacher(user)
+
+
+def can_view_stats_area(user) -> bool:
+    """The /stats/ pages: admins and teachers."""
+    return is_admin(user) or is_teacher(user)

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from hplearn.accounts import services
 from hplearn.accounts.forms import LoginForm
+from hplearn.stats import events as stats_events
 
 bp = Blueprint("accounts", __name__)
 
@@ -33,6 +34,7 @@ def login():
             form.password.errors.append(str(error))
         else:
             login_user(user)
+            stats_events.record_sign_in(user)
             return redirect(_safe_next(request.args.get("next")))
     status = 422 if form.errors else 200
     return render_template("accounts/login.html", form=form), status

@@ -5,3 +5,4 @@ from flask import Blueprint
 bp = Blueprint("api", __name__)
 
 from hplearn.api import resources  # noqa: E402,F401  (registers routes on bp)
+from hplearn.api import stats  # noqa: E402,F401

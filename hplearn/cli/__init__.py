@@ -28,3 +28,7 @@ def register(app) -> None:
 
     for command in (*setup.COMMANDS, *accounts.COMMANDS):
         app.cli.add_command(command)
+    from hplearn.cli import stats
+
+    for command in stats.COMMANDS:
+        app.cli.add_command(command)

@@ -1,0 +1,320 @@
+"""Daily rollups: turn one local day's raw events into the rows the dashboards read.
+
+Building a day deletes and rebuilds that day's rollup rows in one transaction, so it is safe to
+re-run for any day (as long as its raw events are still kept).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from flask import current_app
+from sqlalchemy import delete, select
+
+from hplearn.extensions import db
+from hplearn.stats.models import (
+    QuestionDaily,
+    ResourceDaily,
+    SchoolDaily,
+    SearchDaily,
+    StatEvent,
+    UsageDaily,
+)
+from hplearn.timeutil import local_date, utcnow
+
+SAMPLE_SIZE = 5
+DEFAULT_RETENTION_DAYS = 180
+ROLLUP_MODELS = (SchoolDaily, UsageDaily, ResourceDaily, SearchDaily, QuestionDaily)
+RAW_COLUMNS = (
+    "kind", "school_id", "student_id", "person", "teacher_id", "resource_id", "question_id",
+    "stage", "grade", "subject", "topic_id", "resource_kind", "query", "value",
+)
+
+
+class Sample:
+    """Up to five distinct person keys.
+
+    The union of the samples of several rows has at least five keys exactly when the rows
+    together involve at least five distinct people, which is all the "<5" rule needs.
+    """
+
+    __slots__ = ("keys",)
+
+    def __init__(self, text: str = ""):
+        self.keys = set(text.split(",")) if text else set()
+
+    def add(self, key: str | None) -> None:
+        if key and len(self.keys) < SAMPLE_SIZE:
+            self.keys.add(key)
+
+    def merge(self, text: str) -> None:
+        if text and len(self.keys) < SAMPLE_SIZE:
+            self.keys.update(text.split(","))
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def __str__(self) -> str:
+        return ",".join(sorted(self.keys)[:SAMPLE_SIZE])
+
+
+@dataclass
+class Counter:
+    """Sums and a sample of the people behind them."""
+
+    views: int = 0
+    watch_seconds: int = 0
+    sample: Sample = field(default_factory=Sample)
+
+
+@dataclass
+class SchoolTotals:
+    students: set = field(default_factory=set)
+    weekly_students: set = field(default_factory=set)
+    sign_ins: int = 0
+    views: int = 0
+    anonymous_views: int = 0
+    watch_seconds: int = 0
+    searches: int = 0
+    zero_result_searches: int = 0
+    view_sample: Sample = field(default_factory=Sample)
+    watch_sample: Sample = field(default_factory=Sample)
+    search_sample: Sample = field(default_factory=Sample)
+
+
+@dataclass
+class QuestionTotals:
+    asked: set = field(default_factory=set)
+    claimed: set = field(default_factory=set)
+    answered: set = field(default_factory=set)
+    accepted: set = field(default_factory=set)
+    response_minutes: dict = field(default_factory=lambda: defaultdict(int))
+    sample: Sample = field(default_factory=Sample)
+
+
+def student_bitmap(student_ids) -> tuple[int, bytes]:
+    """(offset, little-endian bitmap) of a set of student ids."""
+    if not student_ids:
+        return 0, b""
+    offset = min(student_ids)
+    bits = 0
+    for student_id in student_ids:
+        bits |= 1 << (student_id - offset)
+    return offset, bits.to_bytes((bits.bit_length() + 7) // 8, "little")
+
+
+class DayRollup:
+    """Aggregates of one day's events, ready to be written."""
+
+    def __init__(self, day: date):
+        self.day = day
+        self.schools: dict = defaultdict(SchoolTotals)
+        self.usage: dict = defaultdict(Counter)
+        self.resources: dict = defaultdict(Counter)
+        self.searches: dict = defaultdict(lambda: [0, 0, Sample()])
+        self.questions: dict = defaultdict(QuestionTotals)
+
+    def add(self, event: dict, askers: dict) -> None:
+        handler = getattr(self, "_" + event["kind"], None)
+        if event["student_id"] is not None:
+            self.schools[event["school_id"]].students.add(event["student_id"])
+        if handler is not None:
+            handler(event, askers)
+
+    def _view(self, event, askers) -> None:
+        school = self.schools[event["school_id"]]
+        school.views += 1
+        school.anonymous_views += 1 if event["value"] else 0
+        school.view_sample.add(event["person"])
+        for counter in (self._usage_counter(event), self._resource_counter(event)):
+            counter.views += 1
+            counter.sample.add(event["person"])
+
+    def _watch(self, event, askers) -> None:
+        seconds = event["value"] or 0
+        school = self.schools[event["school_id"]]
+        school.watch_seconds += seconds
+        school.watch_sample.add(event["person"])
+        for counter in (self._usage_counter(event), self._resource_counter(event)):
+            counter.watch_seconds += seconds
+            counter.sample.add(event["person"])
+
+    def _search(self, event, askers) -> None:
+        zero = 1 if not event["value"] else 0
+        school = self.schools[event["school_id"]]
+        school.searches += 1
+        school.zero_result_searches += zero
+        school.search_sample.add(event["person"])
+        row = self.searches[(event["school_id"], event["query"])]
+        row[0] += 1
+        row[1] += zero
+        row[2].add(event["person"])
+
+    def _sign_in(self, event, askers) -> None:
+        self.schools[event["school_id"]].sign_ins += 1
+
+    def _question(self, event, askers, bucket: str) -> QuestionTotals:
+        key = (event["school_id"], event["subject"], event["grade"], event["teacher_id"])
+        totals = self.questions[key]
+        getattr(totals, bucket).add(event["question_id"])
+        totals.sample.add(event["person"] or askers.get(event["question_id"]))
+        return totals
+
+    def _question_asked(self, event, askers) -> None:
+        self._question(event, askers, "asked")
+
+    def _question_claimed(self, event, askers) -> None:
+        self._question(event, askers, "claimed")
+
+    def _question_accepted(self, event, askers) -> None:
+        self._question(event, askers, "accepted")
+
+    def _question_answered(self, event, askers) -> None:
+        totals = self._question(event, askers, "answered")
+        if event["value"] is not None:
+            totals.response_minutes[str(event["value"])] += 1
+
+    def _usage_counter(self, event) -> Counter:
+        key = (
+            event["school_id"], event["stage"], event["grade"], event["subject"],
+            event["topic_id"], event["resource_kind"],
+        )
+        return self.usage[key]
+
+    def _resource_counter(self, event) -> Counter:
+        return self.resources[(event["school_id"], event["resource_id"])]
+
+    def rows(self) -> dict:
+        """The rollup rows of this day, per model."""
+        return {
+            SchoolDaily: [self._school_row(sid, t) for sid, t in self.schools.items()],
+            UsageDaily: [self._usage_row(k, c) for k, c in self.usage.items()],
+            ResourceDaily: [self._resource_row(k, c) for k, c in self.resources.items()],
+            SearchDaily: [self._search_row(k, v) for k, v in self.searches.items()],
+            QuestionDaily: [self._question_row(k, t) for k, t in self.questions.items()],
+        }
+
+    def _school_row(self, school_id, totals: SchoolTotals) -> dict:
+        offset, bits = student_bitmap(totals.students)
+        return {
+            "day": self.day, "school_id": school_id,
+            "active_students": len(totals.students),
+            "weekly_active_students": len(totals.weekly_students | totals.students),
+            "active_offset": offset, "active_bits": bits,
+            "sign_ins": totals.sign_ins, "views": totals.views,
+            "anonymous_views": totals.anonymous_views, "watch_seconds": totals.watch_seconds,
+            "searches": totals.searches, "zero_result_searches": totals.zero_result_searches,
+            "view_sample": str(totals.view_sample), "watch_sample": str(totals.watch_sample),
+            "search_sample": str(totals.search_sample), "built_at": utcnow(),
+        }
+
+    def _usage_row(self, key, counter: Counter) -> dict:
+        school_id, stage, grade, subject, topic_id, kind = key
+        return {
+            "day": self.day, "school_id": school_id, "stage": stage, "grade": grade,
+            "subject": subject, "topic_id": topic_id, "resource_kind": kind,
+            "views": counter.views, "watch_seconds": counter.watch_seconds,
+            "people_sample": str(counter.sample),
+        }
+
+    def _resource_row(self, key, counter: Counter) -> dict:
+        school_id, resource_id = key
+        return {
+            "day": self.day, "school_id": school_id, "resource_id": resource_id,
+            "views": counter.views, "watch_seconds": counter.watch_seconds,
+            "people_sample": str(counter.sample),
+        }
+
+    def _search_row(self, key, value) -> dict:
+        school_id, query = key
+        searches, zero_results, sample = value
+        return {
+            "day": self.day, "school_id": school_id, "query": query, "searches": searches,
+            "zero_results": zero_results, "people_sample": str(sample),
+        }
+
+    def _question_row(self, key, totals: QuestionTotals) -> dict:
+        school_id, subject, grade, teacher_id = key
+        return {
+            "day": self.day, "school_id": school_id, "subject": subject, "grade": grade,
+            "teacher_id": teacher_id, "asked": len(totals.asked), "claimed": len(totals.claimed),
+            "answered": len(totals.answered), "accepted": len(totals.accepted),
+            "response_minutes": dict(totals.response_minutes),
+            "asker_sample": str(totals.sample),
+        }
+
+
+def _day_events(day: date) -> list[dict]:
+    columns = [getattr(StatEvent, name) for name in RAW_COLUMNS]
+    result = db.session.execute(select(*columns).where(StatEvent.day == day))
+    return [dict(zip(RAW_COLUMNS, row)) for row in result]
+
+
+def _weekly_students(day: date) -> dict:
+    query = (
+        select(StatEvent.school_id, StatEvent.student_id)
+        .where(StatEvent.day.between(day - timedelta(days=6), day))
+        .where(StatEvent.student_id.is_not(None))
+        .distinct()
+    )
+    students = defaultdict(set)
+    for school_id, student_id in db.session.execute(query):
+        students[school_id].add(student_id)
+    return students
+
+
+def _askers(events: list[dict]) -> dict:
+    # Answers and claims carry the teacher; the "<5 students" rule needs the askers.
+    wanted = {
+        e["question_id"] for e in events
+        if e["kind"] in ("question_claimed", "question_answered") and not e["person"]
+    }
+    if not wanted:
+        return {}
+    query = select(StatEvent.question_id, StatEvent.person).where(
+        StatEvent.kind == "question_asked", StatEvent.question_id.in_(wanted)
+    )
+    return dict(db.session.execute(query).all())
+
+
+def build_day(day: date) -> dict:
+    """Rebuild the rollup rows of one local day; return the number of rows per table."""
+    events = _day_events(day)
+    rollup = DayRollup(day)
+    askers = _askers(events)
+    for event in events:
+        rollup.add(event, askers)
+    for school_id, students in _weekly_students(day).items():
+        rollup.schools[school_id].weekly_students = students
+    rows = rollup.rows()
+    try:
+        for model, model_rows in rows.items():
+            db.session.execute(delete(model).where(model.day == day))
+            if model_rows:
+                db.session.execute(model.__table__.insert(), model_rows)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return {model.__tablename__: len(model_rows) for model, model_rows in rows.items()}
+
+
+def retention_days() -> int:
+    """How many days raw events are kept (STATS_RETENTION_DAYS, default 180)."""
+    return int(current_app.config.get("STATS_RETENTION_DAYS", DEFAULT_RETENTION_DAYS))
+
+
+def delete_old_events(today: date | None = None) -> int:
+    """Delete raw events older than the retention period; rollups stay."""
+    cutoff = (today or local_date(utcnow())) - timedelta(days=retention_days())
+    result = db.session.execute(delete(StatEvent).where(StatEvent.day < cutoff))
+    db.session.commit()
+    return result.rowcount or 0
+
+
+def days_between(first: date, last: date):
+    """Every day from first to last, inclusive."""
+    for offset in range((last - first).days + 1):
+        yield first + timedelta(days=offset)
