@@ -128,7 +128,7 @@ class DayRollup:
         school.views += 1
         school.anonymous_views += 1 if event["value"] else 0
         school.view_sample.add(event["person"])
-        for counter in (self._usage_counter(event), self._resource_counter(event)):
+        for counter in self._counters(event):
             counter.views += 1
             counter.sample.add(event["person"])
 
@@ -137,7 +137,7 @@ class DayRollup:
         school = self.schools[event["school_id"]]
         school.watch_seconds += seconds
         school.watch_sample.add(event["person"])
-        for counter in (self._usage_counter(event), self._resource_counter(event)):
+        for counter in self._counters(event):
             counter.watch_seconds += seconds
             counter.sample.add(event["person"])
 
@@ -183,8 +183,11 @@ class DayRollup:
         )
         return self.usage[key]
 
-    def _resource_counter(self, event) -> Counter:
-        return self.resources[(event["school_id"], event["resource_id"])]
+    def _counters(self, event) -> list[Counter]:
+        counters = [self._usage_counter(event)]
+        if event["resource_id"] is not None:
+            counters.append(self.resources[(event["school_id"], event["resource_id"])])
+        return counters
 
     def rows(self) -> dict:
         """The rollup rows of this day, per model."""

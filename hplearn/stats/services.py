@@ -352,11 +352,15 @@ def _breakdown_rows(name: str, entries: dict, topic_names: dict) -> list[dict]:
 def school_stats(school: School, period: Period) -> dict:
     """S: the statistics of one school over the period, exactly as the API returns them."""
     totals = school_totals([school.id], period).get(school.id, SchoolTotals())
-    rows = question_rows([school.id], period)
-    target = target_minutes()
+    return _school_stats(school, period, totals, question_rows([school.id], period))[0]
+
+
+def _school_stats(school: School, period: Period, totals: SchoolTotals, rows) -> tuple[dict, dict]:
+    """(S, the usage breakdown it was built from)."""
     all_questions = Responses()
     for row in rows:
         all_questions.add(row.asked, row.answered, row.response_minutes, row.asker_sample)
+    usage = usage_breakdown(school.id, period)
     return {
         "school": school.code,
         "school_name": school.name,
@@ -371,9 +375,9 @@ def school_stats(school: School, period: Period) -> dict:
         "top_resources": top_resources(school.id, period),
         "top_searches": top_searches(school.id, period),
         "zero_result_searches": top_searches(school.id, period, zero_results=True),
-        "questions": all_questions.figures(target),
-        "by_subject": _by_subject(school.id, period, rows),
-    }
+        "questions": all_questions.figures(target_minutes()),
+        "by_subject": _by_subject(usage["subject"], rows),
+    }, usage
 
 
 def _enrolled(school_id: int):
@@ -381,8 +385,7 @@ def _enrolled(school_id: int):
     return shown(count, count)
 
 
-def _by_subject(school_id: int, period: Period, rows) -> list[dict]:
-    usage = usage_breakdown(school_id, period)["subject"]
+def _by_subject(usage: list[dict], rows) -> list[dict]:
     questions = _group_responses(rows, lambda row: row.subject)
     subjects = {row["key"]: row for row in usage}
     entries = []
@@ -399,14 +402,14 @@ def _by_subject(school_id: int, period: Period, rows) -> list[dict]:
 
 def school_report(school: School, period: Period) -> dict:
     """What the school dashboard and CSV show: S plus daily series and breakdowns."""
-    stats = school_stats(school, period)
     totals = school_totals([school.id], period).get(school.id, SchoolTotals())
     rows = question_rows([school.id], period)
+    stats, usage = _school_stats(school, period, totals, rows)
     target = target_minutes()
     return {
         "stats": stats,
         "daily": _daily_series(totals, period),
-        "usage": usage_breakdown(school.id, period),
+        "usage": usage,
         "subjects_qa": _qa_rows(_group_responses(rows, lambda r: r.subject), target, _subject_label),
         "teachers": _qa_rows(
             _group_responses([r for r in rows if r.teacher_id], lambda r: r.teacher_id),
