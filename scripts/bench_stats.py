@@ -4,8 +4,9 @@ Builds a district of 60 schools with a year of activity totalling about 10 milli
 
 * the measured day: 100,000 raw events (views, watch time, searches, sign-ins, Q&A) and the six
   days before it (for 7-day active students), written to stat_events with COPY;
-* the 359 days before those: daily rollup rows generated directly (as `hplearn stats rollup` would
-  have left them), sized so that the events they stand for bring the year to 10 million.
+* the 358 days before those: daily rollup rows generated directly (as `hplearn stats rollup` would
+  have left them), sized so that the events they stand for bring the year to 10 million; then
+  the six raw days are rolled up and every month's monthly rows merged from the daily rows.
 
 Then it times `rollup.build_day()` for the measured day (first build and an idempotent re-run)
 and the school and district dashboards, CSV and API through the app (test client, signed-in
@@ -44,6 +45,7 @@ from hplearn.stats.models import (  # noqa: E402
     SchoolDaily,
     SearchDaily,
     StatEvent,
+    SubjectDaily,
     UsageDaily,
 )
 from hplearn.timeutil import LOCAL_TZ  # noqa: E402
@@ -179,7 +181,7 @@ def raw_events(day: date, count: int, args, rng, school_ids, weights, students, 
         elif roll < 0.95:
             yield _event(common, "sign_in", student_id=student_id)
         else:
-            question = day.toordinal() * 1_000_000 + n
+            question = (day.toordinal() % 1000) * 1_000_000 + n
             kind = rng.choice(("question_asked", "question_answered"))
             teacher = rng.choice(teachers[school_id]) if kind == "question_answered" else None
             yield _event(common, kind, student_id=student_id if teacher is None else None,
@@ -205,6 +207,15 @@ def _event(common, kind, *, student_id=None, resource=None, query=None, value=No
             question_id, *dims[:3], dims[3], dims[4], query, value, dedupe_key)
 
 
+def histogram(rng, answers: int) -> dict:
+    """First-response minutes of `answers` questions, bucketed as the rollup stores them."""
+    minutes: dict = {}
+    for _ in range(answers):
+        key = str(rollup.response_bucket(int(rng.lognormvariate(4.5, 1.2))))
+        minutes[key] = minutes.get(key, 0) + 1
+    return minutes
+
+
 def sample(rng) -> str:
     return ",".join(f"{rng.getrandbits(64):016x}" for _ in range(5))
 
@@ -212,16 +223,24 @@ def sample(rng) -> str:
 def rollup_rows_for_day(day, events_per_day, args, rng, school_ids, weights, students, teachers):
     """Rollup rows for one day, as `hplearn stats rollup` would build them from that many events."""
     total_weight = sum(weights.values())
-    rows = {SchoolDaily: [], UsageDaily: [], ResourceDaily: [], SearchDaily: [], QuestionDaily: []}
+    rows = {model: [] for model in ROLLUP_COLUMNS}
+    for subject in SUBJECT_POOL:
+        minutes = histogram(rng, events_per_day // 500)
+        answered = sum(minutes.values())
+        rows[SubjectDaily].append((day, subject, answered + 3, answered, json.dumps(minutes), sample(rng)))
     for school_id in school_ids:
         events = int(events_per_day * weights[school_id] / total_weight)
         views, watches, searches = int(events * 0.6), int(events * 0.12), int(events * 0.15)
         pool = students[school_id]
         active = rng.sample(pool, min(len(pool), max(1, events // 3)))
         offset, bits = rollup.student_bitmap(set(active))
+        minutes = histogram(rng, max(1, events // 40))
+        answered = sum(minutes.values())
         rows[SchoolDaily].append((day, school_id, len(active), min(len(pool), len(active) * 2), offset,
                                   bits, int(events * 0.08), views, 0, watches * 600, searches,
-                                  searches // 10, sample(rng), sample(rng), sample(rng), datetime.now(timezone.utc)))
+                                  searches // 10, sample(rng), sample(rng), sample(rng),
+                                  datetime.now(timezone.utc), answered + 2, answered,
+                                  json.dumps(minutes), sample(rng)))
         for n in range(40):
             rows[UsageDaily].append((day, school_id, "小学", 1 + n % 9, SUBJECT_POOL[n % 14],
                                      1 + n % 6 if n % 3 == 0 else None, KINDS[n % 5],
@@ -233,9 +252,10 @@ def rollup_rows_for_day(day, events_per_day, args, rng, school_ids, weights, stu
             rows[SearchDaily].append((day, school_id, word, rng.randrange(1, 6),
                                       1 if rng.random() < 0.1 else 0, sample(rng)))
         for subject in rng.sample(SUBJECT_POOL, 3):
-            minutes = {str(rng.randrange(5, 3000)): 1 for _ in range(max(1, events // 200))}
+            minutes = histogram(rng, max(1, events // 120))
+            answered = sum(minutes.values())
             rows[QuestionDaily].append((day, school_id, subject, 7, rng.choice(teachers[school_id]),
-                                        len(minutes), len(minutes), len(minutes), 0,
+                                        answered, answered, answered, 0,
                                         json.dumps(minutes), sample(rng)))
     return rows
 
@@ -243,7 +263,9 @@ def rollup_rows_for_day(day, events_per_day, args, rng, school_ids, weights, stu
 ROLLUP_COLUMNS = {
     SchoolDaily: ("day", "school_id", "active_students", "weekly_active_students", "active_offset",
                   "active_bits", "sign_ins", "views", "anonymous_views", "watch_seconds", "searches",
-                  "zero_result_searches", "view_sample", "watch_sample", "search_sample", "built_at"),
+                  "zero_result_searches", "view_sample", "watch_sample", "search_sample", "built_at",
+                  "asked", "answered", "response_minutes", "asker_sample"),
+    SubjectDaily: ("day", "subject", "asked", "answered", "response_minutes", "asker_sample"),
     UsageDaily: ("day", "school_id", "stage", "grade", "subject", "topic_id", "resource_kind",
                  "views", "watch_seconds", "people_sample"),
     ResourceDaily: ("day", "school_id", "resource_id", "views", "watch_seconds", "people_sample"),
@@ -353,6 +375,13 @@ def main() -> int:
         if writer.postgres:
             db.session.execute(text("ANALYZE"))
             db.session.commit()
+        for back in range(6, 0, -1):
+            rollup.build_day(measured_day - timedelta(days=back))
+        month = (measured_day - timedelta(days=364)).replace(day=1)
+        while month <= measured_day:
+            rollup.build_month(month)
+            month = (month + timedelta(days=32)).replace(day=1)
+        db.session.commit()
         print(f"generated {events:,} events ({db.session.scalar(select(func.count()).select_from(StatEvent)):,} raw) "
               f"in {time.perf_counter() - started:.0f} s")
         first = timed(lambda: rollup.build_day(measured_day))[0]

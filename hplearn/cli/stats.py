@@ -56,13 +56,21 @@ def rollup_command(day, first, last):
     first, last = days_to_build(
         _day(day, "--day"), _day(first, "--from"), _day(last, "--to"), now
     )
+    skipped = 0
     for one_day in rollup.days_between(first, last):
         started = time.perf_counter()
-        counts = rollup.build_day(one_day)
+        try:
+            counts = rollup.build_day(one_day)
+        except rollup.RollupError as error:
+            click.echo(f"{one_day}: skipped, {error}", err=True)
+            skipped += 1
+            continue
         rows = sum(counts.values())
         click.echo(f"{one_day}: {rows} rollup rows in {time.perf_counter() - started:.2f}s")
     deleted = rollup.delete_old_events(now)
     click.echo(f"deleted {deleted} raw events older than {rollup.retention_days()} days")
+    if skipped:
+        raise SystemExit(1)
 
 
 COMMANDS = (stats_group,)

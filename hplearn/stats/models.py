@@ -60,19 +60,14 @@ class StatEvent(db.Model):
     dedupe_key: Mapped[str | None] = mapped_column(String(40), unique=True)
 
 
-class SchoolDaily(db.Model):
-    """One school's totals for one local day (school_id NULL: visitors with no school)."""
-
-    __tablename__ = "stat_school_daily"
-    __table_args__ = (UniqueConstraint("day", "school_id"),)
+class SchoolFigures:
+    """A school's totals over a day or a month (school_id NULL: visitors with no school)."""
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     day: Mapped[date] = mapped_column(Date, index=True)
     school_id: Mapped[int | None] = mapped_column(Integer, index=True)
-    active_students: Mapped[int] = mapped_column(Integer, default=0)
-    weekly_active_students: Mapped[int] = mapped_column(Integer, default=0)
-    # Which student ids were active that day, as a bitmap starting at active_offset: the only
-    # way to count distinct students over any date range exactly. Never shown.
+    # Which student ids were active, as a bitmap starting at active_offset: the only way to
+    # count distinct students over any date range exactly. Never shown.
     active_offset: Mapped[int] = mapped_column(Integer, default=0)
     active_bits: Mapped[bytes] = mapped_column(LargeBinary, default=b"")
     sign_ins: Mapped[int] = mapped_column(Integer, default=0)
@@ -84,7 +79,57 @@ class SchoolDaily(db.Model):
     view_sample: Mapped[str] = mapped_column(String(90), default="")
     watch_sample: Mapped[str] = mapped_column(String(90), default="")
     search_sample: Mapped[str] = mapped_column(String(90), default="")
+    asked: Mapped[int] = mapped_column(Integer, default=0)
+    answered: Mapped[int] = mapped_column(Integer, default=0)
+    # First-response minutes of the questions answered, {"minutes": count}.
+    response_minutes: Mapped[dict] = mapped_column(JSON, default=dict)
+    asker_sample: Mapped[str] = mapped_column(String(90), default="")
     built_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SchoolDaily(SchoolFigures, db.Model):
+    """One school's totals for one local day."""
+
+    __tablename__ = "stat_school_daily"
+    __table_args__ = (UniqueConstraint("day", "school_id"),)
+
+    active_students: Mapped[int] = mapped_column(Integer, default=0)
+    weekly_active_students: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SchoolMonthly(SchoolFigures, db.Model):
+    """One school's totals for one calendar month (`day` is its first day), merged from days."""
+
+    __tablename__ = "stat_school_monthly"
+    __table_args__ = (UniqueConstraint("day", "school_id"),)
+
+
+class SubjectFigures:
+    """Q&A of the whole district for one subject (which subjects' questions wait longest)."""
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    subject: Mapped[str | None] = mapped_column(String(32))
+    asked: Mapped[int] = mapped_column(Integer, default=0)
+    answered: Mapped[int] = mapped_column(Integer, default=0)
+    response_minutes: Mapped[dict] = mapped_column(JSON, default=dict)
+    asker_sample: Mapped[str] = mapped_column(String(90), default="")
+
+
+class SubjectDaily(SubjectFigures, db.Model):
+    """District Q&A per day × subject."""
+
+    __tablename__ = "stat_subject_daily"
+
+
+class SubjectMonthly(SubjectFigures, db.Model):
+    """District Q&A per month × subject (`day` is the month's first day)."""
+
+    __tablename__ = "stat_subject_monthly"
+
+
+# The per-school tables below are indexed by (school_id, day) only: a separate day index tempts
+# PostgreSQL into scanning every school's rows of the range (rows are stored in day order).
 
 
 class UsageDaily(db.Model):
@@ -94,7 +139,7 @@ class UsageDaily(db.Model):
     __table_args__ = (Index("ix_stat_usage_daily_school_day", "school_id", "day"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    day: Mapped[date] = mapped_column(Date, index=True)
+    day: Mapped[date] = mapped_column(Date)
     school_id: Mapped[int | None] = mapped_column(Integer)
     stage: Mapped[str | None] = mapped_column(String(16))
     grade: Mapped[int | None] = mapped_column(Integer)
@@ -113,7 +158,7 @@ class ResourceDaily(db.Model):
     __table_args__ = (Index("ix_stat_resource_daily_school_day", "school_id", "day"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    day: Mapped[date] = mapped_column(Date, index=True)
+    day: Mapped[date] = mapped_column(Date)
     school_id: Mapped[int | None] = mapped_column(Integer)
     resource_id: Mapped[int] = mapped_column(Integer)
     views: Mapped[int] = mapped_column(Integer, default=0)
@@ -128,7 +173,7 @@ class SearchDaily(db.Model):
     __table_args__ = (Index("ix_stat_search_daily_school_day", "school_id", "day"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    day: Mapped[date] = mapped_column(Date, index=True)
+    day: Mapped[date] = mapped_column(Date)
     school_id: Mapped[int | None] = mapped_column(Integer)
     query: Mapped[str] = mapped_column(String(100))
     searches: Mapped[int] = mapped_column(Integer, default=0)
@@ -143,7 +188,7 @@ class QuestionDaily(db.Model):
     __table_args__ = (Index("ix_stat_question_daily_school_day", "school_id", "day"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    day: Mapped[date] = mapped_column(Date, index=True)
+    day: Mapped[date] = mapped_column(Date)
     school_id: Mapped[int | None] = mapped_column(Integer)
     subject: Mapped[str | None] = mapped_column(String(32))
     grade: Mapped[int | None] = mapped_column(Integer)

@@ -11,22 +11,24 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 
 from hplearn.extensions import db
 from hplearn.stats.models import (
     QuestionDaily,
     ResourceDaily,
     SchoolDaily,
+    SchoolMonthly,
     SearchDaily,
     StatEvent,
+    SubjectDaily,
+    SubjectMonthly,
     UsageDaily,
 )
 from hplearn.timeutil import local_date, utcnow
 
 SAMPLE_SIZE = 5
 DEFAULT_RETENTION_DAYS = 180
-ROLLUP_MODELS = (SchoolDaily, UsageDaily, ResourceDaily, SearchDaily, QuestionDaily)
 RAW_COLUMNS = (
     "kind", "school_id", "student_id", "person", "teacher_id", "resource_id", "question_id",
     "stage", "grade", "subject", "topic_id", "resource_kind", "query", "value",
@@ -94,14 +96,33 @@ class QuestionTotals:
     sample: Sample = field(default_factory=Sample)
 
 
+RESPONSE_STEPS = ((60, 1), (360, 5), (2880, 30))
+LONG_RESPONSE_STEP = 360
+
+
+def response_bucket(minutes: int) -> int:
+    """First-response minutes rounded up: to 1 min within an hour, 5 min within 6 hours,
+    30 min within 2 days, 6 hours beyond (keeps histograms small; never flatters)."""
+    for limit, step in RESPONSE_STEPS:
+        if minutes <= limit:
+            return -(-minutes // step) * step
+    return -(-minutes // LONG_RESPONSE_STEP) * LONG_RESPONSE_STEP
+
+
 def student_bitmap(student_ids) -> tuple[int, bytes]:
     """(offset, little-endian bitmap) of a set of student ids."""
-    if not student_ids:
-        return 0, b""
-    offset = min(student_ids)
     bits = 0
     for student_id in student_ids:
-        bits |= 1 << (student_id - offset)
+        bits |= 1 << student_id
+    return bitmap_bytes(bits)
+
+
+def bitmap_bytes(bits: int) -> tuple[int, bytes]:
+    """(offset of the lowest set bit, the bitmap from there as little-endian bytes)."""
+    if not bits:
+        return 0, b""
+    offset = (bits & -bits).bit_length() - 1
+    bits >>= offset
     return offset, bits.to_bytes((bits.bit_length() + 7) // 8, "little")
 
 
@@ -115,6 +136,8 @@ class DayRollup:
         self.resources: dict = defaultdict(Counter)
         self.searches: dict = defaultdict(lambda: [0, 0, Sample()])
         self.questions: dict = defaultdict(QuestionTotals)
+        self.school_questions: dict = defaultdict(QuestionTotals)
+        self.subject_questions: dict = defaultdict(QuestionTotals)
 
     def add(self, event: dict, askers: dict) -> None:
         handler = getattr(self, "_" + event["kind"], None)
@@ -155,12 +178,19 @@ class DayRollup:
     def _sign_in(self, event, askers) -> None:
         self.schools[event["school_id"]].sign_ins += 1
 
-    def _question(self, event, askers, bucket: str) -> QuestionTotals:
+    def _question(self, event, askers, bucket: str) -> list[QuestionTotals]:
+        # The same figures per teacher row, per school (district page) and per subject.
         key = (event["school_id"], event["subject"], event["grade"], event["teacher_id"])
-        totals = self.questions[key]
-        getattr(totals, bucket).add(event["question_id"])
-        totals.sample.add(event["person"] or askers.get(event["question_id"]))
-        return totals
+        asker = event["person"] or askers.get(event["question_id"])
+        groups = (
+            self.questions[key],
+            self.school_questions[event["school_id"]],
+            self.subject_questions[event["subject"]],
+        )
+        for totals in groups:
+            getattr(totals, bucket).add(event["question_id"])
+            totals.sample.add(asker)
+        return groups
 
     def _question_asked(self, event, askers) -> None:
         self._question(event, askers, "asked")
@@ -172,9 +202,9 @@ class DayRollup:
         self._question(event, askers, "accepted")
 
     def _question_answered(self, event, askers) -> None:
-        totals = self._question(event, askers, "answered")
-        if event["value"] is not None:
-            totals.response_minutes[str(event["value"])] += 1
+        for totals in self._question(event, askers, "answered"):
+            if event["value"] is not None:
+                totals.response_minutes[str(response_bucket(event["value"]))] += 1
 
     def _usage_counter(self, event) -> Counter:
         key = (
@@ -192,15 +222,22 @@ class DayRollup:
     def rows(self) -> dict:
         """The rollup rows of this day, per model."""
         return {
-            SchoolDaily: [self._school_row(sid, t) for sid, t in self.schools.items()],
+            SchoolDaily: [self._school_row(sid, t) for sid, t in self._all_schools()],
+            SubjectDaily: [self._subject_row(k, t) for k, t in self.subject_questions.items()],
             UsageDaily: [self._usage_row(k, c) for k, c in self.usage.items()],
             ResourceDaily: [self._resource_row(k, c) for k, c in self.resources.items()],
             SearchDaily: [self._search_row(k, v) for k, v in self.searches.items()],
             QuestionDaily: [self._question_row(k, t) for k, t in self.questions.items()],
         }
 
+    def _all_schools(self):
+        for school_id in self.school_questions:  # a school with only Q&A still gets a row
+            self.schools.setdefault(school_id, SchoolTotals())
+        return self.schools.items()
+
     def _school_row(self, school_id, totals: SchoolTotals) -> dict:
         offset, bits = student_bitmap(totals.students)
+        questions = self.school_questions.get(school_id, QuestionTotals())
         return {
             "day": self.day, "school_id": school_id,
             "active_students": len(totals.students),
@@ -211,6 +248,16 @@ class DayRollup:
             "searches": totals.searches, "zero_result_searches": totals.zero_result_searches,
             "view_sample": str(totals.view_sample), "watch_sample": str(totals.watch_sample),
             "search_sample": str(totals.search_sample), "built_at": utcnow(),
+            "asked": len(questions.asked), "answered": len(questions.answered),
+            "response_minutes": dict(questions.response_minutes),
+            "asker_sample": str(questions.sample),
+        }
+
+    def _subject_row(self, subject, totals: QuestionTotals) -> dict:
+        return {
+            "day": self.day, "subject": subject, "asked": len(totals.asked),
+            "answered": len(totals.answered), "response_minutes": dict(totals.response_minutes),
+            "asker_sample": str(totals.sample),
         }
 
     def _usage_row(self, key, counter: Counter) -> dict:
@@ -282,8 +329,17 @@ def _askers(events: list[dict]) -> dict:
     return dict(db.session.execute(query).all())
 
 
+class RollupError(Exception):
+    """A rollup that would lose data."""
+
+
 def build_day(day: date) -> dict:
-    """Rebuild the rollup rows of one local day; return the number of rows per table."""
+    """Rebuild the rollup rows of one local day and its month; return rows per table.
+
+    Raises RollupError for a day whose raw events were already deleted (its rollup is kept).
+    """
+    if day < retention_cutoff():
+        raise RollupError(f"raw events of {day} are past the retention period; rollup kept")
     events = _day_events(day)
     rollup = DayRollup(day)
     askers = _askers(events)
@@ -292,16 +348,83 @@ def build_day(day: date) -> dict:
     for school_id, students in _weekly_students(day).items():
         rollup.schools[school_id].weekly_students = students
     rows = rollup.rows()
+    old = _school_ids_of(day)
     try:
         for model, model_rows in rows.items():
-            db.session.execute(delete(model).where(model.day == day))
+            db.session.execute(delete(model).where(model.day == day, *_schools_of_day(model, old)))
             if model_rows:
                 db.session.execute(model.__table__.insert(), model_rows)
+        counts = {model.__tablename__: len(model_rows) for model, model_rows in rows.items()}
+        counts.update(build_month(day.replace(day=1)))
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
-    return {model.__tablename__: len(model_rows) for model, model_rows in rows.items()}
+    return counts
+
+
+def _school_ids_of(day: date) -> set:
+    # Every school in any of a day's rollup rows also has a stat_school_daily row that day.
+    return set(db.session.scalars(select(SchoolDaily.school_id).where(SchoolDaily.day == day)))
+
+
+def _schools_of_day(model, school_ids: set) -> list:
+    """A condition on school_id that lets the (school_id, day) index find a day's rows."""
+    if "school_id" not in model.__table__.columns or model is SchoolDaily:
+        return []
+    known = [school_id for school_id in school_ids if school_id is not None]
+    return [or_(model.school_id.in_(known), model.school_id.is_(None))]
+
+
+MONTHLY_SOURCES = {SchoolMonthly: (SchoolDaily, "school_id"), SubjectMonthly: (SubjectDaily, "subject")}
+
+
+MONTH_KEYS = ("school_id", "subject")
+MERGED_APART = {"id", "day", "built_at", "active_offset", "active_bits", "response_minutes", *MONTH_KEYS}
+
+
+def _merge_rows(model, rows) -> dict:
+    """One monthly row from daily rows: sums, bitmap union, sample union, merged histograms."""
+    columns = set(model.__table__.columns.keys())
+    samples = {column: Sample() for column in columns if column.endswith("_sample")}
+    sums = {column: 0 for column in columns - MERGED_APART - set(samples)}
+    minutes: dict = defaultdict(int)
+    bits = 0
+    for row in rows:
+        for column in sums:
+            sums[column] += getattr(row, column) or 0
+        for column, sample in samples.items():
+            sample.merge(getattr(row, column))
+        for value, count in (row.response_minutes or {}).items():
+            minutes[value] += count
+        if getattr(row, "active_bits", None):
+            bits |= int.from_bytes(row.active_bits, "little") << row.active_offset
+    merged = {**sums, **{column: str(s) for column, s in samples.items()}}
+    merged["response_minutes"] = dict(minutes)
+    if "active_bits" in columns:
+        merged["active_offset"], merged["active_bits"] = bitmap_bytes(bits)
+        merged["built_at"] = utcnow()
+    return merged
+
+
+def build_month(month: date) -> dict:
+    """Rebuild the monthly rows of the month starting on `month` from its daily rows."""
+    following = (month + timedelta(days=32)).replace(day=1)
+    counts = {}
+    for monthly, (daily, key) in MONTHLY_SOURCES.items():
+        rows = db.session.scalars(select(daily).where(daily.day >= month, daily.day < following))
+        groups = defaultdict(list)
+        for row in rows:
+            groups[getattr(row, key)].append(row)
+        new_rows = [
+            {"day": month, key: group_key, **_merge_rows(monthly, group_rows)}
+            for group_key, group_rows in groups.items()
+        ]
+        db.session.execute(delete(monthly).where(monthly.day == month))
+        if new_rows:
+            db.session.execute(monthly.__table__.insert(), new_rows)
+        counts[monthly.__tablename__] = len(new_rows)
+    return counts
 
 
 def retention_days() -> int:
@@ -309,9 +432,14 @@ def retention_days() -> int:
     return int(current_app.config.get("STATS_RETENTION_DAYS", DEFAULT_RETENTION_DAYS))
 
 
+def retention_cutoff(today: date | None = None) -> date:
+    """The oldest day whose raw events are kept."""
+    return (today or local_date(utcnow())) - timedelta(days=retention_days())
+
+
 def delete_old_events(today: date | None = None) -> int:
     """Delete raw events older than the retention period; rollups stay."""
-    cutoff = (today or local_date(utcnow())) - timedelta(days=retention_days())
+    cutoff = retention_cutoff(today)
     result = db.session.execute(delete(StatEvent).where(StatEvent.day < cutoff))
     db.session.commit()
     return result.rowcount or 0

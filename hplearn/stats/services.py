@@ -11,12 +11,21 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import false, func, or_, select, true
 
 from hplearn.accounts.models import School, User
 from hplearn.catalog.models import Resource, Topic
 from hplearn.extensions import db
-from hplearn.stats.models import QuestionDaily, ResourceDaily, SchoolDaily, SearchDaily, UsageDaily
+from hplearn.stats.models import (
+    QuestionDaily,
+    ResourceDaily,
+    SchoolDaily,
+    SchoolMonthly,
+    SearchDaily,
+    SubjectDaily,
+    SubjectMonthly,
+    UsageDaily,
+)
 from hplearn.stats.rollup import SAMPLE_SIZE, Sample
 from hplearn.timeutil import local_date, utcnow
 
@@ -174,7 +183,7 @@ class SchoolTotals:
         self.views = self.anonymous_views = self.watch_seconds = 0
         self.searches = self.zero_result_searches = self.sign_ins = 0
         self.view_sample, self.watch_sample, self.search_sample = Sample(), Sample(), Sample()
-        self.daily: list[tuple] = []
+        self.questions = Responses()
 
     def add(self, row) -> None:
         if row.active_bits:
@@ -188,9 +197,7 @@ class SchoolTotals:
         self.view_sample.merge(row.view_sample)
         self.watch_sample.merge(row.watch_sample)
         self.search_sample.merge(row.search_sample)
-        self.daily.append(
-            (row.day, row.active_students, row.weekly_active_students, row.views, row.view_sample)
-        )
+        self.questions.add(row.asked, row.answered, row.response_minutes, row.asker_sample)
 
     @property
     def active_students(self) -> int:
@@ -198,35 +205,72 @@ class SchoolTotals:
         return self.active_bits.bit_count()
 
 
+def split_period(period: Period, now: date | None = None) -> tuple[list[tuple[date, date]], list[date]]:
+    """(day ranges, first days of whole months): whole months are read from monthly rows.
+
+    A month counts as whole when the period covers it to its end, or to today (there are no
+    rollups after today).
+    """
+    now = now or today()
+    ranges, months = [], []
+    cursor = period.first
+    while cursor <= period.last:
+        month_end = (cursor.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+        if cursor.day == 1 and (month_end <= period.last or period.last >= now):
+            months.append(cursor)
+        else:
+            ranges.append((cursor, min(month_end, period.last)))
+        cursor = month_end + timedelta(days=1)
+    return ranges, months
+
+
+def _rows_over(daily, monthly, columns, period: Period, where=lambda model: true()):
+    """Rows of `daily` for partial months and of `monthly` for whole ones.
+
+    where: a function of the model giving an extra condition.
+    """
+    ranges, months = split_period(period)
+    for model, condition in (
+        (daily, or_(false(), *(daily.day.between(a, b) for a, b in ranges))),
+        (monthly, monthly.day.in_(months)),
+    ):
+        query = select(*(getattr(model, name) for name in columns)).where(condition, where(model))
+        yield from db.session.execute(query)
+
+
+SCHOOL_COLUMNS = (
+    "school_id", "active_offset", "active_bits", "sign_ins", "views", "anonymous_views",
+    "watch_seconds", "searches", "zero_result_searches", "view_sample", "watch_sample",
+    "search_sample", "asked", "answered", "response_minutes", "asker_sample",
+)
+
+
 def school_totals(school_ids, period: Period) -> dict[int, SchoolTotals]:
-    """Per school: the summed daily totals."""
-    columns = (
-        SchoolDaily.school_id, SchoolDaily.day, SchoolDaily.active_students,
-        SchoolDaily.weekly_active_students, SchoolDaily.active_offset, SchoolDaily.active_bits,
-        SchoolDaily.sign_ins, SchoolDaily.views, SchoolDaily.anonymous_views,
-        SchoolDaily.watch_seconds, SchoolDaily.searches, SchoolDaily.zero_result_searches,
-        SchoolDaily.view_sample, SchoolDaily.watch_sample, SchoolDaily.search_sample,
-    )
-    query = (
-        select(*columns)
-        .where(SchoolDaily.school_id.in_(school_ids), _in_period(SchoolDaily, period))
-        .order_by(SchoolDaily.day)
-    )
+    """Per school: the summed totals of the period."""
     totals: dict[int, SchoolTotals] = defaultdict(SchoolTotals)
-    for row in db.session.execute(query):
+    rows = _rows_over(SchoolDaily, SchoolMonthly, SCHOOL_COLUMNS, period,
+                      lambda model: model.school_id.in_(school_ids))
+    for row in rows:
         totals[row.school_id].add(row)
     return totals
 
 
-def question_rows(school_ids, period: Period):
-    """The stat_question_daily rows of these schools in the period."""
+def daily_rows(school_id: int, period: Period):
+    """The school's per-day figures (for the daily chart and table)."""
+    query = select(
+        SchoolDaily.day, SchoolDaily.active_students, SchoolDaily.weekly_active_students,
+        SchoolDaily.views, SchoolDaily.view_sample,
+    ).where(SchoolDaily.school_id == school_id, _in_period(SchoolDaily, period))
+    return db.session.execute(query).all()
+
+
+def question_rows(school_id: int, period: Period):
+    """The stat_question_daily rows of one school in the period."""
     query = select(
         QuestionDaily.school_id, QuestionDaily.subject, QuestionDaily.grade,
         QuestionDaily.teacher_id, QuestionDaily.asked, QuestionDaily.answered,
         QuestionDaily.response_minutes, QuestionDaily.asker_sample,
-    ).where(_in_period(QuestionDaily, period))
-    if school_ids is not None:
-        query = query.where(QuestionDaily.school_id.in_(school_ids))
+    ).where(QuestionDaily.school_id == school_id, _in_period(QuestionDaily, period))
     return db.session.execute(query).all()
 
 
@@ -352,14 +396,11 @@ def _breakdown_rows(name: str, entries: dict, topic_names: dict) -> list[dict]:
 def school_stats(school: School, period: Period) -> dict:
     """S: the statistics of one school over the period, exactly as the API returns them."""
     totals = school_totals([school.id], period).get(school.id, SchoolTotals())
-    return _school_stats(school, period, totals, question_rows([school.id], period))[0]
+    return _school_stats(school, period, totals, question_rows(school.id, period))[0]
 
 
 def _school_stats(school: School, period: Period, totals: SchoolTotals, rows) -> tuple[dict, dict]:
     """(S, the usage breakdown it was built from)."""
-    all_questions = Responses()
-    for row in rows:
-        all_questions.add(row.asked, row.answered, row.response_minutes, row.asker_sample)
     usage = usage_breakdown(school.id, period)
     return {
         "school": school.code,
@@ -375,7 +416,7 @@ def _school_stats(school: School, period: Period, totals: SchoolTotals, rows) ->
         "top_resources": top_resources(school.id, period),
         "top_searches": top_searches(school.id, period),
         "zero_result_searches": top_searches(school.id, period, zero_results=True),
-        "questions": all_questions.figures(target_minutes()),
+        "questions": totals.questions.figures(target_minutes()),
         "by_subject": _by_subject(usage["subject"], rows),
     }, usage
 
@@ -403,12 +444,12 @@ def _by_subject(usage: list[dict], rows) -> list[dict]:
 def school_report(school: School, period: Period) -> dict:
     """What the school dashboard and CSV show: S plus daily series and breakdowns."""
     totals = school_totals([school.id], period).get(school.id, SchoolTotals())
-    rows = question_rows([school.id], period)
+    rows = question_rows(school.id, period)
     stats, usage = _school_stats(school, period, totals, rows)
     target = target_minutes()
     return {
         "stats": stats,
-        "daily": _daily_series(totals, period),
+        "daily": _daily_series(daily_rows(school.id, period), period),
         "usage": usage,
         "subjects_qa": _qa_rows(_group_responses(rows, lambda r: r.subject), target, _subject_label),
         "teachers": _qa_rows(
@@ -435,8 +476,8 @@ def _qa_rows(groups: dict, target: int, label) -> list[dict]:
     return rows
 
 
-def _daily_series(totals: SchoolTotals, period: Period) -> list[dict]:
-    by_day = {day: (active, weekly, views, sample) for day, active, weekly, views, sample in totals.daily}
+def _daily_series(rows, period: Period) -> list[dict]:
+    by_day = {day: (active, weekly, views, sample) for day, active, weekly, views, sample in rows}
     series = []
     for offset in range(period.days):
         day = period.first + timedelta(days=offset)
@@ -501,16 +542,14 @@ def district_report(period: Period) -> dict:
     ids = [school.id for school in schools]
     totals = school_totals(ids, period)
     enrolled = enrolled_students(ids)
-    rows = question_rows(ids, period)
     target = target_minutes()
-    per_school_questions = _group_responses(rows, lambda r: r.school_id)
     entries = [
         _district_entry(school, totals.get(school.id, SchoolTotals()), enrolled.get(school.id, 0),
-                        per_school_questions.get(school.id, Responses()), target)
+                        target)
         for school in schools
     ]
     entries.sort(key=lambda e: (_sortable(e["views_per_student"]), e["code"]))
-    subjects = _qa_rows(_group_responses(rows, lambda r: r.subject), target, _subject_label)
+    subjects = _qa_rows(_subject_responses(period), target, _subject_label)
     subjects.sort(key=lambda s: -_sortable(s["median_first_response_minutes"]))
     return {"from": period.first.isoformat(), "to": period.last.isoformat(),
             "schools": entries, "subjects": subjects, "target_minutes": target}
@@ -520,7 +559,13 @@ def _sortable(value) -> float:
     return value if isinstance(value, (int, float)) else -1
 
 
-def _district_entry(school, totals: SchoolTotals, enrolled: int, questions: Responses, target) -> dict:
+def _subject_responses(period: Period) -> dict:
+    columns = ("subject", "asked", "answered", "response_minutes", "asker_sample")
+    rows = _rows_over(SubjectDaily, SubjectMonthly, columns, period)
+    return _group_responses(rows, lambda row: row.subject)
+
+
+def _district_entry(school, totals: SchoolTotals, enrolled: int, target) -> dict:
     views = shown(totals.views, len(totals.view_sample))
     active = shown(totals.active_students, totals.active_students)
     watch = shown(round(totals.watch_seconds / 60), len(totals.watch_sample))
@@ -535,7 +580,7 @@ def _district_entry(school, totals: SchoolTotals, enrolled: int, questions: Resp
         "watch_minutes": watch,
         "watch_minutes_per_student": _per_student(watch, enrolled),
         "searches": shown(totals.searches, len(totals.search_sample)),
-        "questions": questions.figures(target),
+        "questions": totals.questions.figures(target),
     }
 
 

@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 from hplearn.cli.stats import days_to_build
 from hplearn.extensions import db
 from hplearn.stats import rollup
-from hplearn.stats.models import QuestionDaily, SchoolDaily, StatEvent, UsageDaily
+from hplearn.stats.models import QuestionDaily, SchoolDaily, SchoolMonthly, StatEvent, UsageDaily
 from hplearn.stats.rollup import Sample, student_bitmap
-from hplearn.stats.services import Period, Responses, school_totals, today
+from hplearn.stats.services import Period, Responses, school_totals, split_period, today
 from tests.factories import SchoolDailyFactory, StatEventFactory
 
 
@@ -115,11 +115,36 @@ def test_percentiles_use_nearest_rank():
 
 
 def test_rollup_command_builds_and_reports(runner, school):
-    StatEventFactory(school_id=school.id, student_id=1, day=date(2026, 3, 1))
-    result = runner.invoke(args=["stats", "rollup", "--day", "2026-03-01"])
+    StatEventFactory(school_id=school.id, student_id=1, days_ago=3)
+    day = today() - timedelta(days=3)
+    result = runner.invoke(args=["stats", "rollup", "--day", day.isoformat()])
     assert result.exit_code == 0, result.output
-    assert "2026-03-01:" in result.output and "deleted" in result.output
-    assert db.session.scalar(select(SchoolDaily.day)) == date(2026, 3, 1)
+    assert f"{day}:" in result.output and "deleted" in result.output
+    assert db.session.scalar(select(SchoolDaily.day)) == day
+    assert db.session.scalar(select(SchoolMonthly.day)) == day.replace(day=1)
+
+
+def test_days_past_retention_keep_their_rollup(runner, school):
+    old = today() - timedelta(days=200)
+    SchoolDailyFactory(school_id=school.id, day=old, views=9)
+    result = runner.invoke(args=["stats", "rollup", "--day", old.isoformat()])
+    assert result.exit_code == 1 and "retention" in result.output
+    assert db.session.scalar(select(SchoolDaily.views)) == 9
+
+
+def test_months_merge_their_days(app, school):
+    first = today().replace(day=1)
+    for offset, students in ((0, (1, 2, 3)), (1, (3, 4, 5, 6))):
+        day = first + timedelta(days=offset)
+        if day > today():
+            pytest.skip("too early in the month")
+        for student_id in students:
+            StatEventFactory(school_id=school.id, student_id=student_id, day=day,
+                             kind="question_asked", question_id=student_id * 10 + offset)
+        rollup.build_day(day)
+    month = db.session.scalars(select(SchoolMonthly)).one()
+    assert month.asked == 7 and len(Sample(month.asker_sample)) == 5
+    assert (int.from_bytes(month.active_bits, "little") << month.active_offset).bit_count() == 6
 
 
 @pytest.mark.parametrize("args, message", [
@@ -139,3 +164,27 @@ def test_default_days_are_yesterday_and_today():
     assert days_to_build(None, date(2026, 4, 1), None, now) == (date(2026, 4, 1), now)
     with pytest.raises(click.UsageError):
         days_to_build(now, now, None, now)
+
+
+def test_whole_months_are_read_from_monthly_rows():
+    ranges, months = split_period(Period(date(2026, 1, 15), date(2026, 4, 30)), date(2026, 5, 1))
+    assert months == [date(2026, 2, 1), date(2026, 3, 1), date(2026, 4, 1)]
+    assert ranges == [(date(2026, 1, 15), date(2026, 1, 31))]
+    ranges, months = split_period(Period(date(2026, 2, 1), date(2026, 2, 27)), date(2026, 5, 1))
+    assert (ranges, months) == ([(date(2026, 2, 1), date(2026, 2, 27))], [])
+    ranges, months = split_period(Period(date(2026, 2, 1), date(2026, 2, 27)), date(2026, 2, 27))
+    assert (ranges, months) == ([], [date(2026, 2, 1)])
+
+
+def test_response_times_are_rounded_up_to_coarser_steps_when_long():
+    assert [rollup.response_bucket(m) for m in (0, 7, 60, 61, 359, 361, 2000, 2881)] == [
+        0, 7, 60, 65, 360, 390, 2010, 3240]
+
+
+def test_range_totals_are_the_same_from_days_and_months(app, school):
+    for days_ago in range(0, 40, 3):
+        StatEventFactory(school_id=school.id, student_id=days_ago % 7, days_ago=days_ago)
+        rollup.build_day(today() - timedelta(days=days_ago))
+    period = Period(today() - timedelta(days=40), today())
+    totals = school_totals([school.id], period)[school.id]
+    assert totals.views == 14 and totals.active_students == 7

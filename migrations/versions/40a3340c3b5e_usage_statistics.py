@@ -1,8 +1,8 @@
 """usage statistics
 
-Revision ID: 80848a443390
+Revision ID: 40a3340c3b5e
 Revises: 939b01898560
-Create Date: 2026-11-28 18:35:23.371049
+Create Date: 2026-11-28 18:54:52.841861
 
 """
 from alembic import op
@@ -11,7 +11,7 @@ import hplearn.timeutil  # noqa: F401  (UTCDateTime columns)
 
 
 # revision identifiers, used by Alembic.
-revision = '80848a443390'
+revision = '40a3340c3b5e'
 down_revision = '939b01898560'
 branch_labels = None
 depends_on = None
@@ -61,7 +61,6 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_stat_question_daily'))
     )
     with op.batch_alter_table('stat_question_daily', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_stat_question_daily_day'), ['day'], unique=False)
         batch_op.create_index('ix_stat_question_daily_school_day', ['school_id', 'day'], unique=False)
         batch_op.create_index(batch_op.f('ix_stat_question_daily_teacher_id'), ['teacher_id'], unique=False)
 
@@ -76,15 +75,14 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_stat_resource_daily'))
     )
     with op.batch_alter_table('stat_resource_daily', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_stat_resource_daily_day'), ['day'], unique=False)
         batch_op.create_index('ix_stat_resource_daily_school_day', ['school_id', 'day'], unique=False)
 
     op.create_table('stat_school_daily',
+    sa.Column('active_students', sa.Integer(), nullable=False),
+    sa.Column('weekly_active_students', sa.Integer(), nullable=False),
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('day', sa.Date(), nullable=False),
     sa.Column('school_id', sa.Integer(), nullable=True),
-    sa.Column('active_students', sa.Integer(), nullable=False),
-    sa.Column('weekly_active_students', sa.Integer(), nullable=False),
     sa.Column('active_offset', sa.Integer(), nullable=False),
     sa.Column('active_bits', sa.LargeBinary(), nullable=False),
     sa.Column('sign_ins', sa.Integer(), nullable=False),
@@ -96,6 +94,10 @@ def upgrade():
     sa.Column('view_sample', sa.String(length=90), nullable=False),
     sa.Column('watch_sample', sa.String(length=90), nullable=False),
     sa.Column('search_sample', sa.String(length=90), nullable=False),
+    sa.Column('asked', sa.Integer(), nullable=False),
+    sa.Column('answered', sa.Integer(), nullable=False),
+    sa.Column('response_minutes', sa.JSON(), nullable=False),
+    sa.Column('asker_sample', sa.String(length=90), nullable=False),
     sa.Column('built_at', hplearn.timeutil.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_stat_school_daily')),
     sa.UniqueConstraint('day', 'school_id', name=op.f('uq_stat_school_daily_day_school_id'))
@@ -103,6 +105,33 @@ def upgrade():
     with op.batch_alter_table('stat_school_daily', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_stat_school_daily_day'), ['day'], unique=False)
         batch_op.create_index(batch_op.f('ix_stat_school_daily_school_id'), ['school_id'], unique=False)
+
+    op.create_table('stat_school_monthly',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('school_id', sa.Integer(), nullable=True),
+    sa.Column('active_offset', sa.Integer(), nullable=False),
+    sa.Column('active_bits', sa.LargeBinary(), nullable=False),
+    sa.Column('sign_ins', sa.Integer(), nullable=False),
+    sa.Column('views', sa.Integer(), nullable=False),
+    sa.Column('anonymous_views', sa.Integer(), nullable=False),
+    sa.Column('watch_seconds', sa.Integer(), nullable=False),
+    sa.Column('searches', sa.Integer(), nullable=False),
+    sa.Column('zero_result_searches', sa.Integer(), nullable=False),
+    sa.Column('view_sample', sa.String(length=90), nullable=False),
+    sa.Column('watch_sample', sa.String(length=90), nullable=False),
+    sa.Column('search_sample', sa.String(length=90), nullable=False),
+    sa.Column('asked', sa.Integer(), nullable=False),
+    sa.Column('answered', sa.Integer(), nullable=False),
+    sa.Column('response_minutes', sa.JSON(), nullable=False),
+    sa.Column('asker_sample', sa.String(length=90), nullable=False),
+    sa.Column('built_at', hplearn.timeutil.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_stat_school_monthly')),
+    sa.UniqueConstraint('day', 'school_id', name=op.f('uq_stat_school_monthly_day_school_id'))
+    )
+    with op.batch_alter_table('stat_school_monthly', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_stat_school_monthly_day'), ['day'], unique=False)
+        batch_op.create_index(batch_op.f('ix_stat_school_monthly_school_id'), ['school_id'], unique=False)
 
     op.create_table('stat_search_daily',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -115,8 +144,33 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_stat_search_daily'))
     )
     with op.batch_alter_table('stat_search_daily', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_stat_search_daily_day'), ['day'], unique=False)
         batch_op.create_index('ix_stat_search_daily_school_day', ['school_id', 'day'], unique=False)
+
+    op.create_table('stat_subject_daily',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('subject', sa.String(length=32), nullable=True),
+    sa.Column('asked', sa.Integer(), nullable=False),
+    sa.Column('answered', sa.Integer(), nullable=False),
+    sa.Column('response_minutes', sa.JSON(), nullable=False),
+    sa.Column('asker_sample', sa.String(length=90), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_stat_subject_daily'))
+    )
+    with op.batch_alter_table('stat_subject_daily', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_stat_subject_daily_day'), ['day'], unique=False)
+
+    op.create_table('stat_subject_monthly',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('subject', sa.String(length=32), nullable=True),
+    sa.Column('asked', sa.Integer(), nullable=False),
+    sa.Column('answered', sa.Integer(), nullable=False),
+    sa.Column('response_minutes', sa.JSON(), nullable=False),
+    sa.Column('asker_sample', sa.String(length=90), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_stat_subject_monthly'))
+    )
+    with op.batch_alter_table('stat_subject_monthly', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_stat_subject_monthly_day'), ['day'], unique=False)
 
     op.create_table('stat_usage_daily',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -133,7 +187,6 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_stat_usage_daily'))
     )
     with op.batch_alter_table('stat_usage_daily', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_stat_usage_daily_day'), ['day'], unique=False)
         batch_op.create_index('ix_stat_usage_daily_school_day', ['school_id', 'day'], unique=False)
 
     # ### end Alembic commands ###
@@ -143,14 +196,25 @@ def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
     with op.batch_alter_table('stat_usage_daily', schema=None) as batch_op:
         batch_op.drop_index('ix_stat_usage_daily_school_day')
-        batch_op.drop_index(batch_op.f('ix_stat_usage_daily_day'))
 
     op.drop_table('stat_usage_daily')
+    with op.batch_alter_table('stat_subject_monthly', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_stat_subject_monthly_day'))
+
+    op.drop_table('stat_subject_monthly')
+    with op.batch_alter_table('stat_subject_daily', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_stat_subject_daily_day'))
+
+    op.drop_table('stat_subject_daily')
     with op.batch_alter_table('stat_search_daily', schema=None) as batch_op:
         batch_op.drop_index('ix_stat_search_daily_school_day')
-        batch_op.drop_index(batch_op.f('ix_stat_search_daily_day'))
 
     op.drop_table('stat_search_daily')
+    with op.batch_alter_table('stat_school_monthly', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_stat_school_monthly_school_id'))
+        batch_op.drop_index(batch_op.f('ix_stat_school_monthly_day'))
+
+    op.drop_table('stat_school_monthly')
     with op.batch_alter_table('stat_school_daily', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_stat_school_daily_school_id'))
         batch_op.drop_index(batch_op.f('ix_stat_school_daily_day'))
@@ -158,13 +222,11 @@ def downgrade():
     op.drop_table('stat_school_daily')
     with op.batch_alter_table('stat_resource_daily', schema=None) as batch_op:
         batch_op.drop_index('ix_stat_resource_daily_school_day')
-        batch_op.drop_index(batch_op.f('ix_stat_resource_daily_day'))
 
     op.drop_table('stat_resource_daily')
     with op.batch_alter_table('stat_question_daily', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_stat_question_daily_teacher_id'))
         batch_op.drop_index('ix_stat_question_daily_school_day')
-        batch_op.drop_index(batch_op.f('ix_stat_question_daily_day'))
 
     op.drop_table('stat_question_daily')
     with op.batch_alter_table('stat_events', schema=None) as batch_op:
