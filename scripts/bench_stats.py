@@ -322,8 +322,10 @@ def set_admin_passwords() -> None:
 def measure_pages(app, measured_day, args) -> list[tuple[str, float, float]]:
     """Time each page from outside any app context, as a server would serve it."""
     admin_id, district_id = "admin1", "district"
-    month = {"from": (measured_day - timedelta(days=29)).isoformat(), "to": measured_day.isoformat()}
-    year = {"from": (measured_day - timedelta(days=364)).isoformat(), "to": measured_day.isoformat()}
+    # Ranges end today, as the dashboards' default (the last 30 days) does.
+    now = measured_day + timedelta(days=1)
+    month = {"from": (now - timedelta(days=29)).isoformat(), "to": now.isoformat()}
+    year = {"from": (now - timedelta(days=365)).isoformat(), "to": now.isoformat()}
     cases = [
         ("school dashboard, 30 days", admin_id, "/stats/", month),
         ("school dashboard, 365 days", admin_id, "/stats/", year),

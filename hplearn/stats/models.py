@@ -132,11 +132,8 @@ class SubjectMonthly(SubjectFigures, db.Model):
 # PostgreSQL into scanning every school's rows of the range (rows are stored in day order).
 
 
-class UsageDaily(db.Model):
-    """Views and watch time per day × school × (stage, grade, subject, topic, kind)."""
-
-    __tablename__ = "stat_usage_daily"
-    __table_args__ = (Index("ix_stat_usage_daily_school_day", "school_id", "day"),)
+class UsageFigures:
+    """Views and watch time per school × (stage, grade, subject, topic, kind)."""
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     day: Mapped[date] = mapped_column(Date)
@@ -149,6 +146,20 @@ class UsageDaily(db.Model):
     views: Mapped[int] = mapped_column(Integer, default=0)
     watch_seconds: Mapped[int] = mapped_column(Integer, default=0)
     people_sample: Mapped[str] = mapped_column(String(90), default="")
+
+
+class UsageDaily(UsageFigures, db.Model):
+    """Usage per day."""
+
+    __tablename__ = "stat_usage_daily"
+    __table_args__ = (Index("ix_stat_usage_daily_school_day", "school_id", "day"),)
+
+
+class UsageMonthly(UsageFigures, db.Model):
+    """Usage per calendar month (`day` is its first day), merged from days."""
+
+    __tablename__ = "stat_usage_monthly"
+    __table_args__ = (Index("ix_stat_usage_monthly_school_day", "school_id", "day"),)
 
 
 class ResourceDaily(db.Model):

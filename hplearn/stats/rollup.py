@@ -24,6 +24,7 @@ from hplearn.stats.models import (
     SubjectDaily,
     SubjectMonthly,
     UsageDaily,
+    UsageMonthly,
 )
 from hplearn.timeutil import local_date, utcnow
 
@@ -376,18 +377,20 @@ def _schools_of_day(model, school_ids: set) -> list:
     return [or_(model.school_id.in_(known), model.school_id.is_(None))]
 
 
-MONTHLY_SOURCES = {SchoolMonthly: (SchoolDaily, "school_id"), SubjectMonthly: (SubjectDaily, "subject")}
+USAGE_KEYS = ("school_id", "stage", "grade", "subject", "topic_id", "resource_kind")
+MONTHLY_SOURCES = {
+    SchoolMonthly: (SchoolDaily, ("school_id",)),
+    SubjectMonthly: (SubjectDaily, ("subject",)),
+    UsageMonthly: (UsageDaily, USAGE_KEYS),
+}
+MERGED_APART = {"id", "day", "built_at", "active_offset", "active_bits", "response_minutes"}
 
 
-MONTH_KEYS = ("school_id", "subject")
-MERGED_APART = {"id", "day", "built_at", "active_offset", "active_bits", "response_minutes", *MONTH_KEYS}
-
-
-def _merge_rows(model, rows) -> dict:
+def _merge_rows(model, keys, rows) -> dict:
     """One monthly row from daily rows: sums, bitmap union, sample union, merged histograms."""
     columns = set(model.__table__.columns.keys())
     samples = {column: Sample() for column in columns if column.endswith("_sample")}
-    sums = {column: 0 for column in columns - MERGED_APART - set(samples)}
+    sums = {column: 0 for column in columns - MERGED_APART - set(keys) - set(samples)}
     minutes: dict = defaultdict(int)
     bits = 0
     for row in rows:
@@ -395,12 +398,13 @@ def _merge_rows(model, rows) -> dict:
             sums[column] += getattr(row, column) or 0
         for column, sample in samples.items():
             sample.merge(getattr(row, column))
-        for value, count in (row.response_minutes or {}).items():
+        for value, count in (getattr(row, "response_minutes", None) or {}).items():
             minutes[value] += count
         if getattr(row, "active_bits", None):
             bits |= int.from_bytes(row.active_bits, "little") << row.active_offset
     merged = {**sums, **{column: str(s) for column, s in samples.items()}}
-    merged["response_minutes"] = dict(minutes)
+    if "response_minutes" in columns:
+        merged["response_minutes"] = dict(minutes)
     if "active_bits" in columns:
         merged["active_offset"], merged["active_bits"] = bitmap_bytes(bits)
         merged["built_at"] = utcnow()
@@ -411,13 +415,13 @@ def build_month(month: date) -> dict:
     """Rebuild the monthly rows of the month starting on `month` from its daily rows."""
     following = (month + timedelta(days=32)).replace(day=1)
     counts = {}
-    for monthly, (daily, key) in MONTHLY_SOURCES.items():
-        rows = db.session.scalars(select(daily).where(daily.day >= month, daily.day < following))
+    for monthly, (daily, keys) in MONTHLY_SOURCES.items():
+        query = select(*daily.__table__.columns).where(daily.day >= month, daily.day < following)
         groups = defaultdict(list)
-        for row in rows:
-            groups[getattr(row, key)].append(row)
+        for row in db.session.execute(query):
+            groups[tuple(getattr(row, key) for key in keys)].append(row)
         new_rows = [
-            {"day": month, key: group_key, **_merge_rows(monthly, group_rows)}
+            {"day": month, **dict(zip(keys, group_key)), **_merge_rows(monthly, keys, group_rows)}
             for group_key, group_rows in groups.items()
         ]
         db.session.execute(delete(monthly).where(monthly.day == month))

@@ -25,6 +25,7 @@ from hplearn.stats.models import (
     SubjectDaily,
     SubjectMonthly,
     UsageDaily,
+    UsageMonthly,
 )
 from hplearn.stats.rollup import SAMPLE_SIZE, Sample
 from hplearn.timeutil import local_date, utcnow
@@ -338,12 +339,12 @@ def top_searches(school_id: int, period: Period, *, zero_results: bool = False,
 
 def usage_breakdown(school_id: int, period: Period) -> dict[str, list[dict]]:
     """Views and watch minutes by subject, topic, grade and kind, each masked."""
-    query = select(
-        UsageDaily.subject, UsageDaily.topic_id, UsageDaily.grade, UsageDaily.resource_kind,
-        UsageDaily.views, UsageDaily.watch_seconds, UsageDaily.people_sample,
-    ).where(UsageDaily.school_id == school_id, _in_period(UsageDaily, period))
+    columns = ("subject", "topic_id", "grade", "resource_kind", "views", "watch_seconds",
+               "people_sample")
+    rows = _rows_over(UsageDaily, UsageMonthly, columns, period,
+                      lambda model: model.school_id == school_id)
     groups = {name: defaultdict(lambda: [0, 0, Sample()]) for name in ("subject", "topic", "grade", "kind")}
-    for subject, topic_id, grade, kind, views, seconds, sample in db.session.execute(query):
+    for subject, topic_id, grade, kind, views, seconds, sample in rows:
         for name, key in (("subject", subject), ("topic", topic_id), ("grade", grade), ("kind", kind)):
             entry = groups[name][key]
             entry[0] += views
