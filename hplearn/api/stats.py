@@ -8,12 +8,13 @@ from hplearn.accounts.services import school_by_code
 from hplearn.api import bp
 from hplearn.errors import json_error
 from hplearn.stats import services
+from hplearn.stats.period import InvalidRange, parse_period
 
 
 def _period_or_error():
     try:
-        return services.parse_period(request.args), None
-    except services.InvalidRange as error:
+        return parse_period(request.args), None
+    except InvalidRange as error:
         return None, json_error(400, str(error), code="invalid_date_range")
 
 

@@ -9,7 +9,7 @@ import click
 from flask.cli import with_appcontext
 
 from hplearn.stats import events, rollup
-from hplearn.stats.services import MAX_RANGE_DAYS, today
+from hplearn.stats.period import MAX_RANGE_DAYS, today
 
 
 @click.group("stats")

@@ -8,6 +8,8 @@ from flask_login import current_user, login_required
 from hplearn import policy
 from hplearn.accounts.services import school_by_code
 from hplearn.stats import charts, events, export, services
+from hplearn.stats.figures import HIDDEN
+from hplearn.stats.period import InvalidRange, Period, parse_period
 
 bp = Blueprint("stats", __name__)
 
@@ -15,7 +17,7 @@ bp = Blueprint("stats", __name__)
 @bp.context_processor
 def chart_helpers():
     """The SVG chart helpers and the "<5" marker for the statistics templates."""
-    return {"charts": charts, "HIDDEN": services.HIDDEN}
+    return {"charts": charts, "HIDDEN": HIDDEN}
 
 
 @bp.before_app_request
@@ -24,10 +26,10 @@ def remember_school_link():
     events.remember_school_link()
 
 
-def _period() -> services.Period:
+def _period() -> Period:
     try:
-        return services.parse_period(request.args)
-    except services.InvalidRange as error:
+        return parse_period(request.args)
+    except InvalidRange as error:
         abort(400, description=str(error))
 
 

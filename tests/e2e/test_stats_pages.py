@@ -2,7 +2,7 @@
 
 from hplearn.stats import events
 from hplearn.stats.rollup import build_day
-from hplearn.stats.services import today
+from hplearn.stats.period import today
 from tests.factories import DEFAULT_PASSWORD, ResourceFactory, UserFactory
 
 

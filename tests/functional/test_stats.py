@@ -11,7 +11,7 @@ import pytest
 from flask import g
 
 from hplearn.stats import events
-from hplearn.stats.services import today
+from hplearn.stats.period import today
 from tests.factories import ResourceFactory, TopicFactory, UserFactory
 
 RESPONSE_MINUTES = [10, 20, 30, 40, 2000]

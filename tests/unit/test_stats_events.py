@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from hplearn.extensions import db
 from hplearn.stats import events
-from hplearn.stats.events import MemoryQueue, recorder_for
+from hplearn.stats.recorder import REDIS_KEY, MemoryQueue, recorder_for
 from hplearn.stats.models import StatEvent
 from hplearn.timeutil import utcnow
 from tests.conftest import make_test_config, skip_or_fail
@@ -165,19 +165,19 @@ def redis_client():
 
     client = redis.Redis.from_url(REDIS_TEST_URL)
     try:
-        client.delete(events.REDIS_KEY)
+        client.delete(REDIS_KEY)
     except redis.ConnectionError:
         skip_or_fail("Redis at 127.0.0.1:6379 unreachable")
     yield client
-    client.delete(events.REDIS_KEY)
+    client.delete(REDIS_KEY)
 
 
 def test_events_go_through_a_shared_redis_list(own_app, redis_client):
     app = own_app(REDIS_URL=REDIS_TEST_URL, RATELIMIT_STORAGE_URI="memory://")
     events.record_sign_in(_student("r1"))
-    assert redis_client.llen(events.REDIS_KEY) == 1
+    assert redis_client.llen(REDIS_KEY) == 1
     assert recorder_for(app).flush() == 1
-    assert redis_client.llen(events.REDIS_KEY) == 0
+    assert redis_client.llen(REDIS_KEY) == 0
     assert _count(kind="sign_in") == 1
 
 

@@ -13,7 +13,8 @@ from hplearn.extensions import db
 from hplearn.stats import rollup
 from hplearn.stats.models import QuestionDaily, SchoolDaily, SchoolMonthly, StatEvent, UsageDaily
 from hplearn.stats.rollup import Sample, student_bitmap
-from hplearn.stats.services import Period, Responses, school_totals, split_period, today
+from hplearn.stats.figures import Responses, school_totals
+from hplearn.stats.period import Period, split_period, today
 from tests.factories import SchoolDailyFactory, StatEventFactory
 
 
