@@ -9,7 +9,7 @@ import math
 from collections import defaultdict
 
 from flask import current_app
-from sqlalchemy import false, func, or_, select, true
+from sqlalchemy import false, func, or_, select, true, tuple_
 
 from hplearn.accounts.models import User
 from hplearn.catalog.models import Resource, Topic
@@ -184,14 +184,17 @@ def daily_rows(school_id: int, period: Period):
     return db.session.execute(query).all()
 
 
-def question_rows(school_id: int, period: Period):
-    """The stat_question_daily rows of one school in the period."""
+def question_rows(school_ids, period: Period) -> dict[int, list]:
+    """Per school, its stat_question_daily rows in the period."""
     query = select(
         QuestionDaily.school_id, QuestionDaily.subject, QuestionDaily.grade,
         QuestionDaily.teacher_id, QuestionDaily.asked, QuestionDaily.answered,
         QuestionDaily.response_minutes, QuestionDaily.asker_sample,
-    ).where(QuestionDaily.school_id == school_id, in_period(QuestionDaily, period))
-    return db.session.execute(query).all()
+    ).where(QuestionDaily.school_id.in_(school_ids), in_period(QuestionDaily, period))
+    rows: dict = defaultdict(list)
+    for row in db.session.execute(query):
+        rows[row.school_id].append(row)
+    return rows
 
 
 def group_responses(rows, key) -> dict:
@@ -201,13 +204,16 @@ def group_responses(rows, key) -> dict:
     return groups
 
 
-def _samples_of(model, key_column, keys, school_id, period: Period) -> dict:
-    query = select(key_column, model.people_sample).where(
-        model.school_id == school_id, key_column.in_(keys), in_period(model, period)
-    )
+def _samples_of(model, key_column, pairs, period: Period) -> dict:
+    """{(school_id, key): Sample} over the period, for the given (school_id, key) pairs."""
     samples: dict = defaultdict(Sample)
-    for key, text in db.session.execute(query):
-        samples[key].merge(text)
+    if not pairs:
+        return samples
+    query = select(model.school_id, key_column, model.people_sample).where(
+        tuple_(model.school_id, key_column).in_(pairs), in_period(model, period)
+    )
+    for school_id, key, text in db.session.execute(query):
+        samples[(school_id, key)].merge(text)
     return samples
 
 
@@ -218,59 +224,86 @@ def _ranked(rows, samples) -> list:
     return visible + hidden
 
 
-def top_resources(school_id: int, period: Period, limit: int = TOP_COUNT) -> list[dict]:
-    """The most viewed resources: [{"id", "title", "views"}]."""
-    total = func.sum(ResourceDaily.views)
-    query = (
-        select(ResourceDaily.resource_id, total)
-        .where(ResourceDaily.school_id == school_id, in_period(ResourceDaily, period))
-        .group_by(ResourceDaily.resource_id)
-        .order_by(total.desc(), ResourceDaily.resource_id)
-        .limit(limit)
-    )
-    rows = db.session.execute(query).all()
-    ids = [resource_id for resource_id, _ in rows]
-    samples = _samples_of(ResourceDaily, ResourceDaily.resource_id, ids, school_id, period)
-    titles = dict(db.session.execute(select(Resource.id, Resource.title).where(Resource.id.in_(ids))).all())
-    return [
-        {"id": rid, "title": titles.get(rid, f"资源 {rid}（已删除）"), "views": views}
-        for rid, views in _ranked(rows, samples)
-    ]
-
-
-def top_searches(school_id: int, period: Period, *, zero_results: bool = False,
-                 limit: int = TOP_COUNT) -> list[dict]:
-    """The most frequent (or most frequent zero-result) queries: [{"query", "count"}]."""
-    measure = SearchDaily.zero_results if zero_results else SearchDaily.searches
+def _top_per_school(model, key_column, measure, school_ids, period: Period, limit: int) -> dict:
+    """{school_id: [((school_id, key), total) …]}: each school's largest totals, "<5"-masked."""
     total = func.sum(measure)
+    rank = func.row_number().over(
+        partition_by=model.school_id, order_by=(total.desc(), key_column)
+    )
+    ranked = (
+        select(model.school_id, key_column.label("key"), total.label("total"), rank.label("rank"))
+        .where(model.school_id.in_(school_ids), in_period(model, period))
+        .group_by(model.school_id, key_column)
+        .subquery()
+    )
     query = (
-        select(SearchDaily.query, total)
-        .where(SearchDaily.school_id == school_id, in_period(SearchDaily, period))
-        .group_by(SearchDaily.query)
-        .having(total > 0)
-        .order_by(total.desc(), SearchDaily.query)
-        .limit(limit)
+        select(ranked.c.school_id, ranked.c.key, ranked.c.total)
+        .where(ranked.c.rank <= limit, ranked.c.total > 0)
+        .order_by(ranked.c.school_id, ranked.c.rank)
     )
     rows = db.session.execute(query).all()
-    samples = _samples_of(SearchDaily, SearchDaily.query, [q for q, _ in rows], school_id, period)
-    return [{"query": text, "count": count} for text, count in _ranked(rows, samples)]
+    samples = _samples_of(model, key_column, [(school, key) for school, key, _ in rows], period)
+    per_school: dict = defaultdict(list)
+    for school_id, key, count in rows:
+        per_school[school_id].append(((school_id, key), count))
+    return {school_id: _ranked(entries, samples) for school_id, entries in per_school.items()}
 
 
-def usage_breakdown(school_id: int, period: Period) -> dict[str, list[dict]]:
-    """Views and watch minutes by subject, topic, grade and kind, each masked."""
-    columns = ("subject", "topic_id", "grade", "resource_kind", "views", "watch_seconds",
-               "people_sample")
+def top_resources(school_ids, period: Period, limit: int = TOP_COUNT) -> dict[int, list[dict]]:
+    """Per school, the most viewed resources: [{"id", "title", "views"}]."""
+    tops = _top_per_school(ResourceDaily, ResourceDaily.resource_id, ResourceDaily.views,
+                           school_ids, period, limit)
+    ids = {key for entries in tops.values() for (_, key), _ in entries}
+    titles = dict(db.session.execute(select(Resource.id, Resource.title).where(Resource.id.in_(ids))).all())
+    return {
+        school_id: [
+            {"id": rid, "title": titles.get(rid, f"资源 {rid}（已删除）"), "views": views}
+            for (_, rid), views in entries
+        ]
+        for school_id, entries in tops.items()
+    }
+
+
+def top_searches(school_ids, period: Period, *, zero_results: bool = False,
+                 limit: int = TOP_COUNT) -> dict[int, list[dict]]:
+    """Per school, the most frequent (or zero-result) queries: [{"query", "count"}]."""
+    measure = SearchDaily.zero_results if zero_results else SearchDaily.searches
+    tops = _top_per_school(SearchDaily, SearchDaily.query, measure, school_ids, period, limit)
+    return {
+        school_id: [{"query": text, "count": count} for (_, text), count in entries]
+        for school_id, entries in tops.items()
+    }
+
+
+USAGE_DIMENSIONS = (("subject", 1), ("topic", 2), ("grade", 3), ("kind", 4))
+
+
+def usage_breakdown(school_ids, period: Period) -> dict[int, dict[str, list[dict]]]:
+    """Per school, views and watch minutes by subject, topic, grade and kind, each masked."""
+    columns = ("school_id", "subject", "topic_id", "grade", "resource_kind", "views",
+               "watch_seconds", "people_sample")
     rows = rows_over(UsageDaily, UsageMonthly, columns, period,
-                      lambda model: model.school_id == school_id)
-    groups = {name: defaultdict(lambda: [0, 0, Sample()]) for name in ("subject", "topic", "grade", "kind")}
-    for subject, topic_id, grade, kind, views, seconds, sample in rows:
-        for name, key in (("subject", subject), ("topic", topic_id), ("grade", grade), ("kind", kind)):
-            entry = groups[name][key]
-            entry[0] += views
-            entry[1] += seconds
-            entry[2].merge(sample)
-    labels = _topic_names([k for k in groups["topic"] if k is not None])
-    return {name: _breakdown_rows(name, entries, labels) for name, entries in groups.items()}
+                     lambda model: model.school_id.in_(school_ids))
+    groups: dict = defaultdict(
+        lambda: {name: defaultdict(lambda: [0, 0, Sample()]) for name, _ in USAGE_DIMENSIONS}
+    )
+    for row in rows:
+        school = groups[row[0]]
+        for name, position in USAGE_DIMENSIONS:
+            entry = school[name][row[position]]
+            entry[0] += row.views
+            entry[1] += row.watch_seconds
+            entry[2].merge(row.people_sample)
+    labels = _topic_names({k for school in groups.values() for k in school["topic"] if k is not None})
+    return {
+        school_id: {name: _breakdown_rows(name, entries, labels) for name, entries in school.items()}
+        for school_id, school in groups.items()
+    }
+
+
+def empty_breakdown() -> dict[str, list]:
+    """The breakdown of a school with no usage."""
+    return {name: [] for name, _ in USAGE_DIMENSIONS}
 
 
 def _topic_names(topic_ids) -> dict:

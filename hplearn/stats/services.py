@@ -13,6 +13,7 @@ from hplearn.stats.figures import (
     Responses,
     SchoolTotals,
     daily_rows,
+    empty_breakdown,
     enrolled_students,
     group_responses,
     in_period,
@@ -33,37 +34,52 @@ from hplearn.stats.rollup import Sample
 # --- one school ----------------------------------------------------------------------------------
 
 
+def _gather(schools, period: Period) -> dict:
+    """Everything S needs, for several schools at once (a few queries, not a few per school)."""
+    ids = [school.id for school in schools]
+    return {
+        "totals": school_totals(ids, period),
+        "enrolled": enrolled_students(ids),
+        "questions": question_rows(ids, period),
+        "usage": usage_breakdown(ids, period),
+        "resources": top_resources(ids, period),
+        "searches": top_searches(ids, period),
+        "zero_results": top_searches(ids, period, zero_results=True),
+    }
+
+
 def school_stats(school: School, period: Period) -> dict:
     """S: the statistics of one school over the period, exactly as the API returns them."""
-    totals = school_totals([school.id], period).get(school.id, SchoolTotals())
-    return _school_stats(school, period, totals, question_rows(school.id, period))[0]
+    return _school_stats(school, period, _gather([school], period))
 
 
-def _school_stats(school: School, period: Period, totals: SchoolTotals, rows) -> tuple[dict, dict]:
-    """(S, the usage breakdown it was built from)."""
-    usage = usage_breakdown(school.id, period)
+def schools_stats(schools, period: Period) -> list[dict]:
+    """S of each school."""
+    data = _gather(schools, period)
+    return [_school_stats(school, period, data) for school in schools]
+
+
+def _school_stats(school: School, period: Period, data: dict) -> dict:
+    totals = data["totals"].get(school.id, SchoolTotals())
+    enrolled = data["enrolled"].get(school.id, 0)
+    usage = data["usage"].get(school.id, empty_breakdown())
     return {
         "school": school.code,
         "school_name": school.name,
         "from": period.first.isoformat(),
         "to": period.last.isoformat(),
-        "enrolled_students": _enrolled(school.id),
+        "enrolled_students": shown(enrolled, enrolled),
         "active_students": shown(totals.active_students, totals.active_students),
         "views": shown(totals.views, len(totals.view_sample)),
         "watch_minutes": shown(round(totals.watch_seconds / 60), len(totals.watch_sample)),
         "searches": shown(totals.searches, len(totals.search_sample)),
         "zero_result_search_count": shown(totals.zero_result_searches, len(totals.search_sample)),
-        "top_resources": top_resources(school.id, period),
-        "top_searches": top_searches(school.id, period),
-        "zero_result_searches": top_searches(school.id, period, zero_results=True),
+        "top_resources": data["resources"].get(school.id, []),
+        "top_searches": data["searches"].get(school.id, []),
+        "zero_result_searches": data["zero_results"].get(school.id, []),
         "questions": totals.questions.figures(target_minutes()),
-        "by_subject": _by_subject(usage["subject"], rows),
-    }, usage
-
-
-def _enrolled(school_id: int):
-    count = enrolled_students([school_id]).get(school_id, 0)
-    return shown(count, count)
+        "by_subject": _by_subject(usage["subject"], data["questions"].get(school.id, [])),
+    }
 
 
 def _by_subject(usage: list[dict], rows) -> list[dict]:
@@ -83,14 +99,13 @@ def _by_subject(usage: list[dict], rows) -> list[dict]:
 
 def school_report(school: School, period: Period) -> dict:
     """What the school dashboard and CSV show: S plus daily series and breakdowns."""
-    totals = school_totals([school.id], period).get(school.id, SchoolTotals())
-    rows = question_rows(school.id, period)
-    stats, usage = _school_stats(school, period, totals, rows)
+    data = _gather([school], period)
+    rows = data["questions"].get(school.id, [])
     target = target_minutes()
     return {
-        "stats": stats,
+        "stats": _school_stats(school, period, data),
         "daily": _daily_series(daily_rows(school.id, period), period),
-        "usage": usage,
+        "usage": data["usage"].get(school.id, empty_breakdown()),
         "subjects_qa": _qa_rows(group_responses(rows, lambda r: r.subject), target, _subject_label),
         "teachers": _qa_rows(
             group_responses([r for r in rows if r.teacher_id], lambda r: r.teacher_id),
@@ -166,7 +181,7 @@ def district_stats(period: Period) -> dict:
     return {
         "from": period.first.isoformat(),
         "to": period.last.isoformat(),
-        "schools": [school_stats(school, period) for school in all_schools()],
+        "schools": schools_stats(all_schools(), period),
     }
 
 
