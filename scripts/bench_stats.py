@@ -354,6 +354,22 @@ def measure_pages(app, measured_day, args) -> list[tuple[str, float, float]]:
     return results
 
 
+def measure_recording(app, count: int = 20000) -> None:
+    """Time the one-line record_view() a page makes (anonymous visitors: the costliest path)."""
+    from hplearn.catalog.models import Resource
+    from hplearn.stats import events
+
+    with app.test_request_context("/resources/1"):
+        resources = list(db.session.scalars(select(Resource).limit(100)))
+        started = time.perf_counter()
+        for number in range(count):
+            events.record_view(resources[number % 100], user=None, visitor=f"bench{number}")
+        elapsed = time.perf_counter() - started
+        written = events.flush()
+    print(f"record_view: {elapsed / count * 1e6:.1f} µs per call ({count:,} calls; "
+          f"{written:,} left for the final flush)")
+
+
 def main() -> int:
     args = parse_args()
     url = os.environ.get("HPLEARN_BENCH_DATABASE_URL")
@@ -395,6 +411,7 @@ def main() -> int:
         set_admin_passwords()
         db.session.remove()
     measure_pages(app, measured_day, args)
+    measure_recording(app)
     return 0
 
 
