@@ -354,7 +354,7 @@ def measure_pages(app, measured_day, args) -> list[tuple[str, float, float]]:
     return results
 
 
-def measure_recording(app, count: int = 20000) -> None:
+def measure_recording(app, count: int = 4000) -> None:
     """Time the one-line record_view() a page makes (anonymous visitors: the costliest path)."""
     from hplearn.catalog.models import Resource
     from hplearn.stats import events

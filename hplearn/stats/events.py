@@ -42,6 +42,7 @@ from datetime import datetime
 from flask import current_app, has_request_context, request, session
 
 from hplearn.stats.recorder import recorder_for
+from hplearn.stats.rollup import PERSON_KEY_LENGTH
 from hplearn.timeutil import local_date, utcnow
 
 log = logging.getLogger("hplearn.stats")
@@ -118,7 +119,7 @@ def _signed_in(user) -> bool:
 def person_key(identity: str) -> str:
     """A keyed hash standing for one person; the identity cannot be read back from it."""
     secret = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(secret, identity.encode(), hashlib.sha256).hexdigest()[:16]
+    return hmac.new(secret, identity.encode(), hashlib.sha256).hexdigest()[:PERSON_KEY_LENGTH]
 
 
 def _user_fields(user) -> dict:

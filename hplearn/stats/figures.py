@@ -9,7 +9,7 @@ import math
 from collections import defaultdict
 
 from flask import current_app
-from sqlalchemy import false, func, or_, select, true, tuple_
+from sqlalchemy import false, func, null, or_, select, true, tuple_
 
 from hplearn.accounts.models import User
 from hplearn.catalog.models import Resource, Topic
@@ -24,7 +24,7 @@ from hplearn.stats.models import (
     UsageMonthly,
 )
 from hplearn.stats.period import Period, split_period
-from hplearn.stats.rollup import SAMPLE_SIZE, Sample
+from hplearn.stats.rollup import FULL_SAMPLE_LENGTH, SAMPLE_SIZE, Sample
 
 HIDDEN = "<5"
 DEFAULT_TARGET_MINUTES = 24 * 60
@@ -184,12 +184,13 @@ def daily_rows(school_id: int, period: Period):
     return db.session.execute(query).all()
 
 
-def question_rows(school_ids, period: Period) -> dict[int, list]:
-    """Per school, its stat_question_daily rows in the period."""
+def question_rows(school_ids, period: Period, *, response_times: bool = True) -> dict[int, list]:
+    """Per school, its stat_question_daily rows in the period (histograms only if asked for)."""
+    minutes = QuestionDaily.response_minutes if response_times else null()
     query = select(
         QuestionDaily.school_id, QuestionDaily.subject, QuestionDaily.grade,
         QuestionDaily.teacher_id, QuestionDaily.asked, QuestionDaily.answered,
-        QuestionDaily.response_minutes, QuestionDaily.asker_sample,
+        minutes.label("response_minutes"), QuestionDaily.asker_sample,
     ).where(QuestionDaily.school_id.in_(school_ids), in_period(QuestionDaily, period))
     rows: dict = defaultdict(list)
     for row in db.session.execute(query):
@@ -217,10 +218,10 @@ def _samples_of(model, key_column, pairs, period: Period) -> dict:
     return samples
 
 
-def _ranked(rows, samples) -> list:
+def _ranked(rows, enough) -> list:
     # Entries hidden by the "<5" rule go last, so the ranking reveals nothing about them.
-    visible = [(key, count) for key, count in rows if len(samples[key]) >= SAMPLE_SIZE]
-    hidden = [(key, HIDDEN) for key, count in rows if len(samples[key]) < SAMPLE_SIZE]
+    visible = [(key, count) for key, count in rows if enough(key)]
+    hidden = [(key, HIDDEN) for key, count in rows if not enough(key)]
     return visible + hidden
 
 
@@ -230,23 +231,32 @@ def _top_per_school(model, key_column, measure, school_ids, period: Period, limi
     rank = func.row_number().over(
         partition_by=model.school_id, order_by=(total.desc(), key_column)
     )
+    # A full sample on any row proves five people; only the others need their samples merged.
+    widest = func.max(func.length(model.people_sample))
     ranked = (
-        select(model.school_id, key_column.label("key"), total.label("total"), rank.label("rank"))
+        select(model.school_id, key_column.label("key"), total.label("total"),
+               widest.label("widest"), rank.label("rank"))
         .where(model.school_id.in_(school_ids), in_period(model, period))
         .group_by(model.school_id, key_column)
         .subquery()
     )
     query = (
-        select(ranked.c.school_id, ranked.c.key, ranked.c.total)
+        select(ranked.c.school_id, ranked.c.key, ranked.c.total, ranked.c.widest)
         .where(ranked.c.rank <= limit, ranked.c.total > 0)
         .order_by(ranked.c.school_id, ranked.c.rank)
     )
     rows = db.session.execute(query).all()
-    samples = _samples_of(model, key_column, [(school, key) for school, key, _ in rows], period)
+    proven = {(s, key) for s, key, _, width in rows if (width or 0) >= FULL_SAMPLE_LENGTH}
+    unproven = [(s, key) for s, key, _, _ in rows if (s, key) not in proven]
+    samples = _samples_of(model, key_column, unproven, period)
     per_school: dict = defaultdict(list)
-    for school_id, key, count in rows:
+    for school_id, key, count, _ in rows:
         per_school[school_id].append(((school_id, key), count))
-    return {school_id: _ranked(entries, samples) for school_id, entries in per_school.items()}
+
+    def enough(pair) -> bool:
+        return pair in proven or len(samples[pair]) >= SAMPLE_SIZE
+
+    return {school_id: _ranked(entries, enough) for school_id, entries in per_school.items()}
 
 
 def top_resources(school_ids, period: Period, limit: int = TOP_COUNT) -> dict[int, list[dict]]:

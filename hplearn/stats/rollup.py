@@ -29,6 +29,8 @@ from hplearn.stats.models import (
 from hplearn.timeutil import local_date, utcnow
 
 SAMPLE_SIZE = 5
+PERSON_KEY_LENGTH = 16
+FULL_SAMPLE_LENGTH = SAMPLE_SIZE * (PERSON_KEY_LENGTH + 1) - 1  # five keys and four commas
 DEFAULT_RETENTION_DAYS = 180
 RAW_COLUMNS = (
     "kind", "school_id", "student_id", "person", "teacher_id", "resource_id", "question_id",

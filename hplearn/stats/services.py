@@ -34,13 +34,16 @@ from hplearn.stats.rollup import Sample
 # --- one school ----------------------------------------------------------------------------------
 
 
-def _gather(schools, period: Period) -> dict:
-    """Everything S needs, for several schools at once (a few queries, not a few per school)."""
+def _gather(schools, period: Period, *, response_times: bool = False) -> dict:
+    """Everything S needs, for several schools at once (a few queries, not a few per school).
+
+    response_times: also the per-subject and per-teacher first-response histograms.
+    """
     ids = [school.id for school in schools]
     return {
         "totals": school_totals(ids, period),
         "enrolled": enrolled_students(ids),
-        "questions": question_rows(ids, period),
+        "questions": question_rows(ids, period, response_times=response_times),
         "usage": usage_breakdown(ids, period),
         "resources": top_resources(ids, period),
         "searches": top_searches(ids, period),
@@ -99,7 +102,7 @@ def _by_subject(usage: list[dict], rows) -> list[dict]:
 
 def school_report(school: School, period: Period) -> dict:
     """What the school dashboard and CSV show: S plus daily series and breakdowns."""
-    data = _gather([school], period)
+    data = _gather([school], period, response_times=True)
     rows = data["questions"].get(school.id, [])
     target = target_minutes()
     return {
