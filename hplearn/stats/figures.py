@@ -225,44 +225,53 @@ def _ranked(rows, enough) -> list:
     return visible + hidden
 
 
-def _top_per_school(model, key_column, measure, school_ids, period: Period, limit: int) -> dict:
-    """{school_id: [((school_id, key), total) …]}: each school's largest totals, "<5"-masked."""
-    total = func.sum(measure)
-    rank = func.row_number().over(
-        partition_by=model.school_id, order_by=(total.desc(), key_column)
-    )
+def _top_per_school(model, key_column, measures: dict, school_ids, period: Period,
+                    limit: int) -> dict:
+    """{measure: {school_id: [((school_id, key), total) …]}}: each school's largest totals of
+    each measure (one pass over the rows), "<5"-masked."""
+    totals = {name: func.sum(column) for name, column in measures.items()}
+    ranks = {
+        name: func.row_number().over(partition_by=model.school_id, order_by=(total.desc(), key_column))
+        for name, total in totals.items()
+    }
     # A full sample on any row proves five people; only the others need their samples merged.
     widest = func.max(func.length(model.people_sample))
     ranked = (
-        select(model.school_id, key_column.label("key"), total.label("total"),
-               widest.label("widest"), rank.label("rank"))
+        select(model.school_id, key_column.label("key"), widest.label("widest"),
+               *(total.label(f"total_{name}") for name, total in totals.items()),
+               *(rank.label(f"rank_{name}") for name, rank in ranks.items()))
         .where(model.school_id.in_(school_ids), in_period(model, period))
         .group_by(model.school_id, key_column)
         .subquery()
     )
-    query = (
-        select(ranked.c.school_id, ranked.c.key, ranked.c.total, ranked.c.widest)
-        .where(ranked.c.rank <= limit, ranked.c.total > 0)
-        .order_by(ranked.c.school_id, ranked.c.rank)
-    )
-    rows = db.session.execute(query).all()
-    proven = {(s, key) for s, key, _, width in rows if (width or 0) >= FULL_SAMPLE_LENGTH}
-    unproven = [(s, key) for s, key, _, _ in rows if (s, key) not in proven]
+    wanted = [
+        (ranked.c[f"rank_{name}"] <= limit) & (ranked.c[f"total_{name}"] > 0) for name in measures
+    ]
+    rows = db.session.execute(select(ranked).where(or_(*wanted))).mappings().all()
+    proven = {(r["school_id"], r["key"]) for r in rows if (r["widest"] or 0) >= FULL_SAMPLE_LENGTH}
+    unproven = [(r["school_id"], r["key"]) for r in rows if (r["school_id"], r["key"]) not in proven]
     samples = _samples_of(model, key_column, unproven, period)
-    per_school: dict = defaultdict(list)
-    for school_id, key, count, _ in rows:
-        per_school[school_id].append(((school_id, key), count))
 
     def enough(pair) -> bool:
         return pair in proven or len(samples[pair]) >= SAMPLE_SIZE
 
-    return {school_id: _ranked(entries, enough) for school_id, entries in per_school.items()}
+    result = {}
+    for name in measures:
+        chosen = sorted(
+            (r for r in rows if r[f"rank_{name}"] <= limit and r[f"total_{name}"] > 0),
+            key=lambda r: (r["school_id"], r[f"rank_{name}"]),
+        )
+        per_school: dict = defaultdict(list)
+        for r in chosen:
+            per_school[r["school_id"]].append(((r["school_id"], r["key"]), r[f"total_{name}"]))
+        result[name] = {school: _ranked(entries, enough) for school, entries in per_school.items()}
+    return result
 
 
 def top_resources(school_ids, period: Period, limit: int = TOP_COUNT) -> dict[int, list[dict]]:
     """Per school, the most viewed resources: [{"id", "title", "views"}]."""
-    tops = _top_per_school(ResourceDaily, ResourceDaily.resource_id, ResourceDaily.views,
-                           school_ids, period, limit)
+    tops = _top_per_school(ResourceDaily, ResourceDaily.resource_id,
+                           {"views": ResourceDaily.views}, school_ids, period, limit)["views"]
     ids = {key for entries in tops.values() for (_, key), _ in entries}
     titles = dict(db.session.execute(select(Resource.id, Resource.title).where(Resource.id.in_(ids))).all())
     return {
@@ -274,14 +283,17 @@ def top_resources(school_ids, period: Period, limit: int = TOP_COUNT) -> dict[in
     }
 
 
-def top_searches(school_ids, period: Period, *, zero_results: bool = False,
-                 limit: int = TOP_COUNT) -> dict[int, list[dict]]:
-    """Per school, the most frequent (or zero-result) queries: [{"query", "count"}]."""
-    measure = SearchDaily.zero_results if zero_results else SearchDaily.searches
-    tops = _top_per_school(SearchDaily, SearchDaily.query, measure, school_ids, period, limit)
+def top_searches(school_ids, period: Period, limit: int = TOP_COUNT) -> dict[str, dict]:
+    """{"searches" | "zero_results": {school_id: [{"query", "count"}]}}: the most frequent
+    queries and the most frequent ones that found nothing."""
+    measures = {"searches": SearchDaily.searches, "zero_results": SearchDaily.zero_results}
+    tops = _top_per_school(SearchDaily, SearchDaily.query, measures, school_ids, period, limit)
     return {
-        school_id: [{"query": text, "count": count} for (_, text), count in entries]
-        for school_id, entries in tops.items()
+        name: {
+            school_id: [{"query": text, "count": count} for (_, text), count in entries]
+            for school_id, entries in per_school.items()
+        }
+        for name, per_school in tops.items()
     }
 
 

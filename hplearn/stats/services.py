@@ -46,8 +46,7 @@ def _gather(schools, period: Period, *, response_times: bool = False) -> dict:
         "questions": question_rows(ids, period, response_times=response_times),
         "usage": usage_breakdown(ids, period),
         "resources": top_resources(ids, period),
-        "searches": top_searches(ids, period),
-        "zero_results": top_searches(ids, period, zero_results=True),
+        **top_searches(ids, period),
     }
 
 
