@@ -40,10 +40,15 @@ def _gather(schools, period: Period, *, response_times: bool = False) -> dict:
     response_times: also the per-subject and per-teacher first-response histograms.
     """
     ids = [school.id for school in schools]
+    questions = question_rows(ids, period, response_times=response_times)
     return {
         "totals": school_totals(ids, period),
         "enrolled": enrolled_students(ids),
-        "questions": question_rows(ids, period, response_times=response_times),
+        "questions": questions,
+        "subject_questions": {
+            school_id: group_responses(rows, lambda row: row.subject)
+            for school_id, rows in questions.items()
+        },
         "usage": usage_breakdown(ids, period),
         "resources": top_resources(ids, period),
         **top_searches(ids, period),
@@ -80,12 +85,11 @@ def _school_stats(school: School, period: Period, data: dict) -> dict:
         "top_searches": data["searches"].get(school.id, []),
         "zero_result_searches": data["zero_results"].get(school.id, []),
         "questions": totals.questions.figures(target_minutes()),
-        "by_subject": _by_subject(usage["subject"], data["questions"].get(school.id, [])),
+        "by_subject": _by_subject(usage["subject"], data["subject_questions"].get(school.id, {})),
     }
 
 
-def _by_subject(usage: list[dict], rows) -> list[dict]:
-    questions = group_responses(rows, lambda row: row.subject)
+def _by_subject(usage: list[dict], questions: dict) -> list[dict]:
     subjects = {row["key"]: row for row in usage}
     entries = []
     for subject in list(subjects) + [s for s in questions if s not in subjects]:
@@ -108,7 +112,7 @@ def school_report(school: School, period: Period) -> dict:
         "stats": _school_stats(school, period, data),
         "daily": _daily_series(daily_rows(school.id, period), period),
         "usage": data["usage"].get(school.id, empty_breakdown()),
-        "subjects_qa": _qa_rows(group_responses(rows, lambda r: r.subject), target, _subject_label),
+        "subjects_qa": _qa_rows(data["subject_questions"].get(school.id, {}), target, _subject_label),
         "teachers": _qa_rows(
             group_responses([r for r in rows if r.teacher_id], lambda r: r.teacher_id),
             target, _teacher_names([r.teacher_id for r in rows if r.teacher_id]).get,
@@ -243,4 +247,5 @@ def _district_entry(school, totals: SchoolTotals, enrolled: int, target) -> dict
 
 def last_rollup_at():
     """When the newest rollup row was built, or None."""
-    return db.session.scalar(select(func.max(SchoolDaily.built_at)))
+    # The newest row is the last built (ids only grow); no scan of the whole table.
+    return db.session.scalar(select(SchoolDaily.built_at).order_by(SchoolDaily.id.desc()).limit(1))
