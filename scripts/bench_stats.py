@@ -328,13 +328,14 @@ def measure_pages(app, measured_day, args) -> list[tuple[str, float, float]]:
     year = {"from": (now - timedelta(days=365)).isoformat(), "to": now.isoformat()}
     cases = [
         ("school dashboard, 30 days", admin_id, "/stats/", month),
-        ("school dashboard, 365 days", admin_id, "/stats/", year),
+        ("school dashboard, 366 days", admin_id, "/stats/", year),
         ("school API, 30 days", admin_id, "/api/v1/stats/schools/hp001", month),
-        ("school API, 365 days", admin_id, "/api/v1/stats/schools/hp001", year),
-        ("school CSV, 365 days", admin_id, "/stats/schools/hp001.csv", year),
+        ("school API, 366 days", admin_id, "/api/v1/stats/schools/hp001", year),
+        ("school CSV, 366 days", admin_id, "/stats/schools/hp001.csv", year),
         ("district dashboard, 30 days", district_id, "/stats/", month),
-        ("district dashboard, 365 days", district_id, "/stats/", year),
+        ("district dashboard, 366 days", district_id, "/stats/", year),
         ("district API (60 × S), 30 days", district_id, "/api/v1/stats/district", month),
+        ("district API (60 × S), 366 days", district_id, "/api/v1/stats/district", year),
     ]
     results = []
     for label, user_id, path, params in cases:
