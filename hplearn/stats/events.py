@@ -89,6 +89,22 @@ def record_sign_in(user) -> None:
     _safely(_sign_in_event, user)
 
 
+def request_school_id(user) -> int | None:
+    """The school a request counts for: the user's own, else one remembered from a ?s= link."""
+    if _signed_in(user) and user.school_id:
+        return user.school_id
+    return session.get(SCHOOL_SESSION_KEY) if has_request_context() else None
+
+
+def record_search_performed(sender, *, query, filters, result_count, **extra) -> None:
+    """Receiver of hplearn.search's search_performed signal: count it for the searcher's school."""
+    from flask_login import current_user
+
+    record_search(
+        query, filters, result_count, school_id=request_school_id(current_user), user=current_user
+    )
+
+
 def flush() -> int:
     """Write every buffered event now; return how many were written."""
     return recorder_for(current_app).flush()

@@ -7,11 +7,14 @@ from flask_login import current_user, login_required
 
 from hplearn import policy
 from hplearn.accounts.services import school_by_code
+from hplearn.search import search_performed
 from hplearn.stats import charts, events, export, services
 from hplearn.stats.figures import HIDDEN
 from hplearn.stats.period import InvalidRange, Period, parse_period
 
 bp = Blueprint("stats", __name__)
+# Searches are announced by hplearn.search; statistics listen rather than being called.
+bp.record_once(lambda state: search_performed.connect(events.record_search_performed))
 
 
 @bp.context_processor
