@@ -40,6 +40,10 @@ def register(app) -> None:
 
     for command in catalog.COMMANDS:
         app.cli.add_command(command)
+    from hplearn.cli import stats
+
+    for command in stats.COMMANDS:
+        app.cli.add_command(command)
     from hplearn.cli import qa
 
     for command in qa.COMMANDS:

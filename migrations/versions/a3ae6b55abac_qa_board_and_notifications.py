@@ -1,8 +1,8 @@
 """qa board and notifications
 
-Revision ID: a252c91f00eb
-Revises: 0c86f04789d5
-Create Date: 2026-11-28 19:25:16.643346
+Revision ID: a3ae6b55abac
+Revises: f90d3c33d2ef
+Create Date: 2026-11-28 19:54:36.394361
 
 """
 from alembic import op
@@ -11,8 +11,8 @@ import hplearn.timeutil  # noqa: F401  (UTCDateTime columns)
 
 
 # revision identifiers, used by Alembic.
-revision = 'a252c91f00eb'
-down_revision = '0c86f04789d5'
+revision = 'a3ae6b55abac'
+down_revision = 'f90d3c33d2ef'
 branch_labels = None
 depends_on = None
 
