@@ -23,7 +23,9 @@ def init_app(app) -> None:
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
     check_settings(app.config)
-    from hplearn.qa import search_documents, services  # noqa: F401  (registers "question")
+    from hplearn.qa import search_documents, services, statistics  # noqa: F401  (registers "question")
+
+    statistics.connect()
 
     app.jinja_env.globals["qa_resource_questions"] = services.questions_for_resource_page
 

@@ -1,7 +1,8 @@
 """Q&A events for usage statistics: one signal per event, sent from exactly one place each.
 
-Statistics subscribe with e.g. `events.question_asked.connect(handler)`; each signal is sent
-with the Question as sender and keyword data. Sending never fails when nobody listens.
+Each signal is sent with the Question as sender and keyword data: question_claimed(teacher),
+question_answered(teacher, answer), answer_accepted(answer), question_followed_up(followup).
+Usage statistics listen through hplearn.qa.statistics.
 """
 
 from blinker import Namespace

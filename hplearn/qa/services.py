@@ -497,7 +497,7 @@ def claim_question(question_id: int, teacher, now: datetime | None = None) -> Qu
         raise AlreadyClaimed("这个问题刚刚被其他老师认领了。")
     db.session.commit()
     db.session.refresh(question)
-    events.question_claimed.send(question, teacher_id=teacher.id)
+    events.question_claimed.send(question, teacher=teacher)
     return question
 
 
@@ -546,7 +546,7 @@ def answer_question(question_id: int, teacher, body, now: datetime | None = None
     notify([question.asker], "answered", f"你的问题《{question.title[:40]}》有老师回答了。",
            f"/qa/{question.id}")
     db.session.commit()
-    events.question_answered.send(question, teacher_id=teacher.id, answer_id=answer.id)
+    events.question_answered.send(question, teacher=teacher, answer=answer)
     return answer
 
 
@@ -563,7 +563,7 @@ def accept_answer(question_id: int, asker, answer_id: int | None = None) -> Ques
     candidates[-1].accepted = True
     question.status = "closed"
     db.session.commit()
-    events.answer_accepted.send(question, answer_id=candidates[-1].id)
+    events.answer_accepted.send(question, answer=candidates[-1])
     return question
 
 
@@ -594,7 +594,7 @@ def add_followup(question_id: int, asker, body, now: datetime | None = None) -> 
     if teacher is not None:
         notify([teacher], "followup", f"学生追问了《{question.title[:40]}》。", f"/qa/{question.id}")
     db.session.commit()
-    events.question_followed_up.send(question, followup_id=followup.id)
+    events.question_followed_up.send(question, followup=followup)
     return followup
 
 
