@@ -54,7 +54,12 @@ RERANK_WINDOW = 50
 MAX_RANKED_TERMS = 6
 MAX_EXPANSION = 2000
 PARALLEL_FROM = 5000
-MAX_WRITER_PROCS = 4
+# Each writer process keeps its postings in memory up to WRITER_MB; beyond that Whoosh spills
+# sorted runs to disk and merges them, which costs more than the writing itself. So a rebuild uses
+# at least one process per core and enough of them that each holds about DOCS_PER_WRITER.
+WRITER_MB = 512
+DOCS_PER_WRITER = 25_000
+MAX_WRITER_PROCS = 8
 PHRASE_BONUS = 1.5
 INDEX_NAME = "hplearn"
 
@@ -233,6 +238,14 @@ def rank_by_relevance(sets: SearcherSets, request: BackendQuery, matched, window
         if len(top) >= window:
             break
     return top
+
+
+def writer_processes(expected: int) -> int:
+    """How many writer processes a rebuild of about `expected` documents uses (1: in-process)."""
+    if expected < PARALLEL_FROM:
+        return 1
+    cores = os.cpu_count() or 1
+    return min(MAX_WRITER_PROCS, max(cores, -(-expected // DOCS_PER_WRITER)))
 
 
 def _broken(action: str, failure: str) -> IndexUnavailable:
@@ -477,16 +490,15 @@ class WhooshBackend(SearchBackend):
     @staticmethod
     def _write_all(new_dir: Path, batches, progress: Progress, expected: int) -> int:
         index = whoosh_index.create_in(str(new_dir), build_schema(), indexname=INDEX_NAME)
-        # Big rebuilds write one segment per core (sub-processes); small ones stay in-process.
-        procs = min(os.cpu_count() or 1, MAX_WRITER_PROCS) if expected >= PARALLEL_FROM else 1
         writer = index.writer(
-            limitmb=128, codec=SetCodec(), procs=procs, multisegment=True
+            limitmb=WRITER_MB, codec=SetCodec(), procs=writer_processes(expected),
+            multisegment=True,
         )
         written = 0
         try:
             for batch in batches:
                 for doc in batch:
-                    writer.add_document(**whoosh_fields(doc, deferred=procs > 1))
+                    writer.add_document(**whoosh_fields(doc, deferred=expected >= PARALLEL_FROM))
                 written += len(batch)
                 progress(written)
         except BaseException:

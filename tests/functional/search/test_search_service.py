@@ -1,5 +1,8 @@
 """Search finds what students type, on every backend."""
 
+import csv
+from pathlib import Path
+
 import pytest
 
 from hplearn.extensions import db
@@ -160,6 +163,16 @@ def test_index_follows_publishing_and_deletes(app):
     assert search("垃圾分类").total == 0
 
 
+def test_renaming_a_topic_reindexes_its_resources(app):
+    topic = factories.TopicFactory(name="生态文明教育", slug="eco")
+    factories.ResourceFactory(title="垃圾分类指南", topic=topic)
+    assert titles(search("生态文明")) == ["垃圾分类指南"]
+    topic.name = "绿色低碳教育"
+    db.session.commit()
+    assert titles(search("绿色低碳")) == ["垃圾分类指南"]
+    assert search("生态文明").total == 0
+
+
 def test_rollback_leaves_index_alone(app):
     factories.ResourceFactory.build(title="不会保存的资源")
     from hplearn.catalog.models import Resource
@@ -175,3 +188,41 @@ def test_similar_matches_any_word(app, poems, wellbeing):
     found = services.similar("怎么背古诗比较快", doc_type="resource", limit=5)
     assert [r.title for r in found] == ["古诗三首"]
     assert services.similar("", doc_type="resource") == []
+
+
+SAMPLE_CSV = Path(__file__).resolve().parents[2] / "data" / "smartedu_textbooks_sample.csv"
+
+
+@pytest.fixture
+def national_textbooks(app):
+    """122 real rows of the national platform's textbook catalog, imported in one commit."""
+    with SAMPLE_CSV.open(encoding="utf-8") as sample:
+        rows = list(csv.DictReader(sample))
+    for row in rows:
+        db.session.add(factories.ResourceFactory.build(
+            source=row["source"], external_id=row["external_id"], title=row["title"],
+            stage=row["stage"], grade=int(row["grade"]), subject=row["subject"],
+            edition=row["edition"], volume=row["volume"], school_type=row["school_type"],
+            resource_type=row["resource_type"], url=row["url"], kind="textbook", summary="",
+        ))
+    db.session.commit()
+    return rows
+
+
+def _expected(rows, **wanted):
+    return sorted(r["external_id"] for r in rows if all(r[k] == v for k, v in wanted.items()))
+
+
+def test_national_textbooks_by_edition_subject_and_grade(national_textbooks):
+    found = search("人教版 数学 五年级", page=PageRequest(page=1, per_page=50))
+    ids = sorted(hit.object.external_id for hit in found.items)
+    assert ids == _expected(national_textbooks, edition="人教版", subject="数学", grade="5")
+    assert found.total == len(ids) > 0
+
+
+def test_national_textbooks_by_stage_subject_and_grade(national_textbooks):
+    pages = [search("小学 英语 六年级", page=PageRequest(page=n, per_page=50)) for n in (1, 2)]
+    ids = sorted(hit.object.external_id for found in pages for hit in found.items)
+    assert ids == _expected(national_textbooks, stage="小学", subject="英语", grade="6")
+    assert pages[0].total == len(ids) > 50
+    assert dict(pages[0].facets["grade"]) == {"6": len(ids)}
