@@ -64,4 +64,5 @@ register_document_type(
     facets=RESOURCE_FACETS,
     ignored_attributes=("view_count", "updated_at"),
     related={Topic: lambda topic: topic.resources},
+    load_options=(selectinload(Resource.topic),),
 )

@@ -41,6 +41,7 @@ class DocumentType:
     facets: tuple[str, ...] = ()
     ignored_attributes: frozenset[str] = frozenset()
     related: dict[type, Callable[[object], Iterable[object]]] = field(default_factory=dict)
+    load_options: tuple = ()
 
 
 @dataclass
@@ -83,6 +84,7 @@ def register_document_type(
     facets: Iterable[str] = (),
     ignored_attributes: Iterable[str] = (),
     related: dict[type, Callable[[object], Iterable[object]]] | None = None,
+    load_options: Iterable = (),
 ) -> DocumentType:
     """Make a model searchable.
 
@@ -95,6 +97,7 @@ def register_document_type(
     ignored_attributes: attributes whose change alone does not reindex a row (e.g. view_count).
     related: other models whose changes show in these documents, each with a function giving
         the affected rows (e.g. {Topic: lambda topic: topic.resources}).
+    load_options: SQLAlchemy loader options for loading result rows (e.g. selectinload(…)).
     """
     if not name.isidentifier():
         raise ValueError(f"document type name must be an identifier: {name!r}")
@@ -107,6 +110,7 @@ def register_document_type(
         facets=tuple(facets),
         ignored_attributes=frozenset(ignored_attributes),
         related=dict(related or {}),
+        load_options=tuple(load_options),
     )
     _registry[name] = doc_type
     return doc_type

@@ -21,7 +21,7 @@ from hplearn.search.documents import document_type
 SORT_LABELS = {"relevance": "相关度", "newest": "最新发布", "popular": "最多浏览"}
 SUGGEST_LIMIT = 8
 MAX_SUGGEST_CHARS = 30
-SNIPPET_SOURCE_CHARS = 2000
+SNIPPET_SOURCE_CHARS = 600
 MAX_PROBED_TERMS = 4
 
 _signals = Namespace()
@@ -65,7 +65,8 @@ def _load(doc_type_name: str, ids: list[int]) -> list:
     doc_type = document_type(doc_type_name)
     if not ids:
         return []
-    rows = db.session.scalars(select(doc_type.model).where(doc_type.model.id.in_(ids)))
+    query = select(doc_type.model).where(doc_type.model.id.in_(ids)).options(*doc_type.load_options)
+    rows = db.session.scalars(query)
     by_id = {row.id: row for row in rows if doc_type.is_indexable(row)}
     return [by_id[i] for i in ids if i in by_id]
 

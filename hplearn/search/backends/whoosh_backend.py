@@ -143,7 +143,7 @@ def whoosh_fields(doc: IndexedDocument, deferred: bool = False) -> dict:
     values.update({
         "key": doc.key,
         "doc_type": doc.doc_type,
-        "stored_title": f"{doc.object_id}\t{doc.title}",
+        "stored_title": f"{doc.object_id}\t{doc.title}\t{compact(normalize(doc.title))}",
         "views": max(0, doc.view_count),
         "title_length": len(doc.title),
         "published": max(0, int(doc.published_ts)),
@@ -154,6 +154,10 @@ def whoosh_fields(doc: IndexedDocument, deferred: bool = False) -> dict:
 
 def _field_tiers(sets: SearcherSets, term) -> list[tuple[float, frozenset[int]]]:
     # Where a word can match, best place first: title, structured fields, body, n-grams, pinyin.
+    return sets.cached(("tiers", term), lambda: _read_tiers(sets, term))
+
+
+def _read_tiers(sets: SearcherSets, term) -> list[tuple[float, frozenset[int]]]:
     tiers = []
     for fieldname, boost in (("title", TITLE_BOOST), ("meta", META_BOOST), ("body", BODY_BOOST)):
         docs = frozenset().union(*(sets.term(fieldname, w) for w in term.alternatives))
@@ -167,7 +171,9 @@ def _field_tiers(sets: SearcherSets, term) -> list[tuple[float, frozenset[int]]]
 
 
 def _term_docs(sets: SearcherSets, term) -> frozenset[int]:
-    return frozenset().union(*(docs for _, docs in _field_tiers(sets, term)))
+    return sets.cached(
+        ("docs", term), lambda: frozenset().union(*(docs for _, docs in _field_tiers(sets, term)))
+    )
 
 
 def matching_docs(sets: SearcherSets, request: BackendQuery) -> set[int]:
@@ -372,13 +378,13 @@ class WhooshBackend(SearchBackend):
             return BackendResults(ids=[], total=0, facets={f: [] for f in request.facets})
         end = request.offset + request.limit
         if request.sort == "relevance":
-            ranked = self._relevance(searcher, sets, matched, request, end)
+            ids = self._relevance(searcher, sets, matched, request, end)
         else:
             column = sets.column("published" if request.sort == "newest" else "views")
             top = heapq.nlargest(end, matched, key=lambda d: (column[d], d))
-            ranked = [self._stored(searcher, docnum)[0] for docnum in top]
+            ids = [self._stored(searcher, docnum)[0] for docnum in top[request.offset:]]
         return BackendResults(
-            ids=ranked[request.offset:end],
+            ids=ids,
             total=len(matched),
             facets=facet_sets(sets, matched, request.facets),
         )
@@ -388,22 +394,27 @@ class WhooshBackend(SearchBackend):
         return self._reading(lambda searcher: len(matching_docs(sets_of(searcher), request)))
 
     def _relevance(self, searcher, sets, matched, request, end) -> list[int]:
-        window = max(end, RERANK_WINDOW)
-        top = rank_by_relevance(sets, request, matched, window)
+        # The phrase bonus reorders only the first RERANK_WINDOW, so pages never overlap.
+        top = rank_by_relevance(sets, request, matched, max(end, RERANK_WINDOW))
         phrase = compact(request.query.normalized)
-        scored = []
-        for rank, (docnum, score) in enumerate(top):
-            object_id, title = self._stored(searcher, docnum)
-            if len(phrase) > 1 and phrase in compact(normalize(title)):
+        head, object_ids = [], {}
+        for rank, (docnum, score) in enumerate(top[:RERANK_WINDOW]):
+            object_ids[docnum], _, compact_title = self._stored(searcher, docnum)
+            if len(phrase) > 1 and phrase in compact_title:
                 score *= PHRASE_BONUS
-            scored.append((-score, rank, object_id))
-        scored.sort()
-        return [object_id for _, _, object_id in scored[:end]]
+            head.append((-score, rank, docnum))
+        ordered = [docnum for _, _, docnum in sorted(head)]
+        ordered += [docnum for docnum, _ in top[RERANK_WINDOW:]]
+        return [
+            object_ids.get(docnum) or self._stored(searcher, docnum)[0]
+            for docnum in ordered[request.offset:end]
+        ]
 
     @staticmethod
-    def _stored(searcher, docnum) -> tuple[int, str]:
-        object_id, _, title = searcher.stored_fields(docnum)["stored_title"].partition("\t")
-        return int(object_id), title
+    def _stored(searcher, docnum) -> tuple[int, str, str]:
+        # (object id, title, the title normalized without spaces)
+        object_id, title, compact_title = searcher.stored_fields(docnum)["stored_title"].split("\t")
+        return int(object_id), title, compact_title
 
     def suggest(self, prefix: str, doc_type: str, limit: int) -> list[str]:
         """Titles whose start matches prefix, most viewed first."""

@@ -127,6 +127,12 @@ def test_title_ranks_above_body(app):
     assert titles(search("生态文明"))[0] == "生态文明小课堂"
 
 
+def test_phrase_in_the_title_ranks_first(app):
+    factories.ResourceFactory(title="心理健康与安全教育", summary="", subject=None)
+    factories.ResourceFactory(title="中学生心理健康教育专题讲座", summary="", subject=None)
+    assert titles(search("心理健康 教育")) == ["中学生心理健康教育专题讲座", "心理健康与安全教育"]
+
+
 def test_did_you_mean(app, wellbeing, poems):
     assert search("心里健康").suggestion == "心理健康"
     assert search("古诗 火星探测器").suggestion == "古诗"
