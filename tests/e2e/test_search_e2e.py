@@ -7,9 +7,9 @@ def test_autocomplete_then_facets(live_server, page):
     ResourceFactory(title="古诗三首", subject="语文", stage="小学", grade=3, view_count=9)
     ResourceFactory(title="古诗词鉴赏", subject="语文", stage="初中", grade=8, view_count=3)
     ResourceFactory(title="勾股定理", subject="数学")
-    page.goto(live_server.url + "/")
-    page.locator("#site-q").press_sequentially("gushi", delay=40)
-    options = page.locator("#site-q-suggestions li")
+    page.goto(live_server.url + "/search")
+    page.locator("#search-q").press_sequentially("gushi", delay=40)
+    options = page.locator("#search-q-suggestions li")
     options.first.wait_for()
     assert options.all_inner_texts() == ["古诗三首", "古诗词鉴赏"]
     options.first.click()
