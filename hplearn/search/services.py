@@ -101,7 +101,8 @@ def query(
     filters = {k: str(v) for k, v in (filters or {}).items() if v not in (None, "")}
     analyzed = analysis.analyze_query(text)
     results = SearchResults(
-        items=[], total=0, text=analyzed.text, query=analyzed.normalized, doc_type=doc_type, filters=filters,
+        items=[], total=0, text=analyzed.text, query=analyzed.normalized, doc_type=doc_type,
+        filters=filters,
         sort=sort, page=page.page, per_page=page.per_page, truncated=analyzed.truncated,
         facets={name: [] for name in document_type(doc_type).facets},
     )
@@ -144,7 +145,7 @@ def similar(
     filters: dict[str, str] | None = None,
     exclude_ids: tuple[int, ...] = (),
 ) -> list:
-    """Objects of doc_type most like text (any word may match), best first; [] if none or no index."""
+    """Objects of doc_type most like text (any word may match), best first; [] without an index."""
     analyzed = analysis.analyze_query(text)
     if analyzed.is_empty:
         return []
@@ -161,7 +162,9 @@ def similar(
     return _load(doc_type, found.ids)
 
 
-def suggest(prefix: str | None, *, doc_type: str = "resource", limit: int = SUGGEST_LIMIT) -> list[str]:
+def suggest(
+    prefix: str | None, *, doc_type: str = "resource", limit: int = SUGGEST_LIMIT
+) -> list[str]:
     """Titles that start with what was typed (characters, pinyin or initials), most viewed first."""
     typed = analysis.compact(analysis.normalize((prefix or "")[:MAX_SUGGEST_CHARS]))
     typed = typed[:analysis.MAX_PREFIX_CHARS]

@@ -57,8 +57,8 @@ PARALLEL_FROM = 5000
 # Each writer process keeps its postings in memory up to WRITER_MB; beyond that Whoosh spills
 # sorted runs to disk and merges them, which costs more than the writing itself. So a rebuild uses
 # at least one process per core and enough of them that each holds about DOCS_PER_WRITER.
-WRITER_MB = 512
-DOCS_PER_WRITER = 25_000
+WRITER_MB = 1024
+DOCS_PER_WRITER = 50_000
 MAX_WRITER_PROCS = 8
 PHRASE_BONUS = 1.5
 INDEX_NAME = "hplearn"
@@ -428,7 +428,8 @@ class WhooshBackend(SearchBackend):
         docs: set[int] = set()
         for fieldname in ("title_key", "title_pinyin", "title_initials"):
             for term in itertools.islice(reader.expand_prefix(fieldname, prefix), MAX_EXPANSION):
-                docs |= sets.term(fieldname, term.decode("utf-8") if isinstance(term, bytes) else term)
+                text = term.decode("utf-8") if isinstance(term, bytes) else term
+                docs |= sets.term(fieldname, text)
         docs &= sets.values("doc_type").get(doc_type, EMPTY)
         views = sets.column("views")
         top = heapq.nlargest(limit * 3, docs, key=lambda d: (views[d], -d))

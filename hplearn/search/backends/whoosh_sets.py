@@ -104,7 +104,7 @@ class SearcherSets:
             lengths, views = self.column("title_length"), self.column("views")
             ceiling = 1 << 40
             self._tiebreak = [
-                length * ceiling - min(count, ceiling - 1) for length, count in zip(lengths, views)
+                length * ceiling - min(count, ceiling - 1) for length, count in zip(lengths, views, strict=True)
             ]
         return self._tiebreak
 

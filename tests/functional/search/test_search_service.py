@@ -81,6 +81,13 @@ def test_mixed_scripts(app):
         assert titles(search(typed)) == ["Python 编程入门"], typed
 
 
+def test_huge_and_odd_documents_index(app):
+    factories.ResourceFactory(title="长文本" + "x" * 300, summary="勾股定理 " + "a" * 5000 + "9" * 3000,
+                              body="# 标题\n\n" + "数学很有趣。" * 3000)
+    assert titles(search("勾股定理"))[0].startswith("长文本")
+    assert search("x" * 300).total == 0
+
+
 def test_filters_and_facets(textbooks):
     found = search("义务教育教科书", filters={"stage": "小学"})
     assert found.total == 4

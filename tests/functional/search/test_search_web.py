@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from hplearn.search import engine, services
+from hplearn.search import services
 from tests import factories
 
 NASTY_QUERIES = [
