@@ -82,10 +82,10 @@ def test_mixed_scripts(app):
 
 
 def test_huge_and_odd_documents_index(app):
-    factories.ResourceFactory(title="长文本" + "x" * 300, summary="勾股定理 " + "a" * 5000 + "9" * 3000,
+    factories.ResourceFactory(title="长文本" + "x" * 60, summary="勾股定理 " + "a" * 5000 + "9" * 3000,
                               body="# 标题\n\n" + "数学很有趣。" * 3000)
     assert titles(search("勾股定理"))[0].startswith("长文本")
-    assert search("x" * 300).total == 0
+    assert search("x" * 60).total == 0
 
 
 def test_filters_and_facets(textbooks):
