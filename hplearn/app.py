@@ -21,6 +21,7 @@ def create_app(config: dict | None = None) -> Flask:
         static_folder="../static",
     )
     app_config.load_config(app, config)
+    app.json.ensure_ascii = app.config["JSON_AS_ASCII"]  # Chinese as UTF-8, not \u escapes
     register_logging(app)
     register_extensions(app)
     register_blueprints(app)
@@ -52,6 +53,9 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "请先登录。"
     login_manager.session_protection = "strong"
+    from hplearn.accounts.views import unauthorized
+
+    login_manager.unauthorized_handler(unauthorized)
 
 
 def _configure_limiter(app: Flask) -> None:
@@ -71,17 +75,35 @@ def _migrations_dir() -> str:
 
 def register_blueprints(app: Flask) -> None:
     """Mount every feature's blueprint."""
+    from hplearn.accounts.admin_views import bp as account_admin_bp
     from hplearn.accounts.views import bp as accounts_bp
     from hplearn.admin.views import bp as admin_bp
     from hplearn.api import bp as api_bp
     from hplearn.catalog.views import bp as catalog_bp
     from hplearn.search.views import bp as search_bp
+    from hplearn.stats.views import bp as stats_bp
 
     app.register_blueprint(catalog_bp)
     app.register_blueprint(accounts_bp, url_prefix="/auth")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(account_admin_bp, url_prefix="/admin/users")
     app.register_blueprint(search_bp)
+    app.register_blueprint(stats_bp, url_prefix="/stats")
+    register_content_blueprints(app)
+
+
+def register_content_blueprints(app: Flask) -> None:
+    """Issue 4: collections, resource management, the audit log and media."""
+    from hplearn.audit.views import bp as audit_bp
+    from hplearn.catalog.admin_views import bp as resource_admin_bp
+    from hplearn.collections.views import bp as collections_bp
+    from hplearn.media.views import bp as media_bp
+
+    app.register_blueprint(collections_bp, url_prefix="/collections")
+    app.register_blueprint(resource_admin_bp, url_prefix="/admin/resources")
+    app.register_blueprint(audit_bp, url_prefix="/admin/audit")
+    app.register_blueprint(media_bp)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -5,6 +5,13 @@ import secrets
 from pathlib import Path
 
 ENV_PREFIX = "HPLEARN"
+# Read verbatim: from_prefixed_env would turn a key like "1234" into a number.
+SEARCH_BACKENDS = ("whoosh", "postgres")
+STRING_SETTINGS = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "SEARCH_BACKEND")
+
+
+class ConfigError(ValueError):
+    """A setting hplearn cannot work with; the message names the setting and the fix."""
 
 
 class Defaults:
@@ -18,6 +25,9 @@ class Defaults:
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    # Failed sign-ins allowed per window; an address is often a whole school behind one NAT.
+    LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
+    LOGIN_LIMIT_PER_ADDRESS = "50 per 15 minutes"
     WTF_CSRF_TIME_LIMIT = None
     MAX_CONTENT_LENGTH = 512 * 1024 * 1024
     PER_PAGE = 20
@@ -26,6 +36,15 @@ class Defaults:
     LINK_CHECK_CONCURRENCY = 8
     CONTENT_DIR = str(Path(__file__).resolve().parent.parent / "content")
     JSON_AS_ASCII = False
+    # Media uploads (issue 4): per-kind size limits in bytes; env: HPLEARN_MEDIA_MAX_BYTES__video=…
+    MEDIA_MAX_BYTES = {
+        "video": 500 * 1024 * 1024,
+        "document": 50 * 1024 * 1024,
+        "image": 10 * 1024 * 1024,
+        "captions": 2 * 1024 * 1024,
+    }
+    # e.g. "/protected-media/": nginx sends the bytes (X-Accel-Redirect), see docs/deploy.md.
+    MEDIA_ACCEL_REDIRECT = None
 
 
 def instance_path_from_env() -> str:
@@ -36,12 +55,42 @@ def instance_path_from_env() -> str:
 def load_config(app, overrides=None) -> None:
     """Fill app.config from defaults, the instance folder, the environment and overrides."""
     app.config.from_object(Defaults)
-    app.config.from_pyfile("hplearn.cfg", silent=True)
+    _read_instance_file(app)
     app.config.from_prefixed_env(ENV_PREFIX)
+    for name in STRING_SETTINGS:
+        if f"{ENV_PREFIX}_{name}" in os.environ:
+            app.config[name] = os.environ[f"{ENV_PREFIX}_{name}"]
     if overrides:
         app.config.update(overrides)
+    _check_settings(app.config)
     _derive_database_uri(app)
+    _secure_cookies_over_https(app)
     _ensure_secret_key(app)
+
+
+def _read_instance_file(app) -> None:
+    path = Path(app.instance_path) / "hplearn.cfg"
+    try:
+        app.config.from_pyfile(path, silent=True)
+    except Exception as error:  # noqa: BLE001 - any mistake in the file is reported the same way
+        raise ConfigError(f"cannot read {path}: {type(error).__name__}: {error}") from None
+
+
+def _check_settings(config) -> None:
+    # Settings whose default is a positive number must stay one, or pages would fail later.
+    for name, default in vars(Defaults).items():
+        if not name.isupper() or isinstance(default, bool) or not isinstance(default, (int, float)):
+            continue
+        value = config.get(name)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or (
+            value <= 0 < default
+        ):
+            raise ConfigError(f"{name} must be a positive number, not {value!r}")
+    if config.get("SEARCH_BACKEND") not in SEARCH_BACKENDS:
+        raise ConfigError(
+            f"SEARCH_BACKEND must be one of {', '.join(SEARCH_BACKENDS)}, "
+            f"not {config.get('SEARCH_BACKEND')!r}"
+        )
 
 
 def _derive_database_uri(app) -> None:
@@ -56,6 +105,12 @@ def _derive_database_uri(app) -> None:
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
             "connect_args": {"timeout": 30},
         }
+
+
+def _secure_cookies_over_https(app) -> None:
+    # HPLEARN_SESSION_COOKIE_SECURE=true (served over HTTPS) marks the remember cookie too.
+    if app.config.get("SESSION_COOKIE_SECURE"):
+        app.config["REMEMBER_COOKIE_SECURE"] = True
 
 
 def _normalise_database_url(url: str) -> str:
@@ -79,8 +134,9 @@ def _write_once(path: Path, text: str) -> None:
     # Several workers may start at once: write aside, then link, so the first one wins whole.
     path.parent.mkdir(parents=True, exist_ok=True)
     scratch = path.with_name(f".{path.name}.{os.getpid()}")
-    scratch.write_text(text)
-    scratch.chmod(0o600)
+    descriptor = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(text)
     try:
         os.link(scratch, path)
     except FileExistsError:

@@ -78,19 +78,35 @@ def _with_headers(response, error):
 
 
 def handle_unexpected(error: Exception):
-    """Log one English line for an unexpected error and show the 500 page."""
+    """Log one English line for an unexpected error and show the 500 page.
+
+    The message is folded onto one line (database errors span several) so each failed
+    request is exactly one line in the log.
+    """
     from flask import current_app
 
     frame = traceback.extract_tb(error.__traceback__)[-1] if error.__traceback__ else None
     where = f" at {frame.filename}:{frame.lineno}" if frame else ""
     current_app.logger.error(
         "request failed: %s %s -> %s: %s%s",
-        request.method, request.path, type(error).__name__, str(error)[:300], where,
+        request.method, request.path[:200], type(error).__name__,
+        " ".join(str(error).split())[:300], where,
     )
     return handle_http_error(InternalServerError())
 
 
+def handle_csrf_error(error):
+    """A missing or forged CSRF token: 400 with a message that says what to do."""
+    message = "页面已过期或缺少安全令牌，请刷新页面后重试。"
+    if wants_json():
+        return json_error(400, message, code="csrf_failed")
+    return render_template("errors/error.html", status=400, message=message), 400
+
+
 def register(app) -> None:
     """Install the handlers on the app."""
+    from flask_wtf.csrf import CSRFError
+
+    app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(Exception, handle_unexpected)

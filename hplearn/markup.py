@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import html as html_lib
+import threading
+from functools import lru_cache
 
 import bleach
 import markdown
@@ -24,6 +26,19 @@ ALLOWED_ATTRIBUTES = {
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 _EXTENSIONS = ["extra", "sane_lists", "nl2br"]
 _css = CSSSanitizer(allowed_css_properties=[])
+# Building a Markdown converter costs more than converting a short text: keep one per thread.
+_local = threading.local()
+# Card snippets repeat on every page view; remember the plain text of short summaries.
+SNIPPET_CACHE_MAX_LENGTH = 2000
+
+
+def _to_html(text: str) -> str:
+    converter = getattr(_local, "converter", None)
+    if converter is None:
+        converter = _local.converter = markdown.Markdown(
+            extensions=_EXTENSIONS, output_format="html"
+        )
+    return converter.reset().convert(text)
 
 
 def _set_link_attributes(attrs, new=False):
@@ -43,7 +58,7 @@ def render_markdown(text: str | None) -> Markup:
     """
     if not text:
         return Markup("")
-    html = markdown.markdown(text, extensions=_EXTENSIONS, output_format="html")
+    html = _to_html(text)
     clean = bleach.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -61,9 +76,15 @@ def plain_text(text: str | None, limit: int | None = None) -> str:
     """Return Markdown as plain text (for snippets and search), optionally cut to limit chars."""
     if not text:
         return ""
-    html = markdown.markdown(text, extensions=_EXTENSIONS)
-    stripped = bleach.clean(html, tags=set(), strip=True, strip_comments=True)
-    flat = " ".join(html_lib.unescape(stripped).split())
+    flat = _cached_plain(text) if len(text) <= SNIPPET_CACHE_MAX_LENGTH else _plain(text)
     if limit is not None and len(flat) > limit:
         return flat[: limit - 1].rstrip() + "…"
     return flat
+
+
+def _plain(text: str) -> str:
+    stripped = bleach.clean(_to_html(text), tags=set(), strip=True, strip_comments=True)
+    return " ".join(html_lib.unescape(stripped).split())
+
+
+_cached_plain = lru_cache(maxsize=4096)(_plain)

@@ -2,6 +2,12 @@
 
 Views, the JSON API, the CLI and templates ask these functions; nothing checks roles
 ad hoc. Each function takes the acting user (possibly anonymous) and the object.
+
+Refusals are answered the same way everywhere:
+- not signed in: pages redirect to /auth/login, the API answers 401;
+- signed in, but the role may never use the endpoint: 403;
+- the role may use the endpoint but the object named in the URL (a user, a school code, …)
+  belongs to another school: 404, so nobody learns which ids or codes exist elsewhere.
 """
 
 from __future__ import annotations
@@ -54,8 +60,8 @@ def can_manage_school(user, school_id) -> bool:
 
 
 def can_view_resource(user, resource) -> bool:
-    """Published resources are public; drafts and retired ones only for admins."""
-    return resource.status == "published" or is_admin(user)
+    """Published resources are public; drafts and retired ones only for admins who manage them."""
+    return resource.status == "published" or can_edit_resource(user, resource)
 
 
 def can_manage_resources(user) -> bool:
@@ -76,3 +82,130 @@ def can_view_link_report(user) -> bool:
 def can_read_audit_log(user) -> bool:
     """Admins read the audit log (school admins their own school's entries)."""
     return is_admin(user)
+
+
+# --- Accounts: schools and users -------------------------------------------------------------
+
+# The roles each admin role may hand out when creating an account.
+CREATABLE_ROLES = {
+    "school_admin": ("student", "teacher", "school_admin"),
+    "district_admin": ("student", "teacher", "school_admin", "district_admin"),
+}
+
+
+def can_manage_users(user) -> bool:
+    """Use the account administration pages and API at all (role check only)."""
+    return is_admin(user)
+
+
+def can_choose_any_school(user) -> bool:
+    """District admins pick the school an account belongs to; school admins use their own."""
+    return is_district_admin(user)
+
+
+def creatable_roles(user) -> tuple[str, ...]:
+    """The roles this user may give a new account."""
+    return CREATABLE_ROLES.get(_role(user), ())
+
+
+def can_create_user(user, role: str, school_id) -> bool:
+    """Create an account with this role in the school with this id (None: no school)."""
+    if role not in creatable_roles(user):
+        return False
+    return is_district_admin(user) or same_school(user, school_id)
+
+
+def can_manage_user(actor, user) -> bool:
+    """Deactivate, reactivate or reset the password of this account."""
+    if is_district_admin(actor):
+        return True
+    return (
+        _role(actor) == "school_admin"
+        and user.role != "district_admin"
+        and same_school(actor, user.school_id)
+    )
+
+
+def public_name(user, viewer) -> str:
+    """The name `viewer` may see for `user`.
+
+    A student's display name may be a real name entered by an admin, so other students and
+    anonymous visitors only ever see the student's generated alias; the student and staff of
+    the student's school (and district admins) see the display name.
+    """
+    if user is None:
+        return ""
+    if user.role != "student":
+        return user.display_name or user.username
+    viewer_id = getattr(viewer, "id", None) if getattr(viewer, "is_authenticated", False) else None
+    if viewer_id == user.id or is_district_admin(viewer):
+        return user.display_name or user.alias
+    if is_staff(viewer) and same_school(viewer, user.school_id):
+        return user.display_name or user.alias
+    return user.alias
+
+# --- Collections, resource management and media (issue 4, items 5-7) ---------------------------
+
+
+def can_edit_resource(user, resource) -> bool:
+    """Edit, publish or retire one resource: district admins all, school admins their school's."""
+    return can_manage_school(user, resource.school_id)
+
+
+def can_create_collection(user) -> bool:
+    """School and district admins curate collections."""
+    return is_admin(user)
+
+
+def can_view_collection(user, collection) -> bool:
+    """Public collections are for everyone; a school's own ones for its members and district admins."""
+    if collection.public or is_district_admin(user):
+        return True
+    return same_school(user, collection.school_id)
+
+
+def can_edit_collection(user, collection) -> bool:
+    """Change a collection: its school's admins and district admins."""
+    return can_manage_school(user, collection.school_id)
+
+
+def can_upload_media(user) -> bool:
+    """Upload videos, documents, images and captions."""
+    return is_admin(user)
+
+
+def can_manage_media(user, media) -> bool:
+    """See and attach an uploaded file: its school's admins and district admins."""
+    return can_manage_school(user, media.school_id)
+
+
+def can_view_media(user, media, resources) -> bool:
+    """Media bytes go to whoever may see a resource using them; images (covers, article
+    pictures) to everyone; unattached files only to the admins who manage them."""
+    if media.kind == "image" or can_manage_media(user, media):
+        return True
+    return any(can_view_resource(user, resource) for resource in resources)
+
+
+def can_save_playback_position(user) -> bool:
+    """Signed-in students resume videos where they stopped."""
+    return is_student(user)
+
+def can_view_school_stats(user, school_id) -> bool:
+    """A school's usage statistics: its own admins and district admins."""
+    return can_manage_school(user, school_id)
+
+
+def can_view_district_stats(user) -> bool:
+    """Every school's statistics side by side."""
+    return is_district_admin(user)
+
+
+def can_view_own_response_stats(user) -> bool:
+    """Teachers see their own first-response figures (and nobody else's)."""
+    return is_teacher(user)
+
+
+def can_view_stats_area(user) -> bool:
+    """The /stats/ pages: admins and teachers."""
+    return is_admin(user) or is_teacher(user)

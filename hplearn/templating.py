@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import request, url_for
+from urllib.parse import urlencode, urlsplit
+
+from flask import request
 
 from hplearn import policy, vocab
 from hplearn.markup import plain_text, render_markdown
@@ -16,6 +18,19 @@ def local_datetime(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return value.astimezone(LOCAL_TZ).strftime(fmt)
 
 
+def safe_href(url: str | None) -> str | None:
+    """The URL if a browser may safely follow it (http(s) or a same-site path), else None."""
+    if not url:
+        return None
+    try:
+        scheme = urlsplit(url.strip()).scheme.lower()
+    except ValueError:
+        return None
+    if scheme in ("http", "https") or (not scheme and url.startswith("/")):
+        return url.strip()
+    return None
+
+
 def url_with(**changes) -> str:
     """The current URL with some query arguments changed (None removes one); resets page."""
     args = request.args.to_dict(flat=True)
@@ -26,7 +41,11 @@ def url_with(**changes) -> str:
             args.pop(key, None)
         else:
             args[key] = value
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
+    # Built by hand, not with url_for: query names such as "endpoint" or "_scheme" would
+    # be taken as url_for's own arguments.
+    query = urlencode(args)
+    path = request.script_root + request.path
+    return f"{path}?{query}" if query else path
 
 
 def register(app) -> None:
@@ -35,4 +54,5 @@ def register(app) -> None:
     app.jinja_env.filters["plain"] = plain_text
     app.jinja_env.filters["localtime"] = local_datetime
     app.jinja_env.filters["grade_label"] = vocab.grade_label
+    app.jinja_env.filters["safe_href"] = safe_href
     app.jinja_env.globals.update(policy=policy, vocab=vocab, url_with=url_with)

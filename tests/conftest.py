@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from hplearn.app import create_app
@@ -63,10 +64,26 @@ def app_config(tmp_path):
     return make_test_config(tmp_path)
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs in its own app context, as in production.
+
+    Without this, requests would reuse the test's app context: flask.g (and the user
+    Flask-Login caches there) and the database session would leak from one request to the next.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        # The test's own session may hold rows the request changed: reload them on next access.
+        db.session.expire_all()
+        return response
+
+
 @pytest.fixture
 def app(app_config):
     """An app with an empty database, inside an app context."""
     application = create_app(app_config)
+    application.test_client_class = IsolatedClient
     with application.app_context():
         try:
             _prepare_schema()

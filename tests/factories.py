@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
 
@@ -11,6 +13,14 @@ from hplearn.timeutil import utcnow
 
 DEFAULT_PASSWORD = "correct-horse-42"
 _ALL: list[type[SQLAlchemyModelFactory]] = []
+
+
+@cache
+def default_password_hash() -> str:
+    """The hash of DEFAULT_PASSWORD, computed once (scrypt is slow on purpose)."""
+    from werkzeug.security import generate_password_hash
+
+    return generate_password_hash(DEFAULT_PASSWORD)
 
 
 def bind(session) -> None:
@@ -51,7 +61,7 @@ class UserFactory(BaseFactory):
     display_name = factory.LazyAttribute(lambda o: o.username)
     role = "student"
     school = factory.SubFactory(SchoolFactory)
-    password = factory.PostGenerationMethodCall("set_password", DEFAULT_PASSWORD)
+    password_hash = factory.LazyFunction(lambda: default_password_hash())
 
     @classmethod
     def _after_postgeneration(cls, instance, create, results=None):
@@ -100,3 +110,65 @@ class PlatformFactory(BaseFactory):
     level = "national"
     needs_login = False
     description = "平台介绍。"
+
+
+# --- Issue 4: collections ---------------------------------------------------------------------
+from hplearn.collections.models import Collection, CollectionItem  # noqa: E402
+
+
+@_registered
+class CollectionFactory(BaseFactory):
+    """A collection; pass resources=[…] to fill it in order."""
+
+    class Meta:
+        model = Collection
+
+    title = factory.Sequence(lambda n: f"合集{n}")
+    description = "合集介绍。"
+    public = True
+    stages = factory.LazyFunction(list)
+    grades = factory.LazyFunction(list)
+
+    @factory.post_generation
+    def resources(self, create, extracted, **kwargs):
+        for position, resource in enumerate(extracted or []):
+            self.items.append(CollectionItem(resource=resource, position=position))
+        if create and extracted:
+            CollectionFactory._meta.sqlalchemy_session.commit()
+
+
+# --- statistics (issue 6) ---------------------------------------------------------------------
+from datetime import timedelta  # noqa: E402
+
+from hplearn.stats.models import SchoolDaily, StatEvent  # noqa: E402
+from hplearn.timeutil import local_date  # noqa: E402
+
+
+@_registered
+class StatEventFactory(BaseFactory):
+    """A raw usage event (a student's view by default), written directly, not via the buffer."""
+
+    class Meta:
+        model = StatEvent
+
+    class Params:
+        days_ago = 0
+
+    kind = "view"
+    occurred_at = factory.LazyAttribute(lambda o: utcnow() - timedelta(days=o.days_ago))
+    day = factory.LazyAttribute(lambda o: local_date(o.occurred_at))
+    person = factory.Sequence(lambda n: f"p{n:015d}")
+    subject = "数学"
+    grade = 7
+
+
+@_registered
+class SchoolDailyFactory(BaseFactory):
+    """One school's rollup row for one day."""
+
+    class Meta:
+        model = SchoolDaily
+
+    day = factory.LazyFunction(lambda: local_date(utcnow()))
+    active_students = 0
+    weekly_active_students = 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -65,6 +66,21 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:
         """Flask-Login refuses sessions of deactivated accounts."""
         return self.active
+
+    def get_id(self) -> str:
+        """The session's user id, bound to the password: changing or resetting it ends sessions."""
+        return f"{self.id}.{self.password_fingerprint}"
+
+    @property
+    def password_fingerprint(self) -> str:
+        """A short digest of the password hash (never the hash itself) for session ids."""
+        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+
+    @property
+    def alias(self) -> str:
+        """A stable, non-identifying name such as 同学A3F9 (shown to other students)."""
+        digest = hashlib.blake2b(f"hplearn-alias:{self.id}".encode(), digest_size=3).hexdigest()
+        return f"同学{digest.upper()}"
 
     @property
     def role_label(self) -> str:

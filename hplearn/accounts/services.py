@@ -1,13 +1,37 @@
-"""Account rules: creating schools and users, signing in."""
+"""Account rules: schools, users, one-time passwords, sign-in and password changes.
+
+Plain functions that take plain values and raise AccountError subclasses; the pages, the
+JSON API and the CLI all call them. Admin actions are written to the audit log.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import csv
+import io
+import re
+import secrets
+from dataclasses import dataclass
+from functools import cache
 
+from sqlalchemy import func, or_, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from hplearn import policy
 from hplearn.accounts.models import ROLES, School, User
+from hplearn.audit.services import record
 from hplearn.extensions import db
+from hplearn.pagination import Page, PageRequest
 from hplearn.timeutil import utcnow
-from hplearn.vocab import SCHOOL_STAGES, canonical_subject
+from hplearn.vocab import SCHOOL_STAGES, canonical_subject, parse_grade
+
+USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
+PASSWORD_MIN_LENGTH = 8
+PASSWORD_MAX_LENGTH = 128
+# No 0/o, 1/l/i: one-time passwords are read off paper by children.
+ONE_TIME_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+MAX_IMPORT_ROWS = 200  # each one-time password costs one scrypt hash (~60 ms)
+MAX_IMPORT_BYTES = 1024 * 1024
+IMPORT_COLUMNS = ("username", "role", "grade", "class", "subjects", "display_name")
 
 
 class AccountError(Exception):
@@ -18,29 +42,136 @@ class InvalidCredentials(AccountError):
     """Wrong username or password, or a deactivated account."""
 
 
-def load_user(user_id: str) -> User | None:
-    """Flask-Login's loader: the active user with this id, or None."""
-    if not str(user_id).isdigit():
+class NotAllowed(AccountError):
+    """The acting user may not do this (shown as 403)."""
+
+
+class UserNotFound(AccountError):
+    """No such user, or one the acting user may not see (shown as 404)."""
+
+
+class SchoolNotFound(AccountError):
+    """No such school, or one the acting user may not manage (shown as 404)."""
+
+
+class PasswordRejected(AccountError):
+    """A new password breaks the password rules."""
+
+
+class ImportRejected(AccountError):
+    """A CSV import with bad rows; nothing was written."""
+
+    def __init__(self, problems: list[tuple[int, str]]):
+        super().__init__(f"{len(problems)} 行有错误，没有导入任何账号。")
+        self.problems = problems
+
+
+@dataclass
+class NewAccount:
+    """An account just created or reset, with its one-time password (shown once, never stored)."""
+
+    user: User
+    one_time_password: str
+
+
+# --- Loading -------------------------------------------------------------------------------
+
+
+def load_user(session_id: str) -> User | None:
+    """Flask-Login's loader: the active user of this session id (User.get_id), or None.
+
+    Deactivating an account or changing its password ends its existing sessions.
+    """
+    user_id, _, fingerprint = str(session_id).partition(".")
+    if not user_id.isdigit():
         return None
     user = db.session.get(User, int(user_id))
-    return user if user is not None and user.active else None
+    if user is None or not user.active:
+        return None
+    return user if secrets.compare_digest(fingerprint, user.password_fingerprint) else None
 
 
 def school_by_code(code: str) -> School | None:
     """The school with this code, or None."""
-    return db.session.scalar(select(School).where(School.code == code))
+    return db.session.scalar(select(School).where(School.code == (code or "").strip()))
 
 
-def create_school(code: str, name: str, stage: str = "小学") -> School:
+def user_by_username(username: str) -> User | None:
+    """The user with this username (case-insensitive), or None."""
+    name = (username or "").strip().lower()
+    return db.session.scalar(select(User).where(func.lower(User.username) == name))
+
+
+def all_schools() -> list[School]:
+    """Every school, by code."""
+    return list(db.session.scalars(select(School).order_by(School.code)))
+
+
+def managed_school(actor, code: str) -> School:
+    """The school with this code if the actor may manage its users.
+
+    Raises NotAllowed for roles that never manage users, SchoolNotFound for unknown codes
+    and for other schools (so their existence does not leak).
+    """
+    if not policy.can_manage_users(actor):
+        raise NotAllowed("只有学校管理员和区管理员可以管理账号。")
+    school = school_by_code(code)
+    if school is None or not policy.can_manage_school(actor, school.id):
+        raise SchoolNotFound("没有找到这所学校。")
+    return school
+
+
+def managed_user(actor, user_id: int) -> User:
+    """The user with this id if the actor may manage it; otherwise raise as managed_school."""
+    if not policy.can_manage_users(actor):
+        raise NotAllowed("只有学校管理员和区管理员可以管理账号。")
+    user = db.session.get(User, user_id)
+    if user is None or not policy.can_manage_user(actor, user):
+        raise UserNotFound("没有找到这个账号。")
+    return user
+
+
+def list_users(
+    *, school_id: int | None = None, role: str | None = None, query: str | None = None,
+    page_request: PageRequest,
+) -> Page:
+    """Users filtered by school, role and a username/display-name fragment, by username.
+
+    school_id: None lists every school (district admins only; the caller checks).
+    """
+    if role is not None and role not in ROLES:
+        raise AccountError(f"角色必须是：{'、'.join(ROLES)}。")
+    conditions = []
+    if school_id is not None:
+        conditions.append(User.school_id == school_id)
+    if role:
+        conditions.append(User.role == role)
+    if query:
+        pattern = f"%{query.strip()[:64]}%"
+        conditions.append(or_(User.username.ilike(pattern), User.display_name.ilike(pattern)))
+    total = db.session.scalar(select(func.count(User.id)).where(*conditions))
+    rows = db.session.scalars(
+        select(User).where(*conditions).order_by(User.username)
+        .offset(page_request.offset).limit(page_request.per_page)
+    )
+    return Page(list(rows), total or 0, page_request.page, page_request.per_page)
+
+
+# --- Schools -------------------------------------------------------------------------------
+
+
+def create_school(code: str, name: str, stage: str = "小学", *, actor=None) -> School:
     """Add a school.
 
     code: short unique code used in URLs and CLI (letters, digits, - and _).
     name: the school's name.
     stage: one of vocab.SCHOOL_STAGES.
+    actor: the admin doing it, or None for the CLI.
     """
     code = (code or "").strip()
     name = (name or "").strip()
-    if not code or len(code) > 32 or not all(c.isalnum() or c in "-_" for c in code):
+    if not code or len(code) > 32 or not all(c.isascii() and (c.isalnum() or c in "-_")
+                                             for c in code):
         raise AccountError("学校代码只能包含字母、数字、- 和 _，长度 1–32。")
     if not name or len(name) > 100:
         raise AccountError("学校名称不能为空，且不超过 100 个字。")
@@ -50,8 +181,171 @@ def create_school(code: str, name: str, stage: str = "小学") -> School:
         raise AccountError(f"学校代码 {code} 已存在。")
     school = School(code=code, name=name, stage=stage)
     db.session.add(school)
+    db.session.flush()
+    record(actor, "school.create", school, school_id=school.id, code=code)
     db.session.commit()
     return school
+
+
+# --- Passwords -----------------------------------------------------------------------------
+
+
+def check_password_rules(password: str, *, username: str = "") -> None:
+    """Raise PasswordRejected unless the password is 8–128 characters with letters and digits."""
+    password = password or ""
+    if len(password) < PASSWORD_MIN_LENGTH:
+        raise PasswordRejected(f"密码至少 {PASSWORD_MIN_LENGTH} 位。")
+    if len(password) > PASSWORD_MAX_LENGTH:
+        raise PasswordRejected(f"密码不能超过 {PASSWORD_MAX_LENGTH} 位。")
+    if not re.search(r"[A-Za-z]", password) or not re.search(r"\d", password):
+        raise PasswordRejected("密码要同时包含字母和数字。")
+    if username and username.lower() in password.lower():
+        raise PasswordRejected("密码不能包含用户名。")
+
+
+def generate_one_time_password() -> str:
+    """A random password like "k7m2-p9xq": easy to copy from paper, letters and digits."""
+    while True:
+        raw = "".join(secrets.choice(ONE_TIME_ALPHABET) for _ in range(8))
+        if re.search(r"[a-z]", raw) and re.search(r"\d", raw):
+            return f"{raw[:4]}-{raw[4:]}"
+
+
+def change_password(user: User, current: str, new: str, confirm: str) -> None:
+    """Replace the user's password after checking the current one and the rules.
+
+    Clears must_change_password. Raises InvalidCredentials or PasswordRejected.
+    """
+    if not user.check_password(current or ""):
+        raise InvalidCredentials("当前密码不正确。")
+    if (new or "") != (confirm or ""):
+        raise PasswordRejected("两次输入的新密码不一致。")
+    check_password_rules(new, username=user.username)
+    if user.check_password(new):
+        raise PasswordRejected("新密码不能和当前密码相同。")
+    user.set_password(new)
+    user.must_change_password = False
+    record(user, "user.password_change", user)
+    db.session.commit()
+
+
+def reset_password(actor, user: User) -> NewAccount:
+    """Give the user a new one-time password that must be changed at the next sign-in."""
+    if not policy.can_manage_user(actor, user):
+        raise UserNotFound("没有找到这个账号。")
+    password = generate_one_time_password()
+    user.set_password(password)
+    user.must_change_password = True
+    record(actor, "user.password_reset", user)
+    db.session.commit()
+    return NewAccount(user, password)
+
+
+# --- Users ---------------------------------------------------------------------------------
+
+
+@dataclass
+class UserFields:
+    """The checked fields of a new account."""
+
+    username: str
+    role: str
+    grade: int | None = None
+    class_name: str | None = None
+    subjects: tuple[str, ...] = ()
+    grades: tuple[int, ...] = ()
+    display_name: str = ""
+    is_counsellor: bool = False
+
+
+def _clean_username(username) -> str:
+    name = str(username or "").strip().lower()
+    if not USERNAME_PATTERN.match(name):
+        raise AccountError("用户名须为 3–64 位小写字母、数字、点、下划线或连字符，并以字母或数字开头。")
+    return name
+
+
+def _clean_text(value, label: str, limit: int) -> str:
+    text = str(value or "").strip()
+    if len(text) > limit or any(ord(c) < 32 for c in text):
+        raise AccountError(f"{label}不能超过 {limit} 个字，也不能含控制字符。")
+    return text
+
+
+def _clean_grade(value) -> int | None:
+    if value is None or value == "":
+        return None
+    grade = parse_grade(value)
+    if grade is None:
+        raise AccountError(f"年级 {value} 无法识别，请填 1–12 或“七年级”“初二”这样的名称。")
+    return grade
+
+
+def _clean_subjects(values) -> tuple[str, ...]:
+    if isinstance(values, str):
+        values = re.split(r"[;；,，、/\s]+", values)
+    if not isinstance(values, (list, tuple)):
+        raise AccountError("学科必须是学科名称的列表。")
+    subjects = []
+    for value in values:
+        if not str(value).strip():
+            continue
+        subject = canonical_subject(str(value))
+        if subject is None:
+            raise AccountError(f"学科“{str(value).strip()[:20]}”无法识别。")
+        if subject not in subjects:
+            subjects.append(subject)
+    return tuple(subjects)
+
+
+def check_user_fields(
+    username, role, *, grade=None, class_name=None, subjects=(), grades=(),
+    display_name=None, is_counsellor=False,
+) -> UserFields:
+    """Check and normalise the fields of a new account; raise AccountError on the first problem."""
+    fields = UserFields(username=_clean_username(username), role=str(role or "").strip())
+    if fields.role not in ROLES:
+        raise AccountError(f"角色必须是：{'、'.join(ROLES)}。")
+    fields.grade = _clean_grade(grade)
+    fields.class_name = _clean_text(class_name, "班级", 32) or None
+    fields.subjects = _clean_subjects(subjects or ())
+    fields.grades = tuple(sorted({_clean_grade(g) for g in grades or () if g not in (None, "")}))
+    fields.display_name = _clean_text(display_name, "显示名称", 32)
+    fields.is_counsellor = bool(is_counsellor)
+    if fields.role != "student" and (fields.grade or fields.class_name):
+        raise AccountError("只有学生账号填写年级和班级。")
+    if fields.role != "teacher" and (fields.subjects or fields.grades or fields.is_counsellor):
+        raise AccountError("只有教师账号填写任教学科、年级和心理老师标记。")
+    return fields
+
+
+def _check_school(role: str, school: School | None) -> None:
+    if role == "district_admin" and school is not None:
+        raise AccountError("区管理员不属于某一所学校，请不要指定学校。")
+    if role != "district_admin" and school is None:
+        raise AccountError("除区管理员外，每个账号都要属于一所学校。")
+
+
+def _add_user(fields: UserFields, password: str, school: School | None, *,
+              must_change_password: bool) -> User:
+    user = User(
+        username=fields.username,
+        role=fields.role,
+        school=school,
+        grade=fields.grade,
+        class_name=fields.class_name,
+        subjects=list(fields.subjects),
+        grades=list(fields.grades),
+        display_name=fields.display_name,
+        is_counsellor=fields.is_counsellor,
+        must_change_password=must_change_password,
+    )
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    if not user.display_name:
+        user.display_name = user.alias if user.role == "student" else user.username
+    return user
 
 
 def create_user(
@@ -60,58 +354,185 @@ def create_user(
     password: str,
     *,
     school: School | None = None,
-    grade: int | None = None,
-    subjects: list[str] | None = None,
+    grade=None,
+    class_name: str | None = None,
+    subjects=(),
+    grades=(),
     display_name: str | None = None,
     is_counsellor: bool = False,
     must_change_password: bool = False,
+    actor=None,
 ) -> User:
-    """Add a user account.
+    """Add a user account with a chosen password (the CLI; tests).
 
-    username: unique sign-in name.
+    username: unique sign-in name (stored in lower case).
     role: one of accounts.models.ROLES.
-    password: the initial password (at least 8 characters).
-    school: required for every role except district_admin.
-    grade: a student's grade (1–12).
-    subjects: a teacher's subjects (curriculum names or short names).
+    password: the initial password (password rules apply).
+    school: required for every role except district_admin, refused for district_admin.
+    grade, class_name: a student's; subjects, grades, is_counsellor: a teacher's.
+    display_name: shown to staff; students get a generated alias when none is given.
+    actor: the admin doing it, or None for the CLI.
     """
-    username = (username or "").strip()
-    if not username or len(username) > 64 or any(c.isspace() for c in username):
-        raise AccountError("用户名不能为空、不能含空格，且不超过 64 个字符。")
-    if role not in ROLES:
-        raise AccountError(f"角色必须是：{'、'.join(ROLES)}。")
-    if role != "district_admin" and school is None:
-        raise AccountError("除区管理员外，每个账号都要属于一所学校。")
-    if len(password or "") < 8:
-        raise AccountError("密码至少 8 位。")
-    if grade is not None and not 1 <= grade <= 12:
-        raise AccountError("年级必须在 1–12 之间。")
-    canonical = [canonical_subject(s) for s in subjects or []]
-    if None in canonical:
-        raise AccountError("学科名称无法识别。")
-    if db.session.scalar(select(User).where(User.username == username)) is not None:
-        raise AccountError(f"用户名 {username} 已被使用。")
-    user = User(
-        username=username,
-        role=role,
-        school=school,
-        grade=grade,
-        subjects=canonical,
-        display_name=(display_name or "").strip() or username,
-        is_counsellor=is_counsellor,
-        must_change_password=must_change_password,
+    fields = check_user_fields(
+        username, role, grade=grade, class_name=class_name, subjects=subjects, grades=grades,
+        display_name=display_name, is_counsellor=is_counsellor,
     )
-    user.set_password(password)
-    db.session.add(user)
+    _check_school(fields.role, school)
+    check_password_rules(password, username=fields.username)
+    if user_by_username(fields.username) is not None:
+        raise AccountError(f"用户名 {fields.username} 已被使用。")
+    user = _add_user(fields, password, school, must_change_password=must_change_password)
+    record(actor, "user.create", user, role=user.role, username=user.username)
     db.session.commit()
     return user
 
 
+def _check_may_create(actor, fields: UserFields, school: School | None) -> None:
+    if not policy.can_create_user(actor, fields.role, getattr(school, "id", None)):
+        raise NotAllowed(f"你不能在这所学校创建“{fields.role}”角色的账号。")
+
+
+def admin_create_user(actor, school: School | None, **values) -> NewAccount:
+    """An admin adds one account; it gets a one-time password to change at first sign-in.
+
+    values: the keyword arguments of check_user_fields.
+    """
+    fields = check_user_fields(**values)
+    school = None if fields.role == "district_admin" else school
+    _check_school(fields.role, school)
+    _check_may_create(actor, fields, school)
+    if user_by_username(fields.username) is not None:
+        raise AccountError(f"用户名 {fields.username} 已被使用。")
+    password = generate_one_time_password()
+    user = _add_user(fields, password, school, must_change_password=True)
+    record(actor, "user.create", user, role=user.role, username=user.username)
+    db.session.commit()
+    return NewAccount(user, password)
+
+
+def set_active(actor, user: User, active: bool) -> None:
+    """Deactivate (ends the user's sessions at their next request) or reactivate an account."""
+    if not policy.can_manage_user(actor, user):
+        raise UserNotFound("没有找到这个账号。")
+    if user.id == getattr(actor, "id", None) and not active:
+        raise AccountError("不能停用自己的账号。")
+    user.active = active
+    record(actor, "user.activate" if active else "user.deactivate", user)
+    db.session.commit()
+
+
+# --- CSV import ----------------------------------------------------------------------------
+
+
+def decode_upload(data: bytes) -> str:
+    """Text of an uploaded CSV: UTF-8 (with or without BOM) or GB18030 as Excel saves it."""
+    if len(data) > MAX_IMPORT_BYTES:
+        raise AccountError("文件太大：一次最多上传 1 MB，请分批导入。")
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise AccountError("文件编码无法识别，请保存为 UTF-8 编码的 CSV。")
+
+
+def _read_rows(text: str) -> list[tuple[int, dict]]:
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        return _rows_of(reader)
+    except csv.Error as error:
+        raise AccountError(f"第 {reader.line_num} 行不是有效的 CSV：{error}。") from None
+
+
+def _rows_of(reader) -> list[tuple[int, dict]]:
+    header = [(name or "").strip().lower() for name in reader.fieldnames or []]
+    if "username" not in header or "role" not in header:
+        raise AccountError("第 1 行必须是表头，至少包含 username 和 role 两列。")
+    unknown = [name for name in header if name not in IMPORT_COLUMNS]
+    if unknown:
+        raise AccountError(f"第 1 行有无法识别的列：{'、'.join(unknown)}。")
+    reader.fieldnames = header
+    rows = []
+    for row in reader:
+        if None in row:
+            raise AccountError(f"第 {reader.line_num} 行的列数比表头多。")
+        if any((value or "").strip() for value in row.values()):
+            rows.append((reader.line_num, row))
+        if len(rows) > MAX_IMPORT_ROWS:
+            raise AccountError(f"一次最多导入 {MAX_IMPORT_ROWS} 个账号，请分批上传。")
+    if not rows:
+        raise AccountError("文件里没有账号。")
+    return rows
+
+
+def _check_import_row(actor, school, row: dict, seen: set[str]) -> UserFields:
+    fields = check_user_fields(
+        row.get("username"), row.get("role"), grade=row.get("grade"),
+        class_name=row.get("class"), subjects=row.get("subjects") or "",
+        display_name=row.get("display_name"),
+    )
+    if fields.role == "district_admin":
+        raise AccountError("批量导入不能创建区管理员。")
+    _check_may_create(actor, fields, school)
+    if fields.username in seen:
+        raise AccountError(f"用户名 {fields.username} 在文件里出现了不止一次。")
+    if user_by_username(fields.username) is not None:
+        raise AccountError(f"用户名 {fields.username} 已被使用。")
+    seen.add(fields.username)
+    return fields
+
+
+def import_users(actor, school: School, text: str) -> list[NewAccount]:
+    """Create every account of a CSV (columns IMPORT_COLUMNS), all or nothing.
+
+    Every row is checked first; any problem raises ImportRejected listing (line, message)
+    for each bad row and nothing is written.
+    """
+    if not policy.can_manage_school(actor, school.id):
+        raise SchoolNotFound("没有找到这所学校。")
+    checked, problems, seen = [], [], set()
+    for line, row in _read_rows(text):
+        try:
+            checked.append(_check_import_row(actor, school, row, seen))
+        except AccountError as error:
+            problems.append((line, str(error)))
+    if problems:
+        raise ImportRejected(problems)
+    created = []
+    for fields in checked:
+        password = generate_one_time_password()
+        user = _add_user(fields, password, school, must_change_password=True)
+        created.append(NewAccount(user, password))
+    record(actor, "user.import", school, school_id=school.id, count=len(created),
+           usernames=[account.user.username for account in created])
+    db.session.commit()
+    return created
+
+
+# --- Sign-in -------------------------------------------------------------------------------
+
+
+@cache
+def _dummy_password_hash() -> str:
+    return generate_password_hash(secrets.token_hex(16))
+
+
+def _spend_a_hash_check(password: str) -> None:
+    # Unknown usernames take as long as wrong passwords, so timing does not reveal accounts.
+    check_password_hash(_dummy_password_hash(), password or "")
+
+
 def authenticate(username: str, password: str) -> User:
     """Return the active user with these credentials, or raise InvalidCredentials."""
-    user = db.session.scalar(select(User).where(User.username == (username or "").strip()))
-    if user is None or not user.active or not user.check_password(password or ""):
+    user = user_by_username(username)
+    if user is None:
+        _spend_a_hash_check(password)
         raise InvalidCredentials("用户名或密码不正确。")
+    if not user.check_password(password or ""):
+        raise InvalidCredentials("用户名或密码不正确。")
+    if not user.active:
+        # Only someone who knows the password learns that the account is deactivated.
+        raise InvalidCredentials("这个账号已停用，请联系学校管理员。")
     user.last_login_at = utcnow()
     db.session.commit()
     return user

@@ -1,30 +1,69 @@
-"""Sign-in and sign-out pages."""
+"""Sign-in, sign-out and password change pages; the forced password change at first sign-in."""
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint, flash, make_response, redirect, render_template, request, url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 
 from hplearn.accounts import services
-from hplearn.accounts.forms import LoginForm
+from hplearn.accounts.forms import LoginForm, PasswordChangeForm
+from hplearn.accounts.ratelimit import limit_failed_sign_ins
+from hplearn.errors import json_error
+from hplearn.stats import events as stats_events
 
 bp = Blueprint("accounts", __name__)
 
+# What a user who must change their password may still reach.
+ALLOWED_BEFORE_PASSWORD_CHANGE = {
+    "accounts.change_password", "accounts.login", "accounts.logout", "api.auth_login",
+    "api.auth_logout", "api.auth_password", "static",
+}
 
-def _safe_next(target: str | None) -> str:
-    # Only same-site paths, so a link cannot bounce a student to another site.
-    if target and target.startswith("/") and not target.startswith("//"):
+
+def safe_next(target: str | None) -> str:
+    """The ?next= target if it is a path on this site, else the home page (no open redirects)."""
+    target = target or ""
+    if (
+        target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and not any(ord(c) < 33 for c in target)
+    ):
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc:
             return target
     return url_for("catalog.home")
 
 
+def unauthorized():
+    """Flask-Login's answer to an anonymous request: JSON 401 for the API, the sign-in page else."""
+    if request.path.startswith("/api/"):
+        return json_error(401, "请先登录。", code="unauthorized")
+    flash("请先登录。", "info")
+    next_path = request.full_path.rstrip("?") if request.method == "GET" else None
+    return redirect(url_for("accounts.login", next=next_path))
+
+
+@bp.before_app_request
+def require_password_change():
+    """Users with a one-time or reset password must choose their own before anything else."""
+    if not current_user.is_authenticated or not current_user.must_change_password:
+        return None
+    if request.endpoint in ALLOWED_BEFORE_PASSWORD_CHANGE:
+        return None
+    if request.path.startswith("/api/"):
+        return json_error(403, "请先修改初始密码。", code="password_change_required")
+    return redirect(url_for("accounts.change_password", next=request.full_path.rstrip("?")))
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limit_failed_sign_ins
 def login():
     """Sign in with username and password."""
     if current_user.is_authenticated:
-        return redirect(_safe_next(request.args.get("next")))
+        return redirect(safe_next(request.args.get("next")))
     form = LoginForm()
     if form.validate_on_submit():
         try:
@@ -33,9 +72,22 @@ def login():
             form.password.errors.append(str(error))
         else:
             login_user(user)
-            return redirect(_safe_next(request.args.get("next")))
+            stats_events.record_sign_in(user)
+            return redirect(safe_next(request.args.get("next")))
     status = 422 if form.errors else 200
     return render_template("accounts/login.html", form=form), status
+
+
+@bp.errorhandler(429)
+def too_many_failed_sign_ins(error):
+    """The sign-in form again, with the rate limiter's message instead of a bare error page."""
+    form = LoginForm()
+    form.password.errors = [error.description]
+    response = make_response(render_template("accounts/login.html", form=form), 429)
+    for key, value in error.get_headers():
+        if key.lower() != "content-type":
+            response.headers[key] = value
+    return response
 
 
 @bp.post("/logout")
@@ -45,3 +97,26 @@ def logout():
     logout_user()
     flash("你已退出登录。", "info")
     return redirect(url_for("catalog.home"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Change one's own password (forced after an admin created or reset the account)."""
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(
+                current_user, form.current_password.data, form.new_password.data,
+                form.confirm_password.data,
+            )
+        except services.InvalidCredentials as error:
+            form.current_password.errors.append(str(error))
+        except services.AccountError as error:
+            form.new_password.errors.append(str(error))
+        else:
+            login_user(current_user._get_current_object())  # new fingerprint; other sessions end
+            flash("密码已修改。", "info")
+            return redirect(safe_next(request.args.get("next")))
+    status = 422 if form.errors else 200
+    return render_template("accounts/password.html", form=form), status

@@ -8,6 +8,7 @@ from hplearn.api.serializers import resource_detail_json, resource_json
 from hplearn.catalog import services
 from hplearn.errors import json_error
 from hplearn.pagination import InvalidParameter, parse_page
+from hplearn.stats import events as stats_events
 
 
 @bp.get("/resources")
@@ -15,6 +16,7 @@ def list_resources():
     """Published resources with the same filters as /browse."""
     try:
         filters = services.parse_filters(request.args)
+        sort = services.parse_sort(request.args)
         page_request = parse_page(
             request.args,
             default_per_page=current_app.config["PER_PAGE"],
@@ -22,7 +24,7 @@ def list_resources():
         )
     except InvalidParameter as error:
         return json_error(400, str(error), code="invalid_parameter")
-    page = services.published_resources(filters, page_request, request.args.get("sort", "newest"))
+    page = services.published_resources(filters, page_request, sort)
     return jsonify(
         total=page.total,
         page=page.page,
@@ -38,4 +40,5 @@ def get_resource(resource_id):
         resource = services.get_visible_resource(resource_id, current_user)
     except services.ResourceNotFound as error:
         return json_error(404, str(error))
+    stats_events.record_view(resource, user=current_user)
     return jsonify(resource_detail_json(resource))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hplearn.extensions import db
@@ -36,7 +36,11 @@ class Resource(db.Model):
     """One learning resource: a video, document, article, link or textbook."""
 
     __tablename__ = "resources"
-    __table_args__ = (UniqueConstraint("source", "external_id"),)
+    __table_args__ = (
+        UniqueConstraint("source", "external_id"),
+        # Lists of published resources, newest first, walk this index instead of sorting.
+        Index("ix_resources_status_published_at", "status", "published_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     source: Mapped[str] = mapped_column(String(100), default=DEFAULT_SOURCE)
@@ -64,6 +68,10 @@ class Resource(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # Managed resources (issue 4): the owning school (None: district or imported) and hosted media.
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id"), index=True)
+    media_id: Mapped[int | None] = mapped_column(ForeignKey("media.id"), index=True)
+    caption_ids: Mapped[list[int]] = mapped_column(JSON, default=list, server_default="[]")
 
     topic: Mapped[Topic | None] = relationship(back_populates="resources")
 

@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from hplearn.catalog.models import Platform, Resource, Topic
 from hplearn.extensions import db
-from hplearn.pagination import InvalidParameter, Page, PageRequest, parse_int
-from hplearn.vocab import RESOURCE_KINDS, STAGES, canonical_subject
+from hplearn.pagination import InvalidParameter, Page, PageRequest
+from hplearn.vocab import (
+    GRADE_NAMES, RESOURCE_KINDS, STAGES, SUBJECTS, canonical_subject, parse_grade,
+)
 
 MAX_FILTER_LENGTH = 100
-SORTS = ("newest", "title", "popular")
+SORTS = {"newest": "最新发布", "title": "按标题", "popular": "最多浏览"}
+# Ids beyond a 32-bit integer cannot exist, and PostgreSQL refuses to compare with them.
+MAX_ID = 2**31 - 1
+FACETS = ("stage", "grade", "subject", "topic", "kind", "edition")
 
 
 class CatalogError(Exception):
@@ -39,15 +46,43 @@ class ResourceFilters:
         return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name)}
 
 
+@dataclass(frozen=True)
+class FacetOption:
+    """One value of a filter with its display label and how many resources have it."""
+
+    value: str | int
+    label: str
+    count: int
+
+
+def _has_control_characters(text: str) -> bool:
+    return any(ord(char) < 32 or ord(char) == 127 for char in text)
+
+
 def _text_arg(args, name: str) -> str | None:
     value = (args.get(name) or "").strip()
     if len(value) > MAX_FILTER_LENGTH:
-        raise InvalidParameter(name, f"参数 {name} 太长。")
+        raise InvalidParameter(name, f"参数 {name} 太长（最多 {MAX_FILTER_LENGTH} 个字符）。")
+    if _has_control_characters(value):
+        raise InvalidParameter(name, f"参数 {name} 含有不允许的控制字符。")
     return value or None
 
 
+def _grade_arg(args) -> int | None:
+    text = _text_arg(args, "grade")
+    if text is None:
+        return None
+    grade = parse_grade(text)
+    if grade is None:
+        raise InvalidParameter("grade", "年级必须是 1 到 12 的数字，或“七年级”“初二”这样的名称。")
+    return grade
+
+
 def parse_filters(args) -> ResourceFilters:
-    """Read the resource filters from a query string; raise InvalidParameter on bad values."""
+    """Read the resource filters from a query string; raise InvalidParameter on bad values.
+
+    args: a mapping such as request.args; unknown keys are ignored, repeated keys use the first.
+    """
     stage = _text_arg(args, "stage")
     if stage and stage not in STAGES:
         raise InvalidParameter("stage", f"学段必须是：{'、'.join(STAGES)}。")
@@ -57,12 +92,20 @@ def parse_filters(args) -> ResourceFilters:
     subject = _text_arg(args, "subject")
     return ResourceFilters(
         stage=stage,
-        grade=parse_int(args, "grade", minimum=1, maximum=12),
+        grade=_grade_arg(args),
         subject=canonical_subject(subject) or subject,
         topic=_text_arg(args, "topic"),
         kind=kind,
         edition=_text_arg(args, "edition"),
     )
+
+
+def parse_sort(args) -> str:
+    """Read the sort order (newest, title, popular); raise InvalidParameter on others."""
+    sort = _text_arg(args, "sort") or "newest"
+    if sort not in SORTS:
+        raise InvalidParameter("sort", f"排序方式必须是：{'、'.join(SORTS)}。")
+    return sort
 
 
 def _filtered(query, filters: ResourceFilters):
@@ -77,7 +120,8 @@ def _filtered(query, filters: ResourceFilters):
     if filters.edition:
         query = query.where(Resource.edition == filters.edition)
     if filters.topic:
-        query = query.join(Topic).where(Topic.slug == filters.topic)
+        topic_ids = select(Topic.id).where(Topic.slug == filters.topic)
+        query = query.where(Resource.topic_id.in_(topic_ids))
     return query
 
 
@@ -98,12 +142,14 @@ def published_resources(
     page: which slice.
     sort: newest (default), title or popular.
     """
-    base = _filtered(select(Resource).where(Resource.status == "published"), filters)
-    total = db.session.scalar(select(func.count()).select_from(base.subquery()))
+    published = Resource.status == "published"
+    base = _filtered(select(Resource).where(published), filters)
+    total = db.session.scalar(_filtered(select(func.count(Resource.id)).where(published), filters))
     if page.offset >= total:
         return Page(items=[], total=total, page=page.page, per_page=page.per_page)
     rows = db.session.scalars(
         _ordered(base, sort if sort in SORTS else "newest")
+        .options(joinedload(Resource.topic))
         .offset(page.offset)
         .limit(page.per_page)
     )
@@ -111,10 +157,14 @@ def published_resources(
 
 
 def get_visible_resource(resource_id: int, user=None) -> Resource:
-    """The resource with this id if the user may see it; raise ResourceNotFound otherwise."""
+    """The resource with this id if the user may see it; raise ResourceNotFound otherwise.
+
+    resource_id: any integer (out-of-range ids are simply not found).
+    user: the acting user, possibly anonymous.
+    """
     from hplearn import policy
 
-    resource = db.session.get(Resource, resource_id)
+    resource = db.session.get(Resource, resource_id) if 1 <= resource_id <= MAX_ID else None
     if resource is None or not policy.can_view_resource(user, resource):
         raise ResourceNotFound("没有找到这个资源，它可能已下架。")
     return resource
@@ -125,6 +175,7 @@ def newest_resources(limit: int = 8) -> list[Resource]:
     query = (
         select(Resource)
         .where(Resource.status == "published", Resource.kind != "textbook")
+        .options(joinedload(Resource.topic))
         .order_by(Resource.published_at.desc(), Resource.id.desc())
         .limit(limit)
     )
@@ -137,7 +188,9 @@ def all_topics() -> list[Topic]:
 
 
 def topic_by_slug(slug: str) -> Topic | None:
-    """The topic with this slug, or None."""
+    """The topic with this slug, or None (also for slugs no topic could have)."""
+    if not slug or len(slug) > 64 or _has_control_characters(slug):
+        return None
     return db.session.scalar(select(Topic).where(Topic.slug == slug))
 
 
@@ -146,6 +199,29 @@ def all_platforms() -> list[Platform]:
     order = {"national": 0, "municipal": 1, "district": 2}
     platforms = list(db.session.scalars(select(Platform).order_by(Platform.sort_order)))
     return sorted(platforms, key=lambda p: (order.get(p.level, 9), p.sort_order, p.id))
+
+
+def _host(url: str | None) -> str:
+    try:
+        host = urlsplit(url or "").hostname or ""
+    except ValueError:
+        return ""
+    return host.lower().removeprefix("www.")
+
+
+def platform_for_url(url: str | None) -> Platform | None:
+    """The platform whose address has the same host as url (or a parent domain of it), or None."""
+    host = _host(url)
+    if not host:
+        return None
+    best = None
+    for platform in db.session.scalars(select(Platform).where(Platform.url.is_not(None))):
+        platform_host = _host(platform.url)
+        if platform_host and (host == platform_host or host.endswith("." + platform_host)):
+            # The most specific host wins: basic.smartedu.cn over smartedu.cn.
+            if best is None or len(platform_host) > len(_host(best.url)):
+                best = platform
+    return best
 
 
 def facet_values(column_name: str, filters: ResourceFilters | None = None) -> list[tuple]:
@@ -159,3 +235,65 @@ def facet_values(column_name: str, filters: ResourceFilters | None = None) -> li
         query = _filtered(query, filters)
     rows = db.session.execute(query.group_by(column).order_by(func.count().desc(), column))
     return [tuple(row) for row in rows]
+
+
+def _facet_rows() -> list[tuple]:
+    # One grouped scan gives every combination of filter values; there are few enough
+    # (hundreds for thousands of resources) to count each facet from them in Python.
+    query = (
+        select(Resource.stage, Resource.grade, Resource.subject, Topic.slug, Resource.kind,
+               Resource.edition, func.count())
+        .outerjoin(Topic, Resource.topic_id == Topic.id)
+        .where(Resource.status == "published")
+        .group_by(Resource.stage, Resource.grade, Resource.subject, Topic.slug, Resource.kind,
+                  Resource.edition)
+    )
+    return [tuple(row) for row in db.session.execute(query)]
+
+
+def _count_facet(rows, position: int, filters: ResourceFilters) -> dict:
+    wanted = [(i, getattr(filters, name)) for i, name in enumerate(FACETS)
+              if i != position and getattr(filters, name)]
+    counts: dict = {}
+    for row in rows:
+        value = row[position]
+        if value not in (None, "") and all(row[i] == chosen for i, chosen in wanted):
+            counts[value] = counts.get(value, 0) + row[-1]
+    return counts
+
+
+def _ordered_options(counts: dict, order, labels: dict) -> list[FacetOption]:
+    rank = {value: index for index, value in enumerate(order)}
+    ordered = sorted(counts, key=lambda v: (rank.get(v, len(rank)), -counts[v], str(v)))
+    return [FacetOption(value, labels.get(value, str(value)), counts[value]) for value in ordered]
+
+
+def facet_counts(filters: ResourceFilters) -> dict[str, list[FacetOption]]:
+    """For each filter, its values among published resources with counts.
+
+    filters: the filters in force; each facet is counted under all the others, so choosing
+    a value never hides the alternatives to it.
+    """
+    rows = _facet_rows()
+    topics = all_topics()
+    orders = {
+        "stage": (STAGES, {}),
+        "grade": (sorted(GRADE_NAMES), GRADE_NAMES),
+        "subject": (SUBJECTS, {}),
+        "topic": ([t.slug for t in topics], {t.slug: t.name for t in topics}),
+        "kind": (list(RESOURCE_KINDS), RESOURCE_KINDS),
+        "edition": ((), {}),  # most used first
+    }
+    facets = {}
+    for position, name in enumerate(FACETS):
+        order, labels = orders[name]
+        facets[name] = _ordered_options(_count_facet(rows, position, filters), order, labels)
+        _keep_selected(facets[name], getattr(filters, name))
+    return facets
+
+
+def _keep_selected(options: list[FacetOption], selected) -> None:
+    # A chosen value with no resources left must still show as chosen in its drop-down.
+    if selected and all(option.value != selected for option in options):
+        label = GRADE_NAMES.get(selected) or RESOURCE_KINDS.get(selected) or str(selected)
+        options.insert(0, FacetOption(selected, label, 0))

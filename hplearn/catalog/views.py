@@ -1,22 +1,34 @@
 """Public catalog pages: home, browse, topics, resources, platforms."""
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
 
 from hplearn.catalog import services
+from hplearn.collections.services import featured_for
 from hplearn.pagination import InvalidParameter, parse_page
+from hplearn.stats import events as stats_events
 
 bp = Blueprint("catalog", __name__)
 
 
+def _page_request():
+    return parse_page(
+        request.args,
+        default_per_page=current_app.config["PER_PAGE"],
+        max_per_page=current_app.config["MAX_PER_PAGE"],
+    )
+
+
 @bp.get("/")
 def home():
-    """The home page: search, topics, browse by stage, platforms, newest."""
+    """The home page: search, topics, browse by stage, grade and subject, platforms, newest."""
     return render_template(
         "catalog/home.html",
         topics=services.all_topics(),
+        subjects=services.facet_values("subject"),
         platforms=services.all_platforms(),
         newest=services.newest_resources(),
+        featured_collections=featured_for(current_user),
     )
 
 
@@ -25,19 +37,17 @@ def browse():
     """Browse published resources by 学段/年级/学科/专题/类型/版本."""
     try:
         filters = services.parse_filters(request.args)
-        page_request = parse_page(request.args, default_per_page=20, max_per_page=50)
+        sort = services.parse_sort(request.args)
+        page_request = _page_request()
     except InvalidParameter as error:
         abort(400, description=str(error))
-    sort = request.args.get("sort", "newest")
-    page = services.published_resources(filters, page_request, sort=sort)
     return render_template(
         "catalog/browse.html",
-        page=page,
+        page=services.published_resources(filters, page_request, sort=sort),
         filters=filters,
         sort=sort,
-        topics=services.all_topics(),
-        subjects=services.facet_values("subject", filters),
-        editions=services.facet_values("edition", filters),
+        sorts=services.SORTS,
+        facets=services.facet_counts(filters),
     )
 
 
@@ -46,12 +56,12 @@ def topic(slug):
     """One topic (专题) and its resources."""
     found = services.topic_by_slug(slug)
     if found is None:
-        abort(404)
+        abort(404, description="没有找到这个专题。")
     try:
-        page_request = parse_page(request.args, default_per_page=20, max_per_page=50)
+        page_request = _page_request()
     except InvalidParameter as error:
         abort(400, description=str(error))
-    page = services.published_resources(services.ResourceFilters(topic=slug), page_request)
+    page = services.published_resources(services.ResourceFilters(topic=found.slug), page_request)
     return render_template("catalog/topic.html", topic=found, page=page)
 
 
@@ -60,9 +70,14 @@ def resource(resource_id):
     """One resource: player, document, article or outbound link."""
     try:
         found = services.get_visible_resource(resource_id, current_user)
-    except services.ResourceNotFound:
-        abort(404)
-    return render_template("catalog/resource.html", resource=found)
+    except services.ResourceNotFound as error:
+        abort(404, description=str(error))
+    stats_events.record_view(found, user=current_user)
+    return render_template(
+        "catalog/resource.html",
+        resource=found,
+        platform=services.platform_for_url(found.url),
+    )
 
 
 @bp.get("/platforms")

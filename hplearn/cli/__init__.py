@@ -9,7 +9,14 @@ from hplearn.app import create_app
 
 
 def _create_app():
-    return create_app()
+    from hplearn.config import ConfigError
+
+    try:
+        return create_app()
+    except ConfigError as error:
+        # A broken setting is the operator's to fix: one line, no traceback.
+        click.echo(f"Error: configuration: {error}", err=True)
+        raise SystemExit(2) from None
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=True)
@@ -27,4 +34,13 @@ def register(app) -> None:
     from hplearn.cli import accounts, search, setup
 
     for command in (*setup.COMMANDS, *accounts.COMMANDS, *search.COMMANDS):
+        app.cli.add_command(command)
+
+    from hplearn.cli import catalog
+
+    for command in catalog.COMMANDS:
+        app.cli.add_command(command)
+    from hplearn.cli import stats
+
+    for command in stats.COMMANDS:
         app.cli.add_command(command)

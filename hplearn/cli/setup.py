@@ -17,9 +17,12 @@ def init_command(demo: bool) -> None:
 
     ensure_search_index()
     if demo:
-        from hplearn.catalog.content import load_content
+        from hplearn.catalog.content import ContentError, load_content
 
-        summary = load_content(current_app.config["CONTENT_DIR"], echo=click.echo)
+        try:
+            summary = load_content(current_app.config["CONTENT_DIR"], echo=click.echo)
+        except ContentError as error:
+            raise click.ClickException(str(error)) from None
         click.echo(f"demo content loaded: {summary}")
 
 

@@ -1,7 +1,7 @@
 """search index table
 
 Revision ID: 0c86f04789d5
-Revises: 939b01898560
+Revises: 676d5f2eb3ce
 Create Date: 2026-11-28 18:38:55.522272
 
 """
@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = '0c86f04789d5'
-down_revision = '939b01898560'
+down_revision = '676d5f2eb3ce'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,174 @@
+"""Account administration at /admin/users: list, create, CSV import, deactivate, reset.
+
+School admins work on their own school; district admins pick any school. Every rule is in
+accounts.services and policy; views only translate their errors (NotAllowed -> 403,
+UserNotFound/SchoolNotFound -> 404, AccountError -> the form's message).
+"""
+
+import re
+
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from hplearn import policy
+from hplearn.accounts import services
+from hplearn.accounts.forms import UserCreateForm, UserImportForm
+from hplearn.accounts.models import ROLE_LABELS
+from hplearn.pagination import InvalidParameter, parse_page
+
+bp = Blueprint("account_admin", __name__)
+
+
+@bp.before_request
+@login_required
+def require_user_manager():
+    """Every page here needs an admin."""
+    if not policy.can_manage_users(current_user):
+        abort(403)
+
+
+def _school_from_code(code: str | None):
+    """The school named by a form or query value, or the admin's own school."""
+    if not code:
+        return None if policy.can_choose_any_school(current_user) else current_user.school
+    try:
+        return services.managed_school(current_user, code)
+    except services.SchoolNotFound:
+        abort(404)
+
+
+def _school_choices() -> list[tuple[str, str]]:
+    if policy.can_choose_any_school(current_user):
+        return [("", "（不属于学校：仅区管理员）")] + [
+            (school.code, f"{school.name}（{school.code}）") for school in services.all_schools()
+        ]
+    return [(current_user.school.code, current_user.school.name)]
+
+
+def _one_time_sheet(accounts, title: str):
+    """The printable sheet of one-time passwords; never cached, shown only this once."""
+    response = make_response(
+        render_template("accounts/one_time_passwords.html", accounts=accounts, title=title)
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/")
+def index():
+    """The accounts of the admin's school (district admins: any or every school)."""
+    try:
+        page_request = parse_page(request.args, default_per_page=50, max_per_page=200)
+    except InvalidParameter as error:
+        abort(400, description=str(error))
+    school = _school_from_code(request.args.get("school"))
+    role = request.args.get("role") or None
+    try:
+        page = services.list_users(
+            school_id=school.id if school else None, role=role,
+            query=request.args.get("q"), page_request=page_request,
+        )
+    except services.AccountError as error:
+        abort(400, description=str(error))
+    return render_template(
+        "accounts/admin_users.html", page=page, school=school, role=role,
+        schools=services.all_schools() if policy.can_choose_any_school(current_user) else [],
+        role_labels=ROLE_LABELS,
+    )
+
+
+def _split(text: str | None) -> list[str]:
+    return [part for part in re.split(r"[;；,，、/\s]+", text or "") if part]
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    """Create one account and show its one-time password once."""
+    form = UserCreateForm()
+    form.school.choices = _school_choices()
+    form.role.choices = [(r, ROLE_LABELS[r]) for r in policy.creatable_roles(current_user)]
+    error = None
+    if form.validate_on_submit():
+        try:
+            created = services.admin_create_user(
+                current_user, _school_from_code(form.school.data),
+                username=form.username.data, role=form.role.data,
+                display_name=form.display_name.data, grade=form.grade.data,
+                class_name=form.class_name.data, subjects=_split(form.subjects.data),
+                grades=_split(form.grades.data), is_counsellor=form.is_counsellor.data,
+            )
+        except services.NotAllowed as refused:
+            abort(403, description=str(refused))
+        except services.AccountError as refused:
+            error = str(refused)
+        else:
+            return _one_time_sheet([created], "新账号")
+    status = 422 if error or form.errors else 200
+    return render_template("accounts/admin_user_new.html", form=form, error=error), status
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def import_users():
+    """Create accounts from a CSV file; every bad row is listed and nothing is written."""
+    form = UserImportForm()
+    form.school.choices = _school_choices()[1:] if policy.can_choose_any_school(
+        current_user) else _school_choices()
+    error, problems = None, []
+    if form.validate_on_submit():
+        school = _school_from_code(form.school.data)
+        try:
+            if school is None:
+                raise services.AccountError("请选择学校。")
+            text = services.decode_upload(form.file.data.read(services.MAX_IMPORT_BYTES + 1))
+            created = services.import_users(current_user, school, text)
+        except services.ImportRejected as rejected:
+            error, problems = str(rejected), rejected.problems
+        except services.AccountError as refused:
+            error = str(refused)
+        else:
+            return _one_time_sheet(created, f"{school.name} 批量导入的账号")
+    status = 422 if error or form.errors else 200
+    return render_template(
+        "accounts/admin_import.html", form=form, error=error, problems=problems,
+        columns=services.IMPORT_COLUMNS, max_rows=services.MAX_IMPORT_ROWS,
+    ), status
+
+
+def _managed_user_or_404(user_id: int):
+    try:
+        return services.managed_user(current_user, user_id)
+    except services.UserNotFound:
+        abort(404)
+
+
+def _back():
+    return redirect(url_for("account_admin.index", school=request.args.get("school") or None))
+
+
+@bp.post("/<int:user_id>/deactivate")
+def deactivate(user_id):
+    """Deactivate an account; its sessions end at their next request."""
+    user = _managed_user_or_404(user_id)
+    try:
+        services.set_active(current_user, user, False)
+    except services.AccountError as error:
+        flash(str(error), "error")
+    else:
+        flash(f"已停用 {user.username}。", "info")
+    return _back()
+
+
+@bp.post("/<int:user_id>/activate")
+def activate(user_id):
+    """Reactivate an account."""
+    user = _managed_user_or_404(user_id)
+    services.set_active(current_user, user, True)
+    flash(f"已启用 {user.username}。", "info")
+    return _back()
+
+
+@bp.post("/<int:user_id>/reset-password")
+def reset_password(user_id):
+    """Give an account a new one-time password to change at the next sign-in."""
+    user = _managed_user_or_404(user_id)
+    return _one_time_sheet([services.reset_password(current_user, user)], "重置后的初始密码")

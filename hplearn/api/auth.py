@@ -1,0 +1,59 @@
+"""/api/v1/auth: sign in, sign out and change the password with JSON."""
+
+from flask import jsonify
+from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf.csrf import generate_csrf
+
+from hplearn.accounts import services
+from hplearn.stats import events as stats_events
+from hplearn.accounts.ratelimit import limit_failed_sign_ins
+from hplearn.api import bp
+from hplearn.api.schools import json_object, user_json
+from hplearn.errors import json_error
+from hplearn.extensions import csrf
+
+
+@bp.post("/auth/login")
+@csrf.exempt  # No session yet to hold a token; a JSON body cannot be sent by a cross-site form.
+@limit_failed_sign_ins
+def auth_login():
+    """Sign in; answers the user, a CSRF token for later unsafe calls and the session cookie."""
+    data = json_object()
+    if data is None:
+        return json_error(400, "请以 JSON 对象提交 username 和 password。", code="bad_request")
+    username, password = data.get("username"), data.get("password")
+    if not isinstance(username, str) or not isinstance(password, str) or not username:
+        return json_error(422, "请提供用户名和密码。", code="invalid_credentials")
+    try:
+        user = services.authenticate(username, password)
+    except services.InvalidCredentials as error:
+        return json_error(401, str(error), code="invalid_credentials")
+    login_user(user)
+    stats_events.record_sign_in(user)
+    return jsonify(user=user_json(user, user), csrf_token=generate_csrf())
+
+
+@bp.post("/auth/logout")
+@login_required
+def auth_logout():
+    """Sign out."""
+    logout_user()
+    return jsonify({})
+
+
+@bp.post("/auth/password")
+@login_required
+def auth_password():
+    """Change one's own password: {"current_password", "new_password"}."""
+    data = json_object() or {}
+    new = data.get("new_password")
+    try:
+        services.change_password(
+            current_user, str(data.get("current_password") or ""), str(new or ""), str(new or "")
+        )
+    except services.InvalidCredentials as error:
+        return json_error(403, str(error), code="invalid_credentials")
+    except services.AccountError as error:
+        return json_error(422, str(error), code="password_rejected")
+    login_user(current_user._get_current_object())  # new fingerprint; other sessions end
+    return jsonify(user=user_json(current_user, current_user))

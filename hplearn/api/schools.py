@@ -1,0 +1,95 @@
+"""/api/v1/schools/<code>/users: a school's accounts for its admins and district admins."""
+
+from flask import jsonify, request
+from flask_login import current_user, login_required
+
+from hplearn import policy
+from hplearn.accounts import services
+from hplearn.api import bp
+from hplearn.errors import json_error
+from hplearn.pagination import InvalidParameter, parse_page
+
+
+def user_json(user, viewer) -> dict:
+    """A user as the API shows it to `viewer` (names through policy.public_name)."""
+    return {
+        "id": user.id,
+        "username": user.username,
+        "display_name": policy.public_name(user, viewer),
+        "role": user.role,
+        "school": user.school.code if user.school else None,
+        "grade": user.grade,
+        "class": user.class_name,
+        "subjects": list(user.subjects or []),
+        "grades": list(user.grades or []),
+        "is_counsellor": user.is_counsellor,
+        "active": user.active,
+        "must_change_password": user.must_change_password,
+    }
+
+
+def account_error_response(error: services.AccountError):
+    """Map a domain error to the API's status codes."""
+    if isinstance(error, services.NotAllowed):
+        return json_error(403, str(error), code="forbidden")
+    if isinstance(error, (services.SchoolNotFound, services.UserNotFound)):
+        return json_error(404, str(error), code="not_found")
+    return json_error(422, str(error), code="invalid_account")
+
+
+def json_object():
+    """The request's JSON object body, or None."""
+    data = request.get_json(silent=True)
+    return data if isinstance(data, dict) else None
+
+
+@bp.get("/schools/<code>/users")
+@login_required
+def school_users(code):
+    """The accounts of one school, optionally of one role."""
+    try:
+        school = services.managed_school(current_user, code)
+        page_request = parse_page(request.args, default_per_page=100, max_per_page=500)
+        page = services.list_users(
+            school_id=school.id, role=request.args.get("role") or None,
+            query=request.args.get("q"), page_request=page_request,
+        )
+    except InvalidParameter as error:
+        return json_error(400, str(error), code="invalid_parameter")
+    except services.AccountError as error:
+        if type(error) is services.AccountError:
+            return json_error(400, str(error), code="invalid_parameter")
+        return account_error_response(error)
+    return jsonify(
+        total=page.total, page=page.page, per_page=page.per_page,
+        results=[user_json(user, current_user) for user in page.items],
+    )
+
+
+@bp.post("/schools/<code>/users")
+@login_required
+def create_school_user(code):
+    """Create one account in the school; the answer carries its one-time password."""
+    data = json_object()
+    if data is None:
+        return json_error(400, "请求体必须是 JSON 对象。", code="bad_request")
+    unknown = set(data) - {"username", "role", "grade", "class", "subjects", "grades",
+                           "display_name", "is_counsellor"}
+    if unknown:
+        return json_error(422, f"无法识别的字段：{'、'.join(sorted(unknown))}。", code="invalid_account")
+    try:
+        school = services.managed_school(current_user, code)
+        created = services.admin_create_user(
+            current_user, school, username=data.get("username"), role=data.get("role"),
+            grade=data.get("grade"), class_name=data.get("class"),
+            subjects=data.get("subjects") or (), grades=data.get("grades") or (),
+            display_name=data.get("display_name"), is_counsellor=data.get("is_counsellor") is True,
+        )
+    except services.AccountError as error:
+        return account_error_response(error)
+    body = user_json(created.user, current_user)
+    body["one_time_password"] = created.one_time_password
+    response = jsonify(body)
+    response.status_code = 201
+    response.headers["Cache-Control"] = "no-store"
+    return response

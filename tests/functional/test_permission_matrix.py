@@ -1,0 +1,170 @@
+"""Role × endpoint: every refusal (401/403/404, never data) and every allowed case.
+
+To cover a new endpoint, add one Endpoint row to ENDPOINTS: its method, a function building
+its URL (and body) from the `world` of fixtures, the roles that may use it, and the roles
+that must get 404 because the object belongs to another school. Every other signed-in role
+must get 403; anonymous visitors are sent to the sign-in page (pages) or get 401 (API).
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from typing import Callable
+
+import pytest
+
+from tests import factories
+from tests.conftest import DEFAULT_PASSWORD
+
+ROLES = ("anonymous", "student", "teacher", "school_admin", "other_school_admin",
+         "district_admin")
+ADMINS = {"school_admin", "district_admin"}
+SIGNED_IN = set(ROLES) - {"anonymous"}
+EVERYONE = set(ROLES)
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One row of the matrix."""
+
+    method: str
+    url: Callable[[dict], str]
+    allowed: set[str]
+    hidden: set[str] = field(default_factory=set)  # roles that get 404 (object of another school)
+    json: Callable[[dict], dict] | None = None
+    form: Callable[[dict], dict] | None = None
+    secret: Callable[[dict], str] | None = None  # text a refusal must never contain
+
+
+def _is_api(url: str) -> bool:
+    return url.startswith("/api/")
+
+
+def _target_username(world):
+    return world["target"].username
+
+
+def _new_user_form(world):
+    return {"username": "newkid01", "role": "student", "grade": "3",
+            "school": world["school"].code}
+
+
+def _import_form(world):
+    csv_bytes = "username,role,grade\nimported01,student,4\n".encode()
+    return {"school": world["school"].code, "file": (io.BytesIO(csv_bytes), "users.csv")}
+
+
+ENDPOINTS = [
+    # Public catalog
+    Endpoint("GET", lambda w: "/", EVERYONE),
+    Endpoint("GET", lambda w: "/browse", EVERYONE),
+    Endpoint("GET", lambda w: f"/resources/{w['resource'].id}", EVERYONE),
+    Endpoint("GET", lambda w: "/api/v1/resources", EVERYONE),
+    Endpoint("GET", lambda w: f"/api/v1/resources/{w['resource'].id}", EVERYONE),
+    # Own account
+    Endpoint("GET", lambda w: "/auth/password", SIGNED_IN),
+    Endpoint("POST", lambda w: "/api/v1/auth/logout", SIGNED_IN),
+    Endpoint("POST", lambda w: "/auth/logout", SIGNED_IN),
+    Endpoint("POST", lambda w: "/auth/password", SIGNED_IN, form=lambda w: {
+        "current_password": DEFAULT_PASSWORD, "new_password": "fresh-pass-99",
+        "confirm_password": "fresh-pass-99"}),
+    Endpoint("POST", lambda w: "/api/v1/auth/password", SIGNED_IN, json=lambda w: {
+        "current_password": DEFAULT_PASSWORD, "new_password": "fresh-pass-99"}),
+    # Admin area
+    Endpoint("GET", lambda w: "/admin/", ADMINS | {"other_school_admin"}),
+    Endpoint("GET", lambda w: "/admin/users/", ADMINS | {"other_school_admin"}),
+    Endpoint("GET", lambda w: f"/admin/users/?school={w['school'].code}", ADMINS,
+             hidden={"other_school_admin"}, secret=_target_username),
+    Endpoint("GET", lambda w: "/admin/users/new", ADMINS | {"other_school_admin"}),
+    Endpoint("POST", lambda w: "/admin/users/new", ADMINS, hidden={"other_school_admin"},
+             form=_new_user_form),
+    Endpoint("GET", lambda w: "/admin/users/import", ADMINS | {"other_school_admin"}),
+    Endpoint("POST", lambda w: "/admin/users/import", ADMINS, hidden={"other_school_admin"},
+             form=_import_form),
+    Endpoint("POST", lambda w: f"/admin/users/{w['target'].id}/deactivate", ADMINS,
+             hidden={"other_school_admin"}),
+    Endpoint("POST", lambda w: f"/admin/users/{w['target'].id}/activate", ADMINS,
+             hidden={"other_school_admin"}),
+    Endpoint("POST", lambda w: f"/admin/users/{w['target'].id}/reset-password", ADMINS,
+             hidden={"other_school_admin"}, secret=_target_username),
+    Endpoint("POST", lambda w: f"/admin/users/{w['district'].id}/reset-password",
+             {"district_admin"}, hidden={"school_admin", "other_school_admin"}),
+    # Accounts API
+    Endpoint("GET", lambda w: f"/api/v1/schools/{w['school'].code}/users", ADMINS,
+             hidden={"other_school_admin"}, secret=_target_username),
+    Endpoint("GET", lambda w: f"/api/v1/schools/{w['school'].code}/users?role=student", ADMINS,
+             hidden={"other_school_admin"}, secret=_target_username),
+    Endpoint("GET", lambda w: "/api/v1/schools/no-such-school/users", set(),
+             hidden={"school_admin", "other_school_admin", "district_admin"}),
+    Endpoint("POST", lambda w: f"/api/v1/schools/{w['school'].code}/users", ADMINS,
+             hidden={"other_school_admin"},
+             json=lambda w: {"username": "apikid01", "role": "student", "grade": 5}),
+]
+
+
+@pytest.fixture
+def world(school, other_school, student, teacher, school_admin, district_admin):
+    """Everyone and everything the matrix needs."""
+    return {
+        "school": school,
+        "other_school": other_school,
+        "target": factories.UserFactory(username="target01", role="student", school=school,
+                                        display_name="王小明", grade=3),
+        "district": district_admin,
+        "resource": factories.ResourceFactory(),
+        "users": {
+            "student": student,
+            "teacher": teacher,
+            "school_admin": school_admin,
+            "other_school_admin": factories.UserFactory(
+                username="sadmin2", role="school_admin", school=other_school),
+            "district_admin": district_admin,
+        },
+    }
+
+
+def _request(client, endpoint: Endpoint, world):
+    url = endpoint.url(world)
+    if endpoint.json is not None:
+        return client.open(url, method=endpoint.method, json=endpoint.json(world))
+    if endpoint.form is not None:
+        return client.open(url, method=endpoint.method, data=endpoint.form(world),
+                           content_type="multipart/form-data")
+    return client.open(url, method=endpoint.method)
+
+
+def _expected_refusal(endpoint: Endpoint, role: str, url: str) -> int:
+    if role == "anonymous":
+        return 401 if _is_api(url) else 302
+    return 404 if role in endpoint.hidden else 403
+
+
+CASES = [
+    pytest.param(endpoint, role, id=f"{index:02d}-{endpoint.method}-{role}")
+    for index, endpoint in enumerate(ENDPOINTS)
+    for role in ROLES
+]
+
+
+@pytest.mark.parametrize(("endpoint", "role"), CASES)
+def test_permission_matrix(client, login, world, endpoint, role):
+    if role != "anonymous":
+        assert login(world["users"][role]).status_code == 302
+    url = endpoint.url(world)
+    response = _request(client, endpoint, world)
+    body = response.get_data(as_text=True)
+    if role in endpoint.allowed:
+        assert response.status_code in (200, 201, 302), (url, role, response.status_code)
+        if response.status_code == 302:
+            assert "/auth/login" not in response.headers["Location"]
+        return
+    expected = _expected_refusal(endpoint, role, url)
+    assert response.status_code == expected, (url, role, response.status_code, body[:200])
+    if expected == 302:
+        assert "/auth/login" in response.headers["Location"]
+    if _is_api(url):
+        assert set(response.get_json()) == {"error"}
+    if endpoint.secret is not None:
+        assert endpoint.secret(world) not in body
+    assert "王小明" not in body
