@@ -319,7 +319,7 @@ def analyze_document(title: str, body: str = "", keywords: str = "") -> Analyzed
         meta=meta_tokens,
         body=index_tokens((body or "")[:MAX_BODY_CHARS]),
         chars=char_grams(normal_title),
-        pinyin=pinyin_tokens(dict.fromkeys(title_tokens)),
+        pinyin=pinyin_tokens(dict.fromkeys(title_tokens + meta_tokens)),
         title_keys=title_keys(normal_title, title_tokens),
     )
 

@@ -43,6 +43,12 @@ def test_words_inside_titles_and_pinyin(wellbeing, typed):
     assert titles(search(typed)) == ["中学生心理健康教育"]
 
 
+def test_pinyin_of_structured_fields(app):
+    topic = factories.TopicFactory(name="心理健康教育", slug="xinli")
+    factories.ResourceFactory(title="认识情绪", summary="", subject=None, topic=topic)
+    assert titles(search("xljk")) == ["认识情绪"]
+
+
 def test_exact_matches_rank_above_pinyin(app):
     factories.ResourceFactory(title="数学广角", summary="", subject=None)
     factories.ResourceFactory(title="Shuxue 拼音卡片", summary="", subject="语文")
