@@ -319,9 +319,20 @@ def analyze_document(title: str, body: str = "", keywords: str = "") -> Analyzed
         meta=meta_tokens,
         body=index_tokens((body or "")[:MAX_BODY_CHARS]),
         chars=char_grams(normal_title),
-        pinyin=pinyin_tokens(dict.fromkeys(title_tokens + meta_tokens)),
+        pinyin=pinyin_tokens(dict.fromkeys(title_tokens + _pinyin_worthy(meta_tokens))),
         title_keys=title_keys(normal_title, title_tokens),
     )
+
+
+_COMMON_FIELD_WORDS = frozenset(
+    [*vocab.STAGES, *vocab.VOLUMES, *vocab.RESOURCE_KINDS.values(), "普通", "电子", "教材"]
+)
+
+
+def _pinyin_worthy(meta_tokens: list[str]) -> list[str]:
+    # Subjects, topics, tags and editions get pinyin; grade, stage, volume and kind words are on
+    # nearly every document and nobody types them as pinyin.
+    return [t for t in meta_tokens if t not in _COMMON_FIELD_WORDS and "年" not in t]
 
 
 @lru_cache(maxsize=20_000)
