@@ -24,6 +24,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.json.ensure_ascii = app.config["JSON_AS_ASCII"]  # Chinese as UTF-8, not \u escapes
     register_logging(app)
     register_extensions(app)
+    register_cache(app)
+    register_proxy(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_template_helpers(app)
@@ -65,6 +67,24 @@ def _configure_limiter(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
     limiter.init_app(app)
+
+
+def register_cache(app: Flask) -> None:
+    """The page and search cache, invalidated when the catalog changes."""
+    from hplearn import cache
+
+    cache.init_app(app)
+
+
+def register_proxy(app: Flask) -> None:
+    """Behind nginx (PROXY_COUNT proxies), take the client address and scheme from it."""
+    if app.config["PROXY_COUNT"] < 0:
+        raise app_config.ConfigError("PROXY_COUNT must be 0 or more")
+    if app.config["PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
 
 def _migrations_dir() -> str:

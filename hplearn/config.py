@@ -36,6 +36,11 @@ class Defaults:
     LINK_CHECK_CONCURRENCY = 8
     CONTENT_DIR = str(Path(__file__).resolve().parent.parent / "content")
     JSON_AS_ASCII = False
+    # Production (docs/deploy.md): page and search cache, proxies in front of gunicorn.
+    CACHE_TTL = 300
+    CACHE_MAX_LOCAL_ENTRIES = 512
+    CACHE_PAGES = True
+    PROXY_COUNT = 0
 
 
 def instance_path_from_env() -> str:

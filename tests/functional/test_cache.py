@@ -1,0 +1,160 @@
+"""The page cache: anonymous renders of home and topic pages, invalidated by catalog commits."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+import redis
+from sqlalchemy import update
+
+from hplearn.app import create_app
+from hplearn.cache import GENERATION_KEY, catalog_cache
+from hplearn.catalog.models import Resource
+from hplearn.extensions import db
+from tests.conftest import make_test_config, skip_or_fail
+from tests.factories import ResourceFactory, TopicFactory
+
+CLOSED_PORT_REDIS = "redis://127.0.0.1:1/0"
+TEST_REDIS = "redis://127.0.0.1:6379/8"
+
+
+class ListHandler(logging.Handler):
+    """Keeps the records an app logs."""
+
+    def __init__(self):
+        super().__init__()
+        self.messages: list[str] = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+@pytest.fixture
+def topic(app):
+    return TopicFactory(slug="aiguo", name="爱国主义教育")
+
+
+def _get(client, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    return response
+
+
+def test_home_page_is_served_from_cache_until_the_catalog_changes(client, topic):
+    ResourceFactory(title="国旗的故事", topic=topic)
+    assert _get(client, "/").headers["X-Cache"] == "miss"
+    second = _get(client, "/")
+    assert second.headers["X-Cache"] == "hit"
+    assert "国旗的故事" in second.get_data(as_text=True)
+
+    ResourceFactory(title="长城的故事", topic=topic)
+
+    after_change = _get(client, "/")
+    assert after_change.headers["X-Cache"] == "miss"
+    assert "长城的故事" in after_change.get_data(as_text=True)
+
+
+def test_topic_page_shows_a_renamed_topic_at_once(client, topic):
+    _get(client, "/topics/aiguo")
+    assert _get(client, "/topics/aiguo").headers["X-Cache"] == "hit"
+    topic.name = "家国情怀教育"
+    db.session.commit()
+    assert "家国情怀教育" in _get(client, "/topics/aiguo").get_data(as_text=True)
+
+
+def test_unpublishing_in_bulk_invalidates(client, topic):
+    ResourceFactory(title="国旗的故事", topic=topic)
+    _get(client, "/topics/aiguo")
+    db.session.execute(update(Resource).values(status="retired"))
+    db.session.commit()
+    assert "国旗的故事" not in _get(client, "/topics/aiguo").get_data(as_text=True)
+
+
+def test_view_counters_do_not_invalidate(client, topic):
+    resource = ResourceFactory(title="国旗的故事", topic=topic)
+    _get(client, "/")
+    db.session.execute(update(Resource).values(view_count=Resource.view_count + 1))
+    resource.view_count += 1
+    db.session.commit()
+    assert _get(client, "/").headers["X-Cache"] == "hit"
+
+
+def test_rolled_back_change_does_not_invalidate(client, topic):
+    _get(client, "/")
+    db.session.add(Resource(title="未保存", external_id="x", kind="article", topic=topic))
+    db.session.flush()
+    db.session.rollback()
+    assert _get(client, "/").headers["X-Cache"] == "hit"
+
+
+def test_signed_in_pages_are_never_cached_nor_leaked(client, login, student, teacher, topic):
+    _get(client, "/")
+    login(student)
+    mine = _get(client, "/")
+    assert "X-Cache" not in mine.headers
+    assert student.display_name in mine.get_data(as_text=True)
+    login.logout()
+    login(teacher)
+    theirs = _get(client, "/topics/aiguo").get_data(as_text=True)
+    assert teacher.display_name in theirs and student.display_name not in theirs
+    login.logout()
+    anonymous = _get(client, "/").get_data(as_text=True)
+    assert student.display_name not in anonymous and teacher.display_name not in anonymous
+    assert "退出（" not in anonymous
+    assert "你已退出登录" not in _get(client, "/").get_data(as_text=True)
+
+
+def test_a_page_with_a_flashed_message_is_not_served_from_cache(app, client, student):
+    _get(client, "/")
+    with client.session_transaction() as session:
+        session["_flashes"] = [("info", "你已退出登录。")]
+    page = _get(client, "/")
+    assert "你已退出登录。" in page.get_data(as_text=True)
+    assert "X-Cache" not in page.headers
+    assert "你已退出登录。" not in _get(client, "/").get_data(as_text=True)
+
+
+def test_redis_down_falls_back_to_this_process_and_says_so_once(tmp_path, topic):
+    down = create_app(make_test_config(tmp_path, REDIS_URL=CLOSED_PORT_REDIS))
+    handler = ListHandler()
+    down.logger.addHandler(handler)
+    client = down.test_client()
+    ResourceFactory(title="国旗的故事", topic=topic)
+
+    assert "国旗的故事" in _get(client, "/").get_data(as_text=True)
+    assert _get(client, "/").headers["X-Cache"] == "hit"
+    unreachable = [m for m in handler.messages if "unreachable" in m]
+    assert len(unreachable) == 1
+    assert "caching in this process" in unreachable[0]
+    with down.app_context():
+        assert not catalog_cache().shared
+
+
+@pytest.fixture
+def shared_redis():
+    client = redis.Redis.from_url(TEST_REDIS, socket_connect_timeout=1)
+    try:
+        client.flushdb()
+    except redis.RedisError as error:
+        skip_or_fail(f"Redis at {TEST_REDIS} unreachable: {error}")
+    yield client
+    client.flushdb()
+
+
+def test_two_servers_share_entries_and_generation_through_redis(app, tmp_path, shared_redis):
+    first = create_app(make_test_config(tmp_path / "a", REDIS_URL=TEST_REDIS,
+                                        DATABASE_URL=app.config["DATABASE_URL"]))
+    second = create_app(make_test_config(tmp_path / "b", REDIS_URL=TEST_REDIS,
+                                         DATABASE_URL=app.config["DATABASE_URL"]))
+    assert _get(first.test_client(), "/").headers["X-Cache"] == "miss"
+    assert _get(second.test_client(), "/").headers["X-Cache"] == "hit"
+
+    with second.app_context():
+        db.session.add(Resource(title="从第二台服务器添加", external_id="two", kind="article"))
+        db.session.commit()
+        db.session.remove()
+
+    assert int(shared_redis.get(GENERATION_KEY)) >= 1
+    page = _get(first.test_client(), "/")
+    assert page.headers["X-Cache"] == "miss"
