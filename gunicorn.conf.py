@@ -39,6 +39,8 @@ preload_app = True
 timeout = _int_env("HPLEARN_TIMEOUT", 30)
 graceful_timeout = 30
 keepalive = 5
+# Long Chinese search queries are percent-encoded 9 bytes a character: allow the maximum line.
+limit_request_line = 8190
 # Replace workers now and then so a slow leak never grows for days; jitter avoids all at once.
 max_requests = 5000
 max_requests_jitter = 500

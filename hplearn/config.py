@@ -94,6 +94,8 @@ def _derive_database_uri(app) -> None:
     if url:
         app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_database_url(url)
     elif not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        # With HPLEARN_SECRET_KEY set nothing else creates the folder the database goes in.
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = (
             "sqlite:///" + os.path.join(app.instance_path, "hplearn.sqlite3")
         )
