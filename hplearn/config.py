@@ -7,7 +7,7 @@ from pathlib import Path
 ENV_PREFIX = "HPLEARN"
 # Read verbatim: from_prefixed_env would turn a key like "1234" into a number.
 SEARCH_BACKENDS = ("whoosh", "postgres")
-STRING_SETTINGS = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "SEARCH_BACKEND")
+STRING_SETTINGS = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "SEARCH_BACKEND", "MEDIA_DIR")
 
 
 class ConfigError(ValueError):

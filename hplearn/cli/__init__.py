@@ -40,3 +40,8 @@ def register(app) -> None:
 
     for command in catalog.COMMANDS:
         app.cli.add_command(command)
+
+    from hplearn.cli import production
+
+    for command in production.COMMANDS:
+        app.cli.add_command(command)
