@@ -40,6 +40,10 @@ def register_logging(app: Flask) -> None:
     app.logger.handlers[:] = [handler]
     app.logger.setLevel(app.config.get("LOG_LEVEL", "INFO"))
     app.logger.propagate = False
+    # Flask-Limiter says when its storage (Redis) is unreachable; make that reach the log too.
+    limiter_logger = logging.getLogger("flask-limiter")
+    limiter_logger.handlers[:] = [handler]
+    limiter_logger.propagate = False
 
 
 def register_extensions(app: Flask) -> None:

@@ -1,0 +1,210 @@
+"""Faults in production: services going away, processes killed, disks full. Loopback only.
+
+The PostgreSQL restart disturbs everyone using the machine's server, so it runs only with
+CI=true or HPLEARN_FAULT_TESTS=1.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import IN_CI
+from tests.servers import (
+    ROOT, Browser, GunicornServer, closed_port_url, drop_postgres_database,
+    fresh_postgres_database, hplearn, server_environment,
+)
+
+pytestmark = [pytest.mark.production, pytest.mark.slow]
+
+PASSWORD = "fault-tests-pass-42"
+IMPORT_ROWS = 6000
+HEADER = ("external_id,title,stage,grade,subject,edition,volume,school_type,resource_type,url,"
+          "cover_url,source,summary,kind\n")
+
+
+def _catalog_csv(path: Path, rows: int) -> Path:
+    lines = [HEADER] + [
+        f"k-{n},第{n}课 分数的意义,小学,5,数学,人教版,五年级下册,,,https://example.org/{n},,"
+        f"kill,分数与除法的关系 {n},article\n"
+        for n in range(rows)
+    ]
+    path.write_text("".join(lines), encoding="utf-8")
+    return path
+
+
+def _resource_count(database: Path) -> int:
+    try:
+        with sqlite3.connect(database, timeout=5) as connection:
+            return connection.execute("SELECT count(*) FROM resources").fetchone()[0]
+    except sqlite3.OperationalError:
+        return 0
+
+
+def test_import_killed_half_way_finishes_on_rerun_without_duplicates(tmp_path):
+    env = server_environment(tmp_path / "instance", SECRET_KEY="fault-tests")
+    hplearn(env, "init")
+    database = tmp_path / "instance" / "hplearn.sqlite3"
+    csv_file = _catalog_csv(tmp_path / "big.csv", IMPORT_ROWS)
+
+    importer = subprocess.Popen(
+        [sys.executable, "-m", "hplearn", "import", str(csv_file)], env=env, cwd=ROOT,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    while _resource_count(database) == 0 and time.monotonic() < deadline:
+        assert importer.poll() is None, "the import finished before it could be killed"
+        time.sleep(0.05)
+    importer.send_signal(signal.SIGKILL)
+    importer.wait(timeout=10)
+    half = _resource_count(database)
+    assert 0 < half < IMPORT_ROWS
+
+    hplearn(env, "import", str(csv_file), timeout=300)
+
+    with sqlite3.connect(database) as connection:
+        total, distinct = connection.execute(
+            "SELECT count(*), count(DISTINCT external_id) FROM resources WHERE source = 'kill'"
+        ).fetchone()
+        assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert total == distinct == IMPORT_ROWS
+
+
+def _get(url: str, timeout: float = 15) -> tuple[int, dict]:
+    with urllib.request.urlopen(url, timeout=timeout) as response:
+        return response.status, dict(response.headers)
+
+
+def test_redis_gone_the_site_keeps_serving_and_says_so(tmp_path):
+    env = server_environment(tmp_path / "instance", SECRET_KEY="fault-tests",
+                             REDIS_URL=closed_port_url())
+    hplearn(env, "init")
+    hplearn(env, "schools", "create", "hp001", "和平区第一小学")
+    hplearn(env, "users", "create", "stu1", "--role", "student", "--school", "hp001",
+            "--grade", "7", "--password", PASSWORD)
+    with GunicornServer(env, tmp_path / "gunicorn.log", workers=1) as server:
+        assert _get(server.url + "/")[0] == 200
+        status, headers = _get(server.url + "/")
+        assert status == 200 and headers.get("X-Cache") == "hit"  # cached in the process
+        visitor = Browser(server.url)
+        statuses = [
+            visitor.request("POST", "/api/v1/auth/login",
+                            {"username": "stu1", "password": "wrong"})[0]
+            for _ in range(6)
+        ]
+        assert statuses == [401] * 5 + [429]  # limits still counted, in the process
+        assert visitor.request("GET", "/browse")[0] == 200
+        log = server.log()
+    assert "cache: Redis at redis://127.0.0.1:" in log and "caching in this process" in log
+    assert "Rate limit storage unreachable - falling back to in-memory storage" in log
+    assert "Traceback" not in log
+
+
+def _restart_postgres() -> None:
+    clusters = subprocess.run(["pg_lsclusters", "--no-header"], capture_output=True, text=True,
+                              check=True).stdout.split()
+    version, name = clusters[0], clusters[1]
+    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, name, "restart"],
+                   check=True, timeout=120)
+
+
+class Load:
+    """Background readers and writers against a server, recording every outcome."""
+
+    def __init__(self, server_url: str, writers: list[Browser]):
+        self.server_url = server_url
+        self.writers = writers
+        self.outcomes: list[tuple[str, int | str, float]] = []
+        self.created: list[str] = []
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._lock = threading.Lock()
+
+    def _record(self, kind: str, status, elapsed: float) -> None:
+        with self._lock:
+            self.outcomes.append((kind, status, elapsed))
+
+    def _read(self) -> None:
+        while not self._stop.is_set():
+            started = time.monotonic()
+            try:
+                status = _get(self.server_url + "/browse?page=1", timeout=40)[0]
+            except urllib.error.HTTPError as error:
+                status = error.code
+            except OSError as error:
+                status = type(error).__name__
+            self._record("read", status, time.monotonic() - started)
+
+    def _write(self, browser: Browser, prefix: str) -> None:
+        number = 0
+        while not self._stop.is_set():
+            number += 1
+            title = f"{prefix}-{number}"
+            started = time.monotonic()
+            try:
+                status, _ = browser.request("POST", "/api/v1/collections", {
+                    "title": title, "description": "重启测试", "resource_ids": [],
+                    "public": True,
+                }, timeout=40)
+            except OSError as error:
+                status = type(error).__name__
+            self._record("write", status, time.monotonic() - started)
+            if status == 201:
+                with self._lock:
+                    self.created.append(title)
+
+    def __enter__(self) -> Load:
+        self._threads = [threading.Thread(target=self._read) for _ in range(3)] + [
+            threading.Thread(target=self._write, args=(browser, f"w{index}"))
+            for index, browser in enumerate(self.writers)
+        ]
+        for thread in self._threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=60)
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not (IN_CI or os.environ.get("HPLEARN_FAULT_TESTS") == "1"),
+                    reason="restarts the machine's PostgreSQL: only with CI=true or "
+                           "HPLEARN_FAULT_TESTS=1")
+def test_postgres_restart_mid_load_recovers_without_losing_writes(tmp_path):
+    url = fresh_postgres_database("restart")
+    env = server_environment(tmp_path / "instance", SECRET_KEY="fault-tests", DATABASE_URL=url)
+    try:
+        hplearn(env, "init")
+        hplearn(env, "schools", "create", "hp001", "和平区第一小学")
+        hplearn(env, "users", "create", "admin1", "--role", "school_admin", "--school", "hp001",
+                "--password", PASSWORD)
+        with GunicornServer(env, tmp_path / "gunicorn.log", workers=2) as server:
+            admin = Browser(server.url)
+            admin.sign_in("admin1", PASSWORD)
+            with Load(server.url, [admin]) as load:
+                time.sleep(2)
+                _restart_postgres()
+                time.sleep(4)
+            after = [_get(server.url + "/browse")[0] for _ in range(5)]
+            status, listed = admin.request("GET", "/api/v1/collections?per_page=50")
+        failures = [o for o in load.outcomes if o[1] not in (200, 201)]
+        assert after == [200] * 5, "the app did not recover by itself"
+        assert all(o[1] in (500, 503) for o in failures), failures
+        assert max(o[2] for o in load.outcomes) < 35, "a request hung"
+        assert len(load.created) > 0
+        titles = {c["title"] for c in listed["results"]} if status == 200 else set()
+        assert set(load.created[-50:]) <= titles | set(load.created[:-50])
+        assert "Traceback" not in server.log()
+    finally:
+        drop_postgres_database(url)
