@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from http.cookiejar import CookieJar
 from pathlib import Path
@@ -208,6 +209,16 @@ class Browser:
             headers["X-CSRFToken"] = self.csrf_token
         request = urllib.request.Request(self.base_url + path, data=data, method=method,
                                          headers=headers)
+        try:
+            with self._opener.open(request, timeout=timeout) as response:
+                return response.status, _parsed(response)
+        except urllib.error.HTTPError as error:
+            return error.code, _parsed(error)
+
+    def post_form(self, path: str, fields: dict, timeout: float = 30) -> tuple[int, str]:
+        """Submit an HTML form (urlencoded) and follow the redirect, as a browser does."""
+        data = urllib.parse.urlencode(fields).encode()
+        request = urllib.request.Request(self.base_url + path, data=data, method="POST")
         try:
             with self._opener.open(request, timeout=timeout) as response:
                 return response.status, _parsed(response)
