@@ -125,9 +125,9 @@ class CatalogCache:
         import redis
 
         try:
-            result = action(client)
             if self._was_down:
                 self._recovered(client)
+            result = action(client)
         except redis.RedisError as error:
             self._redis_failed(error)
             return None

@@ -12,11 +12,10 @@ from hplearn.app import create_app
 from hplearn.cache import GENERATION_KEY, catalog_cache
 from hplearn.catalog.models import Resource
 from hplearn.extensions import db
-from tests.conftest import make_test_config, skip_or_fail
+from tests.conftest import make_test_config
 from tests.factories import ResourceFactory, TopicFactory
+from tests.servers import closed_port_url, fresh_redis
 
-CLOSED_PORT_REDIS = "redis://127.0.0.1:1/0"
-TEST_REDIS = "redis://127.0.0.1:6379/8"
 
 
 class ListHandler(logging.Handler):
@@ -116,7 +115,7 @@ def test_a_page_with_a_flashed_message_is_not_served_from_cache(app, client, stu
 
 
 def test_redis_down_falls_back_to_this_process_and_says_so_once(tmp_path, topic):
-    down = create_app(make_test_config(tmp_path, REDIS_URL=CLOSED_PORT_REDIS))
+    down = create_app(make_test_config(tmp_path, REDIS_URL=closed_port_url()))
     handler = ListHandler()
     down.logger.addHandler(handler)
     client = down.test_client()
@@ -133,19 +132,15 @@ def test_redis_down_falls_back_to_this_process_and_says_so_once(tmp_path, topic)
 
 @pytest.fixture
 def shared_redis():
-    client = redis.Redis.from_url(TEST_REDIS, socket_connect_timeout=1)
-    try:
-        client.flushdb()
-    except redis.RedisError as error:
-        skip_or_fail(f"Redis at {TEST_REDIS} unreachable: {error}")
-    yield client
-    client.flushdb()
+    url = fresh_redis()
+    yield url
+    redis.Redis.from_url(url).flushdb()
 
 
 def test_two_servers_share_entries_and_generation_through_redis(app, tmp_path, shared_redis):
-    first = create_app(make_test_config(tmp_path / "a", REDIS_URL=TEST_REDIS,
+    first = create_app(make_test_config(tmp_path / "a", REDIS_URL=shared_redis,
                                         DATABASE_URL=app.config["DATABASE_URL"]))
-    second = create_app(make_test_config(tmp_path / "b", REDIS_URL=TEST_REDIS,
+    second = create_app(make_test_config(tmp_path / "b", REDIS_URL=shared_redis,
                                          DATABASE_URL=app.config["DATABASE_URL"]))
     assert _get(first.test_client(), "/").headers["X-Cache"] == "miss"
     assert _get(second.test_client(), "/").headers["X-Cache"] == "hit"
@@ -155,6 +150,34 @@ def test_two_servers_share_entries_and_generation_through_redis(app, tmp_path, s
         db.session.commit()
         db.session.remove()
 
-    assert int(shared_redis.get(GENERATION_KEY)) >= 1
+    assert int(redis.Redis.from_url(shared_redis).get(GENERATION_KEY)) >= 1
     page = _get(first.test_client(), "/")
     assert page.headers["X-Cache"] == "miss"
+
+
+def test_local_store_forgets_the_least_recently_used_and_the_expired(monkeypatch):
+    from hplearn import cache
+
+    store = cache.LocalStore(max_entries=2)
+    store.set("a", b"1", ttl=60)
+    store.set("b", b"2", ttl=60)
+    assert store.get("a") == b"1"
+    store.set("c", b"3", ttl=60)
+    assert store.get("b") is None and store.get("a") == b"1"
+    later = cache.time.monotonic() + 61
+    monkeypatch.setattr(cache.time, "monotonic", lambda: later)
+    assert store.get("a") is None
+
+
+def test_redis_returning_starts_a_fresh_generation(app, tmp_path, shared_redis):
+    from hplearn import cache
+
+    server = create_app(make_test_config(tmp_path / "c", REDIS_URL=shared_redis,
+                                         DATABASE_URL=app.config["DATABASE_URL"]))
+    store = catalog_cache(server)
+    before = store.generation()
+    store._redis_failed(redis.ConnectionError("gone"))
+    assert not store.shared
+    store._down_until = 0  # the retry time has come
+    assert store.generation() != before
+    assert store.shared
