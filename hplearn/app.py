@@ -24,9 +24,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.json.ensure_ascii = app.config["JSON_AS_ASCII"]  # Chinese as UTF-8, not \u escapes
     register_logging(app)
     register_extensions(app)
-    register_cache(app)
     register_proxy(app)
     register_blueprints(app)
+    register_cache(app)
     register_error_handlers(app)
     register_template_helpers(app)
     register_commands(app)
@@ -74,7 +74,11 @@ def _configure_limiter(app: Flask) -> None:
 
 
 def register_cache(app: Flask) -> None:
-    """The page and search cache, invalidated when the catalog changes."""
+    """The page and search cache, invalidated when the catalog changes.
+
+    After the blueprints: its after-commit hook must run after the search index's, or a search
+    between the two could cache old results under the new generation.
+    """
     from hplearn import cache
 
     cache.init_app(app)
