@@ -114,6 +114,20 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(account_admin_bp, url_prefix="/admin/users")
+    register_content_blueprints(app)
+
+
+def register_content_blueprints(app: Flask) -> None:
+    """Issue 4: collections, resource management, the audit log and media."""
+    from hplearn.audit.views import bp as audit_bp
+    from hplearn.catalog.admin_views import bp as resource_admin_bp
+    from hplearn.collections.views import bp as collections_bp
+    from hplearn.media.views import bp as media_bp
+
+    app.register_blueprint(collections_bp, url_prefix="/collections")
+    app.register_blueprint(resource_admin_bp, url_prefix="/admin/resources")
+    app.register_blueprint(audit_bp, url_prefix="/admin/audit")
+    app.register_blueprint(media_bp)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -41,6 +41,15 @@ class Defaults:
     CACHE_MAX_LOCAL_ENTRIES = 512
     CACHE_PAGES = True
     PROXY_COUNT = 0
+    # Media uploads (issue 4): per-kind size limits in bytes; env: HPLEARN_MEDIA_MAX_BYTES__video=…
+    MEDIA_MAX_BYTES = {
+        "video": 500 * 1024 * 1024,
+        "document": 50 * 1024 * 1024,
+        "image": 10 * 1024 * 1024,
+        "captions": 2 * 1024 * 1024,
+    }
+    # e.g. "/protected-media/": nginx sends the bytes (X-Accel-Redirect), see docs/deploy.md.
+    MEDIA_ACCEL_REDIRECT = None
 
 
 def instance_path_from_env() -> str:

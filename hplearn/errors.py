@@ -20,12 +20,13 @@ MESSAGES = {
     429: "操作太频繁，请稍后再试。",
     500: "服务器出了点问题，我们会尽快修复，请稍后再试。",
     503: "服务暂时不可用，请稍等片刻后刷新页面重试。",
+    507: "服务器的存储空间已满，请稍后再试，或联系区管理员。",
 }
 CODES = {
     400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
     405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
     422: "unprocessable", 429: "rate_limited", 500: "server_error",
-    503: "unavailable",
+    503: "unavailable", 507: "storage_full",
 }
 
 

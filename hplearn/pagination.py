@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import func, select
+
 MAX_PAGE = 100_000
 
 
@@ -75,3 +77,10 @@ class Page:
     def has_next(self) -> bool:
         """Whether a next page exists."""
         return self.page < self.pages
+
+
+def paginate(session, query, order_by, page: PageRequest) -> Page:
+    """One page of a SELECT of model rows, with the total count of the unpaged query."""
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = session.scalars(query.order_by(order_by).offset(page.offset).limit(page.per_page))
+    return Page(items=list(rows), total=total, page=page.page, per_page=page.per_page)

@@ -60,8 +60,8 @@ def can_manage_school(user, school_id) -> bool:
 
 
 def can_view_resource(user, resource) -> bool:
-    """Published resources are public; drafts and retired ones only for admins."""
-    return resource.status == "published" or is_admin(user)
+    """Published resources are public; drafts and retired ones only for admins who manage them."""
+    return resource.status == "published" or can_edit_resource(user, resource)
 
 
 def can_manage_resources(user) -> bool:
@@ -143,3 +143,51 @@ def public_name(user, viewer) -> str:
     if is_staff(viewer) and same_school(viewer, user.school_id):
         return user.display_name or user.alias
     return user.alias
+
+# --- Collections, resource management and media (issue 4, items 5-7) ---------------------------
+
+
+def can_edit_resource(user, resource) -> bool:
+    """Edit, publish or retire one resource: district admins all, school admins their school's."""
+    return can_manage_school(user, resource.school_id)
+
+
+def can_create_collection(user) -> bool:
+    """School and district admins curate collections."""
+    return is_admin(user)
+
+
+def can_view_collection(user, collection) -> bool:
+    """Public collections are for everyone; a school's own ones for its members and district admins."""
+    if collection.public or is_district_admin(user):
+        return True
+    return same_school(user, collection.school_id)
+
+
+def can_edit_collection(user, collection) -> bool:
+    """Change a collection: its school's admins and district admins."""
+    return can_manage_school(user, collection.school_id)
+
+
+def can_upload_media(user) -> bool:
+    """Upload videos, documents, images and captions."""
+    return is_admin(user)
+
+
+def can_manage_media(user, media) -> bool:
+    """See and attach an uploaded file: its school's admins and district admins."""
+    return can_manage_school(user, media.school_id)
+
+
+def can_view_media(user, media, resources) -> bool:
+    """Media bytes go to whoever may see a resource using them; images (covers, article
+    pictures) to everyone; unattached files only to the admins who manage them."""
+    if media.kind == "image" or can_manage_media(user, media):
+        return True
+    return any(can_view_resource(user, resource) for resource in resources)
+
+
+def can_save_playback_position(user) -> bool:
+    """Signed-in students resume videos where they stopped."""
+    return is_student(user)
+

@@ -110,3 +110,28 @@ class PlatformFactory(BaseFactory):
     level = "national"
     needs_login = False
     description = "平台介绍。"
+
+
+# --- Issue 4: collections ---------------------------------------------------------------------
+from hplearn.collections.models import Collection, CollectionItem  # noqa: E402
+
+
+@_registered
+class CollectionFactory(BaseFactory):
+    """A collection; pass resources=[…] to fill it in order."""
+
+    class Meta:
+        model = Collection
+
+    title = factory.Sequence(lambda n: f"合集{n}")
+    description = "合集介绍。"
+    public = True
+    stages = factory.LazyFunction(list)
+    grades = factory.LazyFunction(list)
+
+    @factory.post_generation
+    def resources(self, create, extracted, **kwargs):
+        for position, resource in enumerate(extracted or []):
+            self.items.append(CollectionItem(resource=resource, position=position))
+        if create and extracted:
+            CollectionFactory._meta.sqlalchemy_session.commit()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, Integer, String, event
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from hplearn.extensions import db
 from hplearn.timeutil import UTCDateTime, utcnow
@@ -38,3 +38,12 @@ def _refuse_update(mapper, connection, target):
 @event.listens_for(AuditEntry, "before_delete")
 def _refuse_delete(mapper, connection, target):
     raise AuditLogIsAppendOnly("audit entries cannot be deleted")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk_changes(state):
+    # update(AuditEntry) / delete(AuditEntry) statements skip the mapper events above.
+    if (state.is_update or state.is_delete) and any(
+        mapper.class_ is AuditEntry for mapper in state.all_mappers
+    ):
+        raise AuditLogIsAppendOnly("audit entries cannot be changed or deleted")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
 
+from hplearn.accounts.models import User
 from hplearn.audit.models import AuditEntry
 from hplearn.extensions import db
+from hplearn.pagination import Page
 
 
 def record(actor, action: str, obj=None, *, school_id=None, **details) -> AuditEntry:
@@ -33,3 +36,26 @@ def recent_entries(*, school_id=None, limit: int = 200) -> list[AuditEntry]:
     if school_id is not None:
         query = query.where(AuditEntry.school_id == school_id)
     return list(db.session.scalars(query))
+
+
+def entries_page(*, all_schools: bool, school_id, page):
+    """One page of entries, newest first: all of them, or only one school's.
+
+    all_schools: True for district admins.
+    school_id: the school whose entries a school admin reads (ignored when all_schools).
+    page: a PageRequest.
+    """
+    query = select(AuditEntry)
+    if not all_schools:
+        query = query.where(AuditEntry.school_id == school_id, AuditEntry.school_id.is_not(None))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    actor = aliased(User)
+    rows = db.session.execute(
+        query.add_columns(actor.username)
+        .outerjoin(actor, actor.id == AuditEntry.actor_id)
+        .order_by(AuditEntry.id.desc())
+        .offset(page.offset)
+        .limit(page.per_page)
+    )
+    items = [(entry, username) for entry, username in rows]
+    return Page(items=items, total=total, page=page.page, per_page=page.per_page)

@@ -68,6 +68,10 @@ class Resource(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # Managed resources (issue 4): the owning school (None: district or imported) and hosted media.
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id"), index=True)
+    media_id: Mapped[int | None] = mapped_column(ForeignKey("media.id"), index=True)
+    caption_ids: Mapped[list[int]] = mapped_column(JSON, default=list, server_default="[]")
 
     topic: Mapped[Topic | None] = relationship(back_populates="resources")
 

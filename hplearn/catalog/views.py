@@ -4,6 +4,7 @@ from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
 
 from hplearn.catalog import services
+from hplearn.collections.services import featured_for
 from hplearn.pagination import InvalidParameter, parse_page
 
 bp = Blueprint("catalog", __name__)
@@ -26,6 +27,7 @@ def home():
         subjects=services.facet_values("subject"),
         platforms=services.all_platforms(),
         newest=services.newest_resources(),
+        featured_collections=featured_for(current_user),
     )
 
 

@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-
-
-def media_folder(app) -> Path:
-    """Where uploaded media live: MEDIA_DIR (shared storage) or the instance folder's media/."""
-    return Path(app.config.get("MEDIA_DIR") or Path(app.instance_path) / "media")
 
 
 @click.command("cache-clear")
@@ -29,8 +22,10 @@ def cache_clear_command() -> None:
 @with_appcontext
 def backup_paths_command() -> None:
     """Print the database URL and the media folder (for scripts/backup.sh and restore.sh)."""
+    from hplearn.media.uploads import media_root
+
     click.echo(current_app.config["SQLALCHEMY_DATABASE_URI"])
-    click.echo(str(media_folder(current_app)))
+    click.echo(str(media_root()))
 
 
 COMMANDS = (cache_clear_command, backup_paths_command)

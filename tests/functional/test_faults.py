@@ -208,3 +208,82 @@ def test_postgres_restart_mid_load_recovers_without_losing_writes(tmp_path):
         assert "Traceback" not in server.log()
     finally:
         drop_postgres_database(url)
+
+
+# --- a full disk on media upload --------------------------------------------------------------
+
+MP4_HEAD = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"
+
+
+def _video(size: int) -> bytes:
+    return MP4_HEAD + b"\x00" * (size - len(MP4_HEAD))
+
+
+def _upload(client, size: int):
+    import io
+
+    return client.post("/api/v1/media", data={
+        "kind": "video", "file": (io.BytesIO(_video(size)), "课堂实录.mp4"),
+    }, content_type="multipart/form-data")
+
+
+def _tiny_tmpfs(path: Path, size_kb: int) -> None:
+    path.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size_kb}k", "tmpfs",
+                              str(path)], capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
+
+
+@pytest.fixture
+def full_media_disk(tmp_path):
+    """A 128 KB tmpfs as the media folder."""
+    folder = tmp_path / "media"
+    _tiny_tmpfs(folder, 128)
+    yield folder
+    subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+@pytest.fixture
+def app_config(tmp_path):
+    from tests.conftest import make_test_config
+
+    return make_test_config(tmp_path, MEDIA_DIR=str(tmp_path / "media"))
+
+
+def test_full_disk_on_upload_is_a_clear_error_and_leaves_nothing(app, client, login,
+                                                                  school_admin, full_media_disk):
+    from hplearn.media.models import Media
+    from hplearn.extensions import db
+
+    login(school_admin)
+    response = _upload(client, 300 * 1024)  # (under 500 KB: no spooled temporary file)
+    assert response.status_code == 507
+    assert "存储空间已满" in response.get_json()["error"]["message"]
+    assert list(full_media_disk.iterdir()) == []
+    assert db.session.query(Media).count() == 0
+
+    small = _upload(client, 32 * 1024)
+    assert small.status_code == 201, small.get_json()
+    assert len(list(full_media_disk.iterdir())) == 1
+
+
+def test_disk_filling_while_writing_leaves_no_partial_file(app, client, login, school_admin,
+                                                           tmp_path, monkeypatch):
+    import errno
+
+    from hplearn.media import uploads
+
+    written = []
+
+    def fill_up(stream, target, limit, first):
+        target.write(first)
+        written.append(len(first))
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(uploads, "_copy_limited", fill_up)
+    login(school_admin)
+    response = _upload(client, 32 * 1024)
+    assert response.status_code == 507
+    assert response.get_json()["error"]["code"] == "storage_full"
+    assert written and list((tmp_path / "media").iterdir()) == []

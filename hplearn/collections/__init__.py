@@ -1,0 +1,1 @@
+"""Curated collections of resources by school and district admins."""

@@ -1,0 +1,1 @@
+"""Media: uploaded videos, PDFs, images and captions, streamed with HTTP Range."""
