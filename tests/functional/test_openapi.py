@@ -85,3 +85,44 @@ def test_school_users_match(client, login, school_admin, student, teacher):
     login.logout()
     login(student)
     _checked(client.get("/api/v1/schools/hp001/users"), 403)
+
+
+PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
+       b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\x00\x05\x00\x01\xff"
+       b"\x89\x99=\x1d\x00\x00\x00\x00IEND\xaeB`\x82")
+
+
+def test_collections_match(client, login, school_admin, student, catalog):
+    _checked(client.post("/api/v1/collections", json={"title": "x", "public": True}), 401)
+    login(school_admin)
+    created = _checked(client.post("/api/v1/collections", json={
+        "title": "七年级寒假书单", "description": "**假期**读物", "public": True,
+        "resource_ids": [r.id for r in catalog], "grades": [7], "stages": ["初中"],
+        "featured_from": "2026-01-10", "featured_to": "2026-02-20",
+    }), 201).get_json()
+    _checked(client.post("/api/v1/collections", json={"title": ""}), 422)
+    _checked(client.patch(f"/api/v1/collections/{created['id']}", json={"public": False}), 200)
+    login.logout()
+    login(student)
+    _checked(client.get("/api/v1/collections?per_page=5"), 200)
+    _checked(client.get(f"/api/v1/collections/{created['id']}"), 200)
+    _checked(client.get("/api/v1/collections/999999"), 404)
+    _checked(client.patch(f"/api/v1/collections/{created['id']}", json={"title": "改"}), 403)
+    _checked(client.get("/api/v1/collections?page=0"), 400)
+
+
+def test_media_upload_matches(client, login, school_admin, student):
+    import io
+
+    def upload(data: bytes, kind: str):
+        return client.post("/api/v1/media", data={"kind": kind, "file": (io.BytesIO(data), "a")},
+                           content_type="multipart/form-data")
+
+    _checked(upload(PNG, "image"), 401)
+    login(student)
+    _checked(upload(PNG, "image"), 403)
+    login.logout()
+    login(school_admin)
+    _checked(upload(PNG, "image"), 201)
+    _checked(upload(PNG, "video"), 415)
+    _checked(upload(PNG, "poster"), 422)
