@@ -108,12 +108,14 @@ def register_blueprints(app: Flask) -> None:
     from hplearn.admin.views import bp as admin_bp
     from hplearn.api import bp as api_bp
     from hplearn.catalog.views import bp as catalog_bp
+    from hplearn.search.views import bp as search_bp
 
     app.register_blueprint(catalog_bp)
     app.register_blueprint(accounts_bp, url_prefix="/auth")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(account_admin_bp, url_prefix="/admin/users")
+    app.register_blueprint(search_bp)
     register_content_blueprints(app)
 
 

@@ -154,7 +154,7 @@ def main() -> int:
         phase(f"{args.ranges} random {args.range_mb} MB ranges", ranges, results)
         phase("full read", full, results)
 
-    print(f"| phase | RSS before (MB) | RSS after (MB) | peak during (MB) | time (s) | detail |")
+    print("| phase | RSS before (MB) | RSS after (MB) | peak during (MB) | time (s) | detail |")
     print("|---|---|---|---|---|---|")
     for name, before, after, elapsed, detail, reset_ok in results:
         peak = f"{after['VmHWM'] / 1024:.1f}" + ("" if reset_ok else " (since start)")

@@ -31,9 +31,9 @@ def main() -> None:
 
 def register(app) -> None:
     """Add every hplearn command to app.cli (so `flask --app wsgi` knows them too)."""
-    from hplearn.cli import accounts, setup
+    from hplearn.cli import accounts, search, setup
 
-    for command in (*setup.COMMANDS, *accounts.COMMANDS):
+    for command in (*setup.COMMANDS, *accounts.COMMANDS, *search.COMMANDS):
         app.cli.add_command(command)
 
     from hplearn.cli import catalog

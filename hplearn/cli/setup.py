@@ -13,6 +13,9 @@ def init_command(demo: bool) -> None:
     """Create or upgrade the database (migrations) and the search index."""
     upgrade()
     click.echo(f"database ready: {current_app.config['SQLALCHEMY_DATABASE_URI'].split('@')[-1]}")
+    from hplearn.cli.search import ensure_search_index
+
+    ensure_search_index()
     if demo:
         from hplearn.catalog.content import ContentError, load_content
 

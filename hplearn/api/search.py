@@ -1,0 +1,47 @@
+"""/api/v1/search and /api/v1/suggest."""
+
+from flask import jsonify, request
+
+from hplearn.api import bp
+from hplearn.api.serializers import resource_json
+from hplearn.errors import json_error
+from hplearn.pagination import InvalidParameter
+from hplearn.search import services
+from hplearn.search.views import run_search
+
+
+def _hit_json(hit) -> dict:
+    data = resource_json(hit.object)
+    data["highlight"] = str(hit.title_html)
+    data["snippet"] = str(hit.snippet_html)
+    return data
+
+
+@bp.get("/search")
+def search():
+    """Resources matching q, with facets and a suggestion when nothing matched."""
+    try:
+        results = run_search(request.args)
+    except InvalidParameter as error:
+        return json_error(400, str(error), code="invalid_parameter")
+    if results.unavailable:
+        return json_error(503, results.unavailable, code="search_unavailable")
+    return jsonify(
+        query=results.query,
+        total=results.total,
+        page=results.page,
+        per_page=results.per_page,
+        results=[_hit_json(hit) for hit in results.items],
+        facets={
+            name: [{"value": value, "count": count} for value, count in values]
+            for name, values in results.facets.items()
+        },
+        suggestion=results.suggestion,
+        truncated=results.truncated,
+    )
+
+
+@bp.get("/suggest")
+def suggest():
+    """Autocomplete: titles starting with q (characters, pinyin or initials)."""
+    return jsonify(suggestions=services.suggest(request.args.get("q", "")))

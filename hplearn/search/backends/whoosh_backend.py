@@ -1,0 +1,497 @@
+"""The default backend: a Whoosh index in the instance folder.
+
+Layout: <root>/live is a symlink to the index directory in use (index-<stamp>). A rebuild writes a
+new directory beside it and swaps the symlink with one rename, so readers never see half an index.
+Writers take Whoosh's lock with a timeout and fall back to an AsyncWriter (a thread that waits for
+the lock), so a request never blocks on another writer for long; readers never need the lock.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import logging
+import math
+import os
+import shutil
+import tempfile
+import threading
+import traceback
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.analysis import IDTokenizer
+from whoosh.codec.whoosh3 import W3Codec
+from whoosh.fields import ID, NUMERIC, STORED, FieldType, Schema
+from whoosh.formats import Existence
+from whoosh.index import LockError
+from whoosh.writing import AsyncWriter
+
+from hplearn.search.analysis import compact, normalize
+from hplearn.search.backends.base import (
+    BODY_BOOST,
+    CHARS_BOOST,
+    META_BOOST,
+    PINYIN_BOOST,
+    TITLE_BOOST,
+    BackendQuery,
+    BackendResults,
+    IndexUnavailable,
+    Progress,
+    SearchBackend,
+    facet_counts,
+)
+from hplearn.search.backends.whoosh_sets import EMPTY, SearcherSets, sets_of
+from hplearn.search.documents import IndexedDocument
+
+log = logging.getLogger(__name__)
+
+LIVE = "live"
+WRITE_LOCK_TIMEOUT = 2.0
+RERANK_WINDOW = 50
+MAX_RANKED_TERMS = 6
+MAX_EXPANSION = 2000
+PARALLEL_FROM = 5000
+MAX_WRITER_PROCS = 4
+PHRASE_BONUS = 1.5
+INDEX_NAME = "hplearn"
+
+
+class SetCodec(W3Codec):
+    """Whoosh's codec minus per-posting length statistics: nothing in this index is scored."""
+
+    length_stats = False
+
+
+class TokenField(FieldType):
+    """A field fed a list of tokens from hplearn.search.analysis, matched as sets, never scored.
+
+    Skipping Whoosh's analyzer, term frequencies and field lengths keeps indexing to one
+    posting per distinct token.
+    """
+
+    def __init__(self):
+        super().__init__(format=Existence(), analyzer=IDTokenizer(), scorable=False)
+
+    def index(self, value, **kwargs):
+        """One (term, frequency, weight, value) tuple per distinct token."""
+        if isinstance(value, DeferredTokens):
+            value = value.tokens()
+        tokens = value.split() if isinstance(value, str) else value
+        return ((token.encode("utf-8"), 1, 1.0, b"") for token in set(tokens))
+
+
+class DeferredTokens:
+    """One field's tokens of a document, analyzed where the writer runs (see rebuild)."""
+
+    def __init__(self, doc: IndexedDocument, fieldname: str):
+        self.doc = doc
+        self.fieldname = fieldname
+
+    def tokens(self) -> list[str]:
+        """The field's tokens (the document is analyzed once for all its fields)."""
+        return _token_lists(self.doc)[self.fieldname]
+
+
+TOKEN_FIELDS = ("title", "meta", "body", "chars", "pinyin", "title_key", "title_pinyin",
+                "title_initials")
+
+
+def build_schema() -> Schema:
+    """The index fields: token sets, filter terms, sort columns and the stored id and title."""
+    schema = Schema(
+        key=ID(unique=True),
+        doc_type=ID,
+        stored_title=STORED,
+        views=NUMERIC(int, bits=64, sortable=True, signed=False),
+        title_length=NUMERIC(int, bits=32, sortable=True, signed=False),
+        published=NUMERIC(int, bits=64, sortable=True, signed=False),
+        **{name: TokenField() for name in TOKEN_FIELDS},
+    )
+    schema.add("f_*", ID, glob=True)
+    return schema
+
+
+def _token_lists(doc: IndexedDocument) -> dict[str, list[str]]:
+    tokens = doc.tokens
+    title_key, title_pinyin, title_initials = tokens.title_keys
+    return {
+        "title": tokens.title,
+        "meta": tokens.meta,
+        "body": tokens.body,
+        "chars": tokens.chars,
+        "pinyin": tokens.pinyin,
+        "title_key": [title_key] if title_key else [],
+        "title_pinyin": [title_pinyin] if title_pinyin else [],
+        "title_initials": [title_initials] if len(title_initials) > 1 else [],
+    }
+
+
+def whoosh_fields(doc: IndexedDocument, deferred: bool = False) -> dict:
+    """The Whoosh field values of one document (token fields analyzed later if deferred)."""
+    if deferred:
+        values = {name: DeferredTokens(doc, name) for name in TOKEN_FIELDS}
+    else:
+        values = _token_lists(doc)
+    values.update({
+        "key": doc.key,
+        "doc_type": doc.doc_type,
+        "stored_title": f"{doc.object_id}\t{doc.title}",
+        "views": max(0, doc.view_count),
+        "title_length": len(doc.title),
+        "published": max(0, int(doc.published_ts)),
+    })
+    values.update({f"f_{name}": value for name, value in doc.fields.items()})
+    return values
+
+
+def _field_tiers(sets: SearcherSets, term) -> list[tuple[float, frozenset[int]]]:
+    # Where a word can match, best place first: title, structured fields, body, n-grams, pinyin.
+    tiers = []
+    for fieldname, boost in (("title", TITLE_BOOST), ("meta", META_BOOST), ("body", BODY_BOOST)):
+        docs = frozenset().union(*(sets.term(fieldname, w) for w in term.alternatives))
+        tiers.append((boost, docs))
+    if term.char_grams:
+        grams = sorted((sets.term("chars", g) for g in term.char_grams), key=len)
+        tiers.append((CHARS_BOOST, frozenset.intersection(*grams)))
+    if term.pinyin:
+        tiers.append((PINYIN_BOOST, sets.term("pinyin", term.pinyin)))
+    return tiers
+
+
+def _term_docs(sets: SearcherSets, term) -> frozenset[int]:
+    return frozenset().union(*(docs for _, docs in _field_tiers(sets, term)))
+
+
+def matching_docs(sets: SearcherSets, request: BackendQuery) -> set[int]:
+    """The document numbers that match the query words and the filters."""
+    parts = [_term_docs(sets, term) for term in request.query.terms]
+    if not parts:
+        return set()
+    constraints = [sets.values("doc_type").get(request.doc_type, EMPTY)]
+    for name, value in sorted(request.filters.items()):
+        constraints.append(sets.values(f"f_{name}").get(value, EMPTY))
+    if request.match_all:
+        ordered = sorted(parts + constraints, key=len)
+        matched = set(ordered[0]).intersection(*ordered[1:])
+    else:
+        matched = set().union(*parts).intersection(*constraints)
+    for object_id in request.exclude_ids:
+        matched -= sets.term("key", f"{request.doc_type}:{object_id}")
+    return matched
+
+
+def facet_sets(sets: SearcherSets, matched: set[int], names) -> dict[str, list[tuple[str, int]]]:
+    """Counts of each facet value among the matched documents."""
+    facets = {}
+    for name in names:
+        counts = {}
+        for value, docs in sets.values(f"f_{name}").items():
+            count = len(docs.intersection(matched)) if len(docs) < len(matched) else len(
+                matched.intersection(docs))
+            if count:
+                counts[value] = count
+        facets[name] = facet_counts(counts)
+    return facets
+
+
+def rank_by_relevance(sets: SearcherSets, request: BackendQuery, matched, window: int):
+    """The best `window` matches with their scores, best first.
+
+    A document's score adds, for each query word, the word's idf (log(1 + N/df)) times the
+    weight of the best field it matches in (title 4 > structured fields 2 > body 1 > character
+    n-grams 0.6 > pinyin 0.3). Documents are grouped by score with set algebra, so the cost
+    does not grow with each matching document; ties go to the shorter title (as BM25's length
+    normalization would), then to the more viewed.
+    """
+    total = max(1, sets.searcher.doc_count())
+    groups: list[tuple[float, set[int]]] = [(0.0, matched)]
+    ranked_terms = sorted(request.query.terms, key=lambda t: len(_term_docs(sets, t)))
+    for term in ranked_terms[:MAX_RANKED_TERMS]:
+        tiers = _field_tiers(sets, term)
+        idf = math.log(1 + total / max(1, len(frozenset().union(*(d for _, d in tiers)))))
+        split: list[tuple[float, set[int]]] = []
+        for score, docs in groups:
+            for boost, tier_docs in tiers:
+                part = docs.intersection(tier_docs)
+                if part:
+                    split.append((score + idf * boost, part))
+                    docs = docs - part
+                if not docs:
+                    break
+            if docs:
+                split.append((score, docs))
+        groups = split
+    groups.sort(key=lambda group: -group[0])
+    order = sets.tiebreak()
+    top: list[tuple[int, float]] = []
+    for score, docs in groups:
+        best = heapq.nsmallest(window - len(top), docs, key=order.__getitem__)
+        top.extend((docnum, score) for docnum in best)
+        if len(top) >= window:
+            break
+    return top
+
+
+def _broken(action: str, failure: str) -> IndexUnavailable:
+    # Built after the handler has let go of the traceback, so Whoosh's files close now.
+    log.error("search index: cannot %s: %s", action, failure)
+    return IndexUnavailable("搜索索引已损坏，请管理员运行 hplearn reindex 重建。")
+
+
+class WhooshBackend(SearchBackend):
+    """Whoosh index under root; one cached searcher per thread."""
+
+    name = "whoosh"
+
+    def __init__(self, root: str | os.PathLike):
+        self.root = Path(root)
+        self._local = threading.local()
+
+    # -- locations ------------------------------------------------------------------------
+
+    @property
+    def live_link(self) -> Path:
+        """The symlink naming the index directory in use."""
+        return self.root / LIVE
+
+    def live_dir(self) -> Path | None:
+        """The index directory in use, or None."""
+        try:
+            target = os.readlink(self.live_link)
+        except OSError:
+            return None
+        path = self.root / target
+        return path if path.is_dir() else None
+
+    def ready(self) -> bool:
+        """Whether the live index exists and opens."""
+        try:
+            self._open_index()
+        except IndexUnavailable:
+            return False
+        return True
+
+    def create_if_missing(self) -> bool:
+        """Create an empty live index if there is none."""
+        if self.live_dir() is not None:
+            return False
+        new_dir = self._new_dir()
+        whoosh_index.create_in(str(new_dir), build_schema(), indexname=INDEX_NAME)
+        self._swap_in(new_dir)
+        return True
+
+    def _new_dir(self) -> Path:
+        self.root.mkdir(parents=True, exist_ok=True)
+        stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+        return Path(tempfile.mkdtemp(prefix=f"index-{stamp}-", dir=self.root))
+
+    def _swap_in(self, new_dir: Path) -> None:
+        previous = self.live_dir()
+        scratch = self.root / f".{LIVE}.{os.getpid()}.{threading.get_ident()}"
+        scratch.unlink(missing_ok=True)
+        os.symlink(new_dir.name, scratch)
+        os.replace(scratch, self.live_link)
+        self._remove_old_dirs(keep={new_dir.name, previous.name if previous else ""})
+
+    def _remove_old_dirs(self, keep: set[str]) -> None:
+        # The previous index stays one round so readers still holding it can finish.
+        for path in self.root.glob("index-*"):
+            if path.name not in keep:
+                shutil.rmtree(path, ignore_errors=True)
+
+    # -- reading --------------------------------------------------------------------------
+
+    def _open_index(self):
+        live = self.live_dir()
+        if live is None:
+            raise IndexUnavailable("搜索索引不存在，请管理员运行 hplearn reindex 重建。")
+        try:
+            return whoosh_index.open_dir(str(live), indexname=INDEX_NAME)
+        except Exception:  # noqa: BLE001 - any failure to open means a broken index
+            failure = traceback.format_exc(limit=3)
+        raise _broken(f"open {live}", failure)
+
+    def searcher(self):
+        """This thread's searcher on the live index, reopened when the index changed."""
+        cached = getattr(self._local, "entry", None)
+        live = self.live_dir()
+        if cached is not None and cached[0] == live:
+            try:
+                if cached[1].up_to_date():
+                    return cached[1]
+            except Exception:  # noqa: BLE001 - a vanished segment: reopen below
+                pass
+        # Searcher.refresh() would reuse segment readers that miss new deletions: reopen.
+        self._forget_searcher()
+        index = self._open_index()
+        try:
+            searcher = index.searcher()
+        except Exception:  # noqa: BLE001 - a damaged segment
+            failure = traceback.format_exc(limit=3)
+        else:
+            self._local.entry = (live, searcher)
+            return searcher
+        raise _broken("open a searcher on", failure)
+
+    def _reading(self, function, *args):
+        # Damaged files surface as any error while reading: report the index as unavailable.
+        searcher = self.searcher()
+        try:
+            return function(searcher, *args)
+        except Exception:  # noqa: BLE001
+            failure = traceback.format_exc()
+        self._forget_searcher()
+        raise _broken("read", failure)
+
+    def search(self, request: BackendQuery) -> BackendResults:
+        """Ranked ids, the match count and facet counts."""
+        if request.query.is_empty:
+            return BackendResults(ids=[], total=0)
+        return self._reading(self._search, request)
+
+    def _search(self, searcher, request: BackendQuery) -> BackendResults:
+        sets = sets_of(searcher)
+        matched = matching_docs(sets, request)
+        if not matched:
+            return BackendResults(ids=[], total=0, facets={f: [] for f in request.facets})
+        end = request.offset + request.limit
+        if request.sort == "relevance":
+            ranked = self._relevance(searcher, sets, matched, request, end)
+        else:
+            column = sets.column("published" if request.sort == "newest" else "views")
+            top = heapq.nlargest(end, matched, key=lambda d: (column[d], d))
+            ranked = [self._stored(searcher, docnum)[0] for docnum in top]
+        return BackendResults(
+            ids=ranked[request.offset:end],
+            total=len(matched),
+            facets=facet_sets(sets, matched, request.facets),
+        )
+
+    def count(self, request: BackendQuery) -> int:
+        """How many documents match (no ranking)."""
+        return self._reading(lambda searcher: len(matching_docs(sets_of(searcher), request)))
+
+    def _relevance(self, searcher, sets, matched, request, end) -> list[int]:
+        window = max(end, RERANK_WINDOW)
+        top = rank_by_relevance(sets, request, matched, window)
+        phrase = compact(request.query.normalized)
+        scored = []
+        for rank, (docnum, score) in enumerate(top):
+            object_id, title = self._stored(searcher, docnum)
+            if len(phrase) > 1 and phrase in compact(normalize(title)):
+                score *= PHRASE_BONUS
+            scored.append((-score, rank, object_id))
+        scored.sort()
+        return [object_id for _, _, object_id in scored[:end]]
+
+    @staticmethod
+    def _stored(searcher, docnum) -> tuple[int, str]:
+        object_id, _, title = searcher.stored_fields(docnum)["stored_title"].partition("\t")
+        return int(object_id), title
+
+    def suggest(self, prefix: str, doc_type: str, limit: int) -> list[str]:
+        """Titles whose start matches prefix, most viewed first."""
+        return self._reading(self._suggest, prefix, doc_type, limit)
+
+    def _suggest(self, searcher, prefix: str, doc_type: str, limit: int) -> list[str]:
+        if searcher.doc_count() == 0:
+            return []
+        sets = sets_of(searcher)
+        reader = searcher.reader()
+        docs: set[int] = set()
+        for fieldname in ("title_key", "title_pinyin", "title_initials"):
+            for term in itertools.islice(reader.expand_prefix(fieldname, prefix), MAX_EXPANSION):
+                docs |= sets.term(fieldname, term.decode("utf-8") if isinstance(term, bytes) else term)
+        docs &= sets.values("doc_type").get(doc_type, EMPTY)
+        views = sets.column("views")
+        top = heapq.nlargest(limit * 3, docs, key=lambda d: (views[d], -d))
+        titles = [self._stored(searcher, docnum)[1] for docnum in top]
+        return list(dict.fromkeys(titles))[:limit]
+
+    # -- writing --------------------------------------------------------------------------
+
+    @property
+    def _rebuild_marker(self) -> Path:
+        return self.root / "REBUILDING"
+
+    @property
+    def _journal(self) -> Path:
+        return self.root / "changed-during-rebuild.txt"
+
+    def apply(self, upserts: list[IndexedDocument], deletes: list[str]) -> None:
+        """Write one batch; never wait more than WRITE_LOCK_TIMEOUT for another writer."""
+        if not upserts and not deletes:
+            return
+        if self._rebuild_marker.exists():
+            # Noted before writing: the rebuild replays these once its index is live.
+            with self._journal.open("a", encoding="utf-8") as journal:
+                journal.write("".join(f"{key}\n" for key in [*deletes, *(d.key for d in upserts)]))
+        index = self._open_index()
+        try:
+            writer = index.writer(timeout=WRITE_LOCK_TIMEOUT, codec=SetCodec())
+        except LockError:
+            log.info("search index busy: queueing %d changes", len(upserts) + len(deletes))
+            writer = AsyncWriter(index, delay=0.25, writerargs={"codec": SetCodec()})
+        for key in deletes:
+            writer.delete_by_term("key", key)
+        for doc in upserts:
+            writer.update_document(**whoosh_fields(doc))
+        writer.commit()
+
+    def changed_during_rebuild(self) -> list[str]:
+        """Keys written to the old index while the last rebuild ran (read once)."""
+        try:
+            keys = self._journal.read_text(encoding="utf-8").split()
+        except OSError:
+            return []
+        self._journal.unlink(missing_ok=True)
+        return list(dict.fromkeys(keys))
+
+    def rebuild(
+        self, batches: Iterable[list[IndexedDocument]], progress: Progress, expected: int = 0
+    ) -> int:
+        """Write every document into a new directory, then swap it in."""
+        new_dir = self._new_dir()
+        self._journal.unlink(missing_ok=True)
+        self._rebuild_marker.write_text(str(os.getpid()))
+        try:
+            written = self._write_all(new_dir, batches, progress, expected)
+            self._swap_in(new_dir)
+        except BaseException:
+            shutil.rmtree(new_dir, ignore_errors=True)
+            raise
+        finally:
+            self._rebuild_marker.unlink(missing_ok=True)
+        self._forget_searcher()
+        return written
+
+    def _forget_searcher(self) -> None:
+        cached = getattr(self._local, "entry", None)
+        self._local.entry = None
+        if cached is not None:
+            cached[1].close()
+
+    @staticmethod
+    def _write_all(new_dir: Path, batches, progress: Progress, expected: int) -> int:
+        index = whoosh_index.create_in(str(new_dir), build_schema(), indexname=INDEX_NAME)
+        # Big rebuilds write one segment per core (sub-processes); small ones stay in-process.
+        procs = min(os.cpu_count() or 1, MAX_WRITER_PROCS) if expected >= PARALLEL_FROM else 1
+        writer = index.writer(
+            limitmb=128, codec=SetCodec(), procs=procs, multisegment=True
+        )
+        written = 0
+        try:
+            for batch in batches:
+                for doc in batch:
+                    writer.add_document(**whoosh_fields(doc, deferred=procs > 1))
+                written += len(batch)
+                progress(written)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        return written
+

@@ -1,0 +1,112 @@
+"""Document sets read straight from Whoosh posting blocks, cached per searcher.
+
+Matching, counting, filtering and facet counts are set algebra (done in C by Python's sets)
+instead of walking Whoosh's matcher tree one posting at a time; only ranking uses the scorer.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.reading import TermNotFound
+
+EMPTY: frozenset[int] = frozenset()
+TERM_CACHE_SIZE = 4096
+
+
+def _leaf_ids(matcher) -> list[int]:
+    # Whole posting blocks at a time; any other matcher one id at a time.
+    if isinstance(matcher, W3LeafMatcher):
+        ids: list[int] = []
+        while matcher.is_active():
+            matcher._read_ids()
+            ids.extend(matcher._ids)
+            matcher._next_block()
+        return ids
+    return list(matcher.all_ids())
+
+
+def _segment_ids(reader, fieldname: str, text) -> set[int]:
+    try:
+        matcher = reader.postings(fieldname, text)
+    except TermNotFound:
+        return set()
+    if isinstance(matcher, FilterMatcher):
+        # Deleted documents: read the raw postings, then drop them as a set.
+        return set(_leaf_ids(matcher.child)) - set(reader.deleted_docs_set)
+    return set(_leaf_ids(matcher))
+
+
+class SearcherSets:
+    """Cached document sets and sort columns of one searcher generation."""
+
+    def __init__(self, searcher):
+        self.searcher = searcher
+        self._terms: OrderedDict[tuple[str, str], frozenset[int]] = OrderedDict()
+        self._values: dict[str, dict[str, frozenset[int]]] = {}
+        self._columns: dict[str, list[int]] = {}
+        self._tiebreak: list[int] | None = None
+
+    def term(self, fieldname: str, text: str) -> frozenset[int]:
+        """The documents holding text in fieldname."""
+        key = (fieldname, text)
+        found = self._terms.get(key)
+        if found is not None:
+            self._terms.move_to_end(key)
+            return found
+        docs: set[int] = set()
+        for reader, offset in self._leaves():
+            ids = _segment_ids(reader, fieldname, text)
+            docs |= {i + offset for i in ids} if offset else ids
+        found = frozenset(docs)
+        self._terms[key] = found
+        if len(self._terms) > TERM_CACHE_SIZE:
+            self._terms.popitem(last=False)
+        return found
+
+    def _leaves(self):
+        for leaf, offset in self.searcher.leaf_searchers():
+            yield leaf.reader(), offset
+
+    def values(self, fieldname: str) -> dict[str, frozenset[int]]:
+        """Every value of a keyword field with its documents (facets, filters)."""
+        cached = self._values.get(fieldname)
+        if cached is None:
+            reader = self.searcher.reader()
+            cached = {}
+            if fieldname in reader.indexed_field_names():
+                for raw in reader.lexicon(fieldname):
+                    text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+                    cached[text] = self.term(fieldname, text)
+            self._values[fieldname] = cached
+        return cached
+
+    def column(self, fieldname: str) -> list[int]:
+        """A sortable column's value for every document number."""
+        cached = self._columns.get(fieldname)
+        if cached is None:
+            cached = list(self.searcher.reader().column_reader(fieldname))
+            self._columns[fieldname] = cached
+        return cached
+
+
+    def tiebreak(self) -> list[int]:
+        """For each document number, a sort key: shorter titles first, then more views."""
+        if self._tiebreak is None:
+            lengths, views = self.column("title_length"), self.column("views")
+            ceiling = 1 << 40
+            self._tiebreak = [
+                length * ceiling - min(count, ceiling - 1) for length, count in zip(lengths, views)
+            ]
+        return self._tiebreak
+
+
+def sets_of(searcher) -> SearcherSets:
+    """The SearcherSets attached to searcher (made on first use)."""
+    cached = getattr(searcher, "_hplearn_sets", None)
+    if cached is None:
+        cached = SearcherSets(searcher)
+        searcher._hplearn_sets = cached
+    return cached

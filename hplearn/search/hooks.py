@@ -1,0 +1,122 @@
+"""Keep the index in step with the database: collect after each flush, apply after commit.
+
+Changed rows of registered models are turned into SearchDocuments in after_flush (while their
+state is loaded); after_commit analyzes and writes them as one batch per commit, so an importer
+that commits every 500 rows writes the index 500 documents at a time. A rollback discards them.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import current_app, has_app_context
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session
+
+from hplearn.extensions import db
+from hplearn.search import engine
+from hplearn.search.backends.base import IndexUnavailable
+from hplearn.search.documents import (
+    DocumentType,
+    document_key,
+    document_type,
+    document_type_for,
+    indexed,
+)
+from hplearn.search.rebuild import candidate_count
+
+log = logging.getLogger(__name__)
+PENDING = "hplearn_search_pending"
+_installed = False
+
+
+def install() -> None:
+    """Listen to every SQLAlchemy session (once per process)."""
+    global _installed
+    if _installed:
+        return
+    event.listen(Session, "after_flush", _collect)
+    event.listen(Session, "after_commit", _apply)
+    event.listen(Session, "after_rollback", _discard)
+    _installed = True
+
+
+def _pending(session) -> dict:
+    return session.info.setdefault(PENDING, {})
+
+
+def mark_for_reindex(session, doc_type_name: str, instance) -> None:
+    """Reindex instance after the next commit even if none of its own columns changed."""
+    _remember(_pending(session), document_type(doc_type_name), instance)
+
+
+def _relevant_change(instance, doc_type: DocumentType) -> bool:
+    state = inspect(instance)
+    for attr in state.mapper.column_attrs:
+        if attr.key in doc_type.ignored_attributes:
+            continue
+        if state.attrs[attr.key].history.has_changes():
+            return True
+    return False
+
+
+def _remember(pending: dict, doc_type: DocumentType, instance) -> None:
+    key = document_key(doc_type.name, instance.id)
+    try:
+        if doc_type.is_indexable(instance):
+            pending[key] = (doc_type.name, doc_type.to_document(instance))
+        else:
+            pending[key] = None
+    except Exception as error:  # noqa: BLE001 - a search bug must not stop the save
+        log.error("cannot build search document %s: %s", key, error)
+        pending[key] = None
+
+
+def _collect(session, flush_context) -> None:
+    if not has_app_context() or not engine.is_enabled():
+        return
+    pending = _pending(session)
+    for instance in session.new:
+        doc_type = document_type_for(instance)
+        if doc_type is not None:
+            _remember(pending, doc_type, instance)
+    for instance in session.dirty:
+        doc_type = document_type_for(instance)
+        if doc_type is not None and _relevant_change(instance, doc_type):
+            _remember(pending, doc_type, instance)
+    for instance in session.deleted:
+        doc_type = document_type_for(instance)
+        if doc_type is not None:
+            pending[document_key(doc_type.name, instance.id)] = None
+
+
+def _apply(session) -> None:
+    pending = session.info.pop(PENDING, None)
+    if not pending or not has_app_context() or not engine.is_enabled():
+        return
+    upserts = [indexed(name, document) for name, document in filter(None, pending.values())]
+    deletes = [key for key, value in pending.items() if value is None]
+    try:
+        _create_index_if_batch_is_everything(upserts)
+        engine.backend().apply(upserts, deletes)
+    except IndexUnavailable as error:
+        engine.record_problem(f"{len(pending)} 条更改没有写入搜索索引：{error}")
+    except Exception as error:  # noqa: BLE001 - the data is saved; the index can be rebuilt
+        current_app.logger.exception("search index update failed")
+        engine.record_problem(f"搜索索引更新失败（{type(error).__name__}），请运行 hplearn reindex。")
+
+
+def _create_index_if_batch_is_everything(upserts) -> None:
+    # A missing index may be created empty only if this batch holds every indexable row
+    # (a new site or a test); otherwise it needs a full `hplearn reindex`.
+    backend = engine.backend()
+    if backend.ready():
+        return
+    with Session(db.engine) as fresh:
+        if candidate_count(fresh) != len(upserts):
+            return
+    backend.create_if_missing()
+
+
+def _discard(session) -> None:
+    session.info.pop(PENDING, None)

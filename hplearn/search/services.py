@@ -1,0 +1,231 @@
+"""Search rules: query, similar, suggest, "did you mean", and the search_performed signal.
+
+Views, the JSON API and other features call these; backends only see analyzed queries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from blinker import Namespace
+from flask import current_app
+from markupsafe import Markup
+from sqlalchemy import select
+
+from hplearn.extensions import db
+from hplearn.pagination import InvalidParameter, Page, PageRequest
+from hplearn.search import analysis, engine, highlight
+from hplearn.search.backends.base import SORTS, BackendQuery, IndexUnavailable
+from hplearn.search.documents import document_type
+
+SORT_LABELS = {"relevance": "相关度", "newest": "最新发布", "popular": "最多浏览"}
+SUGGEST_LIMIT = 8
+MAX_SUGGEST_CHARS = 30
+SNIPPET_SOURCE_CHARS = 2000
+MAX_PROBED_TERMS = 4
+
+_signals = Namespace()
+search_performed = _signals.signal("search-performed")
+"""Sent by /search and /api/v1/search with query (normalized), filters and result_count."""
+
+
+@dataclass
+class SearchHit:
+    """One result: the model object and its highlighted title and snippet."""
+
+    object: object
+    title_html: Markup
+    snippet_html: Markup
+
+
+@dataclass
+class SearchResults(Page):
+    """One page of results (items are SearchHits) with everything the page and the API show."""
+
+    text: str = ""
+    query: str = ""
+    doc_type: str = "resource"
+    filters: dict[str, str] = field(default_factory=dict)
+    sort: str = "relevance"
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    suggestion: str | None = None
+    truncated: bool = False
+    unavailable: str | None = None
+
+
+def parse_sort(args) -> str:
+    """Read sort (relevance, newest, popular); raise InvalidParameter otherwise."""
+    sort = (args.get("sort") or "relevance").strip()
+    if sort not in SORTS:
+        raise InvalidParameter("sort", f"排序方式必须是：{'、'.join(SORTS)}。")
+    return sort
+
+
+def _load(doc_type_name: str, ids: list[int]) -> list:
+    doc_type = document_type(doc_type_name)
+    if not ids:
+        return []
+    rows = db.session.scalars(select(doc_type.model).where(doc_type.model.id.in_(ids)))
+    by_id = {row.id: row for row in rows if doc_type.is_indexable(row)}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def _hit(doc_type_name: str, row, words: list[str]) -> SearchHit:
+    document = document_type(doc_type_name).to_document(row)
+    body = highlight.markdown_as_text(document.body[:SNIPPET_SOURCE_CHARS])
+    return SearchHit(
+        object=row,
+        title_html=highlight.highlight(document.title, words),
+        snippet_html=highlight.snippet(body, words),
+    )
+
+
+def query(
+    text: str | None,
+    *,
+    doc_type: str = "resource",
+    filters: dict[str, str] | None = None,
+    sort: str = "relevance",
+    page: PageRequest | None = None,
+) -> SearchResults:
+    """Search one document type.
+
+    text: what the user typed (anything; cut to analysis.MAX_QUERY_CHARS).
+    doc_type: a registered document type.
+    filters: field values every result must have.
+    sort: relevance, newest or popular.
+    page: which slice (default the first 20).
+    """
+    page = page or PageRequest(page=1, per_page=20)
+    filters = {k: str(v) for k, v in (filters or {}).items() if v not in (None, "")}
+    analyzed = analysis.analyze_query(text)
+    results = SearchResults(
+        items=[], total=0, text=analyzed.text, query=analyzed.normalized, doc_type=doc_type, filters=filters,
+        sort=sort, page=page.page, per_page=page.per_page, truncated=analyzed.truncated,
+        facets={name: [] for name in document_type(doc_type).facets},
+    )
+    if analyzed.is_empty:
+        return results
+    request = BackendQuery(
+        query=analyzed, doc_type=doc_type, filters=filters,
+        facets=document_type(doc_type).facets, sort=sort,
+        offset=page.offset, limit=page.per_page,
+    )
+    try:
+        found = engine.backend().search(request)
+        if found.total == 0:
+            results.suggestion = did_you_mean(analyzed, doc_type, filters)
+    except IndexUnavailable as error:
+        engine.record_problem(str(error))
+        results.unavailable = "搜索暂时不可用，我们正在修复。你可以先通过“浏览”按年级和学科查找资源。"
+        return results
+    words = highlight.needles(analyzed)
+    results.total = found.total
+    results.facets = found.facets
+    results.items = [_hit(doc_type, row, words) for row in _load(doc_type, found.ids)]
+    return results
+
+
+def record(results: SearchResults) -> None:
+    """Announce a search for statistics: the normalized query, filters and result count only."""
+    if results.query:
+        search_performed.send(
+            current_app._get_current_object(),
+            query=results.query, filters=dict(results.filters), result_count=results.total,
+        )
+
+
+def similar(
+    text: str | None,
+    *,
+    doc_type: str,
+    limit: int = 5,
+    filters: dict[str, str] | None = None,
+    exclude_ids: tuple[int, ...] = (),
+) -> list:
+    """Objects of doc_type most like text (any word may match), best first; [] if none or no index."""
+    analyzed = analysis.analyze_query(text)
+    if analyzed.is_empty:
+        return []
+    request = BackendQuery(
+        query=analyzed, doc_type=doc_type,
+        filters={k: str(v) for k, v in (filters or {}).items() if v not in (None, "")},
+        limit=limit, match_all=False, exclude_ids=tuple(exclude_ids),
+    )
+    try:
+        found = engine.backend().search(request)
+    except IndexUnavailable as error:
+        engine.record_problem(str(error))
+        return []
+    return _load(doc_type, found.ids)
+
+
+def suggest(prefix: str | None, *, doc_type: str = "resource", limit: int = SUGGEST_LIMIT) -> list[str]:
+    """Titles that start with what was typed (characters, pinyin or initials), most viewed first."""
+    typed = analysis.compact(analysis.normalize((prefix or "")[:MAX_SUGGEST_CHARS]))
+    typed = typed[:analysis.MAX_PREFIX_CHARS]
+    if not typed:
+        return []
+    try:
+        return engine.backend().suggest(typed, doc_type, limit)
+    except IndexUnavailable as error:
+        engine.record_problem(str(error))
+        return []
+
+
+def _count(analyzed: analysis.AnalyzedQuery, doc_type: str, filters: dict[str, str]) -> int:
+    request = BackendQuery(query=analyzed, doc_type=doc_type, filters=filters, limit=1)
+    return engine.backend().count(request)
+
+
+def _homophone(run: str, doc_type: str, filters) -> str | None:
+    # 数雪 → 数学: find a title word that sounds like what was typed.
+    target, _ = analysis.pinyin_forms(run)
+    if not target:
+        return None
+    probe = analysis.AnalyzedQuery(
+        text=target, normalized=target,
+        terms=[analysis.QueryTerm(word=target, alternatives=(), pinyin=target)],
+    )
+    request = BackendQuery(query=probe, doc_type=doc_type, filters=filters, limit=5)
+    for row in _load(doc_type, engine.backend().search(request).ids):
+        title = document_type(doc_type).to_document(row).title
+        for word in analysis.index_tokens(title):
+            if word != run and analysis.pinyin_forms(word)[0] == target:
+                return word
+    return None
+
+
+def did_you_mean(analyzed: analysis.AnalyzedQuery, doc_type: str, filters) -> str | None:
+    """A query that finds something: same-sounding words, or fewer words."""
+    runs = analysis.cjk_runs(analyzed.normalized)
+    for run in runs[:MAX_PROBED_TERMS]:
+        replacement = _homophone(run, doc_type, filters) if len(run) > 1 else None
+        if replacement:
+            return analyzed.normalized.replace(run, replacement, 1)
+    return _fewer_words(analyzed, doc_type, filters)
+
+
+def _joined(words: list[str]) -> str:
+    text = ""
+    for word in words:
+        both_chinese = text and analysis.cjk_runs(text[-1]) and analysis.cjk_runs(word[0])
+        text += word if not text or both_chinese else f" {word}"
+    return text
+
+
+def _fewer_words(analyzed: analysis.AnalyzedQuery, doc_type: str, filters) -> str | None:
+    # Keep the words that find something on their own; suggest them if together they still do.
+    if len(analyzed.terms) < 2:
+        return None
+    counts = []
+    for term in analyzed.terms[:MAX_PROBED_TERMS * 2]:
+        single = analysis.AnalyzedQuery(text=term.word, normalized=term.word, terms=[term])
+        counts.append((_count(single, doc_type, filters), term))
+    kept = [term for count, term in counts if count]
+    if not kept:
+        return None
+    together = analysis.AnalyzedQuery(text="", normalized="", terms=kept)
+    if len(kept) > 1 and _count(together, doc_type, filters):
+        return _joined([t.word for t in kept])
+    return max(counts, key=lambda pair: pair[0])[1].word

@@ -1,0 +1,227 @@
+"""The index follows the database, survives damage and rebuilds beside the live copy."""
+
+import gc
+import threading
+import time
+
+import pytest
+
+from hplearn.catalog.models import Platform
+from hplearn.extensions import db
+from hplearn.search import engine, hooks, services
+from hplearn.search.documents import SearchDocument, register_document_type, unregister_document_type
+from hplearn.search.rebuild import rebuild_index
+from hplearn.app import create_app
+from tests import factories
+from tests.conftest import make_test_config
+
+
+def total(text, **kwargs):
+    return services.query(text, **kwargs).total
+
+
+@pytest.fixture
+def whoosh_only(search_backend):
+    if search_backend != "whoosh":
+        pytest.skip("about the Whoosh index files")
+
+
+def test_reindex_command_rebuilds_from_the_database(app, runner, search_backend):
+    for n in range(3):
+        factories.ResourceFactory(title=f"垃圾分类第{n}课")
+    factories.ResourceFactory(title="垃圾分类草稿", status="draft")
+    engine.record_problem("测试：索引出过问题")
+    result = runner.invoke(args=["reindex"])
+    assert result.exit_code == 0, result.output
+    assert "search index rebuilt: 3 documents" in result.output
+    assert total("垃圾分类") == 3
+    assert engine.current_problem() is None
+
+
+def test_reindex_swaps_a_new_directory_in(app, runner, whoosh_only):
+    factories.ResourceFactory(title="勾股定理")
+    backend = engine.backend()
+    before = backend.live_dir()
+    assert runner.invoke(args=["reindex"]).exit_code == 0
+    after = backend.live_dir()
+    assert after != before and after.parent == before.parent
+    assert backend.live_link.is_symlink()
+    assert total("勾股定理") == 1
+
+
+def test_missing_index_degrades_with_a_message(app, client, login, district_admin, whoosh_only):
+    factories.ResourceFactory(title="勾股定理")
+    engine.backend().live_link.unlink()
+    page = client.get("/search?q=勾股定理")
+    assert page.status_code == 200 and "搜索暂时不可用" in page.text
+    api = client.get("/api/v1/search?q=勾股定理")
+    assert api.status_code == 503
+    assert api.get_json()["error"]["code"] == "search_unavailable"
+    assert client.get("/api/v1/suggest?q=勾股").get_json() == {"suggestions": []}
+    login(district_admin)
+    admin = client.get("/admin/")
+    assert "搜索需要处理" in admin.text and "hplearn reindex" in admin.text
+
+
+# Whoosh leaves the file of an unreadable TOC to the garbage collector.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_corrupt_index_degrades_and_reindex_repairs(app, client, runner, whoosh_only):
+    factories.ResourceFactory(title="勾股定理")
+    for path in engine.backend().live_dir().iterdir():
+        path.write_bytes(b"\x00garbage")
+    engine.backend()._forget_searcher()
+    assert "搜索暂时不可用" in client.get("/search?q=勾股定理").text
+    assert engine.current_problem()
+    assert runner.invoke(args=["reindex"]).exit_code == 0
+    assert total("勾股定理") == 1
+    assert engine.current_problem() is None
+    gc.collect()
+
+
+def test_admin_notice_is_not_shown_when_all_is_well(client, login, district_admin):
+    login(district_admin)
+    assert "搜索需要处理" not in client.get("/admin/").text
+
+
+def test_students_cannot_open_the_admin_notice(client, login, student):
+    engine.record_problem("测试")
+    login(student)
+    assert client.get("/admin/").status_code == 403
+
+
+def test_changes_without_a_complete_batch_do_not_create_an_index(app, whoosh_only):
+    factories.ResourceFactory(title="勾股定理")
+    engine.backend().live_link.unlink()
+    factories.ResourceFactory(title="平行四边形")
+    assert not engine.backend().ready()
+    assert "hplearn reindex" in engine.current_problem()
+
+
+def test_init_builds_the_index(tmp_path, whoosh_only):
+    fresh = create_app(make_test_config(tmp_path / "fresh", DATABASE_URL=f"sqlite:///{tmp_path / 'i.db'}"))
+    runner = fresh.test_cli_runner()
+    first = runner.invoke(args=["init"])
+    assert first.exit_code == 0, first.output
+    assert "search index built: 0 documents" in first.output
+    second = runner.invoke(args=["init"])
+    assert "search index ready" in second.output
+    with fresh.app_context():
+        assert engine.backend().ready()
+        db.engine.dispose()
+
+
+def test_one_index_write_per_commit(app, monkeypatch):
+    calls = []
+    backend = engine.backend()
+    real_apply = backend.apply
+    monkeypatch.setattr(backend, "apply", lambda up, down: (calls.append(len(up)), real_apply(up, down)))
+    for start in range(0, 1200, 500):
+        for n in range(start, min(start + 500, 1200)):
+            db.session.add(factories.ResourceFactory.build(title=f"批量导入的资源{n}", external_id=f"bulk{n}"))
+        db.session.commit()
+    assert calls == [500, 500, 200]
+    assert total("批量导入") == 1200
+
+
+def test_view_counts_alone_do_not_rewrite_the_index(app, monkeypatch):
+    resource = factories.ResourceFactory(title="勾股定理")
+    calls = []
+    monkeypatch.setattr(engine.backend(), "apply", lambda up, down: calls.append(up))
+    resource.view_count += 1
+    db.session.commit()
+    assert calls == []
+
+
+def test_writers_do_not_block_readers(app, whoosh_only):
+    factories.ResourceFactory(title="勾股定理")
+    backend = engine.backend()
+    held = backend._open_index().writer()  # another process holding the write lock
+    try:
+        started = time.monotonic()
+        factories.ResourceFactory(title="勾股定理 第二课")  # waits briefly, then queues
+        assert total("勾股定理") >= 1  # readers never need the lock
+        assert time.monotonic() - started < 10
+    finally:
+        held.cancel()
+    deadline = time.monotonic() + 10
+    while total("勾股定理") < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert total("勾股定理") == 2
+
+
+def test_changes_during_a_rebuild_reach_the_new_index(app, whoosh_only, monkeypatch):
+    kept = factories.ResourceFactory(title="勾股定理")
+    retired = factories.ResourceFactory(title="勾股定理 旧版")
+    backend = engine.backend()
+    real_write_all = backend._write_all
+
+    def write_while_editing(*args):
+        written = real_write_all(*args)
+        # These commits land on the old index while the new one is being finished.
+        factories.ResourceFactory(title="勾股定理 新课")
+        retired.status = "retired"
+        kept.title = "勾股定理 修订版"
+        db.session.commit()
+        return written
+
+    monkeypatch.setattr(backend, "_write_all", write_while_editing)
+    rebuild_index()
+    found = [hit.object.title for hit in services.query("勾股定理").items]
+    assert sorted(found) == ["勾股定理 修订版", "勾股定理 新课"]
+
+
+@pytest.fixture
+def platform_type(app):
+    register_document_type(
+        "platform", Platform,
+        lambda p: SearchDocument(id=p.id, title=p.name, body=p.description,
+                                 fields={"level": p.level}),
+        lambda p: True,
+        facets=("level",),
+    )
+    yield
+    unregister_document_type("platform")
+
+
+def test_other_features_register_their_own_documents(app, platform_type):
+    factories.ResourceFactory(title="国家中小学智慧教育平台使用指南")
+    factories.PlatformFactory(name="国家中小学智慧教育平台", description="免费的课程资源", level="national")
+    factories.PlatformFactory(name="天津市基础教育资源公共服务平台", description="市级资源", level="municipal")
+    platforms = services.query("智慧教育平台", doc_type="platform")
+    assert [h.object.name for h in platforms.items] == ["国家中小学智慧教育平台"]
+    assert platforms.facets["level"] == [("national", 1)]
+    resources = services.query("智慧教育平台")
+    assert [h.object.title for h in resources.items] == ["国家中小学智慧教育平台使用指南"]
+    similar = services.similar("天津有什么资源平台", doc_type="platform", filters={"level": "municipal"})
+    assert [p.name for p in similar] == ["天津市基础教育资源公共服务平台"]
+
+
+def test_similar_can_exclude_ids_and_mark_for_reindex(app, platform_type):
+    first = factories.PlatformFactory(name="心理健康教育平台", description="", level="district")
+    second = factories.PlatformFactory(name="心理健康服务热线", description="", level="district")
+    found = services.similar("心理健康", doc_type="platform", exclude_ids=(first.id,))
+    assert [p.id for p in found] == [second.id]
+    hooks.mark_for_reindex(db.session, "platform", second)
+    db.session.commit()
+    assert total("热线", doc_type="platform") == 1
+
+
+def test_concurrent_searches_in_threads(app, whoosh_only):
+    for n in range(5):
+        factories.ResourceFactory(title=f"勾股定理{n}")
+    errors = []
+
+    def search_many():
+        with app.app_context():
+            try:
+                for _ in range(20):
+                    assert total("勾股定理") == 5
+            except Exception as error:  # noqa: BLE001 - collected for the assertion below
+                errors.append(error)
+
+    threads = [threading.Thread(target=search_many) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
