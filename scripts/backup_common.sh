@@ -17,5 +17,6 @@ libpq_url() { sed -E 's#^postgres(ql)?(\+[a-z0-9]+)?://#postgresql://#' <<<"$1";
 sqlite_path() { echo "${1#sqlite:///}"; }
 
 after_restore() {
+  "$PYTHON" -m hplearn reindex
   "$PYTHON" -m hplearn cache-clear
 }

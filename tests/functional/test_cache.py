@@ -181,3 +181,32 @@ def test_redis_returning_starts_a_fresh_generation(app, tmp_path, shared_redis):
     store._down_until = 0  # the retry time has come
     assert store.generation() != before
     assert store.shared
+
+
+def test_popular_searches_are_computed_once_per_catalog_change(app, client, monkeypatch):
+    from hplearn.search import engine
+
+    ResourceFactory(title="勾股定理")
+    backend = engine.backend()
+    calls = []
+    real_search = backend.search
+    monkeypatch.setattr(backend, "search", lambda request: calls.append(1) or real_search(request))
+    first = client.get("/api/v1/search?q=勾股定理").get_json()
+    second = client.get("/api/v1/search?q=勾股定理").get_json()
+    assert first == second and first["total"] == 1 and len(calls) == 1
+
+    ResourceFactory(title="勾股定理的证明")
+
+    assert client.get("/api/v1/search?q=勾股定理").get_json()["total"] == 2
+    assert len(calls) == 2
+
+
+def test_a_deleted_search_index_is_reported_even_for_a_cached_search(app, client):
+    import shutil
+
+    from hplearn.search import engine
+
+    ResourceFactory(title="勾股定理")
+    assert client.get("/api/v1/search?q=勾股定理").status_code == 200
+    shutil.rmtree(engine.backend().root)
+    assert client.get("/api/v1/search?q=勾股定理").status_code == 503
