@@ -207,8 +207,8 @@ class Browser:
         headers = {"Content-Type": "application/json"} if data is not None else {}
         if self.csrf_token and method not in ("GET", "HEAD"):
             headers["X-CSRFToken"] = self.csrf_token
-        request = urllib.request.Request(self.base_url + path, data=data, method=method,
-                                         headers=headers)
+        request = urllib.request.Request(self.base_url + _quoted(path), data=data,
+                                         method=method, headers=headers)
         try:
             with self._opener.open(request, timeout=timeout) as response:
                 return response.status, _parsed(response)
@@ -232,6 +232,10 @@ class Browser:
         assert status == 200, body
         self.csrf_token = body["csrf_token"]
         return body["user"]
+
+
+def _quoted(path: str) -> str:
+    return urllib.parse.quote(path, safe="/?&=%:+,")
 
 
 def _parsed(response) -> dict | str:

@@ -126,3 +126,30 @@ def test_media_upload_matches(client, login, school_admin, student):
     _checked(upload(PNG, "image"), 201)
     _checked(upload(PNG, "video"), 415)
     _checked(upload(PNG, "poster"), 422)
+
+
+@pytest.mark.parametrize("query", [
+    "?q=国旗", "?q=国旗&kind=article&sort=newest", "?q=数学&edition=人教版&page=1&per_page=5",
+    "?q=没有这个词xyz", "?q=", "?q=shuxue&grade=七年级&stage=初中",
+])
+def test_search_matches(client, catalog, query):
+    _checked(client.get(f"/api/v1/search{query}"), 200)
+
+
+@pytest.mark.parametrize("query", ["?q=国旗&sort=random", "?q=x&page=0", "?q=x&stage=大学"])
+def test_search_errors_match(client, catalog, query):
+    _checked(client.get(f"/api/v1/search{query}"), 400)
+
+
+@pytest.mark.parametrize("query", ["?q=guo", "?q=国", "", "?q=" + "长" * 100])
+def test_suggest_matches(client, catalog, query):
+    _checked(client.get(f"/api/v1/suggest{query}"), 200)
+
+
+def test_unavailable_search_matches(client, catalog):
+    import shutil
+
+    from hplearn.search import engine
+
+    shutil.rmtree(engine.backend().root)
+    _checked(client.get("/api/v1/search?q=国旗"), 503)
