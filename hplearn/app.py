@@ -20,6 +20,9 @@ def create_app(config: dict | None = None) -> Flask:
         template_folder="../templates",
         static_folder="../static",
     )
+    from hplearn.request_class import HplearnRequest
+
+    app.request_class = HplearnRequest
     app_config.load_config(app, config)
     app.json.ensure_ascii = app.config["JSON_AS_ASCII"]  # Chinese as UTF-8, not \u escapes
     register_logging(app)

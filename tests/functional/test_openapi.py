@@ -153,3 +153,19 @@ def test_unavailable_search_matches(client, catalog):
 
     shutil.rmtree(engine.backend().root)
     _checked(client.get("/api/v1/search?q=国旗"), 503)
+
+
+def test_ids_beyond_the_database_range_are_not_found(client, catalog):
+    _checked(client.get("/api/v1/collections/1789293023886673389132370149376"), 404)
+    _checked(client.get("/api/v1/resources/1789293023886673389132370149376"), 404)
+
+
+def test_a_form_part_without_a_readable_name_is_refused_not_a_crash(app, client, login,
+                                                                     school_admin):
+    app.config["WTF_CSRF_ENABLED"] = True
+    body = (b'--b\r\nContent-Disposition: form-data; name="\xc2\xaf\\"\r\n\r\n{}\r\n'
+            b'--b\r\nContent-Disposition: form-data; name="kind"\r\n\r\nvideo\r\n--b--\r\n')
+    response = client.post("/api/v1/media", data=body,
+                           content_type="multipart/form-data; boundary=b")
+    assert response.status_code == 400
+    assert_matches_spec(response)
