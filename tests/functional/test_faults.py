@@ -7,6 +7,7 @@ CI=true or HPLEARN_FAULT_TESTS=1.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -306,3 +307,53 @@ def test_disk_filling_while_writing_leaves_no_partial_file(app, client, login, s
     assert response.status_code == 507
     assert response.get_json()["error"]["code"] == "storage_full"
     assert written and list((tmp_path / "media").iterdir()) == []
+
+
+# --- the Whoosh index deleted or corrupted ------------------------------------------------------
+
+@pytest.fixture
+def searchable_site(tmp_path):
+    """A gunicorn server (Whoosh search) over a few imported resources."""
+    env = server_environment(tmp_path / "instance", SECRET_KEY="fault-tests")
+    hplearn(env, "init")
+    csv_file = _catalog_csv(tmp_path / "few.csv", 30)
+    hplearn(env, "import", str(csv_file))
+    with GunicornServer(env, tmp_path / "gunicorn.log", workers=2) as server:
+        yield env, server, tmp_path / "instance" / "search-index"
+
+
+def _rest_of_the_site_works(visitor: Browser) -> None:
+    for path in ("/", "/browse?grade=5", "/api/v1/resources?per_page=5"):
+        assert visitor.request("GET", path)[0] == 200, path
+
+
+def _search_says_so_then_reindex_repairs(env, visitor: Browser) -> None:
+    status, body = visitor.request("GET", "/api/v1/search?q=分数")
+    assert status == 503 and body["error"]["code"] == "search_unavailable"
+    status, page = visitor.request("GET", "/search?q=分数")
+    assert "搜索暂时不可用" in page
+    _rest_of_the_site_works(visitor)
+
+    hplearn(env, "reindex")
+
+    status, body = visitor.request("GET", "/api/v1/search?q=分数")
+    assert status == 200 and body["total"] == 30
+
+
+def test_deleted_search_index_is_reported_and_reindex_repairs_it(searchable_site):
+    env, server, index = searchable_site
+    visitor = Browser(server.url)
+    assert visitor.request("GET", "/api/v1/search?q=分数")[1]["total"] == 30
+    shutil.rmtree(index)
+    _search_says_so_then_reindex_repairs(env, visitor)
+
+
+def test_corrupted_search_index_is_reported_and_reindex_repairs_it(searchable_site):
+    env, server, index = searchable_site
+    visitor = Browser(server.url)
+    assert visitor.request("GET", "/api/v1/search?q=分数")[1]["total"] == 30
+    server.stop()  # workers already reading the index keep what they loaded: start afresh
+    for segment in (index / "live").iterdir():
+        segment.write_bytes(b"\x00garbage" * 64)
+    server.start()
+    _search_says_so_then_reindex_repairs(env, visitor)
