@@ -282,11 +282,11 @@ def _hplearn(env: dict, *arguments: str) -> None:
 
 
 def prepare_site(env: dict, instance: Path) -> None:
-    """Demo content, one school, STUDENTS students and TEACHERS maths teachers (once)."""
+    """Migrations and demo content (idempotent); one school, its students and teachers (once)."""
+    _hplearn(env, "init", "--demo")
     marker = instance / "loadtest-ready"
     if marker.exists():
         return
-    _hplearn(env, "init", "--demo")
     _hplearn(env, "schools", "create", "lt001", "和平区压力测试学校", "--stage", "九年一贯")
     code = (
         "from hplearn.app import create_app\n"
