@@ -30,6 +30,23 @@ class ListHandler(logging.Handler):
 
 
 @pytest.fixture
+def make_app(app, tmp_path):
+    """Another app (another server) on the same database; its connections closed afterwards."""
+    made = []
+
+    def make(name: str, **overrides):
+        application = create_app(make_test_config(
+            tmp_path / name, DATABASE_URL=app.config["DATABASE_URL"], **overrides))
+        made.append(application)
+        return application
+
+    yield make
+    for application in made:
+        with application.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
 def topic(app):
     return TopicFactory(slug="aiguo", name="爱国主义教育")
 
@@ -114,8 +131,8 @@ def test_a_page_with_a_flashed_message_is_not_served_from_cache(app, client, stu
     assert "你已退出登录。" not in _get(client, "/").get_data(as_text=True)
 
 
-def test_redis_down_falls_back_to_this_process_and_says_so_once(tmp_path, topic):
-    down = create_app(make_test_config(tmp_path, REDIS_URL=closed_port_url()))
+def test_redis_down_falls_back_to_this_process_and_says_so_once(make_app, topic):
+    down = make_app("down", REDIS_URL=closed_port_url())
     handler = ListHandler()
     down.logger.addHandler(handler)
     client = down.test_client()
@@ -137,11 +154,9 @@ def shared_redis():
     redis.Redis.from_url(url).flushdb()
 
 
-def test_two_servers_share_entries_and_generation_through_redis(app, tmp_path, shared_redis):
-    first = create_app(make_test_config(tmp_path / "a", REDIS_URL=shared_redis,
-                                        DATABASE_URL=app.config["DATABASE_URL"]))
-    second = create_app(make_test_config(tmp_path / "b", REDIS_URL=shared_redis,
-                                         DATABASE_URL=app.config["DATABASE_URL"]))
+def test_two_servers_share_entries_and_generation_through_redis(make_app, shared_redis):
+    first = make_app("a", REDIS_URL=shared_redis)
+    second = make_app("b", REDIS_URL=shared_redis)
     assert _get(first.test_client(), "/").headers["X-Cache"] == "miss"
     assert _get(second.test_client(), "/").headers["X-Cache"] == "hit"
 
@@ -169,11 +184,8 @@ def test_local_store_forgets_the_least_recently_used_and_the_expired(monkeypatch
     assert store.get("a") is None
 
 
-def test_redis_returning_starts_a_fresh_generation(app, tmp_path, shared_redis):
-    from hplearn import cache
-
-    server = create_app(make_test_config(tmp_path / "c", REDIS_URL=shared_redis,
-                                         DATABASE_URL=app.config["DATABASE_URL"]))
+def test_redis_returning_starts_a_fresh_generation(make_app, shared_redis):
+    server = make_app("c", REDIS_URL=shared_redis)
     store = catalog_cache(server)
     before = store.generation()
     store._redis_failed(redis.ConnectionError("gone"))
