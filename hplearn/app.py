@@ -112,6 +112,7 @@ def register_blueprints(app: Flask) -> None:
     from hplearn.api import bp as api_bp
     from hplearn.catalog.views import bp as catalog_bp
     from hplearn.search.views import bp as search_bp
+    from hplearn.stats.views import bp as stats_bp
 
     app.register_blueprint(catalog_bp)
     app.register_blueprint(accounts_bp, url_prefix="/auth")
@@ -119,6 +120,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(account_admin_bp, url_prefix="/admin/users")
     app.register_blueprint(search_bp)
+    app.register_blueprint(stats_bp, url_prefix="/stats")
     register_content_blueprints(app)
 
 

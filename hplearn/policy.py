@@ -191,3 +191,21 @@ def can_save_playback_position(user) -> bool:
     """Signed-in students resume videos where they stopped."""
     return is_student(user)
 
+def can_view_school_stats(user, school_id) -> bool:
+    """A school's usage statistics: its own admins and district admins."""
+    return can_manage_school(user, school_id)
+
+
+def can_view_district_stats(user) -> bool:
+    """Every school's statistics side by side."""
+    return is_district_admin(user)
+
+
+def can_view_own_response_stats(user) -> bool:
+    """Teachers see their own first-response figures (and nobody else's)."""
+    return is_teacher(user)
+
+
+def can_view_stats_area(user) -> bool:
+    """The /stats/ pages: admins and teachers."""
+    return is_admin(user) or is_teacher(user)

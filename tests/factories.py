@@ -135,3 +135,40 @@ class CollectionFactory(BaseFactory):
             self.items.append(CollectionItem(resource=resource, position=position))
         if create and extracted:
             CollectionFactory._meta.sqlalchemy_session.commit()
+
+
+# --- statistics (issue 6) ---------------------------------------------------------------------
+from datetime import timedelta  # noqa: E402
+
+from hplearn.stats.models import SchoolDaily, StatEvent  # noqa: E402
+from hplearn.timeutil import local_date  # noqa: E402
+
+
+@_registered
+class StatEventFactory(BaseFactory):
+    """A raw usage event (a student's view by default), written directly, not via the buffer."""
+
+    class Meta:
+        model = StatEvent
+
+    class Params:
+        days_ago = 0
+
+    kind = "view"
+    occurred_at = factory.LazyAttribute(lambda o: utcnow() - timedelta(days=o.days_ago))
+    day = factory.LazyAttribute(lambda o: local_date(o.occurred_at))
+    person = factory.Sequence(lambda n: f"p{n:015d}")
+    subject = "数学"
+    grade = 7
+
+
+@_registered
+class SchoolDailyFactory(BaseFactory):
+    """One school's rollup row for one day."""
+
+    class Meta:
+        model = SchoolDaily
+
+    day = factory.LazyFunction(lambda: local_date(utcnow()))
+    active_students = 0
+    weekly_active_students = 0

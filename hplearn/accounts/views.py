@@ -11,6 +11,7 @@ from hplearn.accounts import services
 from hplearn.accounts.forms import LoginForm, PasswordChangeForm
 from hplearn.accounts.ratelimit import limit_failed_sign_ins
 from hplearn.errors import json_error
+from hplearn.stats import events as stats_events
 
 bp = Blueprint("accounts", __name__)
 
@@ -71,6 +72,7 @@ def login():
             form.password.errors.append(str(error))
         else:
             login_user(user)
+            stats_events.record_sign_in(user)
             return redirect(safe_next(request.args.get("next")))
     status = 422 if form.errors else 200
     return render_template("accounts/login.html", form=form), status

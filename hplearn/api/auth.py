@@ -5,6 +5,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
 from hplearn.accounts import services
+from hplearn.stats import events as stats_events
 from hplearn.accounts.ratelimit import limit_failed_sign_ins
 from hplearn.api import bp
 from hplearn.api.schools import json_object, user_json
@@ -28,6 +29,7 @@ def auth_login():
     except services.InvalidCredentials as error:
         return json_error(401, str(error), code="invalid_credentials")
     login_user(user)
+    stats_events.record_sign_in(user)
     return jsonify(user=user_json(user, user), csrf_token=generate_csrf())
 
 

@@ -8,6 +8,7 @@ from hplearn.api.serializers import resource_detail_json, resource_json
 from hplearn.catalog import services
 from hplearn.errors import json_error
 from hplearn.pagination import InvalidParameter, parse_page
+from hplearn.stats import events as stats_events
 
 
 @bp.get("/resources")
@@ -39,4 +40,5 @@ def get_resource(resource_id):
         resource = services.get_visible_resource(resource_id, current_user)
     except services.ResourceNotFound as error:
         return json_error(404, str(error))
+    stats_events.record_view(resource, user=current_user)
     return jsonify(resource_detail_json(resource))

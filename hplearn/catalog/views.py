@@ -6,6 +6,7 @@ from flask_login import current_user
 from hplearn.catalog import services
 from hplearn.collections.services import featured_for
 from hplearn.pagination import InvalidParameter, parse_page
+from hplearn.stats import events as stats_events
 
 bp = Blueprint("catalog", __name__)
 
@@ -71,6 +72,7 @@ def resource(resource_id):
         found = services.get_visible_resource(resource_id, current_user)
     except services.ResourceNotFound as error:
         abort(404, description=str(error))
+    stats_events.record_view(found, user=current_user)
     return render_template(
         "catalog/resource.html",
         resource=found,

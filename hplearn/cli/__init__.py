@@ -45,3 +45,8 @@ def register(app) -> None:
 
     for command in production.COMMANDS:
         app.cli.add_command(command)
+
+    from hplearn.cli import stats
+
+    for command in stats.COMMANDS:
+        app.cli.add_command(command)

@@ -12,6 +12,7 @@ from hplearn import policy
 from hplearn.catalog.models import Resource
 from hplearn.extensions import db
 from hplearn.media.models import Media, PlaybackPosition
+from hplearn.stats import events as stats_events
 from hplearn.media.uploads import (  # noqa: F401  (re-exported for views, API and tests)
     MediaError, MediaForbidden, MediaNotFound, MediaTooLarge, MediaTypeRefused, body_too_large,
     display_name, media_path, media_root, store_upload,
@@ -68,12 +69,27 @@ def save_position(user, media_id: int, seconds) -> PlaybackPosition:
     if media.kind != "video":
         raise MediaError("只有视频可以记录播放进度。")
     value = parse_seconds(seconds)
+    previous = saved_position(user, media)
     try:
-        return _store_position(user.id, media.id, value)
+        position = _store_position(user.id, media.id, value)
     except IntegrityError:
         # Two first saves at once (pause and leaving the page): the other one created the row.
         db.session.rollback()
-        return _store_position(user.id, media.id, value)
+        position = _store_position(user.id, media.id, value)
+    _record_watch_time(user, media, previous, value)
+    return position
+
+
+# Saves come every ~10 s while playing; a bigger jump is a seek, not watching.
+MAX_WATCHED_BETWEEN_SAVES = 60.0
+
+
+def _record_watch_time(user, media: Media, previous: float, current: float) -> None:
+    watched = current - previous
+    if not 0 < watched <= MAX_WATCHED_BETWEEN_SAVES:
+        return
+    for resource in resources_using(media)[:1]:
+        stats_events.record_watch(resource, round(watched), user=user)
 
 
 def _store_position(user_id: int, media_id: int, seconds: float) -> PlaybackPosition:

@@ -1,5 +1,10 @@
 """/api/v1/auth/* and /api/v1/schools/<code>/users as INTERFACES.md describes them."""
 
+from sqlalchemy import select
+
+from hplearn.extensions import db
+from hplearn.stats import events as stats_events
+from hplearn.stats.models import StatEvent
 from tests import factories
 from tests.conftest import DEFAULT_PASSWORD
 
@@ -16,6 +21,13 @@ def test_login_returns_user_token_and_cookie(client, student):
     assert data["user"]["username"] == "stu1" and data["user"]["role"] == "student"
     assert data["csrf_token"]
     assert "session=" in response.headers["Set-Cookie"]
+
+
+def test_json_sign_in_is_counted_for_statistics(client, student):
+    _login(client, student)
+    stats_events.flush()
+    kinds = db.session.scalars(select(StatEvent.kind).where(StatEvent.school_id == student.school_id))
+    assert list(kinds) == ["sign_in"]
 
 
 def test_login_errors(client, student):

@@ -6,11 +6,14 @@ import io
 import os
 
 import pytest
+from sqlalchemy import select
 
 from hplearn.audit.models import AuditEntry
 from hplearn.extensions import db
 from hplearn.media import services
 from hplearn.media.models import Media
+from hplearn.stats import events as stats_events
+from hplearn.stats.models import StatEvent
 from tests import media_samples as samples
 from tests.conftest import make_test_config
 from tests.factories import ResourceFactory, UserFactory
@@ -340,6 +343,18 @@ def test_student_position_is_saved_and_shown(client, login, video, student):
     assert f'src="/media/{media.id}#t=61.0"' in page
     assert 'data-start="61.0"' in page
     assert '<track kind="captions" srclang="zh"' in page
+
+
+def test_watching_counts_forward_play_but_not_seeks(client, login, video, student):
+    resource, media, _ = video
+    login(student)
+    for seconds in (10, 20, 30, 600, 590, 600):  # play, play, play, seek ahead, seek back, play
+        client.post(f"/media/{media.id}/position", json={"seconds": seconds})
+    stats_events.flush()
+    watched = db.session.scalars(
+        select(StatEvent.value).where(StatEvent.kind == "watch", StatEvent.resource_id == resource.id)
+    ).all()
+    assert sorted(watched) == [10, 10, 10, 10]
 
 
 @pytest.mark.parametrize("body", [

@@ -1,0 +1,1 @@
+"""Usage statistics: the event recorder, daily rollups, dashboards, CSV and API."""

@@ -1,0 +1,365 @@
+"""Figures read from the rollup tables, with the "<5" rule applied.
+
+Every figure built from fewer than five distinct people is the string "<5" (HIDDEN).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+
+from flask import current_app
+from sqlalchemy import false, func, null, or_, select, true, tuple_
+
+from hplearn.accounts.models import User
+from hplearn.catalog.models import Resource, Topic
+from hplearn.extensions import db
+from hplearn.stats.models import (
+    QuestionDaily,
+    ResourceDaily,
+    SchoolDaily,
+    SchoolMonthly,
+    SearchDaily,
+    UsageDaily,
+    UsageMonthly,
+)
+from hplearn.stats.period import Period, split_period
+from hplearn.stats.rollup import FULL_SAMPLE_LENGTH, SAMPLE_SIZE, Sample
+
+HIDDEN = "<5"
+DEFAULT_TARGET_MINUTES = 24 * 60
+TOP_COUNT = 10
+
+
+def shown(value, people: int):
+    """The value, or "<5" when fewer than five distinct people are behind it."""
+    return value if people >= SAMPLE_SIZE else HIDDEN
+
+
+def target_minutes() -> int:
+    """The first-response target (STATS_RESPONSE_TARGET_MINUTES, default 24 h)."""
+    return int(current_app.config.get("STATS_RESPONSE_TARGET_MINUTES", DEFAULT_TARGET_MINUTES))
+
+
+# --- response-time distributions -------------------------------------------------------------
+
+
+class Responses:
+    """Merged first-response minutes with the samples of askers behind them."""
+
+    def __init__(self):
+        self.minutes: dict[int, int] = defaultdict(int)
+        self.asked = 0
+        self.answered = 0
+        self.asked_sample = Sample()
+        self.answered_sample = Sample()
+
+    def add(self, asked, answered, histogram, sample_text) -> None:
+        self.asked += asked
+        self.answered += answered
+        if asked:
+            self.asked_sample.merge(sample_text)
+        if answered:
+            self.answered_sample.merge(sample_text)
+        for minutes, count in (histogram or {}).items():
+            self.minutes[int(minutes)] += count
+
+    def percentile(self, share: float):
+        """The smallest response time within which `share` of answered questions were answered."""
+        total = sum(self.minutes.values())
+        if total == 0:
+            return None
+        rank = max(1, math.ceil(share * total))
+        seen = 0
+        for minutes in sorted(self.minutes):
+            seen += self.minutes[minutes]
+            if seen >= rank:
+                return minutes
+        return None
+
+    def within(self, target: int) -> int:
+        """How many were answered within the target."""
+        return sum(count for minutes, count in self.minutes.items() if minutes <= target)
+
+    def figures(self, target: int) -> dict:
+        """The Q&A figures of S, masked by the number of distinct askers."""
+        answered_people = len(self.answered_sample)
+        timed = sum(self.minutes.values())
+        share = round(self.within(target) / timed, 3) if timed else None
+        return {
+            "asked": shown(self.asked, len(self.asked_sample)),
+            "answered": shown(self.answered, answered_people),
+            "answered_within_target": shown(self.within(target), answered_people),
+            "answered_within_target_share": shown(share, answered_people),
+            "median_first_response_minutes": shown(self.percentile(0.5), answered_people),
+            "p90_first_response_minutes": shown(self.percentile(0.9), answered_people),
+            "target_minutes": target,
+        }
+
+
+# --- queries ---------------------------------------------------------------------------------
+
+
+def in_period(model, period: Period):
+    return model.day.between(period.first, period.last)
+
+
+def enrolled_students(school_ids) -> dict[int, int]:
+    """Active student accounts per school."""
+    query = (
+        select(User.school_id, func.count())
+        .where(User.role == "student", User.active.is_(True), User.school_id.in_(school_ids))
+        .group_by(User.school_id)
+    )
+    return dict(db.session.execute(query).all())
+
+
+class SchoolTotals:
+    """Sums of stat_school_daily rows of one school over a period."""
+
+    def __init__(self):
+        self.active_bits = 0
+        self.views = self.anonymous_views = self.watch_seconds = 0
+        self.searches = self.zero_result_searches = self.sign_ins = 0
+        self.view_sample, self.watch_sample, self.search_sample = Sample(), Sample(), Sample()
+        self.questions = Responses()
+
+    def add(self, row) -> None:
+        if row.active_bits:
+            self.active_bits |= int.from_bytes(row.active_bits, "little") << row.active_offset
+        self.views += row.views
+        self.anonymous_views += row.anonymous_views
+        self.watch_seconds += row.watch_seconds
+        self.searches += row.searches
+        self.zero_result_searches += row.zero_result_searches
+        self.sign_ins += row.sign_ins
+        self.view_sample.merge(row.view_sample)
+        self.watch_sample.merge(row.watch_sample)
+        self.search_sample.merge(row.search_sample)
+        self.questions.add(row.asked, row.answered, row.response_minutes, row.asker_sample)
+
+    @property
+    def active_students(self) -> int:
+        """Distinct students active at least once in the period."""
+        return self.active_bits.bit_count()
+
+
+def rows_over(daily, monthly, columns, period: Period, where=lambda model: true()):
+    """Rows of `daily` for partial months and of `monthly` for whole ones.
+
+    where: a function of the model giving an extra condition.
+    """
+    ranges, months = split_period(period)
+    for model, condition in (
+        (daily, or_(false(), *(daily.day.between(a, b) for a, b in ranges))),
+        (monthly, monthly.day.in_(months)),
+    ):
+        query = select(*(getattr(model, name) for name in columns)).where(condition, where(model))
+        yield from db.session.execute(query)
+
+
+SCHOOL_COLUMNS = (
+    "school_id", "active_offset", "active_bits", "sign_ins", "views", "anonymous_views",
+    "watch_seconds", "searches", "zero_result_searches", "view_sample", "watch_sample",
+    "search_sample", "asked", "answered", "response_minutes", "asker_sample",
+)
+
+
+def school_totals(school_ids, period: Period) -> dict[int, SchoolTotals]:
+    """Per school: the summed totals of the period."""
+    totals: dict[int, SchoolTotals] = defaultdict(SchoolTotals)
+    rows = rows_over(SchoolDaily, SchoolMonthly, SCHOOL_COLUMNS, period,
+                      lambda model: model.school_id.in_(school_ids))
+    for row in rows:
+        totals[row.school_id].add(row)
+    return totals
+
+
+def daily_rows(school_id: int, period: Period):
+    """The school's per-day figures (for the daily chart and table)."""
+    query = select(
+        SchoolDaily.day, SchoolDaily.active_students, SchoolDaily.weekly_active_students,
+        SchoolDaily.views, SchoolDaily.view_sample,
+    ).where(SchoolDaily.school_id == school_id, in_period(SchoolDaily, period))
+    return db.session.execute(query).all()
+
+
+def question_rows(school_ids, period: Period, *, response_times: bool = True) -> dict[int, list]:
+    """Per school, its stat_question_daily rows in the period (histograms only if asked for)."""
+    minutes = QuestionDaily.response_minutes if response_times else null()
+    query = select(
+        QuestionDaily.school_id, QuestionDaily.subject, QuestionDaily.grade,
+        QuestionDaily.teacher_id, QuestionDaily.asked, QuestionDaily.answered,
+        minutes.label("response_minutes"), QuestionDaily.asker_sample,
+    ).where(QuestionDaily.school_id.in_(school_ids), in_period(QuestionDaily, period))
+    rows: dict = defaultdict(list)
+    for row in db.session.execute(query):
+        rows[row.school_id].append(row)
+    return rows
+
+
+def group_responses(rows, key) -> dict:
+    groups: dict = defaultdict(Responses)
+    for row in rows:
+        groups[key(row)].add(row.asked, row.answered, row.response_minutes, row.asker_sample)
+    return groups
+
+
+def _samples_of(model, key_column, pairs, period: Period) -> dict:
+    """{(school_id, key): Sample} over the period, for the given (school_id, key) pairs."""
+    samples: dict = defaultdict(Sample)
+    if not pairs:
+        return samples
+    query = select(model.school_id, key_column, model.people_sample).where(
+        tuple_(model.school_id, key_column).in_(pairs), in_period(model, period)
+    )
+    for school_id, key, text in db.session.execute(query):
+        samples[(school_id, key)].merge(text)
+    return samples
+
+
+def _ranked(rows, enough) -> list:
+    # Entries hidden by the "<5" rule go last, so the ranking reveals nothing about them.
+    visible = [(key, count) for key, count in rows if enough(key)]
+    hidden = [(key, HIDDEN) for key, count in rows if not enough(key)]
+    return visible + hidden
+
+
+def _top_per_school(model, key_column, measures: dict, school_ids, period: Period,
+                    limit: int) -> dict:
+    """{measure: {school_id: [((school_id, key), total) …]}}: each school's largest totals of
+    each measure (one pass over the rows), "<5"-masked."""
+    totals = {name: func.sum(column) for name, column in measures.items()}
+    ranks = {
+        name: func.row_number().over(partition_by=model.school_id, order_by=(total.desc(), key_column))
+        for name, total in totals.items()
+    }
+    # A full sample on any row proves five people; only the others need their samples merged.
+    widest = func.max(func.length(model.people_sample))
+    ranked = (
+        select(model.school_id, key_column.label("key"), widest.label("widest"),
+               *(total.label(f"total_{name}") for name, total in totals.items()),
+               *(rank.label(f"rank_{name}") for name, rank in ranks.items()))
+        .where(model.school_id.in_(school_ids), in_period(model, period))
+        .group_by(model.school_id, key_column)
+        .subquery()
+    )
+    wanted = [
+        (ranked.c[f"rank_{name}"] <= limit) & (ranked.c[f"total_{name}"] > 0) for name in measures
+    ]
+    rows = db.session.execute(select(ranked).where(or_(*wanted))).mappings().all()
+    proven = {(r["school_id"], r["key"]) for r in rows if (r["widest"] or 0) >= FULL_SAMPLE_LENGTH}
+    unproven = [(r["school_id"], r["key"]) for r in rows if (r["school_id"], r["key"]) not in proven]
+    samples = _samples_of(model, key_column, unproven, period)
+
+    def enough(pair) -> bool:
+        return pair in proven or len(samples[pair]) >= SAMPLE_SIZE
+
+    result = {}
+    for name in measures:
+        chosen = sorted(
+            (r for r in rows if r[f"rank_{name}"] <= limit and r[f"total_{name}"] > 0),
+            key=lambda r: (r["school_id"], r[f"rank_{name}"]),
+        )
+        per_school: dict = defaultdict(list)
+        for r in chosen:
+            per_school[r["school_id"]].append(((r["school_id"], r["key"]), r[f"total_{name}"]))
+        result[name] = {school: _ranked(entries, enough) for school, entries in per_school.items()}
+    return result
+
+
+def top_resources(school_ids, period: Period, limit: int = TOP_COUNT) -> dict[int, list[dict]]:
+    """Per school, the most viewed resources: [{"id", "title", "views"}]."""
+    tops = _top_per_school(ResourceDaily, ResourceDaily.resource_id,
+                           {"views": ResourceDaily.views}, school_ids, period, limit)["views"]
+    ids = {key for entries in tops.values() for (_, key), _ in entries}
+    titles = dict(db.session.execute(select(Resource.id, Resource.title).where(Resource.id.in_(ids))).all())
+    return {
+        school_id: [
+            {"id": rid, "title": titles.get(rid, f"资源 {rid}（已删除）"), "views": views}
+            for (_, rid), views in entries
+        ]
+        for school_id, entries in tops.items()
+    }
+
+
+def top_searches(school_ids, period: Period, limit: int = TOP_COUNT) -> dict[str, dict]:
+    """{"searches" | "zero_results": {school_id: [{"query", "count"}]}}: the most frequent
+    queries and the most frequent ones that found nothing."""
+    measures = {"searches": SearchDaily.searches, "zero_results": SearchDaily.zero_results}
+    tops = _top_per_school(SearchDaily, SearchDaily.query, measures, school_ids, period, limit)
+    return {
+        name: {
+            school_id: [{"query": text, "count": count} for (_, text), count in entries]
+            for school_id, entries in per_school.items()
+        }
+        for name, per_school in tops.items()
+    }
+
+
+USAGE_DIMENSIONS = (("subject", 1), ("topic", 2), ("grade", 3), ("kind", 4))
+
+
+def usage_breakdown(school_ids, period: Period) -> dict[int, dict[str, list[dict]]]:
+    """Per school, views and watch minutes by subject, topic, grade and kind, each masked."""
+    columns = ("school_id", "subject", "topic_id", "grade", "resource_kind", "views",
+               "watch_seconds", "people_sample")
+    rows = rows_over(UsageDaily, UsageMonthly, columns, period,
+                     lambda model: model.school_id.in_(school_ids))
+    groups: dict = defaultdict(
+        lambda: {name: defaultdict(lambda: [0, 0, Sample()]) for name, _ in USAGE_DIMENSIONS}
+    )
+    for row in rows:
+        school = groups[row[0]]
+        for name, position in USAGE_DIMENSIONS:
+            entry = school[name][row[position]]
+            entry[0] += row.views
+            entry[1] += row.watch_seconds
+            entry[2].merge(row.people_sample)
+    labels = _topic_names({k for school in groups.values() for k in school["topic"] if k is not None})
+    return {
+        school_id: {name: _breakdown_rows(name, entries, labels) for name, entries in school.items()}
+        for school_id, school in groups.items()
+    }
+
+
+def empty_breakdown() -> dict[str, list]:
+    """The breakdown of a school with no usage."""
+    return {name: [] for name, _ in USAGE_DIMENSIONS}
+
+
+def _topic_names(topic_ids) -> dict:
+    if not topic_ids:
+        return {}
+    return dict(db.session.execute(select(Topic.id, Topic.name).where(Topic.id.in_(topic_ids))).all())
+
+
+def _label(name: str, key, topic_names: dict) -> str:
+    from hplearn.vocab import RESOURCE_KINDS, grade_label
+
+    if key is None:
+        return {"subject": "未分学科", "topic": "无专题", "grade": "未分年级", "kind": "其他"}[name]
+    if name == "topic":
+        return topic_names.get(key, f"专题 {key}")
+    if name == "grade":
+        return grade_label(key)
+    if name == "kind":
+        return RESOURCE_KINDS.get(key, key)
+    return key
+
+
+def _breakdown_rows(name: str, entries: dict, topic_names: dict) -> list[dict]:
+    rows = [
+        {
+            "key": key,
+            "label": _label(name, key, topic_names),
+            "views": shown(views, len(sample)),
+            "watch_minutes": shown(round(seconds / 60), len(sample)),
+            "_order": views if len(sample) >= SAMPLE_SIZE else -1,
+        }
+        for key, (views, seconds, sample) in entries.items()
+    ]
+    rows.sort(key=lambda row: (-row["_order"], row["label"]))
+    for row in rows:
+        del row["_order"]
+    return rows

@@ -1,0 +1,86 @@
+"""The statistics pages: /stats/ (school, district or teacher view) and the school CSV."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, render_template, request
+from flask_login import current_user, login_required
+
+from hplearn import policy
+from hplearn.accounts.services import school_by_code
+from hplearn.search import search_performed
+from hplearn.stats import charts, events, export, services
+from hplearn.stats.figures import HIDDEN
+from hplearn.stats.period import InvalidRange, Period, parse_period
+
+bp = Blueprint("stats", __name__)
+# Searches are announced by hplearn.search; statistics listen rather than being called.
+bp.record_once(lambda state: search_performed.connect(events.record_search_performed))
+
+
+@bp.context_processor
+def chart_helpers():
+    """The SVG chart helpers and the "<5" marker for the statistics templates."""
+    return {"charts": charts, "HIDDEN": HIDDEN}
+
+
+@bp.before_app_request
+def remember_school_link():
+    """Keep `?s=CODE` (a school's link or QR code) for attributing anonymous views."""
+    events.remember_school_link()
+
+
+def _period() -> Period:
+    try:
+        return parse_period(request.args)
+    except InvalidRange as error:
+        abort(400, description=str(error))
+
+
+def _school_or_404(code: str):
+    school = school_by_code(code) if code and len(code) <= 32 else None
+    if school is None:
+        abort(404, description=f"没有代码为“{code[:32]}”的学校。")
+    return school
+
+
+@bp.get("/")
+@login_required
+def dashboard():
+    """The dashboard for the signed-in user's role."""
+    if not policy.can_view_stats_area(current_user):
+        abort(403, description="统计数据只对教师和管理员开放。")
+    period = _period()
+    if policy.is_teacher(current_user):
+        report = services.teacher_report(current_user, period)
+        return render_template("stats/teacher.html", report=report, period=period)
+    code = request.args.get("school", "").strip()
+    if policy.can_view_district_stats(current_user) and not code:
+        return render_template(
+            "stats/district.html", report=services.district_report(period), period=period,
+            schools=services.all_schools(), last_rollup=services.last_rollup_at(),
+        )
+    school = _school_or_404(code) if code else current_user.school
+    if school is None or not policy.can_view_school_stats(current_user, school.id):
+        abort(403, description="你只能查看本校的统计数据。")
+    return render_template(
+        "stats/school.html", report=services.school_report(school, period), school=school,
+        period=period, last_rollup=services.last_rollup_at(),
+        schools=services.all_schools() if policy.can_view_district_stats(current_user) else [],
+    )
+
+
+@bp.get("/schools/<code>.csv")
+@login_required
+def school_csv(code):
+    """One school's statistics as CSV (UTF-8 with BOM)."""
+    school = _school_or_404(code)
+    if not policy.can_view_school_stats(current_user, school.id):
+        abort(403, description="你只能导出本校的统计数据。")
+    period = _period()
+    body = export.school_csv(services.school_report(school, period))
+    filename = f"hplearn-stats-{school.code}-{period.first}-{period.last}.csv"
+    return Response(
+        body.encode("utf-8"),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
