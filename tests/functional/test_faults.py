@@ -89,6 +89,7 @@ def test_redis_gone_the_site_keeps_serving_and_says_so(tmp_path):
     env = server_environment(tmp_path / "instance", SECRET_KEY="fault-tests",
                              REDIS_URL=closed_port_url())
     hplearn(env, "init")
+    hplearn(env, "import", str(_catalog_csv(tmp_path / "few.csv", 3)))
     hplearn(env, "schools", "create", "hp001", "和平区第一小学")
     hplearn(env, "users", "create", "stu1", "--role", "student", "--school", "hp001",
             "--grade", "7", "--password", PASSWORD)
@@ -104,9 +105,12 @@ def test_redis_gone_the_site_keeps_serving_and_says_so(tmp_path):
         ]
         assert statuses == [401] * 5 + [429]  # limits still counted, in the process
         assert visitor.request("GET", "/browse")[0] == 200
+        assert visitor.request("GET", "/resources/1")[0] == 200  # a view for the statistics
+        assert visitor.request("GET", "/api/v1/search?q=分数")[0] == 200
         log = server.log()
     assert "cache: Redis at redis://127.0.0.1:" in log and "caching in this process" in log
     assert "Rate limit storage unreachable - falling back to in-memory storage" in log
+    assert "stats: Redis unavailable" in log and "buffering in process" in log
     assert "Traceback" not in log
 
 

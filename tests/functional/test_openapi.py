@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 
 import pytest
 
@@ -169,3 +170,22 @@ def test_a_form_part_without_a_readable_name_is_refused_not_a_crash(app, client,
                            content_type="multipart/form-data; boundary=b")
     assert response.status_code == 400
     assert_matches_spec(response)
+
+
+def test_statistics_match(client, login, school_admin, district_admin, student, catalog):
+    client.get(f"/resources/{catalog[0].id}")
+    _checked(client.get("/api/v1/stats/district"), 401)
+    login(student)
+    _checked(client.get("/api/v1/stats/schools/hp001"), 403)
+    _checked(client.get("/api/v1/stats/district"), 403)
+    login.logout()
+    login(school_admin)
+    _checked(client.get("/api/v1/stats/schools/hp001"), 200)
+    today = date.today()
+    month_ago = today - timedelta(days=30)
+    _checked(client.get(f"/api/v1/stats/schools/hp001?from={month_ago}&to={today}"), 200)
+    _checked(client.get("/api/v1/stats/schools/hp001?from=2026-13-01"), 400)
+    _checked(client.get("/api/v1/stats/schools/nope"), 404)
+    login.logout()
+    login(district_admin)
+    _checked(client.get(f"/api/v1/stats/district?from={month_ago}&to={today}"), 200)
