@@ -28,7 +28,7 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -49,6 +49,7 @@ class Result:
     category: str
     status: int
     elapsed_ms: float
+    path: str = ""
 
 
 @dataclass
@@ -58,8 +59,6 @@ class Site:
     url: str
     resource_ids: list[int]
     topic_slugs: list[str]
-    question_ids: list[int] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 class User:
@@ -73,6 +72,7 @@ class User:
         self.connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
         self.cookie = ""
         self.csrf_token = ""
+        self.my_questions: list[int] = []
 
     def request(self, method: str, path: str, body: dict | None = None) -> tuple[int, bytes]:
         """Send one request; keep the session cookie."""
@@ -130,21 +130,28 @@ class User:
                 return "search", "GET", f"/search?q={query}", None
             return "search", "GET", f"/api/v1/search?q={query}", None
         if roll < 0.98:
-            if self.username is None:
-                return "qa_read", "GET", "/qa/", None
-            with site.lock:
-                known = list(site.question_ids[-50:])
-            if known and self.rng.random() < 0.6:
-                return "qa_read", "GET", f"/api/v1/questions/{self.rng.choice(known)}", None
-            return "qa_read", "GET", "/api/v1/questions", None
+            return self.qa_read_action()
         return self.write_action()
+
+    def qa_read_action(self):
+        """Students look at their questions (page or API); teachers at their queue."""
+        if self.username is None:  # the board needs a sign-in: a visitor browses instead
+            return "browse", "GET", f"/resources/{self.rng.choice(self.site.resource_ids)}", None
+        if self.username.startswith("teacher"):
+            return "qa_read", "GET", "/api/v1/teacher/queue", None
+        choice = self.rng.random()
+        if choice < 0.3:
+            return "qa_read", "GET", "/qa/", None
+        if self.my_questions and choice < 0.7:
+            return "qa_read", "GET", f"/api/v1/questions/{self.rng.choice(self.my_questions)}", None
+        return "qa_read", "GET", "/api/v1/questions?mine=1", None
 
     def write_action(self):
         """A student asks; a teacher claims the most urgent question (then answers it)."""
         if self.username and self.username.startswith("teacher"):
             return "qa_write", "TEACHER", "", None
-        if self.username is None:
-            return "qa_read", "GET", "/qa/", None
+        if self.username is None:  # visitors neither ask nor answer: they browse
+            return "browse", "GET", f"/resources/{self.rng.choice(self.site.resource_ids)}", None
         number = self.rng.randint(1, 10**6)
         return "qa_write", "POST", "/api/v1/questions", {
             "title": f"分数除法怎么算？第{number}题",
@@ -205,10 +212,9 @@ def run_step(site: Site, users: int, duration: float, max_requests: int, seed: i
                 status, payload = user.request(method, path, body)
             except (OSError, http.client.HTTPException):
                 status, payload = 599, b""
-            mine.append(Result(category, status, (time.perf_counter() - started) * 1000))
+            mine.append(Result(category, status, (time.perf_counter() - started) * 1000, path))
             if category == "qa_write" and status == 201:
-                with site.lock:
-                    site.question_ids.append(json.loads(payload)["id"])
+                user.my_questions.append(json.loads(payload)["id"])
         with lock:
             results.extend(mine)
 
@@ -244,6 +250,7 @@ def summarize(results: list[Result], seconds: float) -> dict:
         "p99_ms": round(percentile(times, 0.99), 1),
         "errors": len(errors),
         "error_statuses": sorted({r.status for r in errors}),
+        "error_examples": sorted({f"{r.status} {r.path}" for r in errors})[:8],
         "by_category": by_category,
     }
 
