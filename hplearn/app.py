@@ -122,6 +122,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(search_bp)
     app.register_blueprint(stats_bp, url_prefix="/stats")
     register_content_blueprints(app)
+    register_qa(app)
 
 
 def register_content_blueprints(app: Flask) -> None:
@@ -135,6 +136,18 @@ def register_content_blueprints(app: Flask) -> None:
     app.register_blueprint(resource_admin_bp, url_prefix="/admin/resources")
     app.register_blueprint(audit_bp, url_prefix="/admin/audit")
     app.register_blueprint(media_bp)
+
+
+def register_qa(app: Flask) -> None:
+    """The Q&A board and the notifications inbox it feeds."""
+    from hplearn import notifications, qa
+    from hplearn.notifications.views import bp as notifications_bp
+    from hplearn.qa.views import bp as qa_bp
+
+    qa.init_app(app)
+    notifications.init_app(app)
+    app.register_blueprint(qa_bp, url_prefix="/qa")
+    app.register_blueprint(notifications_bp, url_prefix="/notifications")
 
 
 def register_error_handlers(app: Flask) -> None:

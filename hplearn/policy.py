@@ -209,3 +209,144 @@ def can_view_own_response_stats(user) -> bool:
 def can_view_stats_area(user) -> bool:
     """The /stats/ pages: admins and teachers."""
     return is_admin(user) or is_teacher(user)
+
+
+
+
+# --- Q&A board -------------------------------------------------------------------------------
+# `now` is passed in so that claim expiry and escalation are judged at one moment per request.
+
+PUBLIC_QUESTION_STATUSES = ("answered", "closed")
+
+
+def can_ask_question(user) -> bool:
+    """Only students ask questions."""
+    return is_student(user)
+
+
+def question_is_public(question) -> bool:
+    """Answered (at least once), not private, not hidden: readable across the district.
+
+    A follow-up reopens a question but does not take its answer away from other students.
+    """
+    return (
+        question.first_response_at is not None
+        and question.status != "held"
+        and not question.private
+        and not question.hidden
+    )
+
+
+def is_question_asker(user, question) -> bool:
+    """Whether the user asked this question."""
+    return _role(user) is not None and question.asker_id == user.id
+
+
+def can_moderate_questions(user, school_id=None) -> bool:
+    """Moderators are admins: district admins everywhere, school admins in their school."""
+    return can_manage_school(user, school_id)
+
+
+def _teaches_for(user, question) -> bool:
+    if _role(user) != "teacher" or question.subject not in (user.subjects or []):
+        return False
+    grades = user.grades or []
+    return question.grade is None or not grades or question.grade in grades
+
+
+def is_question_routed_to(user, question, now) -> bool:
+    """Whether the question is in this staff member's queue (mental-health ones: counsellors).
+
+    Teachers of the asker's school who teach the subject (and grade, where set); once past its
+    reply target, every such teacher of the district. A follow-up goes back to the teacher who
+    answered until the target passes again.
+    """
+    escalated = question.is_escalated(now)
+    if question.mental_health:
+        return (
+            is_staff(user)
+            and bool(getattr(user, "is_counsellor", False))
+            and (escalated or same_school(user, question.school_id))
+        )
+    if not _teaches_for(user, question):
+        return False
+    if escalated:
+        return True
+    if question.reserved_for_id is not None:
+        return question.reserved_for_id == user.id
+    return same_school(user, question.school_id)
+
+
+def _has_worked_on(user, question) -> bool:
+    user_id = getattr(user, "id", None)
+    return user_id is not None and (
+        question.claimed_by_id == user_id
+        or question.reserved_for_id == user_id
+        or any(answer.teacher_id == user_id for answer in question.answers)
+    )
+
+
+def can_view_question(user, question, now) -> bool:
+    """Who may read a question page (and its API record)."""
+    if _role(user) is None:
+        return False
+    if is_question_asker(user, question) or can_moderate_questions(user, question.school_id):
+        return True
+    if question.hidden or question.status == "held":
+        return False
+    if question_is_public(question):
+        return True
+    return is_staff(user) and (
+        _has_worked_on(user, question) or is_question_routed_to(user, question, now)
+    )
+
+
+def can_see_asker_identity(user, question) -> bool:
+    """Teachers and admins see who asked, even anonymously; other students never do."""
+    return is_question_asker(user, question) or is_staff(user)
+
+
+def can_claim_question(user, question, now) -> bool:
+    """A routed staff member may claim an open (or expired-claim) question."""
+    return (
+        not question.hidden
+        and question.effective_status(now) == "open"
+        and is_question_routed_to(user, question, now)
+    )
+
+
+def can_answer_question(user, question, now) -> bool:
+    """Only the staff member holding a live claim answers."""
+    return (
+        _role(user) is not None
+        and not question.hidden
+        and question.claim_is_live(now)
+        and question.claimed_by_id == user.id
+    )
+
+
+def can_accept_answer(user, question) -> bool:
+    """The asker accepts an answer of an answered question."""
+    return is_question_asker(user, question) and question.status == "answered"
+
+
+def can_follow_up(user, question) -> bool:
+    """The asker may follow up once the question is answered."""
+    return is_question_asker(user, question) and question.status in PUBLIC_QUESTION_STATUSES
+
+
+def can_report(user) -> bool:
+    """Anyone signed in may report a question or answer."""
+    return _role(user) is not None
+
+
+def can_view_alerts(user) -> bool:
+    """Counsellors and admins have the list of mental-health alerts."""
+    return is_admin(user) or (is_staff(user) and bool(getattr(user, "is_counsellor", False)))
+
+
+def can_acknowledge_alert(user, question, now) -> bool:
+    """The question's school admins, district admins, and the counsellors it is routed to."""
+    return can_manage_school(user, question.school_id) or is_question_routed_to(
+        user, question, now
+    )

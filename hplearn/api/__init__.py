@@ -9,3 +9,4 @@ from hplearn.api import auth, schools  # noqa: E402,F401
 from hplearn.api import collections, media  # noqa: E402,F401  (issue 4: collections and media)
 from hplearn.api import search  # noqa: E402,F401  (registers routes on bp)
 from hplearn.api import stats  # noqa: E402,F401
+from hplearn.api import questions  # noqa: E402,F401  (registers routes on bp)

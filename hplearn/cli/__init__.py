@@ -50,3 +50,7 @@ def register(app) -> None:
 
     for command in stats.COMMANDS:
         app.cli.add_command(command)
+    from hplearn.cli import qa
+
+    for command in qa.COMMANDS:
+        app.cli.add_command(command)

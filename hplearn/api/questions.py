@@ -1,0 +1,274 @@
+"""/api/v1/questions and /api/v1/teacher/queue: the Q&A board for other systems and apps."""
+
+from __future__ import annotations
+
+from functools import lru_cache, wraps
+
+from flask import jsonify, request, url_for
+from flask_login import current_user
+
+from hplearn import policy
+from hplearn.api import bp
+from hplearn.errors import json_error
+from hplearn.markup import render_markdown
+from hplearn.pagination import InvalidParameter, parse_page
+from hplearn.qa import moderation, services
+from hplearn.timeutil import utcnow
+
+_CODES = {
+    400: "bad_request", 403: "forbidden", 404: "not_found", 409: "already_claimed", 422: "invalid",
+}
+
+
+def _signed_in(view):
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return json_error(401, "请先登录。")
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def _refused(error: services.QAError):
+    """The API error for a refused Q&A request, naming the field when there is one."""
+    if isinstance(error, services.PersonalInformationFound):
+        code = "personal_information"
+    else:
+        code = _CODES.get(error.status, "error")
+    payload = {"code": code, "message": str(error)}
+    if getattr(error, "field", None):
+        payload["field"] = error.field
+    return jsonify(error=payload), error.status
+
+
+def _json_body() -> dict | None:
+    body = request.get_json(silent=True)
+    return body if isinstance(body, dict) else None
+
+
+_CACHED_TEXT_MAX = 2000
+
+
+@lru_cache(maxsize=4096)
+def _cached_html(text: str) -> str:
+    return str(render_markdown(text))
+
+
+def _html(text: str | None) -> str:
+    """Rendered Markdown; short texts are cached, as queues show the same questions repeatedly."""
+    if text and len(text) <= _CACHED_TEXT_MAX:
+        return _cached_html(text)
+    return str(render_markdown(text))
+
+
+def _iso(moment):
+    return moment.isoformat() if moment is not None else None
+
+
+def answer_json(answer) -> dict:
+    """An answer as the API shows it."""
+    return {
+        "id": answer.id,
+        "question_id": answer.question_id,
+        "teacher": answer.teacher.display_name,
+        "body_html": _html(answer.body),
+        "accepted": answer.accepted,
+        "hidden": answer.hidden,
+        "created_at": _iso(answer.created_at),
+    }
+
+
+def question_json(question, viewer, now, *, detail: bool = False) -> dict:
+    """Q: a question as this viewer may see it (anonymous askers stay anonymous).
+
+    In lists, a private question shows only its title and state to staff: its text is read on
+    its own page (or GET /questions/<id>), where every staff view is audited.
+    """
+    content_shown = detail or not question.private or policy.is_question_asker(viewer, question)
+    data = {
+        "id": question.id,
+        "title": question.title,
+        "body_html": _html(question.body) if content_shown else "",
+        "subject": question.subject,
+        "grade": question.grade,
+        "status": question.effective_status(now),
+        "urgent": question.urgent,
+        "private": question.private,
+        "anonymous": question.anonymous,
+        "asker": services.asker_name(question, viewer),
+        "claimed_by": (
+            question.claimed_by.display_name
+            if question.claimed_by is not None and question.claim_is_live(now) else None
+        ),
+        "created_at": _iso(question.created_at),
+        "first_response_at": _iso(question.first_response_at),
+        "expected_reply_by": _iso(question.due_at),
+        "resource_id": question.resource_id,
+        "url": url_for("qa.detail", question_id=question.id, _external=True),
+        "answers": (
+            [answer_json(a) for a in services.visible_answers(question, viewer)]
+            if content_shown else []
+        ),
+    }
+    if detail:
+        data["followups"] = [
+            {"id": f.id, "body_html": _html(f.body), "created_at": _iso(f.created_at)}
+            for f in question.followups
+        ]
+    return data
+
+
+@bp.post("/questions")
+@_signed_in
+def create_question():
+    """A student asks; 422 with the reason when personal information or bad input is found."""
+    body = _json_body()
+    if body is None:
+        return json_error(400, "请求体必须是 JSON 对象。")
+    fields = {key: body.get(key) for key in (
+        "title", "body", "subject", "grade", "anonymous", "private", "resource_id"
+    )}
+    try:
+        question = services.ask_question(current_user, **fields)
+    except services.QAError as error:
+        return _refused(error)
+    return jsonify(question_json(question, current_user, utcnow(), detail=True)), 201
+
+
+@bp.get("/questions")
+@_signed_in
+def list_questions():
+    """Questions the caller may see; mine=1 for the caller's own; q= searches answered ones."""
+    mine = request.args.get("mine", "") in ("1", "true", "yes")
+    text = request.args.get("q", "").strip()
+    subject = request.args.get("subject") or None
+    try:
+        page_request = parse_page(request.args, default_per_page=20, max_per_page=50)
+        if text:
+            found = services.search_questions(text, current_user, page_request, subject)
+            page, questions = found, [hit.object for hit in found.items]
+        else:
+            page = services.list_questions(
+                current_user, page_request, status=request.args.get("status") or None,
+                subject=subject, mine=mine,
+            )
+            questions = page.items
+    except InvalidParameter as error:
+        return json_error(400, str(error), code="invalid_parameter")
+    except services.QAError as error:
+        return _refused(error)
+    now = utcnow()
+    return jsonify(total=page.total, page=page.page, per_page=page.per_page,
+                   results=[question_json(q, current_user, now) for q in questions])
+
+
+@bp.get("/questions/<int:question_id>")
+@_signed_in
+def get_question(question_id):
+    """One question with answers and follow-ups, if the caller may see it."""
+    now = utcnow()
+    try:
+        question = services.view_question(question_id, current_user, now)
+    except services.QAError as error:
+        return _refused(error)
+    return jsonify(question_json(question, current_user, now, detail=True))
+
+
+@bp.get("/teacher/queue")
+@_signed_in
+def teacher_queue():
+    """The questions this teacher may claim, most urgent first, then oldest."""
+    now = utcnow()
+    try:
+        found = services.teacher_queue(current_user, now)
+    except services.QAError as error:
+        return _refused(error)
+    return jsonify(results=[question_json(q, current_user, now) for q in found])
+
+
+def _question_action(action, status: int = 200):
+    try:
+        result = action()
+    except services.QAError as error:
+        return _refused(error)
+    return result, status
+
+
+@bp.post("/questions/<int:question_id>/claim")
+@_signed_in
+def claim_question(question_id):
+    """Claim a question; 409 when another teacher holds it."""
+    now = utcnow()
+    return _question_action(lambda: question_json(
+        services.claim_question(question_id, current_user, now), current_user, now, detail=True
+    ))
+
+
+@bp.post("/questions/<int:question_id>/release")
+@_signed_in
+def release_question(question_id):
+    """Give a claimed question back to the queue."""
+    now = utcnow()
+    return _question_action(lambda: question_json(
+        services.release_question(question_id, current_user, now), current_user, now, detail=True
+    ))
+
+
+@bp.post("/questions/<int:question_id>/answer")
+@_signed_in
+def answer_question(question_id):
+    """The claiming teacher answers in Markdown."""
+    body = _json_body()
+    if body is None:
+        return json_error(400, "请求体必须是 JSON 对象。")
+    return _question_action(lambda: answer_json(
+        services.answer_question(question_id, current_user, body.get("body"))
+    ), 201)
+
+
+@bp.post("/questions/<int:question_id>/accept")
+@_signed_in
+def accept_answer(question_id):
+    """The asker accepts the newest answer (or answer_id)."""
+    body = _json_body() or {}
+    answer_id = body.get("answer_id")
+    if answer_id is not None and (not isinstance(answer_id, int) or isinstance(answer_id, bool)):
+        return json_error(400, "answer_id 必须是整数。", code="invalid_parameter")
+    return _question_action(lambda: question_json(
+        services.accept_answer(question_id, current_user, answer_id), current_user, utcnow(),
+        detail=True,
+    ))
+
+
+@bp.post("/questions/<int:question_id>/followup")
+@_signed_in
+def followup(question_id):
+    """The asker follows up; the question reopens to its teacher."""
+    body = _json_body()
+    if body is None:
+        return json_error(400, "请求体必须是 JSON 对象。")
+
+    def act():
+        entry = services.add_followup(question_id, current_user, body.get("body"))
+        return {"id": entry.id, "question_id": entry.question_id,
+                "body_html": _html(entry.body), "created_at": _iso(entry.created_at)}
+
+    return _question_action(act, 201)
+
+
+@bp.post("/questions/<int:question_id>/report")
+@_signed_in
+def report_question(question_id):
+    """Anyone signed in who can see the question reports it (or an answer)."""
+    body = _json_body()
+    if body is None:
+        return json_error(400, "请求体必须是 JSON 对象。")
+
+    def act():
+        entry = moderation.report(question_id, current_user, body.get("reason"),
+                                  body.get("answer_id"))
+        return {"id": entry.id, "question_id": entry.question_id, "answer_id": entry.answer_id}
+
+    return _question_action(act, 201)
+

@@ -1,0 +1,148 @@
+"""Creating, listing and reading notifications; mailing them when SMTP is configured."""
+
+from __future__ import annotations
+
+import re
+
+from flask import current_app
+from sqlalchemy import func, select, update
+
+from hplearn.extensions import db
+from hplearn.notifications import mail
+from hplearn.notifications.models import KINDS, Notification, NotificationEmail
+from hplearn.timeutil import utcnow
+
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+
+
+class NotificationError(Exception):
+    """A request the notification rules refuse; its message is shown to the user."""
+
+
+def notify(users, kind: str, message: str, link: str = "") -> list[Notification]:
+    """Add a notification for each user (deduplicated) to the session; mail them after commit.
+
+    users: User objects to tell.
+    kind: one of notifications.models.KINDS.
+    message: one Chinese sentence; link: a site path to the thing it is about.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    created = []
+    seen: set[int] = set()
+    for user in users:
+        if user is None or user.id in seen:
+            continue
+        seen.add(user.id)
+        note = Notification(user_id=user.id, kind=kind, message=message[:300], link=link[:300])
+        db.session.add(note)
+        created.append(note)
+    _queue_emails(created)
+    return created
+
+
+def _queue_emails(notes: list[Notification]) -> None:
+    settings = mail.mail_settings(current_app.config)
+    if settings is None or not notes:
+        return
+    addresses = dict(
+        db.session.execute(
+            select(NotificationEmail.user_id, NotificationEmail.email).where(
+                NotificationEmail.user_id.in_({note.user_id for note in notes})
+            )
+        ).all()
+    )
+    base = current_app.config.get("SITE_URL", "").rstrip("/")
+    messages = [
+        mail.build_message(
+            settings["sender"],
+            addresses[note.user_id],
+            f"和平学习：{note.kind_label}",
+            f"{note.message}\n\n{base}{note.link}\n\n（和平学习通知，请勿直接回复。）",
+        )
+        for note in notes
+        if note.user_id in addresses
+    ]
+    if messages:
+        db.session.info.setdefault("pending_mail", []).append((settings, messages))
+
+
+def send_pending_mail(session) -> None:
+    """After a commit: send the emails its notifications queued."""
+    for settings, messages in session.info.pop("pending_mail", []):
+        mail.send_in_background(settings, messages)
+
+
+def drop_pending_mail(session) -> None:
+    """After a rollback: the notifications are gone, so are their emails."""
+    session.info.pop("pending_mail", None)
+
+
+def unread_count(user) -> int:
+    """How many unread notifications a user has."""
+    return db.session.scalar(
+        select(func.count(Notification.id)).where(
+            Notification.user_id == user.id, Notification.read_at.is_(None)
+        )
+    ) or 0
+
+
+def inbox(user, limit: int = 100) -> list[Notification]:
+    """A user's newest notifications, unread ones first."""
+    return list(
+        db.session.scalars(
+            select(Notification)
+            .where(Notification.user_id == user.id)
+            .order_by(Notification.read_at.is_not(None), Notification.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def mark_read(user, notification_id: int | None = None) -> int:
+    """Mark one (or, with None, every) unread notification of the user read; return how many."""
+    statement = update(Notification).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None)
+    )
+    if notification_id is not None:
+        statement = statement.where(Notification.id == notification_id)
+    result = db.session.execute(statement.values(read_at=utcnow()))
+    db.session.commit()
+    return result.rowcount
+
+
+def open_notification(user, notification_id: int) -> Notification | None:
+    """The user's notification with this id, now marked read; None if it is not theirs."""
+    note = db.session.get(Notification, notification_id)
+    if note is None or note.user_id != user.id:
+        return None
+    if note.read_at is None:
+        note.read_at = utcnow()
+        db.session.commit()
+    return note
+
+
+def email_address(user) -> str:
+    """The address notifications are mailed to, or an empty string."""
+    row = db.session.get(NotificationEmail, user.id)
+    return row.email if row else ""
+
+
+def set_email_address(user, email: str) -> None:
+    """Set or (with an empty string) remove a staff member's notification address."""
+    if user.role == "student":
+        raise NotificationError("为保护未成年人，学生账号不保存邮箱。")
+    email = (email or "").strip()
+    row = db.session.get(NotificationEmail, user.id)
+    if not email:
+        if row is not None:
+            db.session.delete(row)
+        db.session.commit()
+        return
+    if len(email) > 254 or not _EMAIL.match(email):
+        raise NotificationError("邮箱地址格式不正确，例如 name@example.com。")
+    if row is None:
+        db.session.add(NotificationEmail(user_id=user.id, email=email))
+    else:
+        row.email = email
+    db.session.commit()

@@ -1,0 +1,51 @@
+"""Q&A forms. They carry fields and the CSRF token; the rules live in services."""
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+
+from hplearn.vocab import GRADE_NAMES, SUBJECTS
+
+
+class AskForm(FlaskForm):
+    """A student's question."""
+
+    title = StringField("标题（一句话说清问题）", render_kw={"maxlength": 200, "autocomplete": "off"})
+    body = TextAreaField("详细描述（可选，支持 Markdown）", render_kw={"rows": 8, "maxlength": 5000})
+    # The services check subject and grade (with Chinese messages), so the form does not.
+    subject = SelectField(
+        "学科", validate_choice=False,
+        choices=[SelectChoice("", "请选择学科")] + [SelectChoice(s, s) for s in SUBJECTS],
+    )
+    grade = SelectField(
+        "年级", validate_choice=False,
+        choices=[SelectChoice("", "我的年级")]
+        + [SelectChoice(str(n), name) for n, name in GRADE_NAMES.items()],
+    )
+    anonymous = BooleanField("对同学匿名（老师和管理员仍能看到是谁）")
+    private = BooleanField("仅老师可见（不公开给其他同学）")
+    resource_id = HiddenField()
+
+
+class TextForm(FlaskForm):
+    """One Markdown text: an answer or a follow-up."""
+
+    body = TextAreaField("内容（支持 Markdown，图片请用链接 ![说明](https://…)）",
+                         render_kw={"rows": 8, "maxlength": 10000})
+
+
+class ReasonForm(FlaskForm):
+    """A report, or a moderator's reason for hiding, restoring or approving."""
+
+    reason = StringField("原因", render_kw={"maxlength": 300})
+    answer_id = HiddenField()
+
+
+class NoteForm(FlaskForm):
+    """Acknowledging an alert, with an optional note."""
+
+    note = StringField("备注（可选，例如已电话联系家长）", render_kw={"maxlength": 500})
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something (claim, release, accept): only the CSRF token."""

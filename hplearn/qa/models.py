@@ -1,0 +1,170 @@
+"""Q&A models: questions, answers, follow-ups, reports and mental-health alerts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from hplearn.accounts.models import User
+from hplearn.extensions import db
+from hplearn.timeutil import UTCDateTime, utcnow
+
+STATUSES = ("open", "claimed", "answered", "closed", "held")
+STATUS_LABELS = {
+    "open": "等待老师认领",
+    "claimed": "老师正在解答",
+    "answered": "已回答",
+    "closed": "已采纳",
+    "held": "等待审核",
+}
+MENTAL_HEALTH_SUBJECT = "心理健康"
+
+
+class Question(db.Model):
+    """A student's question and its place in the teachers' queue.
+
+    The claim lives on the row (claimed_by_id, claimed_until) so that taking it is one
+    conditional UPDATE. reserved_for_id sends a follow-up back to the teacher who answered.
+    """
+
+    __tablename__ = "questions"
+    __table_args__ = (
+        Index("ix_questions_queue", "status", "subject", "school_id", "urgent", "created_at"),
+        Index(
+            "ix_questions_public", "private", "hidden", "created_at", "first_response_at", "status"
+        ),
+        Index("ix_questions_asker", "asker_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    asker_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id"))
+    resource_id: Mapped[int | None] = mapped_column(ForeignKey("resources.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text, default="")
+    subject: Mapped[str] = mapped_column(String(32))
+    grade: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    private: Mapped[bool] = mapped_column(Boolean, default=False)
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    mental_health: Mapped[bool] = mapped_column(Boolean, default=False)
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    hidden_reason: Mapped[str] = mapped_column(String(300), default="")
+    held_words: Mapped[str] = mapped_column(String(300), default="")
+    claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claim_warned: Mapped[bool] = mapped_column(Boolean, default=False)
+    reserved_for_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    escalation_notified: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    asker: Mapped[User] = relationship(foreign_keys=[asker_id])
+    claimed_by: Mapped[User | None] = relationship(foreign_keys=[claimed_by_id])
+    reserved_for: Mapped[User | None] = relationship(foreign_keys=[reserved_for_id])
+    answers: Mapped[list[Answer]] = relationship(
+        back_populates="question", order_by="Answer.id", cascade="all, delete-orphan"
+    )
+    followups: Mapped[list[Followup]] = relationship(
+        back_populates="question", order_by="Followup.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def status_label(self) -> str:
+        """The Chinese name of the status."""
+        return STATUS_LABELS.get(self.status, self.status)
+
+    def claim_is_live(self, now: datetime) -> bool:
+        """Whether a teacher holds the claim at this moment."""
+        return (
+            self.status == "claimed"
+            and self.claimed_by_id is not None
+            and self.claimed_until is not None
+            and self.claimed_until >= now
+        )
+
+    def effective_status(self, now: datetime) -> str:
+        """The status with an expired claim counted as open again."""
+        if self.status == "claimed" and not self.claim_is_live(now):
+            return "open"
+        return self.status
+
+    def is_escalated(self, now: datetime) -> bool:
+        """Past its reply target: open to every matching teacher of the district."""
+        return self.due_at is not None and self.due_at <= now
+
+    def __repr__(self) -> str:
+        return f"<Question {self.id} {self.status}>"
+
+
+class Answer(db.Model):
+    """A teacher's answer in Markdown."""
+
+    __tablename__ = "answers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
+    teacher_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    accepted: Mapped[bool] = mapped_column(Boolean, default=False)
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    hidden_reason: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    question: Mapped[Question] = relationship(back_populates="answers")
+    teacher: Mapped[User] = relationship()
+
+
+class Followup(db.Model):
+    """The asker's follow-up question after an answer."""
+
+    __tablename__ = "question_followups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    question: Mapped[Question] = relationship(back_populates="followups")
+
+
+class Report(db.Model):
+    """Someone's report that a question or answer is inappropriate."""
+
+    __tablename__ = "question_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
+    answer_id: Mapped[int | None] = mapped_column(ForeignKey("answers.id"))
+    reporter_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(String(300))
+    resolved: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    question: Mapped[Question] = relationship()
+    answer: Mapped[Answer | None] = relationship()
+    reporter: Mapped[User] = relationship()
+
+
+class Alert(db.Model):
+    """A mental-health alert that a person must acknowledge."""
+
+    __tablename__ = "question_alerts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    note: Mapped[str] = mapped_column(String(500), default="")
+
+    question: Mapped[Question] = relationship()
+    acknowledged_by: Mapped[User | None] = relationship()

@@ -1,0 +1,119 @@
+"""Protecting minors while asking: screening, the sensitive-word hold and the mental-health lane."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import select
+
+from hplearn.accounts.models import User
+from hplearn.extensions import db
+from hplearn.notifications.services import notify
+from hplearn.qa.models import Alert, Question
+from hplearn.qa.screening import describe_findings, find_personal_information, load_word_list
+from hplearn.qa.screening import matching_words
+
+__all__ = [
+    "describe_findings", "find_personal_information", "sensitive_words_in", "distress_words_in",
+    "enter_mental_health_lane", "raise_alert", "alert_district_counsellors",
+    "tell_moderators_about_held", "school_counsellors", "moderators_of", "HOTLINES",
+]
+
+# Shown to a student in the mental-health lane straight away, whatever the time of day.
+HOTLINES = (
+    ("12355", "青少年服务台（共青团，心理咨询与法律帮助）"),
+    ("12356", "全国统一心理援助热线"),
+    ("110 / 120", "遇到危险或受伤时，立刻报警或叫救护车"),
+)
+
+_cache: dict[tuple, tuple] = {}
+
+
+def _word_list(name: str) -> tuple[str, ...]:
+    paths = (
+        Path(current_app.config["CONTENT_DIR"]) / name,
+        Path(current_app.instance_path) / name,
+    )
+    stamp = tuple(p.stat().st_mtime_ns if p.is_file() else 0 for p in paths)
+    key = (name, paths)
+    cached = _cache.get(key)
+    if cached is None or cached[0] != stamp:
+        cached = (stamp, load_word_list(*paths))
+        _cache[key] = cached
+    return cached[1]
+
+
+def sensitive_words_in(text: str) -> list[str]:
+    """Words of content/sensitive_words.txt (plus the instance's list) found in text."""
+    return matching_words(text, _word_list("sensitive_words.txt"))
+
+
+def distress_words_in(text: str) -> list[str]:
+    """Words of content/distress_words.txt (plus the instance's list) found in text."""
+    return matching_words(text, _word_list("distress_words.txt"))
+
+
+def enter_mental_health_lane(question: Question, distress_words: list[str], now: datetime) -> None:
+    """Make the question private and urgent and route it to counsellors (not yet committed)."""
+    question.mental_health = True
+    question.private = True
+    question.urgent = True
+    if question.status == "held":
+        question.status = "open"
+    question.held_words = "、".join(distress_words)[:300]
+
+
+def school_counsellors(school_id: int | None) -> list[User]:
+    """Active counsellors (staff marked as 心理老师) of one school."""
+    if school_id is None:
+        return []
+    return list(db.session.scalars(select(User).where(
+        User.school_id == school_id, User.is_counsellor.is_(True), User.active.is_(True),
+        User.role != "student",
+    ).order_by(User.id)))
+
+
+def _district_counsellors() -> list[User]:
+    return list(db.session.scalars(select(User).where(
+        User.is_counsellor.is_(True), User.active.is_(True), User.role != "student",
+    ).order_by(User.id)))
+
+
+def moderators_of(school_id: int | None) -> list[User]:
+    """The admins who moderate a school's questions: its school admins and district admins."""
+    return list(db.session.scalars(select(User).where(
+        User.active.is_(True),
+        (User.role == "district_admin")
+        | ((User.role == "school_admin") & (User.school_id == school_id)),
+    )))
+
+
+def raise_alert(question: Question, distress_words: list[str]) -> Alert:
+    """Open an alert that a person must acknowledge and tell the school's counsellors.
+
+    A school without counsellors escalates at once to the district's counsellors.
+    """
+    reason = "学科：心理健康" if not distress_words else "出现求助词语：" + "、".join(distress_words)
+    alert = Alert(question_id=question.id, school_id=question.school_id, reason=reason[:300])
+    db.session.add(alert)
+    counsellors = school_counsellors(question.school_id)
+    if not counsellors:
+        question.due_at = question.created_at
+        counsellors = _district_counsellors()
+    notify(counsellors + moderators_of(question.school_id), "urgent_alert",
+           "有学生需要心理支持，请尽快查看并确认。", f"/qa/{question.id}")
+    return alert
+
+
+def alert_district_counsellors(question: Question) -> None:
+    """Nobody at the school has taken it in time: tell every counsellor of the district."""
+    notify(_district_counsellors(), "urgent_alert",
+           "一位学生的心理求助超过时限仍无人认领，请尽快查看。", f"/qa/{question.id}")
+
+
+def tell_moderators_about_held(question: Question) -> None:
+    """A held question waits for an admin's decision."""
+    notify(moderators_of(question.school_id), "moderation",
+           f"问题《{question.title[:40]}》含敏感词，等待审核。", "/qa/moderation")

@@ -1,0 +1,56 @@
+"""Answered public questions as search documents (the "question" document type).
+
+Imported by hplearn.qa.init_app, so the type is registered whenever the app exists. A document
+holds the question's own title and text (never who asked). Answers are left out: documents are
+built inside the session's flush, where loading a relationship is not allowed.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from hplearn import policy
+from hplearn.markup import plain_text
+from hplearn.qa.models import Question
+from hplearn.search import SearchDocument, register_document_type
+from hplearn.vocab import GRADE_NAMES
+
+QUESTION_FACETS = ("subject", "grade")
+
+
+def question_document(question: Question) -> SearchDocument:
+    """A question as plain search data."""
+    grade = GRADE_NAMES.get(question.grade, "") if question.grade else ""
+    return SearchDocument(
+        id=question.id,
+        title=question.title,
+        body=plain_text(question.body),
+        keywords=" ".join(word for word in (question.subject, grade) if word),
+        fields={"subject": question.subject,
+                "grade": str(question.grade) if question.grade else None},
+        published_at=question.first_response_at,
+    )
+
+
+def searchable_questions_query():
+    """The rows a full reindex reads: answered, not private, not hidden."""
+    return (
+        select(Question)
+        .where(Question.first_response_at.is_not(None), Question.status != "held",
+               Question.private.is_(False), Question.hidden.is_(False))
+        .order_by(Question.id)
+    )
+
+
+register_document_type(
+    "question",
+    Question,
+    question_document,
+    policy.question_is_public,
+    rebuild_query=searchable_questions_query,
+    facets=QUESTION_FACETS,
+    ignored_attributes=(
+        "claimed_by_id", "claimed_until", "claim_warned", "reserved_for_id", "due_at",
+        "escalation_notified", "urgent",
+    ),
+)
