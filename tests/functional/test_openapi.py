@@ -40,6 +40,7 @@ def test_every_api_route_is_documented(app):
         for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/v1/")
     }
     assert api_rules - documented_paths() == set()
+    assert documented_paths() - api_rules == set()
 
 
 @pytest.mark.parametrize("query", [
