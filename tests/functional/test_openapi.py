@@ -190,3 +190,30 @@ def test_statistics_match(client, login, school_admin, district_admin, student, 
     login.logout()
     login(district_admin)
     _checked(client.get(f"/api/v1/stats/district?from={month_ago}&to={today}"), 200)
+
+
+def test_question_flow_matches(client, login, student, teacher):
+    question_body = {"title": "一元一次方程怎么移项？", "body": "2x + 3 = 7 移项以后是什么？",
+                     "subject": "数学", "grade": 7, "anonymous": True, "private": False}
+    _checked(client.get("/api/v1/questions"), 401)
+    login(student)
+    asked = _checked(client.post("/api/v1/questions", json=question_body), 201).get_json()
+    _checked(client.post("/api/v1/questions", json={"title": ""}), 422)
+    _checked(client.get("/api/v1/questions?mine=1"), 200)
+    _checked(client.get("/api/v1/teacher/queue"), 403)
+    login.logout()
+    login(teacher)
+    path = f"/api/v1/questions/{asked['id']}"
+    _checked(client.get("/api/v1/teacher/queue"), 200)
+    _checked(client.post(f"{path}/claim"), 200)
+    _checked(client.post(f"{path}/release"), 200)
+    _checked(client.post(f"{path}/claim"), 200)
+    _checked(client.post(f"{path}/answer", json={"body": "2x = 7 - 3，所以 x = 2。"}), 201)
+    _checked(client.get(path), 200)
+    _checked(client.post(f"{path}/report", json={"reason": "测试举报"}), 201)
+    login.logout()
+    login(student)
+    _checked(client.post(f"{path}/accept"), 200)
+    assert_matches_spec(client.post(f"{path}/followup", json={"body": "那 3x - 1 = 8 呢？"}))
+    _checked(client.get(path), 200)
+    _checked(client.get("/api/v1/questions/999999"), 404)
