@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from hplearn.catalog.models import Resource
+from hplearn.catalog.models import Resource, Topic
 from hplearn.search.documents import SearchDocument, register_document_type
 from hplearn.vocab import GRADE_NAMES
 
@@ -63,4 +63,6 @@ register_document_type(
     rebuild_query=published_resources_query,
     facets=RESOURCE_FACETS,
     ignored_attributes=("view_count", "updated_at"),
+    related={Topic: lambda topic: topic.resources},
+    load_options=(selectinload(Resource.topic),),
 )

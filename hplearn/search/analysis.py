@@ -20,13 +20,16 @@ from hplearn import vocab
 MAX_QUERY_CHARS = 100
 MAX_BODY_CHARS = 4000
 MAX_PREFIX_CHARS = 12
+MAX_TOKEN_CHARS = 40  # longer "words" are noise (hashes, URLs) and PostgreSQL caps lexemes
 
 # Characters people put inside names (五•四学制, 人教版·数学) that mean nothing to search.
 SEPARATORS = "•·・‧∙⋅●◦‐‑‒–—―_~～|"
 STOPWORDS = frozenset("的 了 和 与 及 或 是 在 之 等 把 被 对 为 也 着 呢 吗 啊 吧 个 中 上 下 有".split())
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_TOKEN_RUN = re.compile(rf"([{_CJK}]+)|([a-z0-9]+(?:\.[0-9]+)?)")
+_TOKEN_RUN = re.compile(
+    rf"([{_CJK}]+)|(?<![a-z0-9.])([a-z0-9]{{1,{MAX_TOKEN_CHARS}}}(?:\.[0-9]+)?)(?![a-z0-9])"
+)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
 _SEPARATOR_RE = re.compile(f"[{re.escape(SEPARATORS)}]")
 _PINYIN_LIKE = re.compile(r"[a-z]{2,40}")
@@ -117,7 +120,8 @@ def read_synonyms(path: str | Path | None) -> list[tuple[str, ...]]:
         line = line.strip()
         if not line or line.startswith("#"):
             continue
-        words = tuple(dict.fromkeys(w for w in (normalize(p) for p in re.split(r"[\s,，、]+", line)) if w))
+        parts = (normalize(part) for part in re.split(r"[\s,，、]+", line))
+        words = tuple(dict.fromkeys(word for word in parts if word))
         if len(words) > 1:
             groups.append(words)
     return groups
@@ -315,9 +319,20 @@ def analyze_document(title: str, body: str = "", keywords: str = "") -> Analyzed
         meta=meta_tokens,
         body=index_tokens((body or "")[:MAX_BODY_CHARS]),
         chars=char_grams(normal_title),
-        pinyin=pinyin_tokens(dict.fromkeys(title_tokens)),
+        pinyin=pinyin_tokens(dict.fromkeys(title_tokens + _pinyin_worthy(meta_tokens))),
         title_keys=title_keys(normal_title, title_tokens),
     )
+
+
+_COMMON_FIELD_WORDS = frozenset(
+    [*vocab.STAGES, *vocab.VOLUMES, *vocab.RESOURCE_KINDS.values(), "普通", "电子", "教材"]
+)
+
+
+def _pinyin_worthy(meta_tokens: list[str]) -> list[str]:
+    # Subjects, topics, tags and editions get pinyin; grade, stage, volume and kind words are on
+    # nearly every document and nobody types them as pinyin.
+    return [t for t in meta_tokens if t not in _COMMON_FIELD_WORDS and "年" not in t]
 
 
 @lru_cache(maxsize=20_000)

@@ -40,6 +40,8 @@ class DocumentType:
     rebuild_query: Callable[[], object] | None = None
     facets: tuple[str, ...] = ()
     ignored_attributes: frozenset[str] = frozenset()
+    related: dict[type, Callable[[object], Iterable[object]]] = field(default_factory=dict)
+    load_options: tuple = ()
 
 
 @dataclass
@@ -81,6 +83,8 @@ def register_document_type(
     rebuild_query: Callable[[], object] | None = None,
     facets: Iterable[str] = (),
     ignored_attributes: Iterable[str] = (),
+    related: dict[type, Callable[[object], Iterable[object]]] | None = None,
+    load_options: Iterable = (),
 ) -> DocumentType:
     """Make a model searchable.
 
@@ -91,6 +95,9 @@ def register_document_type(
     rebuild_query: a select() of the candidate rows for `hplearn reindex` (default: all rows).
     facets: names in SearchDocument.fields to count for each query.
     ignored_attributes: attributes whose change alone does not reindex a row (e.g. view_count).
+    related: other models whose changes show in these documents, each with a function giving
+        the affected rows (e.g. {Topic: lambda topic: topic.resources}).
+    load_options: SQLAlchemy loader options for loading result rows (e.g. selectinload(…)).
     """
     if not name.isidentifier():
         raise ValueError(f"document type name must be an identifier: {name!r}")
@@ -102,6 +109,8 @@ def register_document_type(
         rebuild_query=rebuild_query,
         facets=tuple(facets),
         ignored_attributes=frozenset(ignored_attributes),
+        related=dict(related or {}),
+        load_options=tuple(load_options),
     )
     _registry[name] = doc_type
     return doc_type

@@ -21,6 +21,7 @@ from hplearn.search.documents import (
     document_key,
     document_type,
     document_type_for,
+    document_types,
     indexed,
 )
 from hplearn.search.rebuild import candidate_count
@@ -50,14 +51,23 @@ def mark_for_reindex(session, doc_type_name: str, instance) -> None:
     _remember(_pending(session), document_type(doc_type_name), instance)
 
 
-def _relevant_change(instance, doc_type: DocumentType) -> bool:
+def _relevant_change(instance, ignored: frozenset[str] = frozenset()) -> bool:
     state = inspect(instance)
     for attr in state.mapper.column_attrs:
-        if attr.key in doc_type.ignored_attributes:
+        if attr.key in ignored:
             continue
         if state.attrs[attr.key].history.has_changes():
             return True
     return False
+
+
+def _collect_related(pending: dict, instance) -> None:
+    # A renamed topic changes the documents of its resources, and so on.
+    for doc_type in document_types():
+        affected = doc_type.related.get(type(instance))
+        if affected is not None and _relevant_change(instance):
+            for row in affected(instance):
+                _remember(pending, doc_type, row)
 
 
 def _remember(pending: dict, doc_type: DocumentType, instance) -> None:
@@ -82,7 +92,9 @@ def _collect(session, flush_context) -> None:
             _remember(pending, doc_type, instance)
     for instance in session.dirty:
         doc_type = document_type_for(instance)
-        if doc_type is not None and _relevant_change(instance, doc_type):
+        if doc_type is None:
+            _collect_related(pending, instance)
+        elif _relevant_change(instance, doc_type.ignored_attributes):
             _remember(pending, doc_type, instance)
     for instance in session.deleted:
         doc_type = document_type_for(instance)

@@ -22,7 +22,7 @@ from hplearn.search.documents import document_type
 SORT_LABELS = {"relevance": "相关度", "newest": "最新发布", "popular": "最多浏览"}
 SUGGEST_LIMIT = 8
 MAX_SUGGEST_CHARS = 30
-SNIPPET_SOURCE_CHARS = 2000
+SNIPPET_SOURCE_CHARS = 600
 MAX_PROBED_TERMS = 4
 
 _signals = Namespace()
@@ -66,7 +66,8 @@ def _load(doc_type_name: str, ids: list[int]) -> list:
     doc_type = document_type(doc_type_name)
     if not ids:
         return []
-    rows = db.session.scalars(select(doc_type.model).where(doc_type.model.id.in_(ids)))
+    query = select(doc_type.model).where(doc_type.model.id.in_(ids)).options(*doc_type.load_options)
+    rows = db.session.scalars(query)
     by_id = {row.id: row for row in rows if doc_type.is_indexable(row)}
     return [by_id[i] for i in ids if i in by_id]
 
@@ -101,7 +102,8 @@ def query(
     filters = {k: str(v) for k, v in (filters or {}).items() if v not in (None, "")}
     analyzed = analysis.analyze_query(text)
     results = SearchResults(
-        items=[], total=0, text=analyzed.text, query=analyzed.normalized, doc_type=doc_type, filters=filters,
+        items=[], total=0, text=analyzed.text, query=analyzed.normalized, doc_type=doc_type,
+        filters=filters,
         sort=sort, page=page.page, per_page=page.per_page, truncated=analyzed.truncated,
         facets={name: [] for name in document_type(doc_type).facets},
     )
@@ -162,7 +164,7 @@ def similar(
     filters: dict[str, str] | None = None,
     exclude_ids: tuple[int, ...] = (),
 ) -> list:
-    """Objects of doc_type most like text (any word may match), best first; [] if none or no index."""
+    """Objects of doc_type most like text (any word may match), best first; [] without an index."""
     analyzed = analysis.analyze_query(text)
     if analyzed.is_empty:
         return []
@@ -179,7 +181,9 @@ def similar(
     return _load(doc_type, found.ids)
 
 
-def suggest(prefix: str | None, *, doc_type: str = "resource", limit: int = SUGGEST_LIMIT) -> list[str]:
+def suggest(
+    prefix: str | None, *, doc_type: str = "resource", limit: int = SUGGEST_LIMIT
+) -> list[str]:
     """Titles that start with what was typed (characters, pinyin or initials), most viewed first."""
     typed = analysis.compact(analysis.normalize((prefix or "")[:MAX_SUGGEST_CHARS]))
     typed = typed[:analysis.MAX_PREFIX_CHARS]

@@ -126,7 +126,8 @@ class PostgresBackend(SearchBackend):
         self._check()
         with db.engine.begin() as connection:
             if deletes:
-                connection.execute(delete(SearchEntry.__table__).where(SearchEntry.key.in_(deletes)))
+                table = SearchEntry.__table__
+                connection.execute(delete(table).where(table.c.key.in_(deletes)))
             if upserts:
                 self._write(connection, upserts)
 

@@ -54,7 +54,12 @@ RERANK_WINDOW = 50
 MAX_RANKED_TERMS = 6
 MAX_EXPANSION = 2000
 PARALLEL_FROM = 5000
-MAX_WRITER_PROCS = 4
+# Each writer process keeps its postings in memory up to WRITER_MB; beyond that Whoosh spills
+# sorted runs to disk and merges them, which costs more than the writing itself. So a rebuild uses
+# at least one process per core and enough of them that each holds about DOCS_PER_WRITER.
+WRITER_MB = 1024
+DOCS_PER_WRITER = 50_000
+MAX_WRITER_PROCS = 8
 PHRASE_BONUS = 1.5
 INDEX_NAME = "hplearn"
 
@@ -138,7 +143,7 @@ def whoosh_fields(doc: IndexedDocument, deferred: bool = False) -> dict:
     values.update({
         "key": doc.key,
         "doc_type": doc.doc_type,
-        "stored_title": f"{doc.object_id}\t{doc.title}",
+        "stored_title": f"{doc.object_id}\t{doc.title}\t{compact(normalize(doc.title))}",
         "views": max(0, doc.view_count),
         "title_length": len(doc.title),
         "published": max(0, int(doc.published_ts)),
@@ -149,6 +154,10 @@ def whoosh_fields(doc: IndexedDocument, deferred: bool = False) -> dict:
 
 def _field_tiers(sets: SearcherSets, term) -> list[tuple[float, frozenset[int]]]:
     # Where a word can match, best place first: title, structured fields, body, n-grams, pinyin.
+    return sets.cached(("tiers", term), lambda: _read_tiers(sets, term))
+
+
+def _read_tiers(sets: SearcherSets, term) -> list[tuple[float, frozenset[int]]]:
     tiers = []
     for fieldname, boost in (("title", TITLE_BOOST), ("meta", META_BOOST), ("body", BODY_BOOST)):
         docs = frozenset().union(*(sets.term(fieldname, w) for w in term.alternatives))
@@ -162,7 +171,9 @@ def _field_tiers(sets: SearcherSets, term) -> list[tuple[float, frozenset[int]]]
 
 
 def _term_docs(sets: SearcherSets, term) -> frozenset[int]:
-    return frozenset().union(*(docs for _, docs in _field_tiers(sets, term)))
+    return sets.cached(
+        ("docs", term), lambda: frozenset().union(*(docs for _, docs in _field_tiers(sets, term)))
+    )
 
 
 def matching_docs(sets: SearcherSets, request: BackendQuery) -> set[int]:
@@ -233,6 +244,14 @@ def rank_by_relevance(sets: SearcherSets, request: BackendQuery, matched, window
         if len(top) >= window:
             break
     return top
+
+
+def writer_processes(expected: int) -> int:
+    """How many writer processes a rebuild of about `expected` documents uses (1: in-process)."""
+    if expected < PARALLEL_FROM:
+        return 1
+    cores = os.cpu_count() or 1
+    return min(MAX_WRITER_PROCS, max(cores, -(-expected // DOCS_PER_WRITER)))
 
 
 def _broken(action: str, failure: str) -> IndexUnavailable:
@@ -364,13 +383,13 @@ class WhooshBackend(SearchBackend):
             return BackendResults(ids=[], total=0, facets={f: [] for f in request.facets})
         end = request.offset + request.limit
         if request.sort == "relevance":
-            ranked = self._relevance(searcher, sets, matched, request, end)
+            ids = self._relevance(searcher, sets, matched, request, end)
         else:
             column = sets.column("published" if request.sort == "newest" else "views")
             top = heapq.nlargest(end, matched, key=lambda d: (column[d], d))
-            ranked = [self._stored(searcher, docnum)[0] for docnum in top]
+            ids = [self._stored(searcher, docnum)[0] for docnum in top[request.offset:]]
         return BackendResults(
-            ids=ranked[request.offset:end],
+            ids=ids,
             total=len(matched),
             facets=facet_sets(sets, matched, request.facets),
         )
@@ -380,22 +399,27 @@ class WhooshBackend(SearchBackend):
         return self._reading(lambda searcher: len(matching_docs(sets_of(searcher), request)))
 
     def _relevance(self, searcher, sets, matched, request, end) -> list[int]:
-        window = max(end, RERANK_WINDOW)
-        top = rank_by_relevance(sets, request, matched, window)
+        # The phrase bonus reorders only the first RERANK_WINDOW, so pages never overlap.
+        top = rank_by_relevance(sets, request, matched, max(end, RERANK_WINDOW))
         phrase = compact(request.query.normalized)
-        scored = []
-        for rank, (docnum, score) in enumerate(top):
-            object_id, title = self._stored(searcher, docnum)
-            if len(phrase) > 1 and phrase in compact(normalize(title)):
+        head, object_ids = [], {}
+        for rank, (docnum, score) in enumerate(top[:RERANK_WINDOW]):
+            object_ids[docnum], _, compact_title = self._stored(searcher, docnum)
+            if len(phrase) > 1 and phrase in compact_title:
                 score *= PHRASE_BONUS
-            scored.append((-score, rank, object_id))
-        scored.sort()
-        return [object_id for _, _, object_id in scored[:end]]
+            head.append((-score, rank, docnum))
+        ordered = [docnum for _, _, docnum in sorted(head)]
+        ordered += [docnum for docnum, _ in top[RERANK_WINDOW:]]
+        return [
+            object_ids.get(docnum) or self._stored(searcher, docnum)[0]
+            for docnum in ordered[request.offset:end]
+        ]
 
     @staticmethod
-    def _stored(searcher, docnum) -> tuple[int, str]:
-        object_id, _, title = searcher.stored_fields(docnum)["stored_title"].partition("\t")
-        return int(object_id), title
+    def _stored(searcher, docnum) -> tuple[int, str, str]:
+        # (object id, title, the title normalized without spaces)
+        object_id, title, compact_title = searcher.stored_fields(docnum)["stored_title"].split("\t")
+        return int(object_id), title, compact_title
 
     def suggest(self, prefix: str, doc_type: str, limit: int) -> list[str]:
         """Titles whose start matches prefix, most viewed first."""
@@ -409,7 +433,8 @@ class WhooshBackend(SearchBackend):
         docs: set[int] = set()
         for fieldname in ("title_key", "title_pinyin", "title_initials"):
             for term in itertools.islice(reader.expand_prefix(fieldname, prefix), MAX_EXPANSION):
-                docs |= sets.term(fieldname, term.decode("utf-8") if isinstance(term, bytes) else term)
+                text = term.decode("utf-8") if isinstance(term, bytes) else term
+                docs |= sets.term(fieldname, text)
         docs &= sets.values("doc_type").get(doc_type, EMPTY)
         views = sets.column("views")
         top = heapq.nlargest(limit * 3, docs, key=lambda d: (views[d], -d))
@@ -482,16 +507,15 @@ class WhooshBackend(SearchBackend):
     @staticmethod
     def _write_all(new_dir: Path, batches, progress: Progress, expected: int) -> int:
         index = whoosh_index.create_in(str(new_dir), build_schema(), indexname=INDEX_NAME)
-        # Big rebuilds write one segment per core (sub-processes); small ones stay in-process.
-        procs = min(os.cpu_count() or 1, MAX_WRITER_PROCS) if expected >= PARALLEL_FROM else 1
         writer = index.writer(
-            limitmb=128, codec=SetCodec(), procs=procs, multisegment=True
+            limitmb=WRITER_MB, codec=SetCodec(), procs=writer_processes(expected),
+            multisegment=True,
         )
         written = 0
         try:
             for batch in batches:
                 for doc in batch:
-                    writer.add_document(**whoosh_fields(doc, deferred=procs > 1))
+                    writer.add_document(**whoosh_fields(doc, deferred=expected >= PARALLEL_FROM))
                 written += len(batch)
                 progress(written)
         except BaseException:

@@ -44,27 +44,33 @@ class SearcherSets:
 
     def __init__(self, searcher):
         self.searcher = searcher
-        self._terms: OrderedDict[tuple[str, str], frozenset[int]] = OrderedDict()
+        self._terms: OrderedDict[tuple, object] = OrderedDict()
         self._values: dict[str, dict[str, frozenset[int]]] = {}
         self._columns: dict[str, list[int]] = {}
         self._tiebreak: list[int] | None = None
 
-    def term(self, fieldname: str, text: str) -> frozenset[int]:
-        """The documents holding text in fieldname."""
-        key = (fieldname, text)
+    def cached(self, key: tuple, compute):
+        """compute(), remembered under key for this searcher (least recently used go first)."""
         found = self._terms.get(key)
         if found is not None:
             self._terms.move_to_end(key)
             return found
-        docs: set[int] = set()
-        for reader, offset in self._leaves():
-            ids = _segment_ids(reader, fieldname, text)
-            docs |= {i + offset for i in ids} if offset else ids
-        found = frozenset(docs)
+        found = compute()
         self._terms[key] = found
         if len(self._terms) > TERM_CACHE_SIZE:
             self._terms.popitem(last=False)
         return found
+
+    def term(self, fieldname: str, text: str) -> frozenset[int]:
+        """The documents holding text in fieldname."""
+        return self.cached(("term", fieldname, text), lambda: self._read_term(fieldname, text))
+
+    def _read_term(self, fieldname: str, text: str) -> frozenset[int]:
+        docs: set[int] = set()
+        for reader, offset in self._leaves():
+            ids = _segment_ids(reader, fieldname, text)
+            docs |= {i + offset for i in ids} if offset else ids
+        return frozenset(docs)
 
     def _leaves(self):
         for leaf, offset in self.searcher.leaf_searchers():
@@ -98,7 +104,7 @@ class SearcherSets:
             lengths, views = self.column("title_length"), self.column("views")
             ceiling = 1 << 40
             self._tiebreak = [
-                length * ceiling - min(count, ceiling - 1) for length, count in zip(lengths, views)
+                length * ceiling - min(count, ceiling - 1) for length, count in zip(lengths, views, strict=True)
             ]
         return self._tiebreak
 

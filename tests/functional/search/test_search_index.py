@@ -9,7 +9,11 @@ import pytest
 from hplearn.catalog.models import Platform
 from hplearn.extensions import db
 from hplearn.search import engine, hooks, services
-from hplearn.search.documents import SearchDocument, register_document_type, unregister_document_type
+from hplearn.search.documents import (
+    SearchDocument,
+    register_document_type,
+    unregister_document_type,
+)
 from hplearn.search.rebuild import rebuild_index
 from hplearn.app import create_app
 from tests import factories
@@ -98,7 +102,8 @@ def test_changes_without_a_complete_batch_do_not_create_an_index(app, whoosh_onl
 
 
 def test_init_builds_the_index(tmp_path, whoosh_only):
-    fresh = create_app(make_test_config(tmp_path / "fresh", DATABASE_URL=f"sqlite:///{tmp_path / 'i.db'}"))
+    database = f"sqlite:///{tmp_path / 'i.db'}"
+    fresh = create_app(make_test_config(tmp_path / "fresh", DATABASE_URL=database))
     runner = fresh.test_cli_runner()
     first = runner.invoke(args=["init"])
     assert first.exit_code == 0, first.output
@@ -114,10 +119,16 @@ def test_one_index_write_per_commit(app, monkeypatch):
     calls = []
     backend = engine.backend()
     real_apply = backend.apply
-    monkeypatch.setattr(backend, "apply", lambda up, down: (calls.append(len(up)), real_apply(up, down)))
+
+    def counting_apply(upserts, deletes):
+        calls.append(len(upserts))
+        real_apply(upserts, deletes)
+
+    monkeypatch.setattr(backend, "apply", counting_apply)
     for start in range(0, 1200, 500):
         for n in range(start, min(start + 500, 1200)):
-            db.session.add(factories.ResourceFactory.build(title=f"批量导入的资源{n}", external_id=f"bulk{n}"))
+            resource = factories.ResourceFactory.build(title=f"批量导入的资源{n}", external_id=f"b{n}")
+            db.session.add(resource)
         db.session.commit()
     assert calls == [500, 500, 200]
     assert total("批量导入") == 1200

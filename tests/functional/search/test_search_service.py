@@ -1,5 +1,8 @@
 """Search finds what students type, on every backend."""
 
+import csv
+from pathlib import Path
+
 import pytest
 
 from hplearn.extensions import db
@@ -40,6 +43,12 @@ def test_words_inside_titles_and_pinyin(wellbeing, typed):
     assert titles(search(typed)) == ["中学生心理健康教育"]
 
 
+def test_pinyin_of_structured_fields(app):
+    topic = factories.TopicFactory(name="心理健康教育", slug="xinli")
+    factories.ResourceFactory(title="认识情绪", summary="", subject=None, topic=topic)
+    assert titles(search("xljk")) == ["认识情绪"]
+
+
 def test_exact_matches_rank_above_pinyin(app):
     factories.ResourceFactory(title="数学广角", summary="", subject=None)
     factories.ResourceFactory(title="Shuxue 拼音卡片", summary="", subject="语文")
@@ -76,6 +85,13 @@ def test_mixed_scripts(app):
     factories.ResourceFactory(title="Python 编程入门", summary="用 5G 网络学习，π≈3.14")
     for typed in ("python", "PYTHON", "5G", "3.14", "python编程"):
         assert titles(search(typed)) == ["Python 编程入门"], typed
+
+
+def test_huge_and_odd_documents_index(app):
+    factories.ResourceFactory(title="长文本" + "x" * 60, summary="勾股定理 " + "a" * 5000 + "9" * 3000,
+                              body="# 标题\n\n" + "数学很有趣。" * 3000)
+    assert titles(search("勾股定理"))[0].startswith("长文本")
+    assert search("x" * 60).total == 0
 
 
 def test_filters_and_facets(textbooks):
@@ -124,6 +140,12 @@ def test_title_ranks_above_body(app):
     assert titles(search("生态文明"))[0] == "生态文明小课堂"
 
 
+def test_phrase_in_the_title_ranks_first(app):
+    factories.ResourceFactory(title="心理健康与安全教育", summary="", subject=None)
+    factories.ResourceFactory(title="中学生心理健康教育专题讲座", summary="", subject=None)
+    assert titles(search("心理健康 教育")) == ["中学生心理健康教育专题讲座", "心理健康与安全教育"]
+
+
 def test_did_you_mean(app, wellbeing, poems):
     assert search("心里健康").suggestion == "心理健康"
     assert search("古诗 火星探测器").suggestion == "古诗"
@@ -160,6 +182,16 @@ def test_index_follows_publishing_and_deletes(app):
     assert search("垃圾分类").total == 0
 
 
+def test_renaming_a_topic_reindexes_its_resources(app):
+    topic = factories.TopicFactory(name="生态文明教育", slug="eco")
+    factories.ResourceFactory(title="垃圾分类指南", topic=topic)
+    assert titles(search("生态文明")) == ["垃圾分类指南"]
+    topic.name = "绿色低碳教育"
+    db.session.commit()
+    assert titles(search("绿色低碳")) == ["垃圾分类指南"]
+    assert search("生态文明").total == 0
+
+
 def test_rollback_leaves_index_alone(app):
     factories.ResourceFactory.build(title="不会保存的资源")
     from hplearn.catalog.models import Resource
@@ -175,3 +207,41 @@ def test_similar_matches_any_word(app, poems, wellbeing):
     found = services.similar("怎么背古诗比较快", doc_type="resource", limit=5)
     assert [r.title for r in found] == ["古诗三首"]
     assert services.similar("", doc_type="resource") == []
+
+
+SAMPLE_CSV = Path(__file__).resolve().parents[2] / "data" / "smartedu_textbooks_sample.csv"
+
+
+@pytest.fixture
+def national_textbooks(app):
+    """122 real rows of the national platform's textbook catalog, imported in one commit."""
+    with SAMPLE_CSV.open(encoding="utf-8") as sample:
+        rows = list(csv.DictReader(sample))
+    for row in rows:
+        db.session.add(factories.ResourceFactory.build(
+            source=row["source"], external_id=row["external_id"], title=row["title"],
+            stage=row["stage"], grade=int(row["grade"]), subject=row["subject"],
+            edition=row["edition"], volume=row["volume"], school_type=row["school_type"],
+            resource_type=row["resource_type"], url=row["url"], kind="textbook", summary="",
+        ))
+    db.session.commit()
+    return rows
+
+
+def _expected(rows, **wanted):
+    return sorted(r["external_id"] for r in rows if all(r[k] == v for k, v in wanted.items()))
+
+
+def test_national_textbooks_by_edition_subject_and_grade(national_textbooks):
+    found = search("人教版 数学 五年级", page=PageRequest(page=1, per_page=50))
+    ids = sorted(hit.object.external_id for hit in found.items)
+    assert ids == _expected(national_textbooks, edition="人教版", subject="数学", grade="5")
+    assert found.total == len(ids) > 0
+
+
+def test_national_textbooks_by_stage_subject_and_grade(national_textbooks):
+    pages = [search("小学 英语 六年级", page=PageRequest(page=n, per_page=50)) for n in (1, 2)]
+    ids = sorted(hit.object.external_id for found in pages for hit in found.items)
+    assert ids == _expected(national_textbooks, stage="小学", subject="英语", grade="6")
+    assert pages[0].total == len(ids) > 50
+    assert dict(pages[0].facets["grade"]) == {"6": len(ids)}

@@ -1,5 +1,7 @@
 """/search, /api/v1/search and /api/v1/suggest: any input is safe, nothing leaks, facets work."""
 
+import re
+
 import pytest
 
 from hplearn.search import services
@@ -81,11 +83,11 @@ def test_per_page_is_capped_at_50(client):
 def test_bad_parameters_get_a_clear_400(client, maths, args, field):
     api = client.get(f"/api/v1/search?q=数学&{args}")
     assert api.status_code == 400
-    assert field in api.get_json()["error"]["message"]
+    assert re.search(field, api.get_json()["error"]["message"])
     assert api.get_json()["error"]["code"] == "invalid_parameter"
     page = client.get(f"/search?q=数学&{args}")
     assert page.status_code == 400
-    assert field in page.text
+    assert re.search(field, page.text)
 
 
 def test_page_has_facet_links_and_sorting_without_javascript(client, textbooks):
@@ -114,7 +116,7 @@ def test_empty_query_shows_hints(client):
 
 def test_search_box_on_every_page_and_autocomplete_script(client, maths):
     home = client.get("/")
-    assert 'action="/search"' in home.text
+    assert 'action="/search"' in home.text and "<script" not in home.text
     page = client.get("/search?q=数学")
     assert "js/suggest.js" in page.text and "data-suggest-url" in page.text
 
