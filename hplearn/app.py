@@ -20,11 +20,16 @@ def create_app(config: dict | None = None) -> Flask:
         template_folder="../templates",
         static_folder="../static",
     )
+    from hplearn.request_class import HplearnRequest
+
+    app.request_class = HplearnRequest
     app_config.load_config(app, config)
     app.json.ensure_ascii = app.config["JSON_AS_ASCII"]  # Chinese as UTF-8, not \u escapes
     register_logging(app)
     register_extensions(app)
+    register_proxy(app)
     register_blueprints(app)
+    register_cache(app)
     register_error_handlers(app)
     register_template_helpers(app)
     register_commands(app)
@@ -38,6 +43,10 @@ def register_logging(app: Flask) -> None:
     app.logger.handlers[:] = [handler]
     app.logger.setLevel(app.config.get("LOG_LEVEL", "INFO"))
     app.logger.propagate = False
+    # Flask-Limiter says when its storage (Redis) is unreachable; make that reach the log too.
+    limiter_logger = logging.getLogger("flask-limiter")
+    limiter_logger.handlers[:] = [handler]
+    limiter_logger.propagate = False
 
 
 def register_extensions(app: Flask) -> None:
@@ -65,6 +74,28 @@ def _configure_limiter(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
     limiter.init_app(app)
+
+
+def register_cache(app: Flask) -> None:
+    """The page and search cache, invalidated when the catalog changes.
+
+    After the blueprints: its after-commit hook must run after the search index's, or a search
+    between the two could cache old results under the new generation.
+    """
+    from hplearn import cache
+
+    cache.init_app(app)
+
+
+def register_proxy(app: Flask) -> None:
+    """Behind nginx (PROXY_COUNT proxies), take the client address and scheme from it."""
+    if app.config["PROXY_COUNT"] < 0:
+        raise app_config.ConfigError("PROXY_COUNT must be 0 or more")
+    if app.config["PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
 
 def _migrations_dir() -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 ENV_PREFIX = "HPLEARN"
 # Read verbatim: from_prefixed_env would turn a key like "1234" into a number.
 SEARCH_BACKENDS = ("whoosh", "postgres")
-STRING_SETTINGS = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "SEARCH_BACKEND")
+STRING_SETTINGS = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "SEARCH_BACKEND", "MEDIA_DIR")
 
 
 class ConfigError(ValueError):
@@ -36,6 +36,11 @@ class Defaults:
     LINK_CHECK_CONCURRENCY = 8
     CONTENT_DIR = str(Path(__file__).resolve().parent.parent / "content")
     JSON_AS_ASCII = False
+    # Production (docs/deploy.md): page and search cache, proxies in front of gunicorn.
+    CACHE_TTL = 300
+    CACHE_MAX_LOCAL_ENTRIES = 512
+    CACHE_PAGES = True
+    PROXY_COUNT = 0
     # Media uploads (issue 4): per-kind size limits in bytes; env: HPLEARN_MEDIA_MAX_BYTES__video=…
     MEDIA_MAX_BYTES = {
         "video": 500 * 1024 * 1024,
@@ -98,6 +103,8 @@ def _derive_database_uri(app) -> None:
     if url:
         app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_database_url(url)
     elif not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        # With HPLEARN_SECRET_KEY set nothing else creates the folder the database goes in.
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = (
             "sqlite:///" + os.path.join(app.instance_path, "hplearn.sqlite3")
         )

@@ -19,11 +19,14 @@ MESSAGES = {
     422: "提交的内容有误，请修改后重试。",
     429: "操作太频繁，请稍后再试。",
     500: "服务器出了点问题，我们会尽快修复，请稍后再试。",
+    503: "服务暂时不可用，请稍等片刻后刷新页面重试。",
+    507: "服务器的存储空间已满，请稍后再试，或联系区管理员。",
 }
 CODES = {
     400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
     405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
     422: "unprocessable", 429: "rate_limited", 500: "server_error",
+    503: "unavailable", 507: "storage_full",
 }
 
 
@@ -95,6 +98,32 @@ def handle_unexpected(error: Exception):
     return handle_http_error(InternalServerError())
 
 
+def handle_database_unavailable(error: Exception):
+    """The database cannot be reached (restarting, failing over): 503, try again shortly."""
+    from flask import current_app, g, make_response
+
+    from hplearn.extensions import db, login_manager
+
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the connection is gone; the pool replaces it later
+        pass
+    # The page must not ask the database who is signed in: render it as for a visitor.
+    g._login_user = login_manager.anonymous_user()
+    current_app.logger.error(
+        "database unavailable: %s %s -> %s: %s", request.method, request.path[:200],
+        type(error).__name__, " ".join(str(error).split())[:300],
+    )
+    if wants_json():
+        response = make_response(json_error(503))
+    else:
+        response = make_response(
+            render_template("errors/error.html", status=503, message=MESSAGES[503]), 503
+        )
+    response.headers["Retry-After"] = "5"
+    return response
+
+
 def handle_csrf_error(error):
     """A missing or forged CSRF token: 400 with a message that says what to do."""
     message = "页面已过期或缺少安全令牌，请刷新页面后重试。"
@@ -107,6 +136,10 @@ def register(app) -> None:
     """Install the handlers on the app."""
     from flask_wtf.csrf import CSRFError
 
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
     app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(OperationalError, handle_database_unavailable)
+    app.register_error_handler(InterfaceError, handle_database_unavailable)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(Exception, handle_unexpected)

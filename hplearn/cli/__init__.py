@@ -40,6 +40,12 @@ def register(app) -> None:
 
     for command in catalog.COMMANDS:
         app.cli.add_command(command)
+
+    from hplearn.cli import production
+
+    for command in production.COMMANDS:
+        app.cli.add_command(command)
+
     from hplearn.cli import stats
 
     for command in stats.COMMANDS:

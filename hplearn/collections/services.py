@@ -9,6 +9,7 @@ from sqlalchemy import or_, select
 from hplearn import policy
 from hplearn.audit.services import record
 from hplearn.catalog.models import Resource
+from hplearn.catalog.services import MAX_ID
 from hplearn.collections.models import Collection, CollectionItem
 from hplearn.collections.validation import (  # noqa: F401  (re-exported: views catch these)
     CollectionError, CollectionForbidden, CollectionInvalid, CollectionNotFound,
@@ -97,7 +98,7 @@ def create_collection(actor, values: dict) -> Collection:
 
 def get_visible_collection(collection_id: int, user) -> Collection:
     """The collection if the user may see it; CollectionNotFound otherwise."""
-    collection = db.session.get(Collection, collection_id)
+    collection = db.session.get(Collection, collection_id) if 1 <= collection_id <= MAX_ID else None
     if collection is None or not policy.can_view_collection(user, collection):
         raise CollectionNotFound("没有找到这个合集。")
     return collection

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import os
@@ -54,9 +55,16 @@ class MediaForbidden(MediaError):
     status = 403
 
 
+class MediaStorageFull(MediaError):
+    status = 507
+
+
 def media_root() -> Path:
-    """The folder holding every media file (created on first use)."""
-    root = Path(current_app.instance_path) / "media"
+    """The folder holding every media file (created on first use).
+
+    MEDIA_DIR (shared storage when several app servers run) or the instance folder's media/.
+    """
+    root = Path(current_app.config.get("MEDIA_DIR") or Path(current_app.instance_path) / "media")
     root.mkdir(parents=True, exist_ok=True)
     return root
 
@@ -152,6 +160,13 @@ def _write_file(stream, kind: str, limit: int) -> tuple[str, str, int, str]:
         with open(scratch, "xb") as target:
             size, sha256 = _copy_limited(stream, target, limit, head)
         os.replace(scratch, final)
+    except OSError as error:
+        if error.errno in (errno.ENOSPC, errno.EDQUOT):
+            current_app.logger.error("media upload refused, storage full: %s", error)
+            raise MediaStorageFull(
+                "服务器的存储空间已满，文件没有保存。请稍后再试，或联系区管理员。"
+            ) from error
+        raise
     finally:
         scratch.unlink(missing_ok=True)
     return storage_name, content_type, size, sha256

@@ -5,6 +5,7 @@ Views, the JSON API and other features call these; backends only see analyzed qu
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 from blinker import Namespace
@@ -15,7 +16,7 @@ from sqlalchemy import select
 from hplearn.extensions import db
 from hplearn.pagination import InvalidParameter, Page, PageRequest
 from hplearn.search import analysis, engine, highlight
-from hplearn.search.backends.base import SORTS, BackendQuery, IndexUnavailable
+from hplearn.search.backends.base import SORTS, BackendQuery, BackendResults, IndexUnavailable
 from hplearn.search.documents import document_type
 
 SORT_LABELS = {"relevance": "相关度", "newest": "最新发布", "popular": "最多浏览"}
@@ -114,9 +115,7 @@ def query(
         offset=page.offset, limit=page.per_page,
     )
     try:
-        found = engine.backend().search(request)
-        if found.total == 0:
-            results.suggestion = did_you_mean(analyzed, doc_type, filters)
+        found, results.suggestion = _search_with_suggestion(request, doc_type)
     except IndexUnavailable as error:
         engine.record_problem(str(error))
         results.unavailable = "搜索暂时不可用，我们正在修复。你可以先通过“浏览”按年级和学科查找资源。"
@@ -126,6 +125,26 @@ def query(
     results.facets = found.facets
     results.items = [_hit(doc_type, row, words) for row in _load(doc_type, found.ids)]
     return results
+
+
+def _search_with_suggestion(request: BackendQuery, doc_type: str):
+    """The backend's answer and, when nothing matched, a "did you mean"; shared through the
+    catalog cache (hplearn.cache), so popular searches are computed once per catalog change."""
+    from hplearn.cache import catalog_cache
+
+    def compute() -> dict:
+        found = engine.backend().search(request)
+        suggestion = None
+        if found.total == 0:
+            suggestion = did_you_mean(request.query, doc_type, request.filters)
+        return {"ids": found.ids, "total": found.total, "facets": found.facets,
+                "suggestion": suggestion}
+
+    token = engine.backend().cache_token()
+    key = "search:" + hashlib.sha256(f"{token}|{request!r}".encode()).hexdigest()
+    data = catalog_cache().remember_json(key, compute)
+    facets = {name: [tuple(pair) for pair in pairs] for name, pairs in data["facets"].items()}
+    return BackendResults(ids=data["ids"], total=data["total"], facets=facets), data["suggestion"]
 
 
 def record(results: SearchResults) -> None:

@@ -57,6 +57,11 @@ class SearchBackend(ABC):
     def search(self, request: BackendQuery) -> BackendResults:
         """Run a query; raise IndexUnavailable when the index cannot be read."""
 
+    def cache_token(self) -> str:
+        """A token that changes whenever the index changes outside a database commit (search
+        results are cached per catalog generation and this token); raise IndexUnavailable."""
+        return ""
+
     def count(self, request: BackendQuery) -> int:
         """How many documents match (backends may do this without ranking)."""
         return self.search(request).total

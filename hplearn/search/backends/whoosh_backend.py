@@ -333,6 +333,11 @@ class WhooshBackend(SearchBackend):
             failure = traceback.format_exc(limit=3)
         raise _broken(f"open {live}", failure)
 
+    def cache_token(self) -> str:
+        """The live index and its generation: queued writes and rebuilds change it."""
+        searcher = self.searcher()
+        return f"{self._local.entry[0].name}:{searcher.reader().generation()}"
+
     def searcher(self):
         """This thread's searcher on the live index, reopened when the index changed."""
         cached = getattr(self._local, "entry", None)

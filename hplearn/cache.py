@@ -1,0 +1,317 @@
+"""Caching where it pays: anonymous renders of the home and topic pages, and search results.
+
+Every entry is keyed by the catalog *generation*, a token that changes after each commit that
+touches resources, topics, platforms or collections; a changed catalog is therefore never served
+from the cache, and old entries simply expire. With HPLEARN_REDIS_URL the entries and the
+generation live in Redis and are shared by every worker and server; without it (or while Redis
+is unreachable) they live in each process, and the generation is a small file in the instance
+folder so that the workers of one machine and the `hplearn import` command still agree.
+
+Only data that is the same for everyone is cached: page renders only for anonymous visitors
+without flashed messages, and search results before anything personal is added to them.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from pathlib import Path
+
+from flask import Flask, current_app, g, has_app_context, request, session
+from flask_login import current_user
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session
+
+log = logging.getLogger(__name__)
+
+CATALOG_TABLES = frozenset({
+    "resources", "topics", "platforms", "collections", "collection_items", "collection_resources",
+})
+# Counters that change on every view; a catalog page does not show them closely enough to care.
+IGNORED_COLUMNS = frozenset({"view_count", "updated_at"})
+CACHED_PAGES = frozenset({"catalog.home", "catalog.topic"})
+GENERATION_KEY = "hplearn:cache:generation"
+KEY_PREFIX = "hplearn:cache:"
+GENERATION_FILE = "cache-generation"
+CHANGED = "hplearn_catalog_changed"
+REDIS_RETRY_SECONDS = 15
+_installed = False
+
+
+class LocalStore:
+    """A small thread-safe dict with expiry and a size cap (least recently used goes first)."""
+
+    def __init__(self, max_entries: int = 512):
+        self._entries: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
+        self._max_entries = max_entries
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> bytes | None:
+        """The stored value, or None if missing or expired."""
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            expires, value = entry
+            if expires < time.monotonic():
+                del self._entries[key]
+                return None
+            self._entries.move_to_end(key)
+            return value
+
+    def set(self, key: str, value: bytes, ttl: int) -> None:
+        """Store value for ttl seconds."""
+        with self._lock:
+            self._entries[key] = (time.monotonic() + ttl, value)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self._max_entries:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        """Forget everything."""
+        with self._lock:
+            self._entries.clear()
+
+
+class CatalogCache:
+    """The app's cache: Redis when configured and reachable, this process otherwise."""
+
+    def __init__(self, app: Flask):
+        self.ttl = app.config["CACHE_TTL"]
+        self.local = LocalStore(app.config["CACHE_MAX_LOCAL_ENTRIES"])
+        self._generation_file = Path(app.instance_path) / GENERATION_FILE
+        self._redis = None
+        self._redis_url = app.config.get("REDIS_URL")
+        self._down_until = 0.0
+        self._was_down = False
+        self._lock = threading.Lock()
+        if self._redis_url:
+            import redis
+
+            self._redis = redis.Redis.from_url(
+                self._redis_url, socket_timeout=0.5, socket_connect_timeout=0.5,
+            )
+
+    @property
+    def shared(self) -> bool:
+        """Whether entries are currently shared through Redis."""
+        return self._reachable_redis() is not None
+
+    def _reachable_redis(self):
+        if self._redis is None or time.monotonic() < self._down_until:
+            return None
+        return self._redis
+
+    def _redis_failed(self, error: Exception) -> None:
+        with self._lock:
+            self._down_until = time.monotonic() + REDIS_RETRY_SECONDS
+            if not self._was_down:
+                self._was_down = True
+                _logger().warning(
+                    "cache: Redis at %s unreachable (%s); caching in this process until it "
+                    "returns", _without_password(self._redis_url), type(error).__name__,
+                )
+
+    def _redis_call(self, action: Callable):
+        client = self._reachable_redis()
+        if client is None:
+            return None
+        import redis
+
+        try:
+            if self._was_down:
+                self._recovered(client)
+            result = action(client)
+        except redis.RedisError as error:
+            self._redis_failed(error)
+            return None
+        return result
+
+    def _recovered(self, client) -> None:
+        # Changes made while Redis was away did not reach its generation: start afresh.
+        with self._lock:
+            if not self._was_down:
+                return
+            self._was_down = False
+        _logger().warning("cache: Redis at %s reachable again; shared caching resumed",
+                    _without_password(self._redis_url))
+        client.incr(GENERATION_KEY)
+
+    def generation(self) -> str:
+        """The current catalog generation (shared through Redis when possible)."""
+        shared = self._redis_call(lambda client: client.get(GENERATION_KEY))
+        if shared is not None or self.shared:
+            return "r" + (shared or b"0").decode()
+        try:
+            return "f" + self._generation_file.read_text().strip()
+        except OSError:
+            return "f0"
+
+    def bump(self) -> None:
+        """Start a new generation: every entry cached so far is out of date."""
+        self._redis_call(lambda client: client.incr(GENERATION_KEY))
+        self.local.clear()
+        try:
+            _write_atomically(self._generation_file, secrets.token_hex(8))
+        except OSError as error:
+            _logger().warning("cache: cannot write %s: %s", self._generation_file, error)
+
+    def get(self, key: str) -> bytes | None:
+        """The cached value of key in the current generation, or None."""
+        full_key = f"{KEY_PREFIX}{self.generation()}:{key}"
+        if self.shared:
+            return self._redis_call(lambda client: client.get(full_key))
+        return self.local.get(full_key)
+
+    def set(self, key: str, value: bytes, ttl: int | None = None) -> None:
+        """Cache value under key in the current generation."""
+        full_key = f"{KEY_PREFIX}{self.generation()}:{key}"
+        ttl = ttl or self.ttl
+        if self.shared:
+            self._redis_call(lambda client: client.set(full_key, value, ex=ttl))
+        else:
+            self.local.set(full_key, value, ttl)
+
+    def remember_json(self, key: str, compute: Callable[[], object]):
+        """The JSON-able value cached under key, computing and storing it on a miss."""
+        cached = self.get(key)
+        if cached is not None:
+            return json.loads(cached)
+        value = compute()
+        self.set(key, json.dumps(value, ensure_ascii=False).encode())
+        return value
+
+
+def _logger() -> logging.Logger:
+    return current_app.logger if has_app_context() else log
+
+
+def _without_password(url: str | None) -> str:
+    if not url or "@" not in url:
+        return url or ""
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://…@{rest.rpartition('@')[2]}"
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    scratch = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+    scratch.write_text(text)
+    os.replace(scratch, path)
+
+
+def catalog_cache(app: Flask | None = None) -> CatalogCache:
+    """The cache of app (default: the current app)."""
+    app = app or current_app
+    return app.extensions["hplearn_cache"]
+
+
+# --- invalidation: a commit that changed the catalog starts a new generation ---------------
+
+def _touches_catalog(instance) -> bool:
+    table = getattr(instance, "__table__", None)
+    return table is not None and table.name in CATALOG_TABLES
+
+
+def _changed_columns_matter(instance) -> bool:
+    state = inspect(instance)
+    return any(
+        state.attrs[attr.key].history.has_changes()
+        for attr in state.mapper.column_attrs if attr.key not in IGNORED_COLUMNS
+    )
+
+
+def _note_flush(session, flush_context) -> None:
+    if session.info.get(CHANGED):
+        return
+    if any(_touches_catalog(o) for o in (*session.new, *session.deleted)) or any(
+        _touches_catalog(o) and _changed_columns_matter(o) for o in session.dirty
+    ):
+        session.info[CHANGED] = True
+
+
+def _note_bulk_statement(execute_state) -> None:
+    if not (execute_state.is_update or execute_state.is_delete or execute_state.is_insert):
+        return
+    table = getattr(execute_state.statement, "table", None)
+    if getattr(table, "name", None) not in CATALOG_TABLES:
+        return
+    values = getattr(execute_state.statement, "_values", None) or {}
+    names = {getattr(column, "key", str(column)) for column in values}
+    if execute_state.is_update and names and names <= IGNORED_COLUMNS:
+        return
+    execute_state.session.info[CHANGED] = True
+
+
+def _after_commit(session) -> None:
+    if session.info.pop(CHANGED, False) and has_app_context():
+        cache = current_app.extensions.get("hplearn_cache")
+        if cache is not None:
+            cache.bump()
+
+
+def _after_rollback(session) -> None:
+    session.info.pop(CHANGED, None)
+
+
+def _install_session_hooks() -> None:
+    global _installed
+    if _installed:
+        return
+    event.listen(Session, "after_flush", _note_flush)
+    event.listen(Session, "do_orm_execute", _note_bulk_statement)
+    event.listen(Session, "after_commit", _after_commit)
+    event.listen(Session, "after_soft_rollback", lambda s, previous: _after_rollback(s))
+    _installed = True
+
+
+# --- page cache: anonymous renders of the pages in CACHED_PAGES -----------------------------
+
+def _page_is_cacheable() -> bool:
+    return (
+        request.method == "GET"
+        and request.endpoint in CACHED_PAGES
+        and current_app.config["CACHE_PAGES"]
+        and not current_user.is_authenticated
+        and not session.get("_flashes")
+    )
+
+
+def _page_key() -> str:
+    return "page:" + request.full_path
+
+
+def _serve_cached_page():
+    if not _page_is_cacheable():
+        return None
+    g.hplearn_page_cacheable = True
+    body = catalog_cache().get(_page_key())
+    if body is None:
+        return None
+    response = current_app.response_class(body, mimetype="text/html")
+    response.headers["X-Cache"] = "hit"
+    return response
+
+
+def _store_page(response):
+    if not g.pop("hplearn_page_cacheable", False) or "X-Cache" in response.headers:
+        return response
+    personal = session.modified or "csrf_token" in g or response.headers.get("Set-Cookie")
+    if response.status_code == 200 and response.mimetype == "text/html" and not personal:
+        catalog_cache().set(_page_key(), response.get_data())
+        response.headers["X-Cache"] = "miss"
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Create the app's cache, install the invalidation hooks and the page cache."""
+    app.extensions["hplearn_cache"] = CatalogCache(app)
+    _install_session_hooks()
+    app.before_request(_serve_cached_page)
+    app.after_request(_store_page)
