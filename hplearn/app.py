@@ -52,6 +52,7 @@ def register_logging(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     """Bind the unbound extensions to this app."""
     db.init_app(app)
+    _guard_session_teardown(app)
     migrate.init_app(app, db, directory=app.config.get("MIGRATIONS_DIR", _migrations_dir()))
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -65,6 +66,32 @@ def register_extensions(app: Flask) -> None:
     from hplearn.accounts.views import unauthorized
 
     login_manager.unauthorized_handler(unauthorized)
+
+
+def _guard_session_teardown(app: Flask) -> None:
+    """Swap Flask-SQLAlchemy's session teardown for one that survives a dead connection.
+
+    When PostgreSQL restarts after the response is built, the teardown's ROLLBACK fails; the
+    stock teardown lets that escape the WSGI app, so the server logs a traceback and the client
+    gets a bare 500 for a page that had rendered fine.
+    """
+    app.teardown_appcontext_funcs.remove(db._teardown_session)
+    app.teardown_appcontext(remove_session_safely)
+
+
+def remove_session_safely(exc: BaseException | None = None) -> None:
+    """End the request's database session; a connection lost meanwhile is logged, not raised."""
+    from flask import current_app
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        db.session.remove()
+    except SQLAlchemyError as error:
+        db.session.registry.clear()  # remove() stops before this when close() raises
+        current_app.logger.warning(
+            "database session closed with an error: %s: %s",
+            type(error).__name__, " ".join(str(error).split())[:300],
+        )
 
 
 def _configure_limiter(app: Flask) -> None:

@@ -37,3 +37,23 @@ def test_api_answers_json_503(client, database_down):
     response = client.get("/api/v1/resources")
     assert response.status_code == 503
     assert response.get_json()["error"]["code"] == "unavailable"
+
+
+def test_connection_lost_after_the_response_is_built_keeps_the_response(app, client, monkeypatch,
+                                                                       caplog):
+    """PostgreSQL restarting between the view and the teardown's ROLLBACK must not give a 500."""
+    from hplearn.extensions import db
+
+    def lost(*args, **kwargs):
+        raise OperationalError("ROLLBACK", {}, Exception("terminating connection due to "
+                                                         "administrator command"))
+
+    with app.app_context():
+        session_class = type(db.session())
+    monkeypatch.setattr(session_class, "close", lost)
+    response = client.get("/platforms")
+    assert response.status_code == 200
+    assert any("database session closed with an error" in record.getMessage()
+               for record in caplog.records)
+    monkeypatch.undo()
+    assert client.get("/platforms").status_code == 200, "the next request gets a fresh session"
