@@ -3,8 +3,10 @@
 Documents live in search_entries (hplearn.search.models), so every app server shares one index.
 Tokens come from hplearn.search.analysis and are written as tsvector literals with weights
 (title A, structured fields B, body C, character n-grams and pinyin D), never through a
-PostgreSQL text-search parser, so Chinese words stay whole. Ranking is ts_rank_cd with those
-weights and a bonus when the title holds the whole query; filters and facets are SQL.
+PostgreSQL text-search parser, so Chinese words stay whole. Ranking is ts_rank with those
+weights, divided by 1 + log(document length), and a bonus when the title holds the whole query:
+PostgreSQL's nearest to BM25F (each further occurrence of a word adds less, the best-weighted
+first, and long documents are damped); filters and facets are SQL.
 """
 
 from __future__ import annotations
@@ -32,8 +34,9 @@ from hplearn.search.models import SearchEntry
 log = logging.getLogger(__name__)
 
 MAX_POSITION = 16383
-# ts_rank_cd weights in the order {D, C, B, A}.
+# ts_rank weights in the order {D, C, B, A}; normalization 1 divides by 1 + log(length).
 RANK_WEIGHTS = "{0.08, 0.3, 0.6, 1.0}"
+RANK_NORMALIZATION = 1
 PHRASE_BONUS = 1.5
 INSERT_BATCH = 500
 
@@ -209,7 +212,8 @@ class PostgresBackend(SearchBackend):
             order = "view_count DESC, object_id DESC"
         else:
             order = (
-                "ts_rank_cd(CAST(:weights AS float4[]), document, CAST(:tsquery AS tsquery))"
+                "ts_rank(CAST(:weights AS float4[]), document, CAST(:tsquery AS tsquery),"
+                " :normalization)"
                 " * CASE WHEN length(:phrase) > 1 AND strpos(title_compact, :phrase) > 0"
                 " THEN :bonus ELSE 1 END DESC, object_id"
             )
@@ -218,7 +222,7 @@ class PostgresBackend(SearchBackend):
             f" ORDER BY {order} LIMIT :limit OFFSET :offset"
         )
         rows = connection.execute(statement, {
-            **params, "weights": RANK_WEIGHTS, "phrase": compact(request.query.normalized),
+            **params, "weights": RANK_WEIGHTS, "normalization": RANK_NORMALIZATION, "phrase": compact(request.query.normalized),
             "bonus": PHRASE_BONUS, "limit": request.limit, "offset": request.offset,
         })
         return [row[0] for row in rows]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+from collections import Counter
 import logging
 import math
 import os
@@ -61,31 +62,39 @@ WRITER_MB = 1024
 DOCS_PER_WRITER = 50_000
 MAX_WRITER_PROCS = 8
 PHRASE_BONUS = 1.5
+# BM25F (Robertson & Zaragoza, "The Probabilistic Relevance Framework", 2009): per field a
+# weight and a length normalization b; one saturation k1 over the weighted frequencies.
+BM25F_K1 = 1.2
+WORD_FIELDS = (("title", TITLE_BOOST, 0.5), ("meta", META_BOOST, 0.3), ("body", BODY_BOOST, 0.75))
 INDEX_NAME = "hplearn"
 
 
 class SetCodec(W3Codec):
-    """Whoosh's codec minus per-posting length statistics: nothing in this index is scored."""
+    """Whoosh's codec minus per-posting length statistics (used only by Whoosh's own scorer)."""
 
     length_stats = False
 
 
 class TokenField(FieldType):
-    """A field fed a list of tokens from hplearn.search.analysis, matched as sets, never scored.
+    """A field fed a list of tokens from hplearn.search.analysis.
 
-    Skipping Whoosh's analyzer, term frequencies and field lengths keeps indexing to one
-    posting per distinct token.
+    Whoosh's analyzer is skipped: tokens come analyzed. A scored field (title, meta, body)
+    keeps each token's frequency as the posting weight and the field's length per document,
+    which is what BM25F needs; the other fields are plain sets, one posting per distinct token.
     """
 
-    def __init__(self):
-        super().__init__(format=Existence(), analyzer=IDTokenizer(), scorable=False)
+    def __init__(self, scored: bool = False):
+        super().__init__(format=Existence(), analyzer=IDTokenizer(), scorable=scored)
 
     def index(self, value, **kwargs):
         """One (term, frequency, weight, value) tuple per distinct token."""
         if isinstance(value, DeferredTokens):
             value = value.tokens()
         tokens = value.split() if isinstance(value, str) else value
-        return ((token.encode("utf-8"), 1, 1.0, b"") for token in set(tokens))
+        if not self.scorable:
+            return ((token.encode("utf-8"), 1, 1.0, b"") for token in set(tokens))
+        counts = Counter(tokens)
+        return ((token.encode("utf-8"), n, float(n), b"") for token, n in counts.items())
 
 
 class DeferredTokens:
@@ -100,6 +109,7 @@ class DeferredTokens:
         return _token_lists(self.doc)[self.fieldname]
 
 
+SCORED_FIELDS = ("title", "meta", "body")
 TOKEN_FIELDS = ("title", "meta", "body", "chars", "pinyin", "title_key", "title_pinyin",
                 "title_initials")
 
@@ -113,7 +123,7 @@ def build_schema() -> Schema:
         views=NUMERIC(int, bits=64, sortable=True, signed=False),
         title_length=NUMERIC(int, bits=32, sortable=True, signed=False),
         published=NUMERIC(int, bits=64, sortable=True, signed=False),
-        **{name: TokenField() for name in TOKEN_FIELDS},
+        **{name: TokenField(scored=name in SCORED_FIELDS) for name in TOKEN_FIELDS},
     )
     schema.add("f_*", ID, glob=True)
     return schema
@@ -208,42 +218,66 @@ def facet_sets(sets: SearcherSets, matched: set[int], names) -> dict[str, list[t
     return facets
 
 
-def rank_by_relevance(sets: SearcherSets, request: BackendQuery, matched, window: int):
-    """The best `window` matches with their scores, best first.
+def _term_scores(sets: SearcherSets, term) -> dict[int, float]:
+    # The word's BM25F score in every document it matches, cached per searcher.
+    return sets.cached(("bm25f", term), lambda: bm25f_scores(sets, term))
 
-    A document's score adds, for each query word, the word's idf (log(1 + N/df)) times the
-    weight of the best field it matches in (title 4 > structured fields 2 > body 1 > character
-    n-grams 0.6 > pinyin 0.3). Documents are grouped by score with set algebra, so the cost
-    does not grow with each matching document; ties go to the shorter title (as BM25's length
-    normalization would), then to the more viewed.
+
+def bm25f_scores(sets: SearcherSets, term) -> dict[int, float]:
+    """Each matching document's BM25F score for one query word.
+
+    The word's frequency in title, structured fields and body (any of its synonyms counts) is
+    divided by that field's length normalization 1 - b + b * length / average length, weighted
+    (title 4 > structured fields 2 > body 1) and summed into one pseudo-frequency f; the score
+    is idf * f * (k1 + 1) / (k1 + f), with idf = log(1 + (N - df + 0.5) / (df + 0.5)).
+    Documents that hold the word only as character n-grams or as pinyin get the small fixed
+    frequency of that field (0.6, 0.3), so exact Chinese matches rank above them.
     """
-    total = max(1, sets.searcher.doc_count())
-    groups: list[tuple[float, set[int]]] = [(0.0, matched)]
+    pseudo: dict[int, float] = {}
+    for fieldname, weight, b in WORD_FIELDS:
+        lengths, average = sets.lengths(fieldname)
+        average = average or 1.0
+        for word in term.alternatives:
+            for docnum, frequency in sets.frequencies(fieldname, word).items():
+                norm = 1.0 - b + b * (lengths[docnum] or average) / average
+                pseudo[docnum] = pseudo.get(docnum, 0.0) + weight * frequency / norm
+    for boost, docs in _fallback_tiers(sets, term):
+        for docnum in docs.difference(pseudo):
+            pseudo[docnum] = boost
+    total = max(1, sets.searcher.reader().doc_count_all())
+    found = len(pseudo)
+    idf = math.log(1 + (total - found + 0.5) / (found + 0.5))
+    scale = idf * (BM25F_K1 + 1)
+    return {docnum: scale * f / (BM25F_K1 + f) for docnum, f in pseudo.items()}
+
+
+def _fallback_tiers(sets: SearcherSets, term) -> list[tuple[float, frozenset[int]]]:
+    return [(boost, docs) for boost, docs in _field_tiers(sets, term)
+            if boost in (CHARS_BOOST, PINYIN_BOOST)]
+
+
+def rank_by_relevance(sets: SearcherSets, request: BackendQuery, matched, window: int):
+    """The best `window` matches with their BM25F scores, best first.
+
+    A document's score is the sum of its BM25F scores for the query words (the
+    MAX_RANKED_TERMS rarest). Ties go to the shorter title, then to the more viewed.
+    """
     ranked_terms = sorted(request.query.terms, key=lambda t: len(_term_docs(sets, t)))
-    for term in ranked_terms[:MAX_RANKED_TERMS]:
-        tiers = _field_tiers(sets, term)
-        idf = math.log(1 + total / max(1, len(frozenset().union(*(d for _, d in tiers)))))
-        split: list[tuple[float, set[int]]] = []
-        for score, docs in groups:
-            for boost, tier_docs in tiers:
-                part = docs.intersection(tier_docs)
-                if part:
-                    split.append((score + idf * boost, part))
-                    docs = docs - part
-                if not docs:
-                    break
-            if docs:
-                split.append((score, docs))
-        groups = split
-    groups.sort(key=lambda group: -group[0])
+    per_term = [_term_scores(sets, term) for term in ranked_terms[:MAX_RANKED_TERMS]]
+    if len(per_term) == 1 and request.match_all:
+        score_of = per_term[0].__getitem__  # every match holds the word
+    else:
+        score_of = {d: sum(s.get(d, 0.0) for s in per_term) for d in matched}.__getitem__
+    best = heapq.nlargest(window, matched, key=score_of)
+    if not best:
+        return []
+    # Documents tied with the last one kept compete for its place by the tiebreak.
+    floor = score_of(best[-1])
+    tied = [d for d in matched if score_of(d) == floor] if len(best) == window else []
+    candidates = set(best).union(tied)
     order = sets.tiebreak()
-    top: list[tuple[int, float]] = []
-    for score, docs in groups:
-        best = heapq.nsmallest(window - len(top), docs, key=order.__getitem__)
-        top.extend((docnum, score) for docnum in best)
-        if len(top) >= window:
-            break
-    return top
+    ranked = sorted(candidates, key=lambda d: (-score_of(d), order[d]))[:window]
+    return [(docnum, score_of(docnum)) for docnum in ranked]
 
 
 def writer_processes(expected: int) -> int:

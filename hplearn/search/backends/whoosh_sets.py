@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
+from whoosh.util.numeric import byte_to_length
 
 EMPTY: frozenset[int] = frozenset()
 TERM_CACHE_SIZE = 4096
@@ -26,6 +27,48 @@ def _leaf_ids(matcher) -> list[int]:
             matcher._next_block()
         return ids
     return list(matcher.all_ids())
+
+
+def _leaf_frequencies(matcher) -> dict[int, float]:
+    # Like _leaf_ids, with each posting's weight: the term's frequency in the document.
+    found: dict[int, float] = {}
+    if isinstance(matcher, W3LeafMatcher):
+        while matcher.is_active():
+            matcher._read_ids()
+            matcher._read_weights()
+            found.update(zip(matcher._ids, matcher._weights))
+            matcher._next_block()
+        return found
+    while matcher.is_active():
+        found[matcher.id()] = matcher.weight()
+        matcher.next()
+    return found
+
+
+def _segment_frequencies(reader, fieldname: str, text) -> dict[int, float]:
+    try:
+        matcher = reader.postings(fieldname, text)
+    except TermNotFound:
+        return {}
+    if isinstance(matcher, FilterMatcher):
+        found = _leaf_frequencies(matcher.child)
+        for docnum in reader.deleted_docs_set:
+            found.pop(docnum, None)
+        return found
+    return _leaf_frequencies(matcher)
+
+
+_BYTE_TO_LENGTH = [byte_to_length(b) for b in range(256)]
+
+
+def _segment_lengths(reader, fieldname: str) -> list[int]:
+    # Whoosh keeps each scorable field's length per document as one byte (a log scale).
+    count = reader.doc_count_all()
+    perdoc = getattr(reader, "_perdoc", None)
+    column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN) if perdoc else None
+    if column is None:
+        return [0] * count
+    return [_BYTE_TO_LENGTH[b] for b in column]
 
 
 def _segment_ids(reader, fieldname: str, text) -> set[int]:
@@ -72,6 +115,30 @@ class SearcherSets:
             docs |= {i + offset for i in ids} if offset else ids
         return frozenset(docs)
 
+    def frequencies(self, fieldname: str, text: str) -> dict[int, float]:
+        """How often text occurs in fieldname, for each document holding it."""
+        return self.cached(("freq", fieldname, text),
+                           lambda: self._read_frequencies(fieldname, text))
+
+    def _read_frequencies(self, fieldname: str, text: str) -> dict[int, float]:
+        found: dict[int, float] = {}
+        for reader, offset in self._leaves():
+            for docnum, frequency in _segment_frequencies(reader, fieldname, text).items():
+                found[docnum + offset] = frequency
+        return found
+
+    def lengths(self, fieldname: str) -> tuple[list[int], float]:
+        """Every document's length of fieldname in tokens, and the average over documents."""
+        key = f"_len_{fieldname}"
+        cached = self._columns.get(key)
+        if cached is None:
+            cached = []
+            for reader, _ in self._leaves():
+                cached.extend(_segment_lengths(reader, fieldname))
+            self._columns[key] = cached
+        total = self.searcher.reader().field_length(fieldname)
+        return cached, total / max(1, self.searcher.reader().doc_count_all())
+
     def _leaves(self):
         for leaf, offset in self.searcher.leaf_searchers():
             yield leaf.reader(), offset
@@ -96,7 +163,6 @@ class SearcherSets:
             cached = list(self.searcher.reader().column_reader(fieldname))
             self._columns[fieldname] = cached
         return cached
-
 
     def tiebreak(self) -> list[int]:
         """For each document number, a sort key: shorter titles first, then more views."""

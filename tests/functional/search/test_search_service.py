@@ -140,6 +140,28 @@ def test_title_ranks_above_body(app):
     assert titles(search("生态文明"))[0] == "生态文明小课堂"
 
 
+def test_more_occurrences_rank_higher(app):
+    """BM25F counts how often a word occurs, not only whether it does."""
+    factories.ResourceFactory(title="物理小实验甲", summary="浮力实验：重力和密度有关。", subject=None)
+    factories.ResourceFactory(title="物理小实验乙", summary="浮力实验：浮力和密度有关。", subject=None)
+    assert titles(search("浮力")) == ["物理小实验乙", "物理小实验甲"]
+
+
+def test_the_same_count_in_a_shorter_text_ranks_higher(app):
+    """BM25F's length normalization: one mention in a short text says more than in a long one."""
+    long_text = "本课复习压强、重力、密度、杠杆、滑轮和功率。" * 3 + "最后一道题用到浮力。"
+    factories.ResourceFactory(title="物理复习课甲", summary=long_text, subject=None)
+    factories.ResourceFactory(title="物理复习课乙", summary="一道浮力题。", subject=None)
+    assert titles(search("浮力")) == ["物理复习课乙", "物理复习课甲"]
+
+
+def test_a_title_match_outweighs_many_body_mentions(app):
+    """The title weighs more than the body, and frequency saturates (k1)."""
+    factories.ResourceFactory(title="物理复习课", summary="浮力 " * 20 + "到此为止。", subject=None)
+    factories.ResourceFactory(title="浮力", summary="阿基米德原理。", subject=None)
+    assert titles(search("浮力")) == ["浮力", "物理复习课"]
+
+
 def test_phrase_in_the_title_ranks_first(app):
     factories.ResourceFactory(title="心理健康与安全教育", summary="", subject=None)
     factories.ResourceFactory(title="中学生心理健康教育专题讲座", summary="", subject=None)
