@@ -1,8 +1,9 @@
 """Answered public questions as search documents (the "question" document type).
 
 Imported by hplearn.qa.init_app, so the type is registered whenever the app exists. A document
-holds the question's own title and text (never who asked). Answers are left out: documents are
-built inside the session's flush, where loading a relationship is not allowed.
+holds the question's title and text and its visible answers' text (never who asked or answered).
+Documents are built inside the session's flush, so answers are read with a plain SELECT on the
+session's connection (it sees rows this flush wrote) instead of loading the relationship.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from sqlalchemy import select
 
 from hplearn import policy
 from hplearn.markup import plain_text
-from hplearn.qa.models import Question
+from hplearn.extensions import db
+from hplearn.qa.models import Answer, Question
 from hplearn.search import SearchDocument, register_document_type
 from hplearn.vocab import GRADE_NAMES
 
@@ -24,12 +26,22 @@ def question_document(question: Question) -> SearchDocument:
     return SearchDocument(
         id=question.id,
         title=question.title,
-        body=plain_text(question.body),
+        body="\n".join([plain_text(question.body), *map(plain_text, visible_answers(question))]),
         keywords=" ".join(word for word in (question.subject, grade) if word),
         fields={"subject": question.subject,
                 "grade": str(question.grade) if question.grade else None},
         published_at=question.first_response_at,
     )
+
+
+def visible_answers(question: Question) -> list[str]:
+    """The Markdown of the question's answers that moderators have not hidden, oldest first."""
+    if question.id is None:
+        return []
+    statement = (select(Answer.body)
+                 .where(Answer.question_id == question.id, Answer.hidden.is_(False))
+                 .order_by(Answer.id))
+    return list(db.session.connection().scalars(statement))
 
 
 def searchable_questions_query():
@@ -49,6 +61,7 @@ register_document_type(
     policy.question_is_public,
     rebuild_query=searchable_questions_query,
     facets=QUESTION_FACETS,
+    related={Answer: lambda answer: [answer.question] if answer.question else []},
     ignored_attributes=(
         "claimed_by_id", "claimed_until", "claim_warned", "reserved_for_id", "due_at",
         "escalation_notified", "urgent",

@@ -88,7 +88,9 @@ def _collect(session, flush_context) -> None:
     pending = _pending(session)
     for instance in session.new:
         doc_type = document_type_for(instance)
-        if doc_type is not None:
+        if doc_type is None:
+            _collect_related(pending, instance)  # a new answer changes its question's document
+        else:
             _remember(pending, doc_type, instance)
     for instance in session.dirty:
         doc_type = document_type_for(instance)

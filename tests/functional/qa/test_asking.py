@@ -251,3 +251,36 @@ def test_reindex_rebuilds_answered_questions(runner, student, answered_question)
     assert result.exit_code == 0, result.output
     found = services.search_questions("分数除法", student, parse_page({}))
     assert [hit.object.id for hit in found.items] == [answered_question.id]
+
+
+def test_answer_text_is_searchable_and_leaves_with_a_hidden_answer(client, login, student,
+                                                                   school_admin, teacher,
+                                                                   answered_question):
+    from hplearn.qa import moderation
+
+    answer = answered_question.answers[0]
+    login(student)
+    word = answer_only_word(answer.body, answered_question)
+    assert [q["id"] for q in client.get(f"/api/v1/questions?q={word}").json["results"]] == [
+        answered_question.id]
+    moderation.set_answer_hidden(answered_question.id, answer.id, school_admin, True, "不准确")
+    assert client.get(f"/api/v1/questions?q={word}").json["total"] == 0
+    moderation.set_answer_hidden(answered_question.id, answer.id, school_admin, False, "核实无误")
+    assert client.get(f"/api/v1/questions?q={word}").json["total"] == 1
+
+
+def test_a_later_answer_is_searchable(client, login, student, teacher, answered_question):
+    services.add_followup(answered_question.id, student, "还是不太明白分母怎么变")
+    services.claim_question(answered_question.id, teacher)
+    services.answer_question(answered_question.id, teacher, "想象一块蛋糕平均切开")
+    login(student)
+    found = client.get("/api/v1/questions?q=蛋糕").json
+    assert [q["id"] for q in found["results"]] == [answered_question.id]
+
+
+def answer_only_word(answer_body, question):
+    """A word of the answer that the question's own title and text do not hold."""
+    for word in ("倒数", "颠倒", "乘以", "除数"):
+        if word in answer_body and word not in question.title + question.body:
+            return word
+    raise AssertionError(f"no answer-only word in {answer_body!r}")
