@@ -1,4 +1,4 @@
-"""`hplearn stats rollup`: build the daily rollups and delete old raw events."""
+"""`hplearn stats rollup`: build the daily rollups, sync view counts, delete old raw events."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import click
 from flask.cli import with_appcontext
 
-from hplearn.stats import events, rollup
+from hplearn.stats import events, rollup, view_counts
 from hplearn.stats.period import MAX_RANGE_DAYS, today
 
 
@@ -48,7 +48,7 @@ def days_to_build(day, first, last, now: date) -> tuple[date, date]:
 @click.option("--to", "last", help="Last day of a range (YYYY-MM-DD, default today).")
 @with_appcontext
 def rollup_command(day, first, last):
-    """Rebuild daily rollups (default: yesterday and today), then delete expired raw events."""
+    """Rebuild daily rollups (default: yesterday and today), sync view counts, delete old events."""
     now = today()
     written = events.flush()
     if written:
@@ -67,10 +67,24 @@ def rollup_command(day, first, last):
             continue
         rows = sum(counts.values())
         click.echo(f"{one_day}: {rows} rollup rows in {time.perf_counter() - started:.2f}s")
+    index_failed = _sync_view_counts()
     deleted = rollup.delete_old_events(now)
     click.echo(f"deleted {deleted} raw events older than {rollup.retention_days()} days")
-    if skipped:
+    if skipped or index_failed:
         raise SystemExit(1)
+
+
+def _sync_view_counts() -> bool:
+    """Sync view counts and report; return whether the search index could not follow."""
+    started = time.perf_counter()
+    synced = view_counts.sync_view_counts()
+    click.echo(
+        f"view counts: {synced.changed} resources changed, reindexed in "
+        f"{time.perf_counter() - started:.2f}s"
+    )
+    if synced.index_problem:
+        click.echo(f"search index not updated: {synced.index_problem}", err=True)
+    return synced.index_problem is not None
 
 
 COMMANDS = (stats_group,)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from hplearn import policy
@@ -119,22 +118,12 @@ def saved_position(user, media: Media) -> float:
 
 
 def record_media_view(user, media: Media) -> None:
-    """The one place a view of hosted media is counted (statistics build on this call).
-
-    Counts on the resources showing the file; timestamps are left alone so a view is not an edit.
-    """
+    """The one place a view of hosted media is counted: as a statistics view of each resource
+    showing the file, deduplicated with page views (one per viewer × resource × local day)."""
     if media.kind not in ("video", "document"):
         return
-    db.session.execute(
-        update(Resource)
-        .where(Resource.media_id == media.id)
-        .values(view_count=Resource.view_count + 1, updated_at=Resource.updated_at)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    current_app.logger.debug(
-        "media view: media=%s user=%s", media.id, getattr(user, "id", None)
-    )
+    for resource in resources_using(media):
+        stats_events.record_view(resource, user=user)
 
 
 @dataclass(frozen=True)

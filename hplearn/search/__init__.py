@@ -21,15 +21,17 @@ indexable rows are removed); `hplearn reindex` rebuilds everything. To search:
         -> model objects, any word may match, best first
     search.suggest(prefix, doc_type="resource") -> titles for autocomplete
     search.mark_for_reindex(session, "question", question)  # when a related row changed
+    search.reindex_objects("resource", ids)  # rewrite rows changed without a hook (bulk updates)
 
 /search and /api/v1/search send `search_performed` (query, filters, result_count) for statistics.
 """
 
 from hplearn.search.documents import SearchDocument, register_document_type
 from hplearn.search.hooks import mark_for_reindex
+from hplearn.search.rebuild import reindex_objects
 from hplearn.search.services import query, search_performed, similar, suggest
 
 __all__ = [
-    "SearchDocument", "register_document_type", "mark_for_reindex",
+    "SearchDocument", "register_document_type", "mark_for_reindex", "reindex_objects",
     "query", "similar", "suggest", "search_performed",
 ]

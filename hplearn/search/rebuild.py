@@ -11,6 +11,7 @@ from hplearn.search import engine
 from hplearn.search.documents import (
     DocumentType,
     IndexedDocument,
+    document_key,
     document_type,
     document_types,
     indexed,
@@ -52,16 +53,53 @@ def indexed_batches(batch_size: int = BATCH_SIZE) -> Iterator[list[IndexedDocume
 
 def reindex_keys(keys: list[str]) -> None:
     """Bring these documents up to date from the database (write or remove each)."""
-    upserts, deletes = [], []
+    ids_by_type: dict[str, list[int]] = {}
     for key in keys:
         name, _, object_id = key.partition(":")
-        doc_type = document_type(name)
-        row = db.session.get(doc_type.model, int(object_id), populate_existing=True)
+        ids_by_type.setdefault(name, []).append(int(object_id))
+    for name, object_ids in ids_by_type.items():
+        reindex_objects(name, object_ids)
+
+
+def reindex_objects(doc_type_name: str, object_ids, batch_size: int = BATCH_SIZE) -> int:
+    """Rewrite the documents of these rows from the database, loaded and analyzed in batches.
+
+    doc_type_name: a registered document type.
+    object_ids: primary keys; rows gone or no longer indexable are removed from the index.
+    batch_size: rows loaded per query and handed to the backend per batch (Whoosh commits
+        all batches once).
+    Returns how many documents were written; raises IndexUnavailable like the backend.
+    """
+    doc_type = document_type(doc_type_name)
+    ids = sorted(set(object_ids))
+    written = 0
+
+    def batches():
+        nonlocal written
+        for start in range(0, len(ids), batch_size):
+            upserts, deletes = _documents_of(doc_type, ids[start:start + batch_size])
+            written += len(upserts)
+            yield upserts, deletes
+
+    engine.backend().apply_batches(batches())
+    return written
+
+
+def _documents_of(doc_type: DocumentType, ids: list[int]):
+    model = doc_type.model
+    query = (
+        select(model).where(model.id.in_(ids)).options(*doc_type.load_options)
+        .execution_options(populate_existing=True)
+    )
+    rows = {row.id: row for row in db.session.scalars(query)}
+    upserts, deletes = [], []
+    for object_id in ids:
+        row = rows.get(object_id)
         if row is not None and doc_type.is_indexable(row):
-            upserts.append(indexed(name, doc_type.to_document(row)))
+            upserts.append(indexed(doc_type.name, doc_type.to_document(row)))
         else:
-            deletes.append(key)
-    engine.backend().apply(upserts, deletes)
+            deletes.append(document_key(doc_type.name, object_id))
+    return upserts, deletes
 
 
 def rebuild_index(progress: Callable[[int], None] = lambda done: None) -> int:

@@ -3,12 +3,14 @@
 Public API (each call returns at once, never raises, and logs in English if something is wrong):
 
     record_view(resource, *, user=None, school_code_hint=None, when=None, visitor=None)
-        A resource page or `GET /api/v1/resources/<id>` was shown. Counted once per viewer per
-        resource per local (Asia/Shanghai) day. `user` is the signed-in user (anonymous users
-        allowed); an anonymous visitor is identified by a random id kept in the session (pages)
-        or a keyed hash of address and browser (API without cookies) and attributed to the
-        school whose `?s=CODE` link they came through (remembered in the session), or to
-        `school_code_hint`.
+        A resource page or `GET /api/v1/resources/<id>` was shown, or playback of its hosted
+        video or document started (hplearn.media.services.record_media_view). Counted once per
+        viewer per resource per local (Asia/Shanghai) day, whichever of these it was; the rollup
+        sums these into Resource.view_count (hplearn.stats.view_counts). `user` is the
+        signed-in user (anonymous users allowed); an anonymous visitor is identified by a
+        random id kept in the session (pages) or a keyed hash of address and browser (API
+        without cookies) and attributed to the school whose `?s=CODE` link they came through
+        (remembered in the session), or to `school_code_hint`.
     record_watch(resource, seconds, *, user=None, when=None)
         Seconds of a video actually watched (clamped to 0–6 h per call).
     record_search(normalized_query, filters, result_count, *, school_id, user=None, when=None)

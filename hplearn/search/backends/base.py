@@ -53,6 +53,11 @@ class SearchBackend(ABC):
     def apply(self, upserts: list[IndexedDocument], deletes: list[str]) -> None:
         """Write documents and remove keys, as one batch."""
 
+    def apply_batches(self, batches: Iterable[tuple[list[IndexedDocument], list[str]]]) -> None:
+        """Write (upserts, deletes) batches as they come (default: one apply each)."""
+        for upserts, deletes in batches:
+            self.apply(upserts, deletes)
+
     @abstractmethod
     def search(self, request: BackendQuery) -> BackendResults:
         """Run a query; raise IndexUnavailable when the index cannot be read."""

@@ -487,23 +487,41 @@ class WhooshBackend(SearchBackend):
 
     def apply(self, upserts: list[IndexedDocument], deletes: list[str]) -> None:
         """Write one batch; never wait more than WRITE_LOCK_TIMEOUT for another writer."""
-        if not upserts and not deletes:
-            return
+        if upserts or deletes:
+            self.apply_batches([(upserts, deletes)])
+
+    def apply_batches(self, batches: Iterable[tuple[list[IndexedDocument], list[str]]]) -> None:
+        """Write every batch with one writer and one commit (each commit may merge segments)."""
+        writer = None
+        try:
+            for upserts, deletes in batches:
+                if upserts or deletes:
+                    self._note_if_rebuilding(upserts, deletes)
+                    writer = writer or self._writer(len(upserts) + len(deletes))
+                    for key in deletes:
+                        writer.delete_by_term("key", key)
+                    for doc in upserts:
+                        writer.update_document(**whoosh_fields(doc))
+        except BaseException:
+            if writer is not None:
+                writer.cancel()
+            raise
+        if writer is not None:
+            writer.commit()
+
+    def _note_if_rebuilding(self, upserts: list[IndexedDocument], deletes: list[str]) -> None:
+        # Noted before writing: the rebuild replays these once its index is live.
         if self._rebuild_marker.exists():
-            # Noted before writing: the rebuild replays these once its index is live.
             with self._journal.open("a", encoding="utf-8") as journal:
                 journal.write("".join(f"{key}\n" for key in [*deletes, *(d.key for d in upserts)]))
+
+    def _writer(self, changes: int):
         index = self._open_index()
         try:
-            writer = index.writer(timeout=WRITE_LOCK_TIMEOUT, codec=SetCodec())
+            return index.writer(timeout=WRITE_LOCK_TIMEOUT, codec=SetCodec())
         except LockError:
-            log.info("search index busy: queueing %d changes", len(upserts) + len(deletes))
-            writer = AsyncWriter(index, delay=0.25, writerargs={"codec": SetCodec()})
-        for key in deletes:
-            writer.delete_by_term("key", key)
-        for doc in upserts:
-            writer.update_document(**whoosh_fields(doc))
-        writer.commit()
+            log.info("search index busy: queueing %d or more changes", changes)
+            return AsyncWriter(index, delay=0.25, writerargs={"codec": SetCodec()})
 
     def changed_during_rebuild(self) -> list[str]:
         """Keys written to the old index while the last rebuild ran (read once)."""
