@@ -116,7 +116,7 @@ def can_create_user(user, role: str, school_id) -> bool:
 
 
 def can_manage_user(actor, user) -> bool:
-    """Deactivate, reactivate or reset the password of this account."""
+    """Edit, deactivate, reactivate or reset the password of this account."""
     if is_district_admin(actor):
         return True
     return (
@@ -124,6 +124,25 @@ def can_manage_user(actor, user) -> bool:
         and user.role != "district_admin"
         and same_school(actor, user.school_id)
     )
+
+
+def can_change_role(actor, user, role: str) -> bool:
+    """Give the existing account `user` another role: never one's own, never above one's own."""
+    if getattr(actor, "id", None) == user.id or not can_manage_user(actor, user):
+        return False
+    return role in creatable_roles(actor)
+
+
+def can_move_user(actor, user, school_id) -> bool:
+    """Put the account in the school with this id: only district admins move accounts."""
+    return is_district_admin(actor) or (
+        school_id == user.school_id and can_manage_user(actor, user)
+    )
+
+
+def can_promote_school(actor, school_id) -> bool:
+    """Start the new school year of one school (every student up a grade)."""
+    return can_manage_school(actor, school_id)
 
 
 def public_name(user, viewer) -> str:

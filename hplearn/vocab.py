@@ -4,6 +4,8 @@ from __future__ import annotations
 
 STAGES = ("小学", "初中", "高中")
 SCHOOL_STAGES = ("小学", "初中", "九年一贯", "高中", "完全中学")
+# The last grade of each kind of school: its students graduate when the school year turns.
+FINAL_GRADES = {"小学": 6, "初中": 9, "九年一贯": 9, "高中": 12, "完全中学": 12}
 
 RESOURCE_KINDS = {
     "video": "视频",
@@ -97,3 +99,8 @@ def parse_grade(value) -> int | None:
     if digits.isdigit() and 1 <= int(digits) <= 12:
         return int(digits)
     return None
+
+
+def final_grade(school_stage: str | None) -> int | None:
+    """Return the last grade of a school of this stage (小学 6, 初中 9, …), or None if unknown."""
+    return FINAL_GRADES.get(school_stage or "")

@@ -1,4 +1,5 @@
-"""Account administration at /admin/users: list, create, CSV import, deactivate, reset.
+"""Account administration at /admin/users: list, create, CSV import, edit, deactivate, reset,
+and the new school year's promotion.
 
 School admins work on their own school; district admins pick any school. Every rule is in
 accounts.services and policy; views only translate their errors (NotAllowed -> 403,
@@ -12,7 +13,7 @@ from flask_login import current_user, login_required
 
 from hplearn import policy
 from hplearn.accounts import services
-from hplearn.accounts.forms import UserCreateForm, UserImportForm
+from hplearn.accounts.forms import PromotionForm, UserCreateForm, UserEditForm, UserImportForm
 from hplearn.accounts.models import ROLE_LABELS
 from hplearn.pagination import InvalidParameter, parse_page
 
@@ -172,3 +173,87 @@ def reset_password(user_id):
     """Give an account a new one-time password to change at the next sign-in."""
     user = _managed_user_or_404(user_id)
     return _one_time_sheet([services.reset_password(current_user, user)], "重置后的初始密码")
+
+
+def _edit_form(user) -> UserEditForm:
+    form = UserEditForm(data={
+        "school": user.school.code if user.school else "", "role": user.role,
+        "display_name": user.display_name, "grade": user.grade or "",
+        "class_name": user.class_name or "", "subjects": "、".join(user.subjects or []),
+        "grades": ", ".join(str(grade) for grade in user.grades or []),
+        "is_counsellor": user.is_counsellor,
+    })
+    form.role.choices = [(r, ROLE_LABELS[r]) for r in services.assignable_roles(current_user, user)]
+    form.school.choices = _school_choices()
+    return form
+
+
+def _form_changes(form: UserEditForm, user) -> dict:
+    """The fields the form showed for this account (teacher fields only for a teacher)."""
+    role = form.role.data or user.role
+    changes = {"display_name": form.display_name.data, "role": role}
+    if user.role == "student":
+        changes.update(grade=form.grade.data, class_name=form.class_name.data)
+    if role == "teacher":
+        changes.update(subjects=_split(form.subjects.data), grades=_split(form.grades.data),
+                       is_counsellor=form.is_counsellor.data)
+    if policy.can_choose_any_school(current_user):
+        changes["school"] = form.school.data
+    return changes
+
+
+@bp.route("/<int:user_id>/edit", methods=["GET", "POST"])
+def edit(user_id):
+    """Change an account's name, grade and class, or subjects, teaching grades and role."""
+    user = _managed_user_or_404(user_id)
+    form = _edit_form(user)
+    error = None
+    if form.validate_on_submit():
+        try:
+            changed = services.update_user(current_user, user, **_form_changes(form, user))
+        except services.NotAllowed as refused:
+            abort(403, description=str(refused))
+        except services.AccountError as refused:
+            error = str(refused)
+        else:
+            flash(f"已保存 {user.username} 的修改。" if changed else "没有修改任何内容。", "info")
+            return redirect(url_for("account_admin.index",
+                                    school=user.school.code if user.school else None))
+    status = 422 if error or form.errors else 200
+    return render_template("accounts/admin_user_edit.html", form=form, user=user,
+                           error=error), status
+
+
+def _promotion_preview(school):
+    """The dry run shown before confirming, or the reason a real run would be refused."""
+    try:
+        return services.promote_school(current_user, school, dry_run=True), None
+    except services.AlreadyPromoted as refused:
+        return None, f"{refused}如确需再次升级，请联系区管理员。"
+
+
+@bp.route("/promote", methods=["GET", "POST"])
+def promote():
+    """The new school year: preview every student moving up a grade, then confirm."""
+    school = _school_from_code(request.values.get("school"))
+    if school is None:
+        return render_template("accounts/admin_promote.html", school=None,
+                               schools=services.all_schools())
+    form = PromotionForm(data={"school": school.code})
+    error = None
+    if form.validate_on_submit():
+        try:
+            if not form.confirm.data:
+                raise services.AccountError("请先勾选确认，再开始升级。")
+            done = services.promote_school(current_user, school)
+        except services.AccountError as refused:
+            error = str(refused)
+        else:
+            for line in done.lines():
+                flash(line, "info")
+            return redirect(url_for("account_admin.index", school=school.code))
+    plan, refusal = _promotion_preview(school)
+    return render_template(
+        "accounts/admin_promote.html", school=school, form=form, plan=plan, refusal=refusal,
+        error=error, school_year=services.school_year_label(services.current_school_year()),
+    ), 422 if error else 200

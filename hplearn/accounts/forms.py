@@ -2,7 +2,7 @@
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 
@@ -27,11 +27,10 @@ class PasswordChangeForm(FlaskForm):
     )
 
 
-class UserCreateForm(FlaskForm):
-    """One new account; choices are filled in by the view from policy."""
+class AccountFieldsForm(FlaskForm):
+    """The fields of an account an admin fills in; choices are filled in by the view from policy."""
 
     school = SelectField("学校", choices=[], validate_choice=False)
-    username = StringField("用户名", validators=[DataRequired("请输入用户名。"), Length(max=64)])
     role = SelectField("角色", choices=[], validate_choice=False)
     display_name = StringField("显示名称（可不填；学生不填时自动生成）",
                                validators=[Optional(), Length(max=32)])
@@ -42,8 +41,25 @@ class UserCreateForm(FlaskForm):
     is_counsellor = BooleanField("心理老师")
 
 
+class UserCreateForm(AccountFieldsForm):
+    """One new account."""
+
+    username = StringField("用户名", validators=[DataRequired("请输入用户名。"), Length(max=64)])
+
+
 class UserImportForm(FlaskForm):
     """A CSV file of accounts."""
 
     school = SelectField("学校", choices=[], validate_choice=False)
     file = FileField("CSV 文件", validators=[FileRequired("请选择要上传的 CSV 文件。")])
+
+
+class UserEditForm(AccountFieldsForm):
+    """The editable fields of an existing account; the view shows those of its role."""
+
+
+class PromotionForm(FlaskForm):
+    """The confirmation of a school's new school year."""
+
+    school = HiddenField()
+    confirm = BooleanField("我已核对上面的名单，确认为全校学生升级")

@@ -31,6 +31,8 @@ class School(db.Model):
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(100))
     stage: Mapped[str] = mapped_column(String(16), default="小学")
+    # The school year (by its first calendar year) whose promotion already ran: never twice.
+    promoted_school_year: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     users: Mapped[list[User]] = relationship(back_populates="school")
@@ -56,6 +58,8 @@ class User(UserMixin, db.Model):
     grades: Mapped[list[int]] = mapped_column(JSON, default=list)
     is_counsellor: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # A student deactivated by the new school year's promotion: the school year they left in.
+    graduated_in: Mapped[int | None] = mapped_column(Integer)
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

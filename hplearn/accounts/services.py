@@ -10,19 +10,23 @@ import csv
 import io
 import re
 import secrets
-from dataclasses import dataclass
+from copy import copy
+from dataclasses import dataclass, field
+from datetime import date
 from functools import cache
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from hplearn import policy
-from hplearn.accounts.models import ROLES, School, User
+from hplearn.accounts.models import ROLE_LABELS, ROLES, School, User
 from hplearn.audit.services import record
+from hplearn.catalog.services import MAX_ID
 from hplearn.extensions import db
 from hplearn.pagination import Page, PageRequest
-from hplearn.timeutil import utcnow
-from hplearn.vocab import SCHOOL_STAGES, canonical_subject, parse_grade
+from hplearn.qa.screening import find_personal_information
+from hplearn.timeutil import local_date, utcnow
+from hplearn.vocab import SCHOOL_STAGES, canonical_subject, final_grade, grade_label, parse_grade
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 PASSWORD_MIN_LENGTH = 8
@@ -125,7 +129,7 @@ def managed_user(actor, user_id: int) -> User:
     """The user with this id if the actor may manage it; otherwise raise as managed_school."""
     if not policy.can_manage_users(actor):
         raise NotAllowed("只有学校管理员和区管理员可以管理账号。")
-    user = db.session.get(User, user_id)
+    user = db.session.get(User, user_id) if 1 <= user_id <= MAX_ID else None
     if user is None or not policy.can_manage_user(actor, user):
         raise UserNotFound("没有找到这个账号。")
     return user
@@ -281,11 +285,21 @@ def _clean_grade(value) -> int | None:
     return grade
 
 
-def _clean_subjects(values) -> tuple[str, ...]:
+def _as_list(values, message: str) -> list | tuple:
     if isinstance(values, str):
         values = re.split(r"[;；,，、/\s]+", values)
     if not isinstance(values, (list, tuple)):
-        raise AccountError("学科必须是学科名称的列表。")
+        raise AccountError(message)
+    return values
+
+
+def _clean_grades(values) -> tuple[int, ...]:
+    values = _as_list(values, "任教年级必须是年级的列表。")
+    return tuple(sorted({_clean_grade(g) for g in values if g not in (None, "")}))
+
+
+def _clean_subjects(values) -> tuple[str, ...]:
+    values = _as_list(values, "学科必须是学科名称的列表。")
     subjects = []
     for value in values:
         if not str(value).strip():
@@ -309,7 +323,7 @@ def check_user_fields(
     fields.grade = _clean_grade(grade)
     fields.class_name = _clean_text(class_name, "班级", 32) or None
     fields.subjects = _clean_subjects(subjects or ())
-    fields.grades = tuple(sorted({_clean_grade(g) for g in grades or () if g not in (None, "")}))
+    fields.grades = _clean_grades(grades or ())
     fields.display_name = _clean_text(display_name, "显示名称", 32)
     fields.is_counsellor = bool(is_counsellor)
     if fields.role != "student" and (fields.grade or fields.class_name):
@@ -417,8 +431,289 @@ def set_active(actor, user: User, active: bool) -> None:
     if user.id == getattr(actor, "id", None) and not active:
         raise AccountError("不能停用自己的账号。")
     user.active = active
+    if active:
+        user.graduated_in = None
     record(actor, "user.activate" if active else "user.deactivate", user)
     db.session.commit()
+
+
+# --- Editing accounts ----------------------------------------------------------------------
+
+EDITABLE_FIELDS = ("display_name", "grade", "class_name", "subjects", "grades", "is_counsellor",
+                   "role", "school")
+STUDENT_FIELDS = {"grade": None, "class_name": None}
+TEACHER_FIELDS = {"subjects": [], "grades": [], "is_counsellor": False}
+
+
+def _without_personal_information(text: str, label: str) -> str:
+    findings = find_personal_information(text)
+    if findings:
+        found = "、".join(dict.fromkeys(finding.label for finding in findings))
+        raise AccountError(f"{label}里不能有个人信息（发现了{found}），请删除后再保存。")
+    return text
+
+
+def _clean_edited_text(value, label: str) -> str:
+    if value is not None and not isinstance(value, str):
+        raise AccountError(f"{label}必须是文字。")
+    return _without_personal_information(_clean_text(value, label, 32), label)
+
+
+def _clean_display_name(value) -> str:
+    return _clean_edited_text(value, "显示名称")
+
+
+def _clean_class_name(value) -> str | None:
+    return _clean_edited_text(value, "班级") or None
+
+
+def _clean_flag(value) -> bool:
+    if not isinstance(value, bool):
+        raise AccountError("心理老师标记只能是“是”或“否”（true 或 false）。")
+    return value
+
+
+EDIT_CLEANERS = {
+    "display_name": _clean_display_name,
+    "grade": _clean_grade,
+    "class_name": _clean_class_name,
+    "subjects": lambda value: list(_clean_subjects(value if value is not None else ())),
+    "grades": lambda value: list(_clean_grades(value if value is not None else ())),
+    "is_counsellor": _clean_flag,
+}
+
+
+def assignable_roles(actor, user: User) -> tuple[str, ...]:
+    """The roles the actor may give this existing account, its own role first.
+
+    Students stay students and staff stay staff (a new account is the way between them).
+    """
+    if user.role == "student":
+        return ("student",)
+    others = tuple(role for role in policy.STAFF_ROLES if role != user.role and (
+        actor is None or policy.can_change_role(actor, user, role)))
+    return (user.role, *others)
+
+
+def _new_role(actor, user: User, role) -> str:
+    role = str(role or "").strip()
+    if role == user.role:
+        return role
+    if role not in ROLES:
+        raise AccountError(f"角色必须是：{'、'.join(ROLES)}。")
+    if "student" in (role, user.role):
+        raise AccountError("学生账号和教职工账号之间不能互改角色，请另建账号。")
+    if role not in assignable_roles(actor, user):
+        raise NotAllowed(f"你不能把这个账号改为“{ROLE_LABELS[role]}”。")
+    return role
+
+
+def _new_school(actor, user: User, role: str, code) -> School | None:
+    if code in (None, ""):
+        school = None if role == "district_admin" else user.school
+    else:
+        school = school_by_code(str(code))
+        if actor is not None and not policy.can_move_user(actor, user, getattr(school, "id", None)):
+            raise NotAllowed("学校管理员不能把账号转到其他学校。")
+        if school is None:
+            raise AccountError(f"没有代码为 {str(code)[:32]} 的学校。")
+    _check_school(role, school)
+    return school
+
+
+def _fields_of_role(role: str, values: dict, given: set[str]) -> dict:
+    """Clear what the role does not have; refuse it when the request sets it explicitly."""
+    for fields, owner, message in (
+        (STUDENT_FIELDS, "student", "只有学生账号填写年级和班级。"),
+        (TEACHER_FIELDS, "teacher", "只有教师账号填写任教学科、年级和心理老师标记。"),
+    ):
+        if role == owner:
+            continue
+        if any(name in given and values[name] != empty for name, empty in fields.items()):
+            raise AccountError(message)
+        values.update({name: copy(empty) for name, empty in fields.items()})
+    return values
+
+
+def _edited_values(user: User, role: str, changes: dict) -> dict:
+    values = {name: getattr(user, name) for name in EDIT_CLEANERS}
+    values.update({name: clean(changes[name]) for name, clean in EDIT_CLEANERS.items()
+                   if name in changes})
+    values = _fields_of_role(role, values, set(changes))
+    if not values["display_name"]:
+        values["display_name"] = user.alias if role == "student" else user.username
+    return values
+
+
+def _apply_changes(user: User, values: dict) -> dict[str, tuple]:
+    changed = {}
+    for name, value in values.items():
+        before = getattr(user, name)
+        if before != value:
+            changed[name] = tuple(v.code if isinstance(v, School) else v for v in (before, value))
+            setattr(user, name, value)
+    return changed
+
+
+def update_user(actor, user: User, **changes) -> dict[str, tuple]:
+    """Change some fields of an existing account; the audit log keeps before and after.
+
+    actor: the admin doing it (policy applies), or None for the CLI's operator.
+    changes: any of EDITABLE_FIELDS (school as a school code); fields left out keep their value.
+        A role change clears the fields the new role does not have.
+    Returns {field: (before, after)} for what changed; empty when nothing did.
+    Raises UserNotFound, NotAllowed, or AccountError saying what to correct.
+    """
+    if actor is not None and not policy.can_manage_user(actor, user):
+        raise UserNotFound("没有找到这个账号。")
+    unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
+    if unknown:
+        raise AccountError(f"无法修改的字段：{'、'.join(unknown)}。")
+    role = _new_role(actor, user, changes.get("role", user.role))
+    values = _edited_values(user, role, changes)
+    values.update(role=role, school=_new_school(actor, user, role, changes.get("school")))
+    changed = _apply_changes(user, values)
+    if changed:
+        db.session.flush()
+        record(actor, "user.update", user, username=user.username,
+               before={name: pair[0] for name, pair in changed.items()},
+               after={name: pair[1] for name, pair in changed.items()})
+        db.session.commit()
+    return changed
+
+
+# --- The new school year ------------------------------------------------------------------
+
+# The school year turns on 1 July: promotion runs in the summer holiday, for the coming year.
+SCHOOL_YEAR_START_MONTH = 7
+
+
+class AlreadyPromoted(AccountError):
+    """The school's students already moved up a grade this school year."""
+
+
+def school_year_of(day: date) -> int:
+    """The school year a day belongs to, named by its first calendar year (2025 for 2025–2026)."""
+    return day.year if day.month >= SCHOOL_YEAR_START_MONTH else day.year - 1
+
+
+def current_school_year() -> int:
+    """The school year of today in Asia/Shanghai."""
+    return school_year_of(local_date(utcnow()))
+
+
+def school_year_label(year: int) -> str:
+    """A school year as people write it: 2025–2026学年."""
+    return f"{year}–{year + 1}学年"
+
+
+@dataclass
+class Promotion:
+    """What the new school year does (or did) to one school's active students."""
+
+    school: School
+    school_year: int
+    final_grade: int
+    moves: dict[int, list[int]] = field(default_factory=dict)  # old grade -> student ids
+    graduates: list[int] = field(default_factory=list)
+    without_grade: list[int] = field(default_factory=list)
+    beyond_final: list[int] = field(default_factory=list)
+    dry_run: bool = False
+
+    def lines(self) -> list[str]:
+        """The summary in Chinese, one line per group of students."""
+        title = f"{self.school.name}（{self.school.code}）{school_year_label(self.school_year)}升级"
+        lines = [title + ("：预演，没有保存任何修改" if self.dry_run else "：已完成")]
+        lines += [f"{grade_label(grade)} → {grade_label(grade + 1)}：{len(ids)} 人"
+                  for grade, ids in sorted(self.moves.items())]
+        if self.graduates:
+            lines.append(f"{grade_label(self.final_grade)}毕业，账号停用（不删除）：{len(self.graduates)} 人")
+        if self.without_grade:
+            lines.append(f"没有填写年级，未处理：{len(self.without_grade)} 人")
+        if self.beyond_final:
+            lines.append(f"年级超出本校最高年级（{grade_label(self.final_grade)}），未处理，请核对："
+                         f"{len(self.beyond_final)} 人")
+        if len(lines) == 1:
+            lines.append("没有在读的学生需要升级。")
+        return lines
+
+
+def _plan_promotion(school: School, school_year: int) -> Promotion:
+    final = final_grade(school.stage) or 12
+    plan = Promotion(school=school, school_year=school_year, final_grade=final)
+    students = db.session.execute(
+        select(User.id, User.grade).where(User.school_id == school.id, User.role == "student",
+                                          User.active.is_(True)).order_by(User.id)
+    )
+    for user_id, grade in students:
+        if grade is None:
+            plan.without_grade.append(user_id)
+        elif grade == final:
+            plan.graduates.append(user_id)
+        elif grade > final:
+            plan.beyond_final.append(user_id)
+        else:
+            plan.moves.setdefault(grade, []).append(user_id)
+    return plan
+
+
+def _already_promoted(school: School, school_year: int) -> AlreadyPromoted:
+    return AlreadyPromoted(
+        f"{school.name}{school_year_label(school_year)}已经升过年级，不能重复升级。"
+    )
+
+
+def _claim_school_year(school: School, school_year: int, force: bool) -> bool:
+    # One conditional UPDATE: of two runs at the same moment, only one finds the year unclaimed.
+    claim = update(School).where(School.id == school.id).values(promoted_school_year=school_year)
+    if not force:
+        claim = claim.where(or_(School.promoted_school_year.is_(None),
+                                School.promoted_school_year < school_year))
+    return db.session.execute(claim).rowcount == 1
+
+
+def _apply_promotion(plan: Promotion) -> None:
+    moving = [user_id for ids in plan.moves.values() for user_id in ids]
+    options = {"synchronize_session": False}
+    if plan.graduates:
+        db.session.execute(update(User).where(User.id.in_(plan.graduates))
+                           .values(active=False, graduated_in=plan.school_year)
+                           .execution_options(**options))
+    if moving:
+        db.session.execute(update(User).where(User.id.in_(moving))
+                           .values(grade=User.grade + 1).execution_options(**options))
+
+
+def promote_school(actor, school: School, *, today: date | None = None, dry_run: bool = False,
+                   force: bool = False) -> Promotion:
+    """Start the new school year: every active student moves up a grade; final-grade ones graduate.
+
+    actor: the admin doing it (policy applies), or None for the CLI's operator.
+    school: the school; its stage sets the final grade (vocab.FINAL_GRADES).
+    today: the local date deciding the school year (default: today in Asia/Shanghai).
+    dry_run: work out and return the plan without writing anything.
+    force: run again although this school year's promotion already ran.
+    Graduates are deactivated, never deleted. Raises SchoolNotFound or AlreadyPromoted.
+    """
+    if actor is not None and not policy.can_promote_school(actor, school.id):
+        raise SchoolNotFound("没有找到这所学校。")
+    school_year = school_year_of(today) if today else current_school_year()
+    done = school.promoted_school_year is not None and school.promoted_school_year >= school_year
+    if done and not force:
+        raise _already_promoted(school, school_year)
+    plan = _plan_promotion(school, school_year)
+    plan.dry_run = dry_run
+    if dry_run:
+        return plan
+    if not _claim_school_year(school, school_year, force):
+        db.session.rollback()
+        raise _already_promoted(school, school_year)
+    _apply_promotion(plan)
+    record(actor, "school.promote", school, school_id=school.id, school_year=school_year,
+           forced=force, final_grade=plan.final_grade, graduated=plan.graduates,
+           moved={f"{grade}->{grade + 1}": ids for grade, ids in sorted(plan.moves.items())})
+    db.session.commit()
+    return plan
 
 
 # --- CSV import ----------------------------------------------------------------------------

@@ -93,3 +93,37 @@ def create_school_user(code):
     response.status_code = 201
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+# The API's names of the fields update_user changes ("class" is class_name there).
+EDITABLE_API_FIELDS = {"display_name": "display_name", "grade": "grade", "class": "class_name",
+                       "subjects": "subjects", "grades": "grades",
+                       "is_counsellor": "is_counsellor", "role": "role", "school": "school"}
+
+
+def _school_user(code: str, user_id: int):
+    """The account with this id if it belongs to this school and the caller manages both."""
+    school = services.managed_school(current_user, code)
+    user = services.managed_user(current_user, user_id)
+    if user.school_id != school.id:
+        raise services.UserNotFound("没有找到这个账号。")
+    return user
+
+
+@bp.patch("/schools/<code>/users/<int:user_id>")
+@login_required
+def update_school_user(code, user_id):
+    """Change some fields of one account of the school; fields left out keep their value."""
+    data = json_object()
+    if data is None:
+        return json_error(400, "请求体必须是 JSON 对象。", code="bad_request")
+    unknown = set(data) - set(EDITABLE_API_FIELDS)
+    if unknown:
+        return json_error(422, f"无法修改的字段：{'、'.join(sorted(unknown))}。", code="invalid_account")
+    try:
+        user = _school_user(code, user_id)
+        services.update_user(current_user, user,
+                             **{EDITABLE_API_FIELDS[name]: value for name, value in data.items()})
+    except services.AccountError as error:
+        return account_error_response(error)
+    return jsonify(user_json(user, current_user))

@@ -1,4 +1,4 @@
-"""`hplearn schools …` and `hplearn users …`.
+"""`hplearn schools …` and `hplearn users …` (create, update, promote).
 
 Options are plain strings checked by accounts.services, so every bad value ends with one
 Chinese line and exit status 1 instead of a usage screen.
@@ -12,6 +12,14 @@ from hplearn.accounts import services
 
 def _fail(error: Exception):
     raise click.ClickException(str(error)) from None
+
+
+def _school(code: str):
+    """The school with this code; a one-line error when there is none."""
+    school = services.school_by_code(code)
+    if school is None:
+        raise services.SchoolNotFound(f"没有代码为 {code} 的学校。")
+    return school
 
 
 @click.group("schools")
@@ -61,9 +69,7 @@ def create_user(username, role, school_code, grade, class_name, subjects, grades
             grades=grades, display_name=display_name, is_counsellor=counsellor,
         )
         if school_code:
-            school = services.school_by_code(school_code)
-            if school is None:
-                raise services.SchoolNotFound(f"没有代码为 {school_code} 的学校。")
+            school = _school(school_code)
         if password is None:
             password = click.prompt("密码", hide_input=True, confirmation_prompt="再次输入密码")
         user = services.create_user(
@@ -74,6 +80,66 @@ def create_user(username, role, school_code, grade, class_name, subjects, grades
     except services.AccountError as error:
         _fail(error)
     click.echo(f"created {user.role} {user.username}")
+
+
+def _shown(value) -> str:
+    if isinstance(value, (list, tuple)):
+        return "、".join(str(item) for item in value) or "-"
+    return "-" if value in (None, "") else str(value)
+
+
+@users_group.command("update")
+@click.argument("username")
+@click.option("--grade", help="A student's grade: 1–12, 七年级 or 初二 (\"\" clears it).")
+@click.option("--class", "class_name", help="A student's class, e.g. 3班 (\"\" clears it).")
+@click.option("--subject", "subjects", multiple=True,
+              help="A teacher's subject (repeatable; replaces the list).")
+@click.option("--teaches-grade", "grades", multiple=True,
+              help="A grade a teacher teaches (repeatable; replaces the list).")
+@click.option("--counsellor/--no-counsellor", default=None, help="The teacher is a counsellor (心理老师).")
+@click.option("--display-name", help="Name shown to staff (\"\" gives a student the alias back).")
+@click.option("--role", help="Another staff role: teacher, school_admin or district_admin.")
+@click.option("--school", "school_code", help="Move the account to the school with this code.")
+@with_appcontext
+def update_user(username, grade, class_name, subjects, grades, counsellor, display_name, role,
+                school_code):
+    """Change fields of the account USERNAME; options left out keep their value."""
+    given = {"grade": grade, "class_name": class_name, "subjects": subjects, "grades": grades,
+             "is_counsellor": counsellor, "display_name": display_name, "role": role,
+             "school": school_code}
+    changes = {name: value for name, value in given.items() if value is not None and value != ()}
+    try:
+        if not changes:
+            raise services.AccountError("请至少指定一项要修改的内容，例如 --grade 8。")
+        user = services.user_by_username(username)
+        if user is None:
+            raise services.UserNotFound(f"没有用户名为 {username} 的账号。")
+        changed = services.update_user(None, user, **changes)
+    except services.AccountError as error:
+        _fail(error)
+    if not changed:
+        click.echo(f"no changes to {user.username}")
+    for name, (before, after) in changed.items():
+        click.echo(f"updated {user.username}: {name} {_shown(before)} -> {_shown(after)}")
+
+
+@users_group.command("promote")
+@click.option("--school", "school_code", help="The code of the school starting its new year.")
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@click.option("--force", is_flag=True, help="Promote again although it already ran this school year.")
+@with_appcontext
+def promote(school_code, dry_run, force):
+    """New school year: every active student moves up a grade; final-grade students graduate."""
+    try:
+        if not school_code:
+            raise services.AccountError("请用 --school 指定学校代码。")
+        plan = services.promote_school(None, _school(school_code), dry_run=dry_run, force=force)
+    except services.AlreadyPromoted as error:
+        _fail(f"{error}如确需再次升级，请加 --force。")
+    except services.AccountError as error:
+        _fail(error)
+    for line in plan.lines():
+        click.echo(line)
 
 
 COMMANDS = (schools_group, users_group)

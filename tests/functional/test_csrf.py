@@ -98,3 +98,24 @@ def test_api_login_accepts_only_json(client, student):
                            data={"username": student.username, "password": DEFAULT_PASSWORD})
     assert response.status_code == 400
     assert response.get_json()["error"]["code"] == "bad_request"
+
+
+def test_account_edit_form_needs_its_token(client, school_admin, student):
+    _api_login(client, school_admin)
+    refused = client.post(f"/admin/users/{student.id}/edit", data={"grade": "9"})
+    assert refused.status_code == 400 and "安全令牌" in refused.get_data(as_text=True)
+    assert student.grade == 7
+    token = _form_token(client, f"/admin/users/{student.id}/edit")
+    accepted = client.post(f"/admin/users/{student.id}/edit",
+                           data={"grade": "9", "csrf_token": token})
+    assert accepted.status_code == 302 and student.grade == 9
+
+
+def test_account_patch_and_promotion_need_the_token(client, school_admin, student, school):
+    token = _api_login(client, school_admin)
+    url = f"/api/v1/schools/{school.code}/users/{student.id}"
+    refused = client.patch(url, json={"grade": 9})
+    assert refused.status_code == 400 and refused.get_json()["error"]["code"] == "csrf_failed"
+    assert client.patch(url, json={"grade": 9}, headers={"X-CSRFToken": token}).status_code == 200
+    assert client.post("/admin/users/promote", data={"confirm": "y"}).status_code == 400
+    assert student.grade == 9 and school.promoted_school_year is None

@@ -90,6 +90,17 @@ ENDPOINTS = [
              hidden={"other_school_admin"}, secret=_target_username),
     Endpoint("POST", lambda w: f"/admin/users/{w['district'].id}/reset-password",
              {"district_admin"}, hidden={"school_admin", "other_school_admin"}),
+    Endpoint("GET", lambda w: f"/admin/users/{w['target'].id}/edit", ADMINS,
+             hidden={"other_school_admin"}, secret=_target_username),
+    Endpoint("POST", lambda w: f"/admin/users/{w['target'].id}/edit", ADMINS,
+             hidden={"other_school_admin"}, form=lambda w: {"display_name": "", "grade": "4"},
+             secret=_target_username),
+    Endpoint("GET", lambda w: f"/admin/users/{w['district'].id}/edit", {"district_admin"},
+             hidden={"school_admin", "other_school_admin"}),
+    Endpoint("GET", lambda w: f"/admin/users/promote?school={w['school'].code}", ADMINS,
+             hidden={"other_school_admin"}),
+    Endpoint("POST", lambda w: "/admin/users/promote", ADMINS, hidden={"other_school_admin"},
+             form=lambda w: {"school": w["school"].code, "confirm": "y"}),
     # Accounts API
     Endpoint("GET", lambda w: f"/api/v1/schools/{w['school'].code}/users", ADMINS,
              hidden={"other_school_admin"}, secret=_target_username),
@@ -100,6 +111,12 @@ ENDPOINTS = [
     Endpoint("POST", lambda w: f"/api/v1/schools/{w['school'].code}/users", ADMINS,
              hidden={"other_school_admin"},
              json=lambda w: {"username": "apikid01", "role": "student", "grade": 5}),
+    Endpoint("PATCH", lambda w: f"/api/v1/schools/{w['school'].code}/users/{w['target'].id}",
+             ADMINS, hidden={"other_school_admin"}, json=lambda w: {"grade": 4},
+             secret=_target_username),
+    Endpoint("PATCH", lambda w: f"/api/v1/schools/{w['school'].code}/users/{w['district'].id}",
+             set(), hidden={"school_admin", "other_school_admin", "district_admin"},
+             json=lambda w: {"display_name": "x"}),
 ]
 
 
