@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html as html_lib
+import re
 import threading
 from functools import lru_cache
 
@@ -16,10 +17,22 @@ ALLOWED_TAGS = frozenset({
     "hr", "i", "img", "li", "ol", "p", "pre", "strong", "sub", "sup", "table", "tbody", "td",
     "th", "thead", "tr", "ul",
 })
+IMAGE_ATTRIBUTES = frozenset({"src", "alt", "title", "width", "height"})
+# Images come from the web over http(s), or are files uploaded here (/media/<id>, which checks
+# who may see them); never data:, javascript: or any other relative path.
+_IMAGE_SOURCE = re.compile(r"^(?:https?://[^\s]+|/media/\d+)$", re.IGNORECASE)
+
+
+def _allowed_image_attribute(tag: str, name: str, value: str) -> bool:
+    if name == "src":
+        return bool(_IMAGE_SOURCE.match(value))
+    return name in IMAGE_ATTRIBUTES
+
+
 ALLOWED_ATTRIBUTES = {
     "a": ["href", "title"],
     "abbr": ["title"],
-    "img": ["src", "alt", "title", "width", "height"],
+    "img": _allowed_image_attribute,
     "th": ["align"],
     "td": ["align"],
 }

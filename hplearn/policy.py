@@ -194,13 +194,22 @@ def can_upload_media(user) -> bool:
 
 
 def can_manage_media(user, media) -> bool:
-    """See and attach an uploaded file: its school's admins and district admins."""
-    return can_manage_school(user, media.school_id)
+    """See and attach an uploaded file: its school's admins and district admins.
+
+    Images added to Q&A answers belong to their question, not to the school's media library.
+    """
+    return media.question_id is None and can_manage_school(user, media.school_id)
 
 
-def can_view_media(user, media, resources) -> bool:
+def can_view_media(user, media, resources, now) -> bool:
     """Media bytes go to whoever may see a resource using them; images (covers, article
-    pictures) to everyone; unattached files only to the admins who manage them."""
+    pictures) to everyone; unattached files only to the admins who manage them.
+
+    An image added to a Q&A answer goes only to those who may read its question, which may
+    be a minor's private one.
+    """
+    if media.question_id is not None:
+        return media.question is not None and can_view_question(user, media.question, now)
     if media.kind == "image" or can_manage_media(user, media):
         return True
     return any(can_view_resource(user, resource) for resource in resources)
@@ -335,7 +344,7 @@ def can_claim_question(user, question, now) -> bool:
 
 
 def can_answer_question(user, question, now) -> bool:
-    """Only the staff member holding a live claim answers."""
+    """Only the staff member holding a live claim answers (and adds images to the answer)."""
     return (
         _role(user) is not None
         and not question.hidden

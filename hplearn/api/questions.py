@@ -11,6 +11,7 @@ from hplearn import policy
 from hplearn.api import bp
 from hplearn.errors import json_error
 from hplearn.markup import render_markdown
+from hplearn.media.uploads import MediaError, body_too_large, too_large
 from hplearn.pagination import InvalidParameter, parse_page
 from hplearn.qa import moderation, services
 from hplearn.timeutil import utcnow
@@ -225,6 +226,26 @@ def answer_question(question_id):
     return _question_action(lambda: answer_json(
         services.answer_question(question_id, current_user, body.get("body"))
     ), 201)
+
+
+@bp.post("/questions/<int:question_id>/images")
+@_signed_in
+def add_answer_image(question_id):
+    """The one who may answer uploads an image (multipart: file); 201 with its Markdown line."""
+    if body_too_large(request.content_length, "image"):
+        return json_error(413, str(too_large("image")))
+    upload = request.files.get("file")
+    stream, name = (upload.stream, upload.filename) if upload and upload.filename else (None, None)
+    try:
+        media = services.add_answer_image(question_id, current_user, stream, name)
+    except MediaError as error:
+        return json_error(error.status, str(error))
+    except services.QAError as error:
+        return _refused(error)
+    return jsonify(
+        id=media.id, url=url_for("media.serve", media_id=media.id, _external=True),
+        markdown=services.image_markdown(media), content_type=media.content_type, size=media.size,
+    ), 201
 
 
 @bp.post("/questions/<int:question_id>/accept")

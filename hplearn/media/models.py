@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import BigInteger, Float, ForeignKey, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hplearn.extensions import db
 from hplearn.timeutil import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from hplearn.qa.models import Question
 
 MEDIA_KINDS = {"video": "视频", "document": "PDF 文档", "image": "图片", "captions": "字幕"}
 
 
 class Media(db.Model):
-    """One uploaded file; its bytes live at <instance>/media/<storage_name>."""
+    """One uploaded file; its bytes live at <instance>/media/<storage_name>.
+
+    An image added to a Q&A answer names its question: only the question's readers see it.
+    """
 
     __tablename__ = "media"
 
@@ -27,7 +34,13 @@ class Media(db.Model):
     original_name: Mapped[str] = mapped_column(String(160), default="")
     school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id"), index=True)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # use_alter: media, resources and questions refer to each other in a cycle.
+    question_id: Mapped[int | None] = mapped_column(
+        ForeignKey("questions.id", ondelete="CASCADE", use_alter=True), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    question: Mapped[Question | None] = relationship()
 
     @property
     def kind_label(self) -> str:

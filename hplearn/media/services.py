@@ -16,6 +16,7 @@ from hplearn.media.uploads import (  # noqa: F401  (re-exported for views, API a
     MediaError, MediaForbidden, MediaNotFound, MediaTooLarge, MediaTypeRefused, body_too_large,
     display_name, media_path, media_root, store_upload,
 )
+from hplearn.timeutil import utcnow
 
 MAX_POSITION_SECONDS = 24 * 3600
 
@@ -31,14 +32,14 @@ def resources_using(media: Media) -> list[Resource]:
 def get_visible_media(media_id: int, user) -> Media:
     """The media row if the user may read its bytes; MediaNotFound otherwise (no hint it exists)."""
     media = db.session.get(Media, media_id)
-    if media is None or not policy.can_view_media(user, media, resources_using(media)):
+    if media is None or not policy.can_view_media(user, media, resources_using(media), utcnow()):
         raise MediaNotFound("没有找到这个文件。")
     return media
 
 
 def manageable_media(user, kind: str | None = None, limit: int = 200) -> list[Media]:
-    """Files this admin may attach to resources, newest first."""
-    query = select(Media).order_by(Media.id.desc()).limit(limit)
+    """Files this admin may attach to resources, newest first (answer images are not)."""
+    query = select(Media).where(Media.question_id.is_(None)).order_by(Media.id.desc()).limit(limit)
     if kind:
         query = query.where(Media.kind == kind)
     if not policy.is_district_admin(user):

@@ -26,7 +26,7 @@ SNIFF_SIZE = 8192
 ALLOWED_TYPES = {
     "video": {"video/mp4": "mp4", "video/webm": "webm"},
     "document": {"application/pdf": "pdf"},
-    "image": {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"},
+    "image": {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/webp": "webp"},
     "captions": {"text/vtt": "vtt"},
 }
 _STORAGE_NAME = re.compile(r"^[0-9a-f]{32}\.[a-z0-9]{2,4}$")
@@ -86,9 +86,13 @@ def largest_limit() -> int:
     return max(int(value) for value in current_app.config["MEDIA_MAX_BYTES"].values())
 
 
-def body_too_large(content_length: int | None) -> bool:
-    """Whether a request body is bigger than any upload may be (refused before it is parsed)."""
-    return content_length is not None and content_length > largest_limit() + 64 * 1024
+def body_too_large(content_length: int | None, kind: str | None = None) -> bool:
+    """Whether a request body is bigger than an upload (of this kind, or of any kind) may be.
+
+    Such bodies are refused before they are parsed; the margin leaves room for the other fields.
+    """
+    limit = size_limit(kind) if kind else largest_limit()
+    return content_length is not None and content_length > limit + 64 * 1024
 
 
 def display_name(client_name: str | None, extension: str) -> str:
@@ -118,9 +122,18 @@ def _detect(kind: str, head: bytes) -> tuple[str, str]:
     return guess.mime, allowed[guess.mime]
 
 
+def describe_size(limit: int) -> str:
+    """A size limit as users read it: 10 MB, 512 KB."""
+    return f"{limit / (1024 * 1024):g} MB" if limit >= 1024 * 1024 else f"{limit // 1024} KB"
+
+
 def _too_large(limit: int) -> MediaTooLarge:
-    size = f"{limit / (1024 * 1024):g} MB" if limit >= 1024 * 1024 else f"{limit // 1024} KB"
-    return MediaTooLarge(f"文件太大：这类文件最大 {size}。")
+    return MediaTooLarge(f"文件太大：这类文件最大 {describe_size(limit)}。")
+
+
+def too_large(kind: str) -> MediaTooLarge:
+    """The error for a file of this kind over its size limit (its message names the limit)."""
+    return _too_large(size_limit(kind))
 
 
 def _copy_limited(stream, target, limit: int, first: bytes) -> tuple[int, str]:
@@ -182,18 +195,30 @@ def store_upload(actor, stream, client_name: str | None, kind) -> Media:
     """
     if not policy.can_upload_media(actor):
         raise MediaForbidden("只有学校管理员和区管理员可以上传文件。")
-    kind = _check_kind(kind)
+    return save_upload(actor, stream, client_name, _check_kind(kind), school_id=actor.school_id)
+
+
+def save_upload(actor, stream, client_name: str | None, kind: str, *, school_id,
+                question=None) -> Media:
+    """Store a file whose upload the caller has already allowed, and audit it.
+
+    actor: who uploads. kind: one of MEDIA_KINDS (its types and size limit apply).
+    school_id: the school the file belongs to.
+    question: the Q&A question an answer image is for (its readers alone may see the file).
+    """
     storage_name, content_type, size, sha256 = _write_file(stream, kind, size_limit(kind))
     extension = storage_name.rsplit(".", 1)[1]
     media = Media(
         kind=kind, content_type=content_type, size=size, sha256=sha256,
         storage_name=storage_name, original_name=display_name(client_name, extension),
-        school_id=actor.school_id, uploaded_by_id=actor.id,
+        school_id=school_id, uploaded_by_id=actor.id, question=question,
     )
     db.session.add(media)
+    details = {"question_id": question.id} if question is not None else {}
     try:
         db.session.flush()
-        record(actor, "media.upload", media, kind=kind, size=size, name=media.original_name)
+        record(actor, "media.upload", media, kind=kind, size=size, name=media.original_name,
+               **details)
         db.session.commit()
     except Exception:
         db.session.rollback()

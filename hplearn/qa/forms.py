@@ -1,6 +1,7 @@
 """Q&A forms. They carry fields and the CSRF token; the rules live in services."""
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
@@ -32,6 +33,15 @@ class TextForm(FlaskForm):
 
     body = TextAreaField("内容（支持 Markdown，图片请用链接 ![说明](https://…)）",
                          render_kw={"rows": 8, "maxlength": 10000})
+
+
+class AnswerForm(TextForm):
+    """A teacher's answer: Markdown and, optionally, an image to add to it."""
+
+    body = TextAreaField("内容（支持 Markdown；可以在下面上传图片，也可以用链接 ![说明](https://…)）",
+                         render_kw={"rows": 8, "maxlength": 10000})
+    image = FileField("插入图片（可选，JPEG、PNG、GIF 或 WebP）",
+                      render_kw={"accept": "image/jpeg,image/png,image/gif,image/webp"})
 
 
 class ReasonForm(FlaskForm):

@@ -20,6 +20,8 @@ from hplearn.accounts.models import User
 from hplearn.audit.services import record as audit
 from hplearn.catalog.models import Resource
 from hplearn.extensions import db
+from hplearn.media.models import Media
+from hplearn.media.uploads import save_upload
 from hplearn.notifications.services import notify
 from hplearn.pagination import Page, PageRequest
 from hplearn.qa import events, safety
@@ -526,12 +528,18 @@ def _clean_text(body, limit: int, what: str) -> str:
     return text
 
 
-def answer_question(question_id: int, teacher, body, now: datetime | None = None) -> Answer:
-    """Store the claiming teacher's Markdown answer and tell the student."""
-    now = now or utcnow()
+def _answerable_question(question_id: int, teacher, now: datetime) -> Question:
+    """The question if this teacher may answer it now; QuestionNotFound or NotAllowed."""
     question = view_question(question_id, teacher, now)
     if not policy.can_answer_question(teacher, question, now):
         raise NotAllowed("请先认领这个问题再回答（认领可能已过期）。")
+    return question
+
+
+def answer_question(question_id: int, teacher, body, now: datetime | None = None) -> Answer:
+    """Store the claiming teacher's Markdown answer and tell the student."""
+    now = now or utcnow()
+    question = _answerable_question(question_id, teacher, now)
     answer = Answer(
         question_id=question.id, teacher_id=teacher.id,
         body=_clean_text(body, ANSWER_MAX, "回答"), created_at=now,
@@ -548,6 +556,35 @@ def answer_question(question_id: int, teacher, body, now: datetime | None = None
     db.session.commit()
     events.question_answered.send(question, teacher=teacher, answer=answer)
     return answer
+
+
+def add_answer_image(
+    question_id: int, teacher, stream, client_name: str | None, now: datetime | None = None
+) -> Media:
+    """Store an image for the answer the teacher is writing; only the question's readers see it.
+
+    stream: the uploaded file (None when none was sent); JPEG, PNG, GIF or WebP, checked from
+    its bytes, within the image size limit. Raises QuestionNotFound or NotAllowed (the teacher
+    may not answer), InvalidQuestion (no file), or a hplearn.media.uploads.MediaError
+    (MediaTooLarge, MediaTypeRefused, ...). Recorded in the audit log.
+    """
+    now = now or utcnow()
+    question = _answerable_question(question_id, teacher, now)
+    if stream is None:
+        raise InvalidQuestion("请选择要上传的图片。", "file")
+    return save_upload(teacher, stream, client_name, "image", school_id=question.school_id,
+                       question=question)
+
+
+def image_markdown(media: Media) -> str:
+    """The Markdown line that shows an uploaded image in an answer."""
+    return f"![图片](/media/{media.id})"
+
+
+def with_image(body: str | None, media: Media) -> str:
+    """The answer text with the image's Markdown line added at its end."""
+    text = str(body or "").rstrip()
+    return f"{text}\n\n{image_markdown(media)}" if text else image_markdown(media)
 
 
 def accept_answer(question_id: int, asker, answer_id: int | None = None) -> Question:

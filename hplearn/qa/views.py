@@ -7,6 +7,9 @@ from flask_login import current_user, login_required
 
 from hplearn import policy
 from hplearn.markup import render_markdown
+from hplearn.media.uploads import (
+    MediaError, body_too_large, describe_size, size_limit, too_large,
+)
 from hplearn.pagination import InvalidParameter, parse_int, parse_page
 from hplearn.qa import forms, moderation, safety, services
 from hplearn.timeutil import utcnow
@@ -134,8 +137,9 @@ def _render_detail(question, now, answer_form=None, answer_preview=None, status=
         now=now,
         asker_name=services.asker_name(question, current_user),
         answers=services.visible_answers(question, current_user),
-        answer_form=answer_form or forms.TextForm(),
+        answer_form=answer_form or forms.AnswerForm(),
         answer_preview=answer_preview,
+        image_limit=describe_size(size_limit("image")),
         followup_form=forms.TextForm(),
         reason_form=forms.ReasonForm(),
         note_form=forms.NoteForm(),
@@ -192,18 +196,34 @@ def accept(question_id):
     )
 
 
+def _add_uploaded_image(question_id, form, now) -> None:
+    """Store the image chosen on the answer form and add its Markdown line to the answer."""
+    upload = form.image.data
+    if upload is None or not upload.filename:
+        return
+    media = services.add_answer_image(question_id, current_user, upload.stream, upload.filename,
+                                      now)
+    form.body.data = services.with_image(form.body.data, media)
+
+
 @bp.post("/<int:question_id>/answer")
 def answer(question_id):
-    """The claiming teacher answers (or previews the answer)."""
+    """The claiming teacher answers (or previews the answer), optionally adding an image."""
+    if body_too_large(request.content_length, "image"):
+        abort(413, description=str(too_large("image")))
     now = utcnow()
-    form = forms.TextForm()
+    form = forms.AnswerForm()
     if not form.validate():
         abort(400, description="表单已过期，请刷新页面后重试。")
     try:
         question = services.view_question(question_id, current_user, now)
+        _add_uploaded_image(question_id, form, now)
         if request.form.get("action") == "preview":
             return _render_detail(question, now, form, render_markdown(form.body.data))
         services.answer_question(question_id, current_user, form.body.data, now)
+    except MediaError as error:
+        form.image.errors.append(str(error))
+        return _render_detail(question, now, form, status=error.status)
     except services.InvalidQuestion as error:
         form.body.errors.append(str(error))
         return _render_detail(question, now, form, status=422)

@@ -54,6 +54,8 @@ def video(school_admin):
     ("document", samples.PDF, "讲义.pdf", "application/pdf"),
     ("image", samples.PNG, "a.png", "image/png"),
     ("image", samples.JPEG, "a.jpg", "image/jpeg"),
+    ("image", samples.GIF, "a.gif", "image/gif"),
+    ("image", samples.WEBP, "a.webp", "image/webp"),
     ("captions", samples.VTT.encode(), "a.vtt", "text/vtt"),
 ])
 def test_admin_uploads_each_kind(client, login, school_admin, kind, data, name, content_type):

@@ -217,3 +217,33 @@ def test_question_flow_matches(client, login, student, teacher):
     assert_matches_spec(client.post(f"{path}/followup", json={"body": "那 3x - 1 = 8 呢？"}))
     _checked(client.get(path), 200)
     _checked(client.get("/api/v1/questions/999999"), 404)
+
+
+def test_answer_image_upload_matches(app, client, login, student, teacher):
+    import io
+
+    from tests import media_samples
+
+    app.config["MEDIA_MAX_BYTES"] = dict(app.config["MEDIA_MAX_BYTES"], image=16 * 1024)
+
+    def upload(question_id: int, data: bytes):
+        return client.post(f"/api/v1/questions/{question_id}/images",
+                           data={"file": (io.BytesIO(data), "板书.png")},
+                           content_type="multipart/form-data")
+
+    login(student)
+    asked = client.post("/api/v1/questions", json={
+        "title": "三角形内角和为什么是180度？", "subject": "数学", "grade": 7,
+    }).get_json()
+    _checked(upload(asked["id"], PNG), 403)
+    login.logout()
+    _checked(upload(asked["id"], PNG), 401)
+    login(teacher)
+    _checked(upload(asked["id"], PNG), 403)
+    client.post(f"/api/v1/questions/{asked['id']}/claim")
+    _checked(upload(asked["id"], PNG), 201)
+    _checked(upload(asked["id"], media_samples.PHP), 415)
+    _checked(upload(asked["id"], PNG + b"0" * 16 * 1024), 413)
+    _checked(upload(asked["id"], PNG + b"0" * 100 * 1024), 413)
+    _checked(upload(999999, PNG), 404)
+    _checked(client.post(f"/api/v1/questions/{asked['id']}/images"), 422)

@@ -14,8 +14,11 @@ from typing import Callable
 
 import pytest
 
+from hplearn.qa import services as qa_services
 from tests import factories
 from tests.conftest import DEFAULT_PASSWORD
+from tests.media_samples import PNG
+from tests.qa_fixtures import ask
 
 ROLES = ("anonymous", "student", "teacher", "school_admin", "other_school_admin",
          "district_admin")
@@ -53,6 +56,23 @@ def _new_user_form(world):
 def _import_form(world):
     csv_bytes = "username,role,grade\nimported01,student,4\n".encode()
     return {"school": world["school"].code, "file": (io.BytesIO(csv_bytes), "users.csv")}
+
+
+def _claimed_question_id(world) -> int:
+    """A question of `student`, claimed by `teacher` (made on first use, once per case)."""
+    if "question_id" not in world:
+        asked = ask(world["users"]["student"])
+        qa_services.claim_question(asked.id, world["users"]["teacher"])
+        world["question_id"] = asked.id
+    return world["question_id"]
+
+
+def _image_form(world):
+    return {"file": (io.BytesIO(PNG), "板书.png")}
+
+
+def _answer_with_image_form(world):
+    return {"body": "看图。", "action": "publish", "image": (io.BytesIO(PNG), "板书.png")}
 
 
 ENDPOINTS = [
@@ -117,6 +137,11 @@ ENDPOINTS = [
     Endpoint("PATCH", lambda w: f"/api/v1/schools/{w['school'].code}/users/{w['district'].id}",
              set(), hidden={"school_admin", "other_school_admin", "district_admin"},
              json=lambda w: {"display_name": "x"}),
+    # Q&A answer images: only the claiming teacher; another school's admin cannot see it at all
+    Endpoint("POST", lambda w: f"/api/v1/questions/{_claimed_question_id(w)}/images",
+             {"teacher"}, hidden={"other_school_admin"}, form=_image_form),
+    Endpoint("POST", lambda w: f"/qa/{_claimed_question_id(w)}/answer", {"teacher"},
+             hidden={"other_school_admin"}, form=_answer_with_image_form),
 ]
 
 
