@@ -46,8 +46,11 @@ def make_test_config(tmp_path, **overrides) -> dict:
 def _prepare_schema() -> None:
     global _schema_ready
     if TEST_DATABASE_URL and not _schema_ready:
-        # A persistent PostgreSQL test database may hold an older schema: start clean once.
-        db.drop_all()
+        # A persistent PostgreSQL test database may hold an older schema, which drop_all()
+        # cannot always take apart (constraints it expects may not exist): start clean once.
+        with db.engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
         _schema_ready = True
     db.create_all()
 

@@ -140,7 +140,7 @@ def _search_with_suggestion(request: BackendQuery, doc_type: str):
         return {"ids": found.ids, "total": found.total, "facets": found.facets,
                 "suggestion": suggestion}
 
-    token = engine.backend().cache_token()
+    token = engine.backend().cache_token(request.doc_type)
     key = "search:" + hashlib.sha256(f"{token}|{request!r}".encode()).hexdigest()
     data = catalog_cache().remember_json(key, compute)
     facets = {name: [tuple(pair) for pair in pairs] for name, pairs in data["facets"].items()}

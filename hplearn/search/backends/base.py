@@ -62,9 +62,10 @@ class SearchBackend(ABC):
     def search(self, request: BackendQuery) -> BackendResults:
         """Run a query; raise IndexUnavailable when the index cannot be read."""
 
-    def cache_token(self) -> str:
-        """A token that changes whenever the index changes outside a database commit (search
-        results are cached per catalog generation and this token); raise IndexUnavailable."""
+    def cache_token(self, doc_type: str = "resource") -> str:
+        """A token that changes whenever doc_type's index changes outside a database commit
+        (search results are cached per catalog generation and this token); raise
+        IndexUnavailable."""
         return ""
 
     def count(self, request: BackendQuery) -> int:

@@ -2,6 +2,8 @@
 
 Layout: <root>/live is a symlink to the index directory in use (index-<stamp>). A rebuild writes a
 new directory beside it and swaps the symlink with one rename, so readers never see half an index.
+Each document type is its own Whoosh index inside that directory (index name hplearn_<type>), so
+the stream of Q&A writes in the evening never throws away the resource searcher and its caches.
 Writers take Whoosh's lock with a timeout and fall back to an AsyncWriter (a thread that waits for
 the lock), so a request never blocks on another writer for long; readers never need the lock.
 """
@@ -68,6 +70,10 @@ PHRASE_BONUS = 1.5
 BM25F_K1 = 1.2
 WORD_FIELDS = (("title", TITLE_BOOST, 0.5), ("meta", META_BOOST, 0.3), ("body", BODY_BOOST, 0.75))
 INDEX_NAME = "hplearn"
+# Written into each index directory; an index of another format needs `hplearn reindex` (which
+# `hplearn init` runs by itself).
+FORMAT = "2: one index per document type, BM25F frequencies and lengths, column-only sorts"
+FORMAT_FILE = "hplearn-index-format"
 
 
 class SetCodec(W3Codec):
@@ -303,6 +309,21 @@ def rank_by_relevance(sets: SearcherSets, request: BackendQuery, matched, window
     return [(docnum, score_of(docnum)) for docnum in ranked]
 
 
+def partition_name(doc_type: str) -> str:
+    """The Whoosh index name of one document type inside the index directory."""
+    return f"{INDEX_NAME}_{doc_type}"
+
+
+def _doc_type_of(key: str) -> str:
+    return key.partition(":")[0]
+
+
+def _registered_types() -> list[str]:
+    from hplearn.search.documents import document_types
+
+    return [doc_type.name for doc_type in document_types()]
+
+
 def writer_processes(expected: int) -> int:
     """How many writer processes a rebuild of about `expected` documents uses (1: in-process)."""
     if expected < PARALLEL_FROM:
@@ -318,7 +339,7 @@ def _broken(action: str, failure: str) -> IndexUnavailable:
 
 
 class WhooshBackend(SearchBackend):
-    """Whoosh index under root; one cached searcher per thread."""
+    """Whoosh indexes under root; one cached searcher per document type and thread."""
 
     name = "whoosh"
 
@@ -343,9 +364,10 @@ class WhooshBackend(SearchBackend):
         return path if path.is_dir() else None
 
     def ready(self) -> bool:
-        """Whether the live index exists and opens."""
+        """Whether the live index exists, is of this format and every type's index opens."""
         try:
-            self._open_index()
+            for doc_type in _registered_types():
+                self._open_index(doc_type)
         except IndexUnavailable:
             return False
         return True
@@ -355,9 +377,17 @@ class WhooshBackend(SearchBackend):
         if self.live_dir() is not None:
             return False
         new_dir = self._new_dir()
-        whoosh_index.create_in(str(new_dir), build_schema(), indexname=INDEX_NAME)
+        self._create_partitions(new_dir, _registered_types())
         self._swap_in(new_dir)
         return True
+
+    @staticmethod
+    def _create_partitions(directory: Path, doc_types) -> dict:
+        indexes = {name: whoosh_index.create_in(str(directory), build_schema(),
+                                                indexname=partition_name(name))
+                   for name in doc_types}
+        (directory / FORMAT_FILE).write_text(FORMAT + "\n", encoding="utf-8")
+        return indexes
 
     def _new_dir(self) -> Path:
         self.root.mkdir(parents=True, exist_ok=True)
@@ -380,24 +410,56 @@ class WhooshBackend(SearchBackend):
 
     # -- reading --------------------------------------------------------------------------
 
-    def _open_index(self):
+    def _live_of_this_format(self) -> Path:
         live = self.live_dir()
         if live is None:
             raise IndexUnavailable("搜索索引不存在，请管理员运行 hplearn reindex 重建。")
         try:
-            return whoosh_index.open_dir(str(live), indexname=INDEX_NAME)
+            found = (live / FORMAT_FILE).read_text(encoding="utf-8").strip()
+        except OSError:
+            found = ""
+        if found != FORMAT:
+            log.error("search index: %s is of another format (%r); run hplearn reindex", live,
+                      found)
+            raise IndexUnavailable("搜索索引是旧版本的格式，请管理员运行 hplearn reindex 重建。")
+        return live
+
+    def _open_index(self, doc_type: str, create: bool = False):
+        """The index of one document type (created empty when create and it is missing)."""
+        live = self._live_of_this_format()
+        name = partition_name(doc_type)
+        try:
+            if not whoosh_index.exists_in(str(live), indexname=name):
+                if not create:
+                    return None
+                return self._create_partition(live, name)
+            return whoosh_index.open_dir(str(live), indexname=name)
         except Exception:  # noqa: BLE001 - any failure to open means a broken index
             failure = traceback.format_exc(limit=3)
         raise _broken(f"open {live}", failure)
 
-    def cache_token(self) -> str:
-        """The live index and its generation: queued writes and rebuilds change it."""
-        searcher = self.searcher()
-        return f"{self._local.entry[0].name}:{searcher.reader().generation()}"
+    def _create_partition(self, live: Path, name: str):
+        # A document type registered after the last rebuild: create its index once, under a
+        # lock, because create_in() over an index another process just created would empty it.
+        import fcntl
 
-    def searcher(self):
-        """This thread's searcher on the live index, reopened when the index changed."""
-        cached = getattr(self._local, "entry", None)
+        with (self.root / ".create.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if whoosh_index.exists_in(str(live), indexname=name):
+                return whoosh_index.open_dir(str(live), indexname=name)
+            return whoosh_index.create_in(str(live), build_schema(), indexname=name)
+
+    def cache_token(self, doc_type: str = "resource") -> str:
+        """The live index and the generation of doc_type's index: writes and rebuilds change it."""
+        searcher = self.searcher(doc_type)
+        generation = searcher.reader().generation() if searcher is not None else -1
+        return f"{self.live_dir().name}:{doc_type}:{generation}"
+
+    def searcher(self, doc_type: str = "resource"):
+        """This thread's searcher on doc_type's live index (None if it has none yet), reopened
+        when the index changed."""
+        entries = self._entries()
+        cached = entries.get(doc_type)
         live = self.live_dir()
         if cached is not None and cached[0] == live:
             try:
@@ -406,32 +468,42 @@ class WhooshBackend(SearchBackend):
             except Exception:  # noqa: BLE001 - a vanished segment: reopen below
                 pass
         # Searcher.refresh() would reuse segment readers that miss new deletions: reopen.
-        self._forget_searcher()
-        index = self._open_index()
+        self._forget_searcher(doc_type)
+        index = self._open_index(doc_type)
+        if index is None:
+            return None
         try:
             searcher = index.searcher()
         except Exception:  # noqa: BLE001 - a damaged segment
             failure = traceback.format_exc(limit=3)
         else:
-            self._local.entry = (live, searcher)
+            entries[doc_type] = (live, searcher)
             return searcher
         raise _broken("open a searcher on", failure)
 
-    def _reading(self, function, *args):
+    def _entries(self) -> dict:
+        if not hasattr(self._local, "entries"):
+            self._local.entries = {}
+        return self._local.entries
+
+    def _reading(self, doc_type: str, function, *args, empty=None):
         # Damaged files surface as any error while reading: report the index as unavailable.
-        searcher = self.searcher()
+        searcher = self.searcher(doc_type)
+        if searcher is None:
+            return empty
         try:
             return function(searcher, *args)
         except Exception:  # noqa: BLE001
             failure = traceback.format_exc()
-        self._forget_searcher()
+        self._forget_searcher(doc_type)
         raise _broken("read", failure)
 
     def search(self, request: BackendQuery) -> BackendResults:
         """Ranked ids, the match count and facet counts."""
+        nothing = BackendResults(ids=[], total=0, facets={f: [] for f in request.facets})
         if request.query.is_empty:
             return BackendResults(ids=[], total=0)
-        return self._reading(self._search, request)
+        return self._reading(request.doc_type, self._search, request, empty=nothing)
 
     def _search(self, searcher, request: BackendQuery) -> BackendResults:
         sets = sets_of(searcher)
@@ -453,7 +525,10 @@ class WhooshBackend(SearchBackend):
 
     def count(self, request: BackendQuery) -> int:
         """How many documents match (no ranking)."""
-        return self._reading(lambda searcher: len(matching_docs(sets_of(searcher), request)))
+        return self._reading(
+            request.doc_type, lambda searcher: len(matching_docs(sets_of(searcher), request)),
+            empty=0,
+        )
 
     def _relevance(self, searcher, sets, matched, request, end) -> list[int]:
         # The phrase bonus reorders only the first RERANK_WINDOW, so pages never overlap.
@@ -480,7 +555,7 @@ class WhooshBackend(SearchBackend):
 
     def suggest(self, prefix: str, doc_type: str, limit: int) -> list[str]:
         """Titles whose start matches prefix, most viewed first."""
-        return self._reading(self._suggest, prefix, doc_type, limit)
+        return self._reading(doc_type, self._suggest, prefix, doc_type, limit, empty=[])
 
     def _suggest(self, searcher, prefix: str, doc_type: str, limit: int) -> list[str]:
         if searcher.doc_count() == 0:
@@ -514,22 +589,29 @@ class WhooshBackend(SearchBackend):
             self.apply_batches([(upserts, deletes)])
 
     def apply_batches(self, batches: Iterable[tuple[list[IndexedDocument], list[str]]]) -> None:
-        """Write every batch with one writer and one commit (each commit may merge segments)."""
-        writer = None
+        """Write every batch with one writer and one commit per document type (each commit
+        may merge segments)."""
+        writers: dict[str, object] = {}
+
+        def writer_for(doc_type: str, changes: int):
+            if doc_type not in writers:
+                writers[doc_type] = self._writer(doc_type, changes)
+            return writers[doc_type]
+
         try:
             for upserts, deletes in batches:
                 if upserts or deletes:
                     self._note_if_rebuilding(upserts, deletes)
-                    writer = writer or self._writer(len(upserts) + len(deletes))
+                    changes = len(upserts) + len(deletes)
                     for key in deletes:
-                        writer.delete_by_term("key", key)
+                        writer_for(_doc_type_of(key), changes).delete_by_term("key", key)
                     for doc in upserts:
-                        writer.update_document(**whoosh_fields(doc))
+                        writer_for(doc.doc_type, changes).update_document(**whoosh_fields(doc))
         except BaseException:
-            if writer is not None:
+            for writer in writers.values():
                 writer.cancel()
             raise
-        if writer is not None:
+        for writer in writers.values():
             writer.commit()
 
     def _note_if_rebuilding(self, upserts: list[IndexedDocument], deletes: list[str]) -> None:
@@ -538,8 +620,8 @@ class WhooshBackend(SearchBackend):
             with self._journal.open("a", encoding="utf-8") as journal:
                 journal.write("".join(f"{key}\n" for key in [*deletes, *(d.key for d in upserts)]))
 
-    def _writer(self, changes: int):
-        index = self._open_index()
+    def _writer(self, doc_type: str, changes: int):
+        index = self._open_index(doc_type, create=True)
         try:
             return index.writer(timeout=WRITE_LOCK_TIMEOUT, codec=SetCodec())
         except LockError:
@@ -573,29 +655,38 @@ class WhooshBackend(SearchBackend):
         self._forget_searcher()
         return written
 
-    def _forget_searcher(self) -> None:
-        cached = getattr(self._local, "entry", None)
-        self._local.entry = None
-        if cached is not None:
-            cached[1].close()
+    def _forget_searcher(self, doc_type: str | None = None) -> None:
+        entries = self._entries()
+        for name in [doc_type] if doc_type else list(entries):
+            cached = entries.pop(name, None)
+            if cached is not None:
+                cached[1].close()
 
     @staticmethod
     def _write_all(new_dir: Path, batches, progress: Progress, expected: int) -> int:
-        index = whoosh_index.create_in(str(new_dir), build_schema(), indexname=INDEX_NAME)
-        writer = index.writer(
-            limitmb=WRITER_MB, codec=SetCodec(), procs=writer_processes(expected),
-            multisegment=True,
-        )
+        indexes = WhooshBackend._create_partitions(new_dir, _registered_types())
+        deferred = expected >= PARALLEL_FROM
+        writer, writing = None, None
         written = 0
         try:
             for batch in batches:
                 for doc in batch:
-                    writer.add_document(**whoosh_fields(doc, deferred=expected >= PARALLEL_FROM))
+                    if doc.doc_type != writing:  # batches come one document type after another
+                        if writer is not None:
+                            writer.commit()
+                        writing = doc.doc_type
+                        writer = indexes[writing].writer(
+                            limitmb=WRITER_MB, codec=SetCodec(),
+                            procs=writer_processes(expected), multisegment=True,
+                        )
+                    writer.add_document(**whoosh_fields(doc, deferred=deferred))
                 written += len(batch)
                 progress(written)
         except BaseException:
-            writer.cancel()
+            if writer is not None:
+                writer.cancel()
             raise
-        writer.commit()
+        if writer is not None:
+            writer.commit()
         return written
 

@@ -146,7 +146,7 @@ def test_view_counts_alone_do_not_rewrite_the_index(app, monkeypatch):
 def test_writers_do_not_block_readers(app, whoosh_only):
     factories.ResourceFactory(title="勾股定理")
     backend = engine.backend()
-    held = backend._open_index().writer()  # another process holding the write lock
+    held = backend._open_index("resource").writer()  # another process holding the write lock
     try:
         started = time.monotonic()
         factories.ResourceFactory(title="勾股定理 第二课")  # waits briefly, then queues
@@ -236,3 +236,35 @@ def test_concurrent_searches_in_threads(app, whoosh_only):
     for thread in threads:
         thread.join()
     assert errors == []
+
+
+def test_question_writes_leave_the_resource_searcher_and_its_caches_warm(app, whoosh_only,
+                                                                        student, teacher):
+    from hplearn.qa import services as qa_services
+    from tests.qa_fixtures import ask
+
+    factories.ResourceFactory(title="分数除法微课")
+    assert total("分数除法") == 1
+    backend = engine.backend()
+    warm = backend.searcher("resource")
+    question = ask(student, title="分数除法为什么要颠倒相乘？")
+    qa_services.claim_question(question.id, teacher)
+    qa_services.answer_question(question.id, teacher, "因为除以一个数等于乘它的倒数。")
+    assert backend.searcher("resource") is warm
+    assert total("分数除法", doc_type="question") == 1
+    factories.ResourceFactory(title="分数除法练习")
+    assert backend.searcher("resource") is not warm and total("分数除法") == 2
+
+
+def test_an_index_of_an_older_format_is_rebuilt_by_init(app, whoosh_only, capsys):
+    from hplearn.cli.search import ensure_search_index
+    from hplearn.search.backends.whoosh_backend import FORMAT_FILE
+
+    factories.ResourceFactory(title="勾股定理")
+    backend = engine.backend()
+    (backend.live_dir() / FORMAT_FILE).write_text("1\n", encoding="utf-8")
+    assert not backend.ready()
+    assert services.query("勾股定理").unavailable
+    ensure_search_index()
+    assert "search index built: 1 documents" in capsys.readouterr().out
+    assert backend.ready() and total("勾股定理") == 1
