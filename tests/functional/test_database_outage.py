@@ -44,12 +44,15 @@ def test_connection_lost_after_the_response_is_built_keeps_the_response(app, cli
     """PostgreSQL restarting between the view and the teardown's ROLLBACK must not give a 500."""
     from hplearn.extensions import db
 
-    def lost(*args, **kwargs):
+    with app.app_context():
+        session_class = type(db.session())
+    real_close = session_class.close
+
+    def lost(self, *args, **kwargs):
+        real_close(self)  # the connection goes back (as SQLAlchemy invalidates a dead one)
         raise OperationalError("ROLLBACK", {}, Exception("terminating connection due to "
                                                          "administrator command"))
 
-    with app.app_context():
-        session_class = type(db.session())
     monkeypatch.setattr(session_class, "close", lost)
     response = client.get("/platforms")
     assert response.status_code == 200
