@@ -199,7 +199,10 @@ def _field_tiers(sets: SearcherSets, term) -> list[tuple[float, frozenset[int]]]
 def _read_tiers(sets: SearcherSets, term) -> list[tuple[float, frozenset[int]]]:
     tiers = []
     for fieldname, boost in (("title", TITLE_BOOST), ("meta", META_BOOST), ("body", BODY_BOOST)):
-        docs = frozenset().union(*(sets.term(fieldname, w) for w in term.alternatives))
+        # The frequencies BM25F reads anyway hold the same documents: decode the postings once.
+        docs = frozenset().union(
+            *(sets.frequencies(fieldname, w).keys() for w in term.alternatives)
+        )
         tiers.append((boost, docs))
     if term.char_grams:
         grams = sorted((sets.term("chars", g) for g in term.char_grams), key=len)
