@@ -285,11 +285,12 @@ def _teaches_for(user, question) -> bool:
 def is_question_routed_to(user, question, now) -> bool:
     """Whether the question is in this staff member's queue (mental-health ones: counsellors).
 
-    Teachers of the asker's school who teach the subject (and grade, where set); once past its
-    reply target, every such teacher of the district. A follow-up goes back to the teacher who
-    answered until the target passes again.
+    Teachers of the asker's school who teach the subject (and grade, where set); once it has
+    been escalated (still unanswered after its target), every such teacher of the district. A
+    follow-up goes back to the teacher who answered until it is escalated again. Being routed
+    a question lets one claim it; reading it is can_view_question.
     """
-    escalated = question.is_escalated(now)
+    escalated = question.is_escalated
     if question.mental_health:
         return (
             is_staff(user)
@@ -305,6 +306,11 @@ def is_question_routed_to(user, question, now) -> bool:
     return same_school(user, question.school_id)
 
 
+def question_is_confidential(question) -> bool:
+    """Private and mental-health questions: their text is for as few adults as possible."""
+    return bool(question.private or question.mental_health)
+
+
 def _has_worked_on(user, question) -> bool:
     user_id = getattr(user, "id", None)
     return user_id is not None and (
@@ -315,7 +321,12 @@ def _has_worked_on(user, question) -> bool:
 
 
 def can_view_question(user, question, now) -> bool:
-    """Who may read a question page (and its API record)."""
+    """Who may read a question page (and its API record).
+
+    A confidential question escalated to the district is claimable by teachers of other
+    schools, but its text is shown only to the one who claims it, never by id to all of them;
+    once answered, only those who worked on it (and moderators) read it.
+    """
     if _role(user) is None:
         return False
     if is_question_asker(user, question) or can_moderate_questions(user, question.school_id):
@@ -324,9 +335,16 @@ def can_view_question(user, question, now) -> bool:
         return False
     if question_is_public(question):
         return True
-    return is_staff(user) and (
-        _has_worked_on(user, question) or is_question_routed_to(user, question, now)
-    )
+    if not is_staff(user):
+        return False
+    if _has_worked_on(user, question):
+        return True
+    if not is_question_routed_to(user, question, now):
+        return False
+    if not question_is_confidential(question):
+        return True
+    # The school's own routed staff read it to decide whether to take it, while it waits.
+    return same_school(user, question.school_id) and question.status in ("open", "claimed")
 
 
 def can_see_asker_identity(user, question) -> bool:

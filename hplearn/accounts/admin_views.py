@@ -257,3 +257,13 @@ def promote():
         "accounts/admin_promote.html", school=school, form=form, plan=plan, refusal=refusal,
         error=error, school_year=services.school_year_label(services.current_school_year()),
     ), 422 if error else 200
+
+
+@bp.get("/counsellors")
+def counsellors():
+    """District admins: every school's 心理老师 and who set the flag, since it opens crisis questions."""
+    try:
+        rows, history = services.counsellor_overview(current_user)
+    except services.NotAllowed as refused:
+        abort(403, description=str(refused))
+    return render_template("accounts/admin_counsellors.html", rows=rows, history=history)

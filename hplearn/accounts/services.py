@@ -397,6 +397,8 @@ def create_user(
         raise AccountError(f"用户名 {fields.username} 已被使用。")
     user = _add_user(fields, password, school, must_change_password=must_change_password)
     record(actor, "user.create", user, role=user.role, username=user.username)
+    if user.is_counsellor:
+        record_counsellor_change(actor, user, granted=True)
     db.session.commit()
     return user
 
@@ -420,8 +422,75 @@ def admin_create_user(actor, school: School | None, **values) -> NewAccount:
     password = generate_one_time_password()
     user = _add_user(fields, password, school, must_change_password=True)
     record(actor, "user.create", user, role=user.role, username=user.username)
+    if user.is_counsellor:
+        record_counsellor_change(actor, user, granted=True)
     db.session.commit()
     return NewAccount(user, password)
+
+
+COUNSELLOR_ACTIONS = ("user.counsellor_grant", "user.counsellor_revoke")
+
+
+def record_counsellor_change(actor, user: User, *, granted: bool) -> None:
+    """Audit a change of who reads crisis questions, and tell the district's admins.
+
+    The 心理老师 flag lets a teacher read the mental-health questions of their school, so a
+    school admin cannot widen that circle without the district knowing.
+    """
+    from hplearn.notifications.services import notify
+
+    action = COUNSELLOR_ACTIONS[0] if granted else COUNSELLOR_ACTIONS[1]
+    record(actor, action, user, username=user.username,
+           school=user.school.code if user.school else None)
+    school = user.school.name if user.school else "（无学校）"
+    verb = "设为" if granted else "取消了"
+    who = getattr(actor, "display_name", None) or getattr(actor, "username", None) or "命令行"
+    notify(district_admins(), "counsellor_change",
+           f"{who}把{school}的 {user.display_name or user.username} {verb}心理老师。",
+           "/admin/users/counsellors")
+
+
+def district_admins() -> list[User]:
+    """Every active district admin."""
+    return list(db.session.scalars(select(User).where(
+        User.role == "district_admin", User.active.is_(True)).order_by(User.id)))
+
+
+@dataclass(frozen=True)
+class CounsellorRow:
+    """A counsellor of the district and when the flag was last set."""
+
+    user: User
+    granted_at: object
+    granted_by: str
+
+
+def counsellor_overview(actor) -> tuple[list[CounsellorRow], list]:
+    """The district's counsellors and the recent grants and revocations (district admins only)."""
+    from hplearn.audit.models import AuditEntry
+
+    if not policy.is_district_admin(actor):
+        raise NotAllowed("只有区管理员可以查看全区心理老师名单。")
+    entries = list(db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action.in_(COUNSELLOR_ACTIONS))
+        .order_by(AuditEntry.id.desc()).limit(500)
+    ))
+    actors = {u.id: u for u in db.session.scalars(select(User).where(
+        User.id.in_({e.actor_id for e in entries if e.actor_id is not None})))}
+    last_grant = {}
+    for entry in entries:
+        if entry.action == COUNSELLOR_ACTIONS[0]:
+            last_grant.setdefault(entry.object_id, entry)
+    counsellors = db.session.scalars(select(User).where(
+        User.is_counsellor.is_(True), User.active.is_(True)).order_by(User.school_id, User.id))
+    rows = []
+    for user in counsellors:
+        entry = last_grant.get(user.id)
+        granted_by = actors[entry.actor_id].username if entry and entry.actor_id in actors else (
+            "命令行" if entry else "未记录")
+        rows.append(CounsellorRow(user, entry.created_at if entry else None, granted_by))
+    history = [(entry, actors.get(entry.actor_id)) for entry in entries[:100]]
+    return rows, history
 
 
 def set_active(actor, user: User, active: bool) -> None:
@@ -578,6 +647,8 @@ def update_user(actor, user: User, **changes) -> dict[str, tuple]:
         record(actor, "user.update", user, username=user.username,
                before={name: pair[0] for name, pair in changed.items()},
                after={name: pair[1] for name, pair in changed.items()})
+        if "is_counsellor" in changed:
+            record_counsellor_change(actor, user, granted=user.is_counsellor)
         db.session.commit()
     return changed
 

@@ -84,12 +84,17 @@ def question_json(question, viewer, now, *, detail: bool = False) -> dict:
     """Q: a question as this viewer may see it (anonymous askers stay anonymous).
 
     In lists, a private question shows only its title and state to staff: its text is read on
-    its own page (or GET /questions/<id>), where every staff view is audited.
+    its own page (or GET /questions/<id>), where every staff view is audited. In the queue of
+    a teacher of another school, an escalated confidential question shows not even its title
+    until that teacher claims it.
     """
-    content_shown = detail or not question.private or policy.is_question_asker(viewer, question)
+    readable = policy.can_view_question(viewer, question, now)
+    content_shown = readable and (
+        detail or not question.private or policy.is_question_asker(viewer, question)
+    )
     data = {
         "id": question.id,
-        "title": question.title,
+        "title": question.title if readable else _placeholder_title(question),
         "body_html": _html(question.body) if content_shown else "",
         "subject": question.subject,
         "grade": question.grade,
@@ -97,7 +102,7 @@ def question_json(question, viewer, now, *, detail: bool = False) -> dict:
         "urgent": question.urgent,
         "private": question.private,
         "anonymous": question.anonymous,
-        "asker": services.asker_name(question, viewer),
+        "asker": services.asker_name(question, viewer) if readable else "",
         "claimed_by": (
             question.claimed_by.display_name
             if question.claimed_by is not None and question.claim_is_live(now) else None
@@ -118,6 +123,10 @@ def question_json(question, viewer, now, *, detail: bool = False) -> dict:
             for f in question.followups
         ]
     return data
+
+
+def _placeholder_title(question) -> str:
+    return "一位学生的心理求助（其他学校）" if question.mental_health else "一个私密问题（其他学校）"
 
 
 @bp.post("/questions")

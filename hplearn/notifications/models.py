@@ -17,6 +17,7 @@ KINDS = {
     "urgent_alert": "紧急求助",
     "escalated": "问题待认领",
     "moderation": "内容审核",
+    "counsellor_change": "心理老师变更",
 }
 
 

@@ -59,7 +59,9 @@ class Question(db.Model):
     claim_warned: Mapped[bool] = mapped_column(Boolean, default=False)
     reserved_for_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    escalation_notified: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Set by the escalation run (never computed from the clock): the moment the question,
+    # still unanswered past its target, was opened to the district's teachers of the subject.
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -94,9 +96,13 @@ class Question(db.Model):
             return "open"
         return self.status
 
-    def is_escalated(self, now: datetime) -> bool:
-        """Past its reply target: open to every matching teacher of the district."""
-        return self.due_at is not None and self.due_at <= now
+    @property
+    def is_escalated(self) -> bool:
+        """Escalated and still waiting for an answer: any matching teacher of the district may claim.
+
+        Escalation is a recorded event (escalated_at); an answer ends it.
+        """
+        return self.escalated_at is not None and self.status in ("open", "claimed")
 
     def __repr__(self) -> str:
         return f"<Question {self.id} {self.status}>"

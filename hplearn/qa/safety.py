@@ -9,6 +9,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from hplearn.accounts.models import User
+from hplearn.audit.services import record as audit
 from hplearn.extensions import db
 from hplearn.notifications.services import notify
 from hplearn.qa.models import Alert, Question
@@ -100,8 +101,13 @@ def raise_alert(question: Question, distress_words: list[str]) -> Alert:
     db.session.add(alert)
     counsellors = school_counsellors(question.school_id)
     if not counsellors:
+        # Nobody at the school can take it: it goes to the district's counsellors at once,
+        # who read it once one of them has claimed it.
         question.due_at = question.created_at
-        counsellors = _district_counsellors()
+        question.escalated_at = question.created_at
+        audit(None, "question.escalate", question, reason="no_school_counsellor")
+        notify(_district_counsellors(), "urgent_alert",
+               "有学生需要心理支持，所在学校没有心理老师，请尽快认领。", "/qa/queue")
     notify(counsellors + moderators_of(question.school_id), "urgent_alert",
            "有学生需要心理支持，请尽快查看并确认。", f"/qa/{question.id}")
     return alert
@@ -110,7 +116,7 @@ def raise_alert(question: Question, distress_words: list[str]) -> Alert:
 def alert_district_counsellors(question: Question) -> None:
     """Nobody at the school has taken it in time: tell every counsellor of the district."""
     notify(_district_counsellors(), "urgent_alert",
-           "一位学生的心理求助超过时限仍无人认领，请尽快查看。", f"/qa/{question.id}")
+           "一位学生的心理求助超过时限仍无人认领，请尽快认领。", "/qa/queue")
 
 
 def tell_moderators_about_held(question: Question) -> None:

@@ -64,6 +64,6 @@ register_document_type(
     related={Answer: lambda answer: [answer.question] if answer.question else []},
     ignored_attributes=(
         "claimed_by_id", "claimed_until", "claim_warned", "reserved_for_id", "due_at",
-        "escalation_notified", "urgent",
+        "escalated_at", "urgent",
     ),
 )

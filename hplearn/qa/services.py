@@ -380,9 +380,14 @@ def _open_clause(now: datetime):
     )
 
 
+def _escalated_clause():
+    """SQL twin of Question.is_escalated."""
+    return and_(Question.escalated_at.is_not(None), Question.status.in_(("open", "claimed")))
+
+
 def _routed_clause(teacher, now: datetime):
     """SQL twin of policy.is_question_routed_to, for listing the queue."""
-    escalated = Question.due_at <= now
+    escalated = _escalated_clause()
     subjects = [s for s in (teacher.subjects or []) if s in SUBJECTS]
     clauses = []
     if policy.is_teacher(teacher) and subjects:
@@ -470,11 +475,16 @@ def claim_question(question_id: int, teacher, now: datetime | None = None) -> Qu
     """Take a question so that no other teacher answers it at the same time.
 
     One conditional UPDATE decides: it succeeds only while nobody holds a live claim, so of
-    many simultaneous claims exactly one wins. Raises NotAllowed if the question is not routed
-    to this teacher and AlreadyClaimed if someone else holds it.
+    many simultaneous claims exactly one wins. A confidential question escalated to the
+    district is claimed before it is read, and the claim is audited. Raises QuestionNotFound
+    if the teacher may neither read nor claim it, NotAllowed if it is not routed to this
+    teacher and AlreadyClaimed if someone else holds it.
     """
     now = now or utcnow()
-    question = view_question(question_id, teacher, now)
+    question = get_question(question_id)
+    if not policy.can_view_question(teacher, question, now):
+        if not policy.is_question_routed_to(teacher, question, now):
+            raise QuestionNotFound("没有找到这个问题，或者你没有权限查看。")
     if question.claim_is_live(now) and question.claimed_by_id == teacher.id:
         return question
     if not policy.can_claim_question(teacher, question, now):
@@ -497,6 +507,9 @@ def claim_question(question_id: int, teacher, now: datetime | None = None) -> Qu
     if result.rowcount != 1:
         db.session.rollback()
         raise AlreadyClaimed("这个问题刚刚被其他老师认领了。")
+    if policy.question_is_confidential(question):
+        audit(teacher, "question.claim_private", question, escalated=question.is_escalated,
+              same_school=policy.same_school(teacher, question.school_id))
     db.session.commit()
     db.session.refresh(question)
     events.question_claimed.send(question, teacher=teacher)
@@ -548,6 +561,7 @@ def answer_question(question_id: int, teacher, body, now: datetime | None = None
     question.status = "answered"
     question.claimed_until = None
     question.reserved_for_id = None
+    question.escalated_at = None
     question.answered_at = now
     if question.first_response_at is None:
         question.first_response_at = now
@@ -621,7 +635,7 @@ def add_followup(question_id: int, asker, body, now: datetime | None = None) -> 
     question.claimed_by_id = None
     question.claimed_until = None
     question.reserved_for_id = teacher.id if teacher else None
-    question.escalation_notified = False
+    question.escalated_at = None
     distress = safety.distress_words_in(text)
     if distress and not question.mental_health:
         safety.enter_mental_health_lane(question, distress, now)
@@ -674,13 +688,19 @@ def run_maintenance(now: datetime | None = None) -> TickReport:
         report.warned += 1
     for question in db.session.scalars(select(Question).where(
         _open_clause(now), Question.hidden.is_(False), Question.due_at <= now,
-        Question.escalation_notified.is_(False),
+        Question.escalated_at.is_(None),
     )):
-        question.escalation_notified = True
-        _notify_escalation(question)
+        escalate(question, now)
         report.escalated += 1
     db.session.commit()
     return report
+
+
+def escalate(question: Question, now: datetime) -> None:
+    """Record that an unanswered question goes to the district's teachers, and tell them."""
+    question.escalated_at = now
+    audit(None, "question.escalate", question, due_at=question.due_at.isoformat())
+    _notify_escalation(question)
 
 
 def _notify_escalation(question: Question) -> None:
@@ -690,8 +710,14 @@ def _notify_escalation(question: Question) -> None:
         teachers = db.session.scalars(select(User).where(
             User.role == "teacher", User.active.is_(True)
         ))
-        routed = [t for t in teachers if question.subject in (t.subjects or [])]
-        notify(routed, "escalated",
-               f"《{question.title[:40]}》超过答复时限仍未认领，全区{question.subject}老师均可认领。",
-               f"/qa/{question.id}")
+        routed = [t for t in teachers if policy.is_question_routed_to(t, question, None)]
+        if question.private:
+            # The title of a private question is for the one who claims it.
+            message = f"一个{question.subject}私密问题超过答复时限仍未认领，全区{question.subject}老师均可认领。"
+            link = "/qa/queue"
+        else:
+            message = (f"《{question.title[:40]}》超过答复时限仍未认领，"
+                       f"全区{question.subject}老师均可认领。")
+            link = f"/qa/{question.id}"
+        notify(routed, "escalated", message, link)
     events.question_escalated.send(question)

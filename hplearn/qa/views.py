@@ -170,10 +170,19 @@ def _post_action(question_id, action, success_message):
 @bp.post("/<int:question_id>/claim")
 def claim(question_id):
     """Take a queued question so no other teacher answers it twice."""
-    return _post_action(
-        question_id, lambda: services.claim_question(question_id, current_user),
-        "认领成功，请在认领到期前回答。",
-    )
+    form = forms.ActionForm()
+    if not form.validate():
+        abort(400, description="表单已过期，请刷新页面后重试。")
+    try:
+        services.claim_question(question_id, current_user)
+    except services.AlreadyClaimed as error:
+        # A confidential question of another school is readable only by its claimer.
+        flash(str(error), "warning")
+        return redirect(url_for("qa.queue"))
+    except services.QAError as error:
+        _fail(error)
+    flash("认领成功，请在认领到期前回答。", "info")
+    return _back_to(question_id)
 
 
 @bp.post("/<int:question_id>/release")
@@ -348,15 +357,16 @@ def queue():
 @bp.get("/alerts")
 def alerts():
     """Mental-health alerts for counsellors and admins to acknowledge."""
+    now = utcnow()
     try:
         show_all = parse_int(request.args, "all", default=0, minimum=0, maximum=1) == 1
-        found = moderation.alerts_for(current_user, include_acknowledged=show_all)
+        found = moderation.alerts_for(current_user, include_acknowledged=show_all, now=now)
     except InvalidParameter as error:
         abort(400, description=str(error))
     except services.QAError as error:
         _fail(error)
     return render_template("qa/alerts.html", alerts=found, show_all=show_all,
-                           note_form=forms.NoteForm())
+                           note_form=forms.NoteForm(), now=now)
 
 
 @bp.post("/alerts/<int:alert_id>/acknowledge")

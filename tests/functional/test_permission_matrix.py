@@ -121,6 +121,7 @@ ENDPOINTS = [
              hidden={"other_school_admin"}),
     Endpoint("POST", lambda w: "/admin/users/promote", ADMINS, hidden={"other_school_admin"},
              form=lambda w: {"school": w["school"].code, "confirm": "y"}),
+    Endpoint("GET", lambda w: "/admin/users/counsellors", {"district_admin"}),
     # Accounts API
     Endpoint("GET", lambda w: f"/api/v1/schools/{w['school'].code}/users", ADMINS,
              hidden={"other_school_admin"}, secret=_target_username),

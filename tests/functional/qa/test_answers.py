@@ -85,6 +85,8 @@ def test_unclaimed_followup_escalates_after_the_target(answered_question, studen
     services.add_followup(answered_question.id, student, "还是不懂")
     db.session.refresh(answered_question)
     later = answered_question.due_at + timedelta(minutes=1)
+    assert services.teacher_queue(second_teacher, later) == []
+    services.run_maintenance(later)
     assert services.teacher_queue(second_teacher, later) == [answered_question]
 
 

@@ -111,13 +111,19 @@ def test_unclaimed_question_escalates_to_the_district_after_the_target(
 ):
     after_target = question.due_at + timedelta(minutes=1)
     before_target = question.due_at - timedelta(minutes=1)
+    services.run_maintenance(before_target)
     assert services.teacher_queue(other_school_teacher, before_target) == []
+    # Escalation is the run's recorded event, not a reading of the clock.
+    assert services.teacher_queue(other_school_teacher, after_target) == []
+    services.run_maintenance(after_target)
     assert services.teacher_queue(other_school_teacher, after_target) == [question]
     services.claim_question(question.id, other_school_teacher, after_target)
 
 
 def test_escalation_still_needs_the_subject(question, chinese_teacher):
-    assert services.teacher_queue(chinese_teacher, question.due_at + timedelta(days=1)) == []
+    later = question.due_at + timedelta(days=1)
+    services.run_maintenance(later)
+    assert services.teacher_queue(chinese_teacher, later) == []
 
 
 def test_maintenance_expires_warns_and_escalates(app, student, teacher, other_school_teacher):
