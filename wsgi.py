@@ -1,2 +1,5 @@
 """WSGI entry point (gunicorn wsgi:app)."""
-from hplearn.app import create_app; app = create_app()  # noqa: E702
+
+from hplearn.app import create_app
+
+app = create_app()

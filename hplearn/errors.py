@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import traceback
 
 from flask import jsonify, render_template, request
@@ -104,10 +105,8 @@ def handle_database_unavailable(error: Exception):
 
     from hplearn.extensions import db, login_manager
 
-    try:
+    with contextlib.suppress(Exception):  # the connection is gone; the pool replaces it later
         db.session.rollback()
-    except Exception:  # noqa: BLE001 - the connection is gone; the pool replaces it later
-        pass
     # The page must not ask the database who is signed in: render it as for a visitor.
     g._login_user = login_manager.anonymous_user()
     current_app.logger.error(
@@ -135,7 +134,6 @@ def handle_csrf_error(error):
 def register(app) -> None:
     """Install the handlers on the app."""
     from flask_wtf.csrf import CSRFError
-
     from sqlalchemy.exc import InterfaceError, OperationalError
 
     app.register_error_handler(CSRFError, handle_csrf_error)

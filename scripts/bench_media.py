@@ -22,8 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from hplearn.app import create_app  # noqa: E402
-from hplearn.extensions import db  # noqa: E402
+from hplearn.app import create_app
+from hplearn.extensions import db
 
 MB = 1024 * 1024
 

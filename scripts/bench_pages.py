@@ -18,12 +18,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import select  # noqa: E402
+from sqlalchemy import select
 
-from hplearn.app import create_app  # noqa: E402
-from hplearn.catalog.content import load_content  # noqa: E402
-from hplearn.catalog.models import Resource  # noqa: E402
-from hplearn.extensions import db  # noqa: E402
+from hplearn.app import create_app
+from hplearn.catalog.content import load_content
+from hplearn.catalog.models import Resource
+from hplearn.extensions import db
 
 BROWSE_URLS = (
     "/browse",

@@ -27,14 +27,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import insert, select, text  # noqa: E402
+from sqlalchemy import insert, select, text
 
-from hplearn.accounts.models import School, User  # noqa: E402
-from hplearn.app import create_app  # noqa: E402
-from hplearn.extensions import db  # noqa: E402
-from hplearn.qa import services  # noqa: E402
-from hplearn.qa.models import Answer, Question  # noqa: E402
-from hplearn.timeutil import utcnow  # noqa: E402
+from hplearn.accounts.models import School, User
+from hplearn.app import create_app
+from hplearn.extensions import db
+from hplearn.qa import services
+from hplearn.qa.models import Answer, Question
+from hplearn.timeutil import utcnow
 
 SUBJECTS = ("语文", "数学", "英语", "物理", "化学", "生物学", "历史", "地理", "道德与法治", "科学")
 SCHOOLS = 20
@@ -173,7 +173,7 @@ def measure(client, url: str, requests: int) -> list[float]:
 
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def claim_storm(app, claimer_ids: list[int]) -> tuple[list[str], list[float]]:

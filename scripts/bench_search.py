@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from hplearn.vocab import GRADE_NAMES, RESOURCE_KINDS, stage_for_grade  # noqa: E402
+from hplearn.vocab import GRADE_NAMES, RESOURCE_KINDS, stage_for_grade
 
 TOPICS = {
     "数学": "勾股定理 一元二次方程 分数的加法 小数乘法 三角形的面积 平行四边形 圆的周长 有理数 函数图像 "
@@ -111,7 +111,8 @@ def generate(n: int, seed: int) -> list[dict]:
 def make_queries(count: int, seed: int) -> list[tuple[str, dict]]:
     """Distinct queries: one and two words, common and rare, a third with filters."""
     rng = random.Random(seed + 1)
-    common = list(TOPICS) + ["练习", "微课", "阅读", "作文", "视频", "专题", "同步讲解", "答案", "上册", "人教版"]
+    common = [*list(TOPICS), "练习", "微课", "阅读", "作文", "视频", "专题", "同步讲解", "答案",
+              "上册", "人教版"]
     rare = [t for topics in TOPICS.values() for t in topics.split()]
     short = ["诗", "光", "力", "圆", "水", "古诗", "电路", "细胞", "函数", "气候"]
     grades = [f"{g}年级" for g in range(1, 10)] + ["初二", "初一", "八年级", "五年级"]

@@ -29,17 +29,17 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import func, select, text  # noqa: E402
+from sqlalchemy import func, select, text
 
-from hplearn.app import create_app  # noqa: E402
-from hplearn.extensions import db  # noqa: E402
-from hplearn.stats import rollup  # noqa: E402
-from hplearn.stats.models import (  # noqa: E402
+from hplearn.app import create_app
+from hplearn.extensions import db
+from hplearn.stats import rollup
+from hplearn.stats.models import (
     QuestionDaily,
     ResourceDaily,
     SchoolDaily,
@@ -48,8 +48,8 @@ from hplearn.stats.models import (  # noqa: E402
     SubjectDaily,
     UsageDaily,
 )
-from hplearn.timeutil import LOCAL_TZ  # noqa: E402
-from hplearn.vocab import SUBJECTS  # noqa: E402
+from hplearn.timeutil import LOCAL_TZ
+from hplearn.vocab import SUBJECTS
 
 SUBJECT_POOL = SUBJECTS[:14]
 KINDS = ("video", "document", "article", "link", "textbook")
@@ -92,7 +92,8 @@ class Writer:
                 for row in rows:
                     batch.append(row)
                     if len(batch) == 10000:
-                        cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", batch)
+                        statement = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
+                        cursor.executemany(statement, batch)
                         count += len(batch)
                         batch = []
                 if batch:
@@ -110,7 +111,7 @@ def person(student_id: int) -> str:
 
 def build_district(writer: Writer, args, rng: random.Random):
     """Schools, students (contiguous ids per school), teachers, admins, topics and resources."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     writer.write("schools", ("code", "name", "stage", "created_at"),
                  ((f"hp{n:03d}", f"和平区第{n}学校", "小学", now) for n in range(1, args.schools + 1)))
     school_ids = [row[0] for row in db.session.execute(text("SELECT id FROM schools ORDER BY id"))]
@@ -162,13 +163,13 @@ def school_weights(school_ids, rng):
 def raw_events(day: date, count: int, args, rng, school_ids, weights, students, teachers):
     """`count` raw events of one day, as stat_events rows."""
     schools = rng.choices(school_ids, weights=[weights[s] for s in school_ids], k=count)
-    base = datetime(day.year, day.month, day.day, 8, tzinfo=LOCAL_TZ).astimezone(timezone.utc)
+    base = datetime(day.year, day.month, day.day, 8, tzinfo=LOCAL_TZ).astimezone(UTC)
     for n, school_id in enumerate(schools):
         student_id = rng.choice(students[school_id][: max(5, int(len(students[school_id]) * 0.4))])
         resource = min(int(rng.paretovariate(1.1)), args.resources) - 1
         moment = base + timedelta(seconds=rng.randrange(14 * 3600))
         roll = rng.random()
-        common = dict(day=day, occurred_at=moment, school_id=school_id, person=person(student_id))
+        common = {"day": day, "occurred_at": moment, "school_id": school_id, "person": person(student_id)}
         if roll < 0.60:
             yield _event(common, "view", student_id=student_id, resource=resource,
                          dedupe_key=hashlib.sha1(f"{day}{n}".encode()).hexdigest())
@@ -239,7 +240,7 @@ def rollup_rows_for_day(day, events_per_day, args, rng, school_ids, weights, stu
         rows[SchoolDaily].append((day, school_id, len(active), min(len(pool), len(active) * 2), offset,
                                   bits, int(events * 0.08), views, 0, watches * 600, searches,
                                   searches // 10, sample(rng), sample(rng), sample(rng),
-                                  datetime.now(timezone.utc), answered + 2, answered,
+                                  datetime.now(UTC), answered + 2, answered,
                                   json.dumps(minutes), sample(rng)))
         for n in range(40):
             rows[UsageDaily].append((day, school_id, "小学", 1 + n % 9, SUBJECT_POOL[n % 14],
@@ -305,7 +306,7 @@ def timed(function, repeat=1) -> list[float]:
 
 def p95(times: list[float]) -> float:
     ordered = sorted(times)
-    return ordered[max(0, int(round(0.95 * len(ordered))) - 1)]
+    return ordered[max(0, round(0.95 * len(ordered)) - 1)]
 
 
 BENCH_PASSWORD = "bench-password-1"
@@ -344,7 +345,7 @@ def measure_pages(app, measured_day, args) -> list[tuple[str, float, float]]:
         assert signed_in.status_code == 302, signed_in.status_code
         repeat = args.requests if "API (60" not in label else max(5, args.requests // 8)
 
-        def fetch():
+        def fetch(client=client, path=path, params=params, label=label):
             response = client.get(path, query_string=params)
             assert response.status_code == 200, (label, response.status_code)
 
@@ -401,7 +402,8 @@ def main() -> int:
             rollup.build_month(month)
             month = (month + timedelta(days=32)).replace(day=1)
         db.session.commit()
-        print(f"generated {events:,} events ({db.session.scalar(select(func.count()).select_from(StatEvent)):,} raw) "
+        raw = db.session.scalar(select(func.count()).select_from(StatEvent))
+        print(f"generated {events:,} events ({raw:,} raw) "
               f"in {time.perf_counter() - started:.0f} s")
         first = timed(lambda: rollup.build_day(measured_day))[0]
         again = timed(lambda: rollup.build_day(measured_day))[0]

@@ -10,9 +10,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from hplearn.accounts import services  # noqa: E402
-from hplearn.app import create_app  # noqa: E402
-from hplearn.extensions import db  # noqa: E402
+from hplearn.accounts import services
+from hplearn.app import create_app
+from hplearn.extensions import db
 
 
 def main(rows: int) -> None:

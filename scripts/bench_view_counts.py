@@ -24,19 +24,19 @@ import re
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import insert  # noqa: E402
+from sqlalchemy import insert
 
-from hplearn.app import create_app  # noqa: E402
-from hplearn.catalog.models import Resource  # noqa: E402
-from hplearn.extensions import db  # noqa: E402
-from hplearn.search.rebuild import rebuild_index  # noqa: E402
-from hplearn.stats.models import ResourceDaily, StatEvent  # noqa: E402
-from hplearn.timeutil import LOCAL_TZ  # noqa: E402
+from hplearn.app import create_app
+from hplearn.catalog.models import Resource
+from hplearn.extensions import db
+from hplearn.search.rebuild import rebuild_index
+from hplearn.stats.models import ResourceDaily, StatEvent
+from hplearn.timeutil import LOCAL_TZ
 
 SUBJECTS = ("语文", "数学", "英语", "物理", "化学", "生物", "历史", "地理", "道德与法治")
 WORDS = ("勾股定理", "古诗", "分数", "光合作用", "电路", "化学方程式", "长城", "作文", "函数")
@@ -63,7 +63,7 @@ def insert_rows(table, rows) -> None:
 
 
 def build_catalog(count: int, rng: random.Random) -> None:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     insert_rows(Resource.__table__, [
         {"source": "bench", "external_id": f"r{n}", "kind": "article", "stage": "初中",
          "grade": 7 + n % 3, "subject": SUBJECTS[n % len(SUBJECTS)], "tags": [],
@@ -86,7 +86,7 @@ def build_history(day, args, rng: random.Random) -> None:
 
 
 def build_day_views(day, args, rng: random.Random) -> int:
-    moment = datetime(day.year, day.month, day.day, 19, tzinfo=LOCAL_TZ).astimezone(timezone.utc)
+    moment = datetime(day.year, day.month, day.day, 19, tzinfo=LOCAL_TZ).astimezone(UTC)
     rows = []
     for resource_id in rng.sample(range(1, args.resources + 1), args.changed):
         for viewer in rng.sample(range(10_000), rng.randrange(1, 4)):
@@ -142,7 +142,8 @@ def main() -> int:
         elapsed, output = timed_rollup(runner, day)
         changed = re.search(r"view counts: (\d+) resources changed, reindexed in ([\d.]+)s", output)
         print(f"rollup of one day ({events:,} views of {args.changed:,} resources): "
-              f"{elapsed:.2f} s total, of which view count sync + reindex of {changed[1]} resources {changed[2]} s")
+              f"{elapsed:.2f} s total, of which view count sync + reindex of {changed[1]} resources "
+              f"{changed[2]} s")
         elapsed, output = timed_rollup(runner, day)
         changed = re.search(r"view counts: (\d+) resources changed", output)
         print(f"re-run: {elapsed:.2f} s ({changed[1]} resources changed)")

@@ -12,8 +12,8 @@ from __future__ import annotations
 import gzip
 import sys
 from html.parser import HTMLParser
-from urllib.parse import urljoin, urlsplit
 from urllib.error import URLError
+from urllib.parse import urljoin, urlsplit
 from urllib.request import urlopen
 
 DEFAULT_PATHS = ("/", "/browse")
@@ -35,7 +35,7 @@ class _Subresources(HTMLParser):
 
 
 def _fetch(url: str) -> bytes:
-    with urlopen(url, timeout=10) as response:  # noqa: S310 - the operator names the site
+    with urlopen(url, timeout=10) as response:
         return response.read()
 
 

@@ -90,7 +90,7 @@ def app(app_config):
     with application.app_context():
         try:
             _prepare_schema()
-        except Exception as error:  # noqa: BLE001 - any connection failure means no database
+        except Exception as error:
             if TEST_DATABASE_URL:
                 skip_or_fail(f"PostgreSQL at HPLEARN_TEST_DATABASE_URL unreachable: {error}")
             raise

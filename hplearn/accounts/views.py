@@ -3,7 +3,13 @@
 from urllib.parse import urlsplit
 
 from flask import (
-    Blueprint, flash, make_response, redirect, render_template, request, url_for,
+    Blueprint,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
 )
 from flask_login import current_user, login_required, login_user, logout_user
 

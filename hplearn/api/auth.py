@@ -5,12 +5,12 @@ from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
 from hplearn.accounts import services
-from hplearn.stats import events as stats_events
 from hplearn.accounts.ratelimit import limit_failed_sign_ins
 from hplearn.api import bp
 from hplearn.api.schools import json_object, user_json
 from hplearn.errors import json_error
 from hplearn.extensions import csrf
+from hplearn.stats import events as stats_events
 
 
 @bp.post("/auth/login")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from wtforms import SelectField, StringField, TextAreaField, URLField, ValidationError
-from wtforms.validators import DataRequired, Length, Optional, URL
+from wtforms.validators import URL, DataRequired, Length, Optional
 
 from hplearn.collections.forms import MultiCheckboxField
 from hplearn.formbase import ChineseForm

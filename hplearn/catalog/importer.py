@@ -173,7 +173,7 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, dict]]:
             if len(values) > len(columns):
                 yield line, {"__error__": f"有 {len(values)} 列，多于表头的 {len(columns)} 列。"}
                 continue
-            yield line, dict(zip(columns, values))
+            yield line, dict(zip(columns, values, strict=False))  # short rows: missing cells
     except csv.Error as error:
         raise UnusableFile(f"{path.name} 不是有效的 CSV（第 {reader.line_num} 行）：{error}") from None
 

@@ -12,7 +12,12 @@ from hplearn.catalog.models import Platform, Resource, Topic
 from hplearn.extensions import db
 from hplearn.pagination import InvalidParameter, Page, PageRequest
 from hplearn.vocab import (
-    GRADE_NAMES, RESOURCE_KINDS, STAGES, SUBJECTS, canonical_subject, parse_grade,
+    GRADE_NAMES,
+    RESOURCE_KINDS,
+    STAGES,
+    SUBJECTS,
+    canonical_subject,
+    parse_grade,
 )
 
 MAX_FILTER_LENGTH = 100
@@ -217,10 +222,10 @@ def platform_for_url(url: str | None) -> Platform | None:
     best = None
     for platform in db.session.scalars(select(Platform).where(Platform.url.is_not(None))):
         platform_host = _host(platform.url)
-        if platform_host and (host == platform_host or host.endswith("." + platform_host)):
-            # The most specific host wins: basic.smartedu.cn over smartedu.cn.
-            if best is None or len(platform_host) > len(_host(best.url)):
-                best = platform
+        matches = platform_host and (host == platform_host or host.endswith("." + platform_host))
+        # The most specific host wins: basic.smartedu.cn over smartedu.cn.
+        if matches and (best is None or len(platform_host) > len(_host(best.url))):
+            best = platform
     return best
 
 

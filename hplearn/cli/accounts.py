@@ -30,7 +30,8 @@ def schools_group():
 @schools_group.command("create")
 @click.argument("code")
 @click.argument("name")
-@click.option("--stage", default="小学", show_default=True, help="小学, 初中 or 九年一贯 (also 高中, 完全中学).")
+@click.option("--stage", default="小学", show_default=True,
+              help="小学, 初中 or 九年一贯 (also 高中, 完全中学).")
 @with_appcontext
 def create_school(code, name, stage):
     """Add a school with a short CODE and its NAME."""

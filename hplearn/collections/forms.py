@@ -5,7 +5,12 @@ from __future__ import annotations
 import re
 
 from wtforms import (
-    DateField, SelectField, SelectMultipleField, StringField, TextAreaField, ValidationError,
+    DateField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    ValidationError,
 )
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget

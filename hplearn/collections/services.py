@@ -12,7 +12,10 @@ from hplearn.catalog.models import Resource
 from hplearn.catalog.services import MAX_ID
 from hplearn.collections.models import Collection, CollectionItem
 from hplearn.collections.validation import (  # noqa: F401  (re-exported: views catch these)
-    CollectionError, CollectionForbidden, CollectionInvalid, CollectionNotFound,
+    CollectionError,
+    CollectionForbidden,
+    CollectionInvalid,
+    CollectionNotFound,
     parse_collection_input,
 )
 from hplearn.extensions import db

@@ -11,11 +11,19 @@ from hplearn import policy
 from hplearn.catalog.models import Resource
 from hplearn.extensions import db
 from hplearn.media.models import Media, PlaybackPosition
-from hplearn.stats import events as stats_events
 from hplearn.media.uploads import (  # noqa: F401  (re-exported for views, API and tests)
-    MediaError, MediaForbidden, MediaNotFound, MediaTooLarge, MediaTypeRefused, body_too_large,
-    display_name, media_path, media_root, store_upload,
+    MediaError,
+    MediaForbidden,
+    MediaNotFound,
+    MediaTooLarge,
+    MediaTypeRefused,
+    body_too_large,
+    display_name,
+    media_path,
+    media_root,
+    store_upload,
 )
+from hplearn.stats import events as stats_events
 from hplearn.timeutil import utcnow
 
 MAX_POSITION_SECONDS = 24 * 3600

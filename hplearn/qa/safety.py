@@ -13,13 +13,20 @@ from hplearn.audit.services import record as audit
 from hplearn.extensions import db
 from hplearn.notifications.services import notify
 from hplearn.qa.models import Alert, Question
-from hplearn.qa.screening import describe_findings, find_personal_information, load_word_list
-from hplearn.qa.screening import matching_words
+from hplearn.qa.screening import describe_findings, find_personal_information, load_word_list, matching_words
 
 __all__ = [
-    "describe_findings", "find_personal_information", "sensitive_words_in", "distress_words_in",
-    "enter_mental_health_lane", "raise_alert", "alert_district_counsellors",
-    "tell_moderators_about_held", "school_counsellors", "moderators_of", "HOTLINES",
+    "HOTLINES",
+    "alert_district_counsellors",
+    "describe_findings",
+    "distress_words_in",
+    "enter_mental_health_lane",
+    "find_personal_information",
+    "moderators_of",
+    "raise_alert",
+    "school_counsellors",
+    "sensitive_words_in",
+    "tell_moderators_about_held",
 ]
 
 # Shown to a student in the mental-health lane straight away, whatever the time of day.

@@ -71,7 +71,7 @@ def is_valid_id_number(number: str) -> bool:
     month, day = int(number[10:12]), int(number[12:14])
     if not (1 <= month <= 12 and 1 <= day <= 31):
         return False
-    total = sum(int(digit) * weight for digit, weight in zip(number[:17], _ID_WEIGHTS))
+    total = sum(int(digit) * weight for digit, weight in zip(number[:17], _ID_WEIGHTS, strict=True))
     return _ID_CHECK[total % 11] == number[17].upper()
 
 

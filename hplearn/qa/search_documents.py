@@ -11,8 +11,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from hplearn import policy
-from hplearn.markup import plain_text
 from hplearn.extensions import db
+from hplearn.markup import plain_text
 from hplearn.qa.models import Answer, Question
 from hplearn.search import SearchDocument, register_document_type
 from hplearn.vocab import GRADE_NAMES

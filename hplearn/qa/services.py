@@ -482,9 +482,10 @@ def claim_question(question_id: int, teacher, now: datetime | None = None) -> Qu
     """
     now = now or utcnow()
     question = get_question(question_id)
-    if not policy.can_view_question(teacher, question, now):
-        if not policy.is_question_routed_to(teacher, question, now):
-            raise QuestionNotFound("没有找到这个问题，或者你没有权限查看。")
+    if not policy.can_view_question(teacher, question, now) and not policy.is_question_routed_to(
+        teacher, question, now
+    ):
+        raise QuestionNotFound("没有找到这个问题，或者你没有权限查看。")
     if question.claim_is_live(now) and question.claimed_by_id == teacher.id:
         return question
     if not policy.can_claim_question(teacher, question, now):
@@ -713,7 +714,8 @@ def _notify_escalation(question: Question) -> None:
         routed = [t for t in teachers if policy.is_question_routed_to(t, question, None)]
         if question.private:
             # The title of a private question is for the one who claims it.
-            message = f"一个{question.subject}私密问题超过答复时限仍未认领，全区{question.subject}老师均可认领。"
+            message = (f"一个{question.subject}私密问题超过答复时限仍未认领，"
+                       f"全区{question.subject}老师均可认领。")
             link = "/qa/queue"
         else:
             message = (f"《{question.title[:40]}》超过答复时限仍未认领，"

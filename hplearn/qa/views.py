@@ -8,7 +8,11 @@ from flask_login import current_user, login_required
 from hplearn import policy
 from hplearn.markup import render_markdown
 from hplearn.media.uploads import (
-    MediaError, body_too_large, describe_size, size_limit, too_large,
+    MediaError,
+    body_too_large,
+    describe_size,
+    size_limit,
+    too_large,
 )
 from hplearn.pagination import InvalidParameter, parse_int, parse_page
 from hplearn.qa import forms, moderation, safety, services
@@ -67,11 +71,11 @@ def ask():
         return render_template("qa/ask.html", form=form, resource=_resource(form))
     if not form.validate():
         return render_template("qa/ask.html", form=form, resource=None), 400
-    fields = dict(
-        title=form.title.data, body=form.body.data, subject=form.subject.data,
-        grade=form.grade.data, anonymous=form.anonymous.data, private=form.private.data,
-        resource_id=form.resource_id.data,
-    )
+    fields = {
+        "title": form.title.data, "body": form.body.data, "subject": form.subject.data,
+        "grade": form.grade.data, "anonymous": form.anonymous.data, "private": form.private.data,
+        "resource_id": form.resource_id.data,
+    }
     try:
         if request.form.get("action") == "preview":
             draft = services.validate_question(current_user, **fields)

@@ -32,6 +32,12 @@ from hplearn.search.rebuild import reindex_objects
 from hplearn.search.services import query, search_performed, similar, suggest
 
 __all__ = [
-    "SearchDocument", "register_document_type", "mark_for_reindex", "reindex_objects",
-    "query", "similar", "suggest", "search_performed",
+    "SearchDocument",
+    "mark_for_reindex",
+    "query",
+    "register_document_type",
+    "reindex_objects",
+    "search_performed",
+    "similar",
+    "suggest",
 ]

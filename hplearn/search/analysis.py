@@ -24,7 +24,10 @@ MAX_TOKEN_CHARS = 40  # longer "words" are noise (hashes, URLs) and PostgreSQL c
 
 # Characters people put inside names (五•四学制, 人教版·数学) that mean nothing to search.
 SEPARATORS = "•·・‧∙⋅●◦‐‑‒–—―_~～|"
-STOPWORDS = frozenset("的 了 和 与 及 或 是 在 之 等 把 被 对 为 也 着 呢 吗 啊 吧 个 中 上 下 有".split())
+STOPWORDS = frozenset([
+    "的", "了", "和", "与", "及", "或", "是", "在", "之", "等", "把", "被", "对",
+    "为", "也", "着", "呢", "吗", "啊", "吧", "个", "中", "上", "下", "有",
+])
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _TOKEN_RUN = re.compile(

@@ -115,7 +115,7 @@ def _apply(session) -> None:
         engine.backend().apply(upserts, deletes)
     except IndexUnavailable as error:
         engine.record_problem(f"{len(pending)} 条更改没有写入搜索索引：{error}")
-    except Exception as error:  # noqa: BLE001 - the data is saved; the index can be rebuilt
+    except Exception as error:
         current_app.logger.exception("search index update failed")
         engine.record_problem(f"搜索索引更新失败（{type(error).__name__}），请运行 hplearn reindex。")
 

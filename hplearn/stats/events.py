@@ -267,7 +267,7 @@ def _question_event(
         if asker is not None:
             event["person"] = person_key(f"user:{asker.id}")
     if kind == "answered" and first_response_minutes is not None:
-        event["value"] = max(int(round(first_response_minutes)), 0)
+        event["value"] = max(round(first_response_minutes), 0)
     return event
 
 

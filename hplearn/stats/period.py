@@ -47,7 +47,9 @@ def _parse_date(text: str | None, label: str) -> date | None:
             raise ValueError(text)
         return date.fromisoformat(text)
     except ValueError:
-        raise InvalidRange(f"{label}“{text[:20]}”不是有效日期，请用 YYYY-MM-DD 格式，例如 2026-09-01。") from None
+        raise InvalidRange(
+            f"{label}“{text[:20]}”不是有效日期，请用 YYYY-MM-DD 格式，例如 2026-09-01。"
+        ) from None
 
 
 def parse_period(args, now: date | None = None) -> Period:

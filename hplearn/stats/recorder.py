@@ -237,7 +237,7 @@ class Recorder:
             self._wake.clear()
             try:
                 self.flush()
-            except Exception as error:  # noqa: BLE001
+            except Exception as error:
                 log.exception("stats writer: %s", error)
 
     def _flush_at_exit(self) -> None:

@@ -302,7 +302,7 @@ class DayRollup:
 def _day_events(day: date) -> list[dict]:
     columns = [getattr(StatEvent, name) for name in RAW_COLUMNS]
     result = db.session.execute(select(*columns).where(StatEvent.day == day))
-    return [dict(zip(RAW_COLUMNS, row)) for row in result]
+    return [dict(zip(RAW_COLUMNS, row, strict=True)) for row in result]
 
 
 def _weekly_students(day: date) -> dict:
@@ -392,7 +392,7 @@ def _merge_rows(model, keys, rows) -> dict:
     """One monthly row from daily rows: sums, bitmap union, sample union, merged histograms."""
     columns = set(model.__table__.columns.keys())
     samples = {column: Sample() for column in columns if column.endswith("_sample")}
-    sums = {column: 0 for column in columns - MERGED_APART - set(keys) - set(samples)}
+    sums = dict.fromkeys(columns - MERGED_APART - set(keys) - set(samples), 0)
     minutes: dict = defaultdict(int)
     bits = 0
     for row in rows:
@@ -423,7 +423,8 @@ def build_month(month: date) -> dict:
         for row in db.session.execute(query):
             groups[tuple(getattr(row, key) for key in keys)].append(row)
         new_rows = [
-            {"day": month, **dict(zip(keys, group_key)), **_merge_rows(monthly, keys, group_rows)}
+            {"day": month, **dict(zip(keys, group_key, strict=True)),
+             **_merge_rows(monthly, keys, group_rows)}
             for group_key, group_rows in groups.items()
         ]
         db.session.execute(delete(monthly).where(monthly.day == month))

@@ -30,7 +30,6 @@ from hplearn.stats.models import QuestionDaily, SchoolDaily, SubjectDaily, Subje
 from hplearn.stats.period import Period
 from hplearn.stats.rollup import Sample
 
-
 # --- one school ----------------------------------------------------------------------------------
 
 
@@ -132,7 +131,10 @@ def _teacher_names(ids) -> dict:
 
 
 def _qa_rows(groups: dict, target: int, label) -> list[dict]:
-    rows = [{"label": label(key) or f"#{key}", **responses.figures(target)} for key, responses in groups.items()]
+    rows = [
+        {"label": label(key) or f"#{key}", **responses.figures(target)}
+        for key, responses in groups.items()
+    ]
     rows.sort(key=lambda row: row["label"])
     return rows
 

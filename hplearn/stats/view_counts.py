@@ -69,7 +69,7 @@ def _reindex(resource_ids: list[int], batch_size: int) -> str | None:
         reindex_objects("resource", resource_ids, batch_size=batch_size)
     except IndexUnavailable as error:
         message = f"{len(resource_ids)} 个资源的浏览次数没有写入搜索索引：{error}"
-    except Exception as error:  # noqa: BLE001 - the counts are saved; the index can be rebuilt
+    except Exception as error:
         log.exception("search index update of view counts failed")
         message = f"浏览次数没有写入搜索索引（{type(error).__name__}），请运行 hplearn reindex。"
     else:

@@ -5,10 +5,11 @@ Revises: 676d5f2eb3ce
 Create Date: 2026-11-28 18:38:55.522272
 
 """
-from alembic import op
 import sqlalchemy as sa
-import hplearn.timeutil  # noqa: F401  (UTCDateTime columns)
+from alembic import op
 from sqlalchemy.dialects import postgresql
+
+import hplearn.timeutil  # noqa: F401  (UTCDateTime columns)
 
 # revision identifiers, used by Alembic.
 revision = '0c86f04789d5'

@@ -6,9 +6,8 @@ Create Date: 2026-11-28 18:38:46.025665
 
 """
 from alembic import op
-import sqlalchemy as sa
-import hplearn.timeutil  # noqa: F401  (UTCDateTime columns)
 
+import hplearn.timeutil  # noqa: F401  (UTCDateTime columns)
 
 # revision identifiers, used by Alembic.
 revision = '4b9697add083'

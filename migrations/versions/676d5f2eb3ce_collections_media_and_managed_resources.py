@@ -5,10 +5,10 @@ Revises: ada166b7d939
 Create Date: 2026-11-28 19:05:21.665750
 
 """
-from alembic import op
 import sqlalchemy as sa
-import hplearn.timeutil  # noqa: F401  (UTCDateTime columns)
+from alembic import op
 
+import hplearn.timeutil
 
 # revision identifiers, used by Alembic.
 revision = '676d5f2eb3ce'

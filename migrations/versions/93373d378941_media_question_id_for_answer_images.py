@@ -5,10 +5,10 @@ Revises: c5e1a7d20b94
 Create Date: 2026-12-01 18:14:25.094862
 
 """
-from alembic import op
 import sqlalchemy as sa
-import hplearn.timeutil  # noqa: F401  (UTCDateTime columns)
+from alembic import op
 
+import hplearn.timeutil  # noqa: F401  (UTCDateTime columns)
 
 # revision identifiers, used by Alembic.
 revision = '93373d378941'

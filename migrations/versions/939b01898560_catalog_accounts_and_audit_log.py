@@ -1,14 +1,14 @@
 """catalog, accounts and audit log
 
 Revision ID: 939b01898560
-Revises: 
+Revises:
 Create Date: 2026-11-28 18:26:36.301587
 
 """
-from alembic import op
 import sqlalchemy as sa
-import hplearn.timeutil  # noqa: F401  (UTCDateTime columns)
+from alembic import op
 
+import hplearn.timeutil
 
 # revision identifiers, used by Alembic.
 revision = '939b01898560'

@@ -5,10 +5,10 @@ Revises: f90d3c33d2ef
 Create Date: 2026-11-28 19:54:36.394361
 
 """
-from alembic import op
 import sqlalchemy as sa
-import hplearn.timeutil  # noqa: F401  (UTCDateTime columns)
+from alembic import op
 
+import hplearn.timeutil
 
 # revision identifiers, used by Alembic.
 revision = 'a3ae6b55abac'

@@ -5,10 +5,10 @@ Revises: 4b9697add083
 Create Date: 2026-11-28 18:33:06.597293
 
 """
-from alembic import op
 import sqlalchemy as sa
-import hplearn.timeutil  # noqa: F401  (UTCDateTime columns)
+from alembic import op
 
+import hplearn.timeutil
 
 # revision identifiers, used by Alembic.
 revision = 'ada166b7d939'

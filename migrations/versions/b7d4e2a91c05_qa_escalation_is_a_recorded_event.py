@@ -5,11 +5,10 @@ Revises: 93373d378941
 Create Date: 2026-12-02 06:00:00.000000
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 from hplearn.timeutil import UTCDateTime
-
 
 # revision identifiers, used by Alembic.
 revision = 'b7d4e2a91c05'

@@ -5,9 +5,8 @@ Revises: a3ae6b55abac
 Create Date: 2026-12-01 10:00:00.000000
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'c5e1a7d20b94'

@@ -5,10 +5,10 @@ Revises: 0c86f04789d5
 Create Date: 2026-11-28 18:57:18.488116
 
 """
-from alembic import op
 import sqlalchemy as sa
-import hplearn.timeutil  # noqa: F401  (UTCDateTime columns)
+from alembic import op
 
+import hplearn.timeutil
 
 # revision identifiers, used by Alembic.
 revision = 'f90d3c33d2ef'

@@ -1,8 +1,8 @@
 """The statistics dashboard in a real browser at phone size, without JavaScript of its own."""
 
 from hplearn.stats import events
-from hplearn.stats.rollup import build_day
 from hplearn.stats.period import today
+from hplearn.stats.rollup import build_day
 from tests.factories import DEFAULT_PASSWORD, ResourceFactory, UserFactory
 
 

@@ -12,15 +12,21 @@ from pathlib import Path
 import pytest
 
 from tests.servers import (
-    ROOT, drop_postgres_database, fresh_postgres_database, hplearn, server_environment,
+    ROOT,
+    drop_postgres_database,
+    fresh_postgres_database,
+    hplearn,
+    server_environment,
 )
 
 pytestmark = pytest.mark.slow
 
-RESOURCES_CSV = """external_id,title,stage,grade,subject,edition,volume,school_type,resource_type,url,cover_url,source,summary,kind
-b-1,勾股定理,初中,8,数学,人教版,八年级下册,,,https://example.org/a,,bk,直角三角形,article
+RESOURCES_CSV = (
+    "external_id,title,stage,grade,subject,edition,volume,school_type,resource_type,url,"
+    "cover_url,source,summary,kind\n"
+    """b-1,勾股定理,初中,8,数学,人教版,八年级下册,,,https://example.org/a,,bk,直角三角形,article
 b-2,古诗三首,小学,3,语文,统编版,三年级上册,,,https://example.org/b,,bk,山行,article
-"""
+""")
 
 
 def _script(name: str, env: dict, *args: str, check: bool = True):
@@ -89,7 +95,7 @@ def test_sqlite_site_survives_backup_wipe_and_restore(tmp_path):
 
 
 def test_restore_refuses_a_damaged_backup_and_changes_nothing(tmp_path):
-    env, media = _populated_site(tmp_path)
+    env, _media = _populated_site(tmp_path)
     folder = Path(_script("backup.sh", env, str(tmp_path / "backups")).stdout.strip())
     hplearn(env, "schools", "create", "hp002", "和平区第二中学")
     rows = _site_rows(env)

@@ -92,7 +92,8 @@ def test_first_of_repeated_parameters_wins(client, some_resources):
     assert data["per_page"] == 1 and len(data["results"]) == 1
 
 
-BAD_IDS = ["0", "-1", HUGE, "2147483648", "9223372036854775808", "abc", "1.5", "%00", "1%00", LONG, "%E4%B8%80"]
+BAD_IDS = ["0", "-1", HUGE, "2147483648", "9223372036854775808", "abc", "1.5", "%00", "1%00", LONG,
+           "%E4%B8%80"]
 
 
 @pytest.mark.parametrize("bad_id", BAD_IDS)

@@ -17,7 +17,6 @@ from tests.factories import ResourceFactory, TopicFactory
 from tests.servers import closed_port_url, fresh_redis
 
 
-
 class ListHandler(logging.Handler):
     """Keeps the records an app logs."""
 

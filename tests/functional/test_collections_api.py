@@ -72,7 +72,7 @@ def test_patch_reorders_and_records(client, login, school_admin, resources):
     assert sorted(entry.details["fields"]) == ["public", "resource_ids"]
 
 
-@pytest.mark.parametrize("field, value", [
+@pytest.mark.parametrize(("field", "value"), [
     ("title", ""), ("title", "   "), ("title", 12), ("title", None), ("title", "长" * 201),
     ("description", ["x"]), ("description", "x" * 20_001),
     ("public", "yes"), ("public", 1), ("public", None),
@@ -101,7 +101,7 @@ def test_required_fields(client, login, school_admin, missing):
     assert client.post("/api/v1/collections", json=body).status_code == 422
 
 
-@pytest.mark.parametrize("payload, content_type", [
+@pytest.mark.parametrize(("payload", "content_type"), [
     ("not json", "application/json"), ("[1, 2]", "application/json"), ("{}", "text/plain"),
 ])
 def test_bodies_that_are_not_json_objects(client, login, school_admin, payload, content_type):

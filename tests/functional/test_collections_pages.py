@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -97,7 +97,7 @@ def test_private_collection_is_404_for_outsiders(client, login, school, other_sc
     assert client.get(f"/collections/{collection.id}").status_code == 404
 
 
-@pytest.mark.parametrize("path, method", [
+@pytest.mark.parametrize(("path", "method"), [
     ("/edit", "get"), ("/edit", "post"), ("/items", "post"), ("/items/1/move", "post"),
     ("/items/1/remove", "post"), ("/delete", "post"),
 ])
@@ -171,7 +171,7 @@ def test_featured_for_anonymous_visitors(windows):
     assert titles(chosen) == {"公开全体", "公开九年级"}
 
 
-@pytest.mark.parametrize("day, expected", [
+@pytest.mark.parametrize(("day", "expected"), [
     (date(2027, 4, 7), set()), (date(2027, 4, 8), {"公开全体"}), (date(2027, 4, 22), {"公开全体"}),
     (date(2027, 4, 23), set()),
 ])
@@ -190,7 +190,7 @@ def test_window_uses_the_shanghai_calendar(app, monkeypatch):
     CollectionFactory(title="从8日起", public=True, featured_from=date(2027, 4, 8))
     # 2027-04-07 16:30 UTC is already 4月8日 00:30 in Tianjin.
     monkeypatch.setattr(
-        services, "utcnow", lambda: datetime(2027, 4, 7, 16, 30, tzinfo=timezone.utc)
+        services, "utcnow", lambda: datetime(2027, 4, 7, 16, 30, tzinfo=UTC)
     )
     assert titles(services.featured_for(AnonymousUserMixin())) == {"从8日起"}
 

@@ -21,8 +21,14 @@ import pytest
 
 from tests.conftest import IN_CI
 from tests.servers import (
-    ROOT, Browser, GunicornServer, closed_port_url, drop_postgres_database,
-    fresh_postgres_database, hplearn, server_environment,
+    ROOT,
+    Browser,
+    GunicornServer,
+    closed_port_url,
+    drop_postgres_database,
+    fresh_postgres_database,
+    hplearn,
+    server_environment,
 )
 
 pytestmark = [pytest.mark.production, pytest.mark.slow]
@@ -277,8 +283,8 @@ def app_config(tmp_path):
 
 def test_full_disk_on_upload_is_a_clear_error_and_leaves_nothing(app, client, login,
                                                                   school_admin, full_media_disk):
-    from hplearn.media.models import Media
     from hplearn.extensions import db
+    from hplearn.media.models import Media
 
     login(school_admin)
     response = _upload(client, 300 * 1024)  # (under 500 KB: no spooled temporary file)

@@ -48,7 +48,7 @@ def video(school_admin):
     return resource, media, captions
 
 
-@pytest.mark.parametrize("kind, data, name, content_type", [
+@pytest.mark.parametrize(("kind", "data", "name", "content_type"), [
     ("video", samples.webm(), "a.webm", "video/webm"),
     ("video", samples.MP4, "a.mp4", "video/mp4"),
     ("document", samples.PDF, "讲义.pdf", "application/pdf"),
@@ -81,7 +81,7 @@ def test_srt_is_converted_to_webvtt(client, login, school_admin):
     assert media.original_name == "字幕.vtt"
 
 
-@pytest.mark.parametrize("kind, data, name", [
+@pytest.mark.parametrize(("kind", "data", "name"), [
     ("video", samples.PNG, "movie.mp4"),
     ("document", samples.HTML, "notice.pdf"),
     ("image", samples.HTML, "a.png"),
@@ -97,10 +97,10 @@ def test_forged_uploads_are_refused(client, login, school_admin, kind, data, nam
     assert response.status_code == 415
     assert response.get_json()["error"]["code"] == "unsupported_media_type"
     assert db.session.query(Media).count() == 0
-    assert not [p for p in os.listdir(services.media_root())]
+    assert not list(os.listdir(services.media_root()))
 
 
-@pytest.mark.parametrize("kind, data", [
+@pytest.mark.parametrize(("kind", "data"), [
     ("document", samples.PDF + b"0" * LIMITS["document"]),
     ("captions", samples.VTT.encode() + "字".encode() * LIMITS["captions"]),
     ("video", samples.webm() * 4),
@@ -120,7 +120,7 @@ def test_body_bigger_than_every_limit_is_refused_before_parsing(client, login, s
     assert response.status_code == 413
 
 
-@pytest.mark.parametrize("kind, data", [("sound", samples.PNG), ("", samples.PNG)])
+@pytest.mark.parametrize(("kind", "data"), [("sound", samples.PNG), ("", samples.PNG)])
 def test_unknown_kind_is_refused(client, login, school_admin, kind, data):
     login(school_admin)
     response = upload(client, kind, data, "a.png")
@@ -196,7 +196,7 @@ def test_upload_page_is_for_admins_only(client, login, student):
 
 
 def test_full_download_has_safe_headers(client, video):
-    resource, media, _ = video
+    _resource, media, _ = video
     response = client.get(f"/media/{media.id}", buffered=True)
     assert response.status_code == 200
     assert response.data == samples.webm()

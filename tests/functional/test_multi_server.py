@@ -12,8 +12,13 @@ import re
 import pytest
 
 from tests.servers import (
-    Browser, GunicornServer, drop_postgres_database, fresh_postgres_database, fresh_redis,
-    hplearn, server_environment,
+    Browser,
+    GunicornServer,
+    drop_postgres_database,
+    fresh_postgres_database,
+    fresh_redis,
+    hplearn,
+    server_environment,
 )
 
 pytestmark = [pytest.mark.production, pytest.mark.postgres, pytest.mark.slow]

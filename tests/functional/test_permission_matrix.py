@@ -9,8 +9,8 @@ must get 403; anonymous visitors are sent to the sign-in page (pages) or get 401
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import pytest
 
@@ -54,7 +54,7 @@ def _new_user_form(world):
 
 
 def _import_form(world):
-    csv_bytes = "username,role,grade\nimported01,student,4\n".encode()
+    csv_bytes = b"username,role,grade\nimported01,student,4\n"
     return {"school": world["school"].code, "file": (io.BytesIO(csv_bytes), "users.csv")}
 
 

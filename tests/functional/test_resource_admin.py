@@ -71,7 +71,7 @@ def test_edit_preview_does_not_save(client, login, school_admin):
     assert resource.body == "旧正文"
 
 
-@pytest.mark.parametrize("changes, message", [
+@pytest.mark.parametrize(("changes", "message"), [
     ({"title": ""}, "请填写标题"),
     ({"kind": "podcast"}, "不是有效的选择"),
     ({"grade": "13"}, "不是有效的选择"),

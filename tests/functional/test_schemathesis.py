@@ -21,11 +21,13 @@ CHECKS = ("not_a_server_error,status_code_conformance,content_type_conformance,"
           "response_schema_conformance")
 MAX_SECONDS = 60
 
-RESOURCES_CSV = """external_id,title,stage,grade,subject,edition,volume,school_type,resource_type,url,cover_url,source,summary,kind,topic,tags
-st-1,勾股定理,初中,8,数学,人教版,八年级下册,,,https://example.org/a,,st,直角三角形三边的关系,article,,几何
+RESOURCES_CSV = (
+    "external_id,title,stage,grade,subject,edition,volume,school_type,resource_type,url,"
+    "cover_url,source,summary,kind,topic,tags\n"
+    """st-1,勾股定理,初中,8,数学,人教版,八年级下册,,,https://example.org/a,,st,直角三角形三边的关系,article,,几何
 st-2,古诗三首,小学,3,语文,统编版,三年级上册,,,https://example.org/b,,st,山行 赠刘景文 夜书所见,article,,古诗
 st-3,垃圾分类,小学,,科学,,,,,https://example.org/c,,st,生态文明,video,,环保
-"""
+""")
 
 
 @pytest.fixture

@@ -54,7 +54,7 @@ def activity(app, school, other_school, teacher, runner):
             assert clients[student.id].get("/search?q=勾股定理&subject=数学").status_code == 200
     for student in ours[:2]:
         assert _api(clients[student.id], "/api/v1/search", q="量子纠缠").status_code == 200
-    for number, (student, minutes) in enumerate(zip(ours[:5], RESPONSE_MINUTES), start=1):
+    for number, (student, minutes) in enumerate(zip(ours[:5], RESPONSE_MINUTES, strict=False), start=1):
         events.record_question_event("asked", number, "数学", 7, school.id, user=student)
         events.record_question_event("claimed", number, "数学", 7, school.id, user=teacher)
         events.record_question_event("answered", number, "数学", 7, school.id, user=teacher,
@@ -109,7 +109,7 @@ def test_district_api_lists_every_school(app, activity, school, other_school, di
     client = _signed_in_client(app, district_admin)
     data = _api(client, "/api/v1/stats/district", **_range()).get_json()
     assert [s["school"] for s in data["schools"]] == [school.code, other_school.code]
-    for entry, code in zip(data["schools"], (school.code, other_school.code)):
+    for entry, code in zip(data["schools"], (school.code, other_school.code), strict=True):
         alone = _api(client, f"/api/v1/stats/schools/{code}", **_range()).get_json()
         assert entry == alone
 
@@ -148,7 +148,7 @@ def test_unknown_school_is_404(app, district_admin):
     assert client.get("/stats/schools/nope.csv").status_code == 404
 
 
-@pytest.mark.parametrize("params, message", [
+@pytest.mark.parametrize(("params", "message"), [
     ({"from": "2026-13-01"}, "不是有效日期"),
     ({"from": "yesterday"}, "不是有效日期"),
     ({"from": "2026-03-02", "to": "2026-03-01"}, "不能晚于"),

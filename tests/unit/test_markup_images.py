@@ -5,7 +5,7 @@ import pytest
 from hplearn.markup import render_markdown
 
 
-@pytest.mark.parametrize("text, src", [
+@pytest.mark.parametrize(("text", "src"), [
     ("![图片](/media/12)", "/media/12"),
     ("![示意图](https://basic.smartedu.cn/a.png)", "https://basic.smartedu.cn/a.png"),
     ("![示意图](http://example.org/a.gif)", "http://example.org/a.gif"),

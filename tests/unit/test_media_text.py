@@ -29,7 +29,7 @@ def test_invalid_captions(data):
         to_webvtt(data)
 
 
-@pytest.mark.parametrize("client_name, expected", [
+@pytest.mark.parametrize(("client_name", "expected"), [
     ("国家安全教育日.MP4", "国家安全教育日.mp4"),
     ("../../etc/passwd", "passwd.mp4"),
     ("C:\\Users\\老师\\课件.webm", "课件.mp4"),

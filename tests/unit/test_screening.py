@@ -36,7 +36,7 @@ def test_an_id_number_is_not_also_reported_as_a_phone_number():
     assert kinds(f"身份证号{VALID_ID}") == {"id_number"}
 
 
-@pytest.mark.parametrize("text,kind", [
+@pytest.mark.parametrize(("text", "kind"), [
     ("加我QQ 123456789", "qq"), ("qq号：10001", "qq"), ("扣扣 87654321", "qq"),
     ("我的微信是 wxid_abc123", "wechat"), ("加vx: hello_2010", "wechat"), ("微信号13912345678", "wechat"),
 ])

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from hplearn.extensions import db
 from hplearn.stats import events
-from hplearn.stats.recorder import REDIS_KEY, MemoryQueue, recorder_for
 from hplearn.stats.models import StatEvent
+from hplearn.stats.recorder import REDIS_KEY, MemoryQueue, recorder_for
 from hplearn.timeutil import utcnow
 from tests.conftest import make_test_config, skip_or_fail
 from tests.factories import ResourceFactory, UserFactory

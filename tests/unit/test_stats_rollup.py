@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 from hplearn.cli.stats import days_to_build
 from hplearn.extensions import db
 from hplearn.stats import rollup
-from hplearn.stats.models import QuestionDaily, SchoolDaily, SchoolMonthly, StatEvent, UsageDaily
-from hplearn.stats.rollup import Sample, student_bitmap
 from hplearn.stats.figures import Responses, school_totals
+from hplearn.stats.models import QuestionDaily, SchoolDaily, SchoolMonthly, StatEvent, UsageDaily
 from hplearn.stats.period import Period, split_period, today
+from hplearn.stats.rollup import Sample, student_bitmap
 from tests.factories import SchoolDailyFactory, StatEventFactory
 
 
@@ -148,7 +148,7 @@ def test_months_merge_their_days(app, school):
     assert (int.from_bytes(month.active_bits, "little") << month.active_offset).bit_count() == 6
 
 
-@pytest.mark.parametrize("args, message", [
+@pytest.mark.parametrize(("args", "message"), [
     (["--day", "2026-02-30"], "not a date"),
     (["--day", "2026-03-01", "--from", "2026-03-01"], "either --day"),
     (["--from", "2026-03-05", "--to", "2026-03-01"], "must not be after"),

@@ -179,7 +179,7 @@ class PostgresBackend(SearchBackend):
                 total = self._count(connection, where, params)
                 ids = self._ranked_ids(connection, where, params, request) if total else []
                 facets = self._facets(connection, where, params, request) if total else {}
-        except Exception as error:  # noqa: BLE001 - a missing table or a broken database
+        except Exception as error:
             log.exception("postgres search failed: %s", error)
             raise IndexUnavailable("搜索索引不可用，请管理员运行 hplearn reindex 重建。") from error
         for name in request.facets:
@@ -195,7 +195,7 @@ class PostgresBackend(SearchBackend):
         try:
             with db.engine.connect() as connection:
                 return self._count(connection, where, params)
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             log.exception("postgres search failed: %s", error)
             raise IndexUnavailable("搜索索引不可用，请管理员运行 hplearn reindex 重建。") from error
 
@@ -222,7 +222,8 @@ class PostgresBackend(SearchBackend):
             f" ORDER BY {order} LIMIT :limit OFFSET :offset"
         )
         rows = connection.execute(statement, {
-            **params, "weights": RANK_WEIGHTS, "normalization": RANK_NORMALIZATION, "phrase": compact(request.query.normalized),
+            **params, "weights": RANK_WEIGHTS, "normalization": RANK_NORMALIZATION,
+            "phrase": compact(request.query.normalized),
             "bonus": PHRASE_BONUS, "limit": request.limit, "offset": request.offset,
         })
         return [row[0] for row in rows]
@@ -256,6 +257,6 @@ class PostgresBackend(SearchBackend):
                 titles = connection.execute(statement, {
                     "doc_type": doc_type, "prefix": _quote(prefix) + ":*", "limit": limit * 3,
                 }).scalars().all()
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             raise IndexUnavailable("搜索索引不可用，请管理员运行 hplearn reindex 重建。") from error
         return list(dict.fromkeys(titles))[:limit]

@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import heapq
 import itertools
-from collections import Counter
 import logging
 import math
 import os
 import shutil
 import tempfile
 import threading
-import traceback
 import time
+import traceback
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -175,10 +175,7 @@ def _token_lists(doc: IndexedDocument) -> dict[str, list[str]]:
 
 def whoosh_fields(doc: IndexedDocument, deferred: bool = False) -> dict:
     """The Whoosh field values of one document (token fields analyzed later if deferred)."""
-    if deferred:
-        values = {name: DeferredTokens(doc, name) for name in TOKEN_FIELDS}
-    else:
-        values = _token_lists(doc)
+    values = {name: DeferredTokens(doc, name) for name in TOKEN_FIELDS} if deferred else _token_lists(doc)
     values.update({
         "key": doc.key,
         "doc_type": doc.doc_type,

@@ -36,7 +36,7 @@ def _leaf_frequencies(matcher) -> dict[int, float]:
         while matcher.is_active():
             matcher._read_ids()
             matcher._read_weights()
-            found.update(zip(matcher._ids, matcher._weights))
+            found.update(zip(matcher._ids, matcher._weights, strict=True))
             matcher._next_block()
         return found
     while matcher.is_active():
@@ -170,7 +170,8 @@ class SearcherSets:
             lengths, views = self.column("title_length"), self.column("views")
             ceiling = 1 << 40
             self._tiebreak = [
-                length * ceiling - min(count, ceiling - 1) for length, count in zip(lengths, views, strict=True)
+                length * ceiling - min(count, ceiling - 1)
+                for length, count in zip(lengths, views, strict=True)
             ]
         return self._tiebreak
 

@@ -73,7 +73,7 @@ def nothing_stored():
 # --- the JSON API --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("data, content_type", [
+@pytest.mark.parametrize(("data", "content_type"), [
     (samples.PNG, "image/png"), (samples.JPEG, "image/jpeg"), (samples.GIF, "image/gif"),
     (samples.WEBP, "image/webp"),
 ])
@@ -116,7 +116,7 @@ def test_upload_is_audited(client, login, claimed, teacher):
     assert entry.school_id == claimed.school_id
 
 
-@pytest.mark.parametrize("who, status", [
+@pytest.mark.parametrize(("who", "status"), [
     ("second_teacher", 403),  # routed to them, but claimed by another teacher
     ("student", 403),  # the asker may read the question, not answer it
     ("school_admin", 403),  # a moderator reads it but does not answer it
@@ -147,7 +147,7 @@ def test_unclaimed_or_expired_claim_is_refused(client, login, question, teacher)
     assert nothing_stored()
 
 
-@pytest.mark.parametrize("data, name", [
+@pytest.mark.parametrize(("data", "name"), [
     (samples.PHP, "shell.png"), (samples.HTML, "page.png"), (samples.SVG, "logo.png"),
     (samples.PDF, "scan.jpg"), (samples.webm(), "clip.gif"),
 ])

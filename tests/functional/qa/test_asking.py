@@ -32,7 +32,7 @@ def test_teacher_cannot_ask(teacher):
         ask(teacher)
 
 
-@pytest.mark.parametrize("fields,field", [
+@pytest.mark.parametrize(("fields", "field"), [
     ({"title": "数学"}, "title"),
     ({"title": "x" * 201}, "title"),
     ({"body": "长" * 5001}, "body"),

@@ -9,13 +9,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from hplearn import search
 from hplearn.catalog.models import Resource
 from hplearn.extensions import db
-from hplearn import search
 from hplearn.search import engine
 from hplearn.search.backends.base import IndexUnavailable
-from hplearn.stats import events
-from hplearn.stats import view_counts
+from hplearn.stats import events, view_counts
 from hplearn.stats.models import StatEvent
 from hplearn.stats.period import today
 from hplearn.timeutil import utcnow

@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from hplearn.app import create_app
 from hplearn.catalog.models import Platform
 from hplearn.extensions import db
 from hplearn.search import engine, hooks, services
@@ -15,7 +16,6 @@ from hplearn.search.documents import (
     unregister_document_type,
 )
 from hplearn.search.rebuild import rebuild_index
-from hplearn.app import create_app
 from tests import factories
 from tests.conftest import make_test_config
 
@@ -197,7 +197,8 @@ def platform_type(app):
 def test_other_features_register_their_own_documents(app, platform_type):
     factories.ResourceFactory(title="国家中小学智慧教育平台使用指南")
     factories.PlatformFactory(name="国家中小学智慧教育平台", description="免费的课程资源", level="national")
-    factories.PlatformFactory(name="天津市基础教育资源公共服务平台", description="市级资源", level="municipal")
+    factories.PlatformFactory(name="天津市基础教育资源公共服务平台", description="市级资源",
+                              level="municipal")
     platforms = services.query("智慧教育平台", doc_type="platform")
     assert [h.object.name for h in platforms.items] == ["国家中小学智慧教育平台"]
     assert platforms.facets["level"] == [("national", 1)]

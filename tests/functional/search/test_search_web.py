@@ -76,7 +76,7 @@ def test_per_page_is_capped_at_50(client):
     assert len(second["results"]) == 2
 
 
-@pytest.mark.parametrize("args, field", [
+@pytest.mark.parametrize(('args', 'field'), [
     ("stage=大学", "学段"), ("grade=abc", "年级"), ("grade=13", "年级"), ("kind=movie", "类型"),
     ("sort=random", "排序"), ("page=0", "page"), ("page=x", "page"), ("per_page=-5", "per_page"),
 ])
