@@ -1,14 +1,36 @@
-"""The application factory."""
+"""The application factory: the core, then every feature through its one door.
+
+A feature is one package under hplearn/ with one `init_app(app)` that registers everything it
+brings: blueprints, API routes, settings, search document types, cache kinds, after-commit
+handlers, signals, CLI commands, periodic jobs, demo content and template helpers. Adding a
+feature means adding its name to FEATURES (docs/architecture.md shows how).
+"""
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import logging
 import sys
 
 from flask import Flask
 
 from hplearn import config as app_config
+from hplearn import settings
 from hplearn.extensions import csrf, db, limiter, login_manager, migrate
+
+# In this order: a feature may use the services of those before it.
+FEATURES = (
+    "accounts",
+    "audit",
+    "notifications",
+    "catalog",
+    "media",
+    "collections",
+    "qa",
+    "stats",
+    "admin",
+)
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -23,17 +45,27 @@ def create_app(config: dict | None = None) -> Flask:
     from hplearn.request_class import HplearnRequest
 
     app.request_class = HplearnRequest
-    app_config.load_config(app, config)
+    settings.start(app, config)
+    app_config.load_core_settings(app)
+    settings.pass_on_undeclared(app)
     app.json.ensure_ascii = app.config["JSON_AS_ASCII"]  # Chinese as UTF-8, not \u escapes
     register_logging(app)
-    register_extensions(app)
-    register_proxy(app)
-    register_blueprints(app)
-    register_cache(app)
-    register_error_handlers(app)
-    register_template_helpers(app)
-    register_commands(app)
+    load_models()
+    register_core(app)
+    for name in FEATURES:
+        importlib.import_module(f"hplearn.{name}").init_app(app)
+    from hplearn import api
+
+    api.register(app)
+    settings.finish(app)
     return app
+
+
+def load_models() -> None:
+    """Import every feature's models, so relationships between features resolve (idempotent)."""
+    for name in FEATURES:
+        if importlib.util.find_spec(f"hplearn.{name}.models") is not None:
+            importlib.import_module(f"hplearn.{name}.models")
 
 
 def register_logging(app: Flask) -> None:
@@ -41,12 +73,30 @@ def register_logging(app: Flask) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     app.logger.handlers[:] = [handler]
-    app.logger.setLevel(app.config.get("LOG_LEVEL", "INFO"))
+    app.logger.setLevel(app.config["LOG_LEVEL"])
     app.logger.propagate = False
     # Flask-Limiter says when its storage (Redis) is unreachable; make that reach the log too.
     limiter_logger = logging.getLogger("flask-limiter")
     limiter_logger.handlers[:] = [handler]
     limiter_logger.propagate = False
+
+
+def register_core(app: Flask) -> None:
+    """What every feature stands on: extensions, commit dispatch, search, cache, errors, CLI."""
+    from hplearn import cache, dispatch, errors, jobs, security, templating
+    from hplearn.cli import register_core_commands
+    from hplearn.search import engine
+
+    register_extensions(app)
+    register_proxy(app)
+    dispatch.init_app(app)
+    engine.init_app(app)
+    cache.init_app(app)
+    errors.register(app)
+    security.init_app(app)
+    templating.register(app)
+    jobs.init_app(app)
+    register_core_commands(app)
 
 
 def register_extensions(app: Flask) -> None:
@@ -56,16 +106,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=app.config.get("MIGRATIONS_DIR", _migrations_dir()))
     csrf.init_app(app)
     login_manager.init_app(app)
-    _configure_limiter(app)
-    from hplearn.accounts import services as account_services
-
-    login_manager.user_loader(account_services.load_user)
-    login_manager.login_view = "accounts.login"
-    login_manager.login_message = "请先登录。"
-    login_manager.session_protection = "strong"
-    from hplearn.accounts.views import unauthorized
-
-    login_manager.unauthorized_handler(unauthorized)
+    limiter.init_app(app)
 
 
 def _guard_session_teardown(app: Flask) -> None:
@@ -94,30 +135,8 @@ def remove_session_safely(exc: BaseException | None = None) -> None:
         )
 
 
-def _configure_limiter(app: Flask) -> None:
-    redis_url = app.config.get("REDIS_URL")
-    app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url or "memory://")
-    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
-    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
-    app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
-    limiter.init_app(app)
-
-
-def register_cache(app: Flask) -> None:
-    """The page and search cache, invalidated when the catalog changes.
-
-    After the blueprints: its after-commit hook must run after the search index's, or a search
-    between the two could cache old results under the new generation.
-    """
-    from hplearn import cache
-
-    cache.init_app(app)
-
-
 def register_proxy(app: Flask) -> None:
     """Behind nginx (PROXY_COUNT proxies), take the client address and scheme from it."""
-    if app.config["PROXY_COUNT"] < 0:
-        raise app_config.ConfigError("PROXY_COUNT must be 0 or more")
     if app.config["PROXY_COUNT"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -129,70 +148,3 @@ def _migrations_dir() -> str:
     from pathlib import Path
 
     return str(Path(__file__).resolve().parent.parent / "migrations")
-
-
-def register_blueprints(app: Flask) -> None:
-    """Mount every feature's blueprint."""
-    from hplearn.accounts.admin_views import bp as account_admin_bp
-    from hplearn.accounts.views import bp as accounts_bp
-    from hplearn.admin.views import bp as admin_bp
-    from hplearn.api import bp as api_bp
-    from hplearn.catalog.views import bp as catalog_bp
-    from hplearn.search.views import bp as search_bp
-    from hplearn.stats.views import bp as stats_bp
-
-    app.register_blueprint(catalog_bp)
-    app.register_blueprint(accounts_bp, url_prefix="/auth")
-    app.register_blueprint(admin_bp, url_prefix="/admin")
-    app.register_blueprint(api_bp, url_prefix="/api/v1")
-    app.register_blueprint(account_admin_bp, url_prefix="/admin/users")
-    app.register_blueprint(search_bp)
-    app.register_blueprint(stats_bp, url_prefix="/stats")
-    register_content_blueprints(app)
-    register_qa(app)
-
-
-def register_content_blueprints(app: Flask) -> None:
-    """Issue 4: collections, resource management, the audit log and media."""
-    from hplearn.audit.views import bp as audit_bp
-    from hplearn.catalog.admin_views import bp as resource_admin_bp
-    from hplearn.collections.views import bp as collections_bp
-    from hplearn.media.views import bp as media_bp
-
-    app.register_blueprint(collections_bp, url_prefix="/collections")
-    app.register_blueprint(resource_admin_bp, url_prefix="/admin/resources")
-    app.register_blueprint(audit_bp, url_prefix="/admin/audit")
-    app.register_blueprint(media_bp)
-
-
-def register_qa(app: Flask) -> None:
-    """The Q&A board and the notifications inbox it feeds."""
-    from hplearn import notifications, qa
-    from hplearn.notifications.views import bp as notifications_bp
-    from hplearn.qa.views import bp as qa_bp
-
-    qa.init_app(app)
-    notifications.init_app(app)
-    app.register_blueprint(qa_bp, url_prefix="/qa")
-    app.register_blueprint(notifications_bp, url_prefix="/notifications")
-
-
-def register_error_handlers(app: Flask) -> None:
-    """HTML error pages for the site, JSON errors for the API."""
-    from hplearn.errors import register
-
-    register(app)
-
-
-def register_template_helpers(app: Flask) -> None:
-    """Filters and globals templates may use."""
-    from hplearn.templating import register
-
-    register(app)
-
-
-def register_commands(app: Flask) -> None:
-    """Attach the hplearn CLI commands to app.cli."""
-    from hplearn.cli import register
-
-    register(app)

@@ -1,11 +1,14 @@
-"""Caching where it pays: anonymous renders of the home and topic pages, and search results.
+"""Caching where it pays: anonymous renders of some pages, and search results.
 
-Every entry is keyed by the catalog *generation*, a token that changes after each commit that
-touches resources, topics, platforms or collections; a changed catalog is therefore never served
-from the cache, and old entries simply expire. With HPLEARN_REDIS_URL the entries and the
-generation live in Redis and are shared by every worker and server; without it (or while Redis
-is unreachable) they live in each process, and the generation is a small file in the instance
-folder so that the workers of one machine and the `hplearn import` command still agree.
+Every entry is keyed by the *generation*, a token that changes after each commit that touches
+a table a feature watches (watch_tables: the catalog watches resources, topics and platforms);
+changed data is therefore never served from the cache, and old entries simply expire. Features
+also name the pages whose anonymous renders are cached (cache_anonymous_pages).
+
+With HPLEARN_REDIS_URL the entries and the generation live in Redis and are shared by every
+worker and server; without it (or while Redis is unreachable) they live in each process, and
+the generation is a small file in the instance folder so that the workers of one machine and
+the `hplearn import` command still agree.
 
 Only data that is the same for everyone is cached: page renders only for anonymous visitors
 without flashed messages, and search results before anything personal is added to them.
@@ -25,23 +28,15 @@ from pathlib import Path
 
 from flask import Flask, current_app, g, has_app_context, request, session
 from flask_login import current_user
-from sqlalchemy import event, inspect
-from sqlalchemy.orm import Session
+from sqlalchemy import inspect
 
 log = logging.getLogger(__name__)
 
-CATALOG_TABLES = frozenset({
-    "resources", "topics", "platforms", "collections", "collection_items", "collection_resources",
-})
-# Counters that change on every view; a catalog page does not show them closely enough to care.
-IGNORED_COLUMNS = frozenset({"view_count", "updated_at"})
-CACHED_PAGES = frozenset({"catalog.home", "catalog.topic"})
 GENERATION_KEY = "hplearn:cache:generation"
 KEY_PREFIX = "hplearn:cache:"
 GENERATION_FILE = "cache-generation"
 CHANGED = "hplearn_catalog_changed"
 REDIS_RETRY_SECONDS = 15
-_installed = False
 
 
 class LocalStore:
@@ -91,6 +86,10 @@ class CatalogCache:
         self._down_until = 0.0
         self._was_down = False
         self._lock = threading.Lock()
+        # What features registered (watch_tables, cache_anonymous_pages).
+        self.watched_tables: frozenset[str] = frozenset()
+        self.ignored_columns: frozenset[str] = frozenset()
+        self.cached_pages: frozenset[str] = frozenset()
         if self._redis_url:
             import redis
 
@@ -212,63 +211,65 @@ def catalog_cache(app: Flask | None = None) -> CatalogCache:
     return app.extensions["hplearn_cache"]
 
 
-# --- invalidation: a commit that changed the catalog starts a new generation ---------------
+# --- invalidation: a commit that changed cached data starts a new generation ---------------
 
-def _touches_catalog(instance) -> bool:
+
+def watch_tables(app: Flask, tables, ignored_columns=()) -> None:
+    """Features name the tables whose changes make cached pages and searches stale.
+
+    ignored_columns: columns of those tables that change often and that no cached page shows
+    closely enough to care (view counters). A bulk statement that only touches such columns
+    says so with `.execution_options(cache_neutral=True)`.
+    """
+    cache = catalog_cache(app)
+    cache.watched_tables |= frozenset(tables)
+    cache.ignored_columns |= frozenset(ignored_columns)
+
+
+def cache_anonymous_pages(app: Flask, endpoints) -> None:
+    """Cache anonymous renders of these endpoints (the same for every visitor)."""
+    catalog_cache(app).cached_pages |= frozenset(endpoints)
+
+
+def _touches_watched(cache: CatalogCache, instance) -> bool:
     table = getattr(instance, "__table__", None)
-    return table is not None and table.name in CATALOG_TABLES
+    return table is not None and table.name in cache.watched_tables
 
 
-def _changed_columns_matter(instance) -> bool:
+def _changed_columns_matter(cache: CatalogCache, instance) -> bool:
     state = inspect(instance)
     return any(
         state.attrs[attr.key].history.has_changes()
-        for attr in state.mapper.column_attrs if attr.key not in IGNORED_COLUMNS
+        for attr in state.mapper.column_attrs if attr.key not in cache.ignored_columns
     )
 
 
 def _note_flush(session, flush_context) -> None:
     if session.info.get(CHANGED):
         return
-    if any(_touches_catalog(o) for o in (*session.new, *session.deleted)) or any(
-        _touches_catalog(o) and _changed_columns_matter(o) for o in session.dirty
+    cache = catalog_cache()
+    if any(_touches_watched(cache, o) for o in (*session.new, *session.deleted)) or any(
+        _touches_watched(cache, o) and _changed_columns_matter(cache, o) for o in session.dirty
     ):
         session.info[CHANGED] = True
 
 
 def _note_bulk_statement(execute_state) -> None:
-    if not (execute_state.is_update or execute_state.is_delete or execute_state.is_insert):
-        return
     table = getattr(execute_state.statement, "table", None)
-    if getattr(table, "name", None) not in CATALOG_TABLES:
+    if getattr(table, "name", None) not in catalog_cache().watched_tables:
         return
-    values = getattr(execute_state.statement, "_values", None) or {}
-    names = {getattr(column, "key", str(column)) for column in values}
-    if execute_state.is_update and names and names <= IGNORED_COLUMNS:
+    if execute_state.execution_options.get("cache_neutral"):
         return
     execute_state.session.info[CHANGED] = True
 
 
 def _after_commit(session) -> None:
-    if session.info.pop(CHANGED, False) and has_app_context():
-        cache = current_app.extensions.get("hplearn_cache")
-        if cache is not None:
-            cache.bump()
+    if session.info.pop(CHANGED, False):
+        catalog_cache().bump()
 
 
 def _after_rollback(session) -> None:
     session.info.pop(CHANGED, None)
-
-
-def _install_session_hooks() -> None:
-    global _installed
-    if _installed:
-        return
-    event.listen(Session, "after_flush", _note_flush)
-    event.listen(Session, "do_orm_execute", _note_bulk_statement)
-    event.listen(Session, "after_commit", _after_commit)
-    event.listen(Session, "after_soft_rollback", lambda s, previous: _after_rollback(s))
-    _installed = True
 
 
 # --- page cache: anonymous renders of the pages in CACHED_PAGES -----------------------------
@@ -276,7 +277,7 @@ def _install_session_hooks() -> None:
 def _page_is_cacheable() -> bool:
     return (
         request.method == "GET"
-        and request.endpoint in CACHED_PAGES
+        and request.endpoint in catalog_cache().cached_pages
         and current_app.config["CACHE_PAGES"]
         and not current_user.is_authenticated
         and not session.get("_flashes")
@@ -310,8 +311,13 @@ def _store_page(response):
 
 
 def init_app(app: Flask) -> None:
-    """Create the app's cache, install the invalidation hooks and the page cache."""
+    """Create the app's cache, follow commits (the "cache" phase) and serve cached pages."""
+    from hplearn import dispatch
+
     app.extensions["hplearn_cache"] = CatalogCache(app)
-    _install_session_hooks()
+    dispatch.on_flush(app, _note_flush)
+    dispatch.on_bulk(app, _note_bulk_statement)
+    dispatch.after_commit(app, "cache", _after_commit)
+    dispatch.on_rollback(app, _after_rollback)
     app.before_request(_serve_cached_page)
     app.after_request(_store_page)

@@ -1,101 +1,85 @@
-"""Configuration: defaults in code, then the instance folder, then HPLEARN_* variables."""
+"""The core's settings, and what is derived from them (database URI, secret key, cookies).
+
+Features declare their own settings in their package (see hplearn.settings); this table holds
+the ones the core and Flask's extensions read.
+"""
+
+from __future__ import annotations
 
 import os
 import secrets
 from pathlib import Path
 
-ENV_PREFIX = "HPLEARN"
-# Read verbatim: from_prefixed_env would turn a key like "1234" into a number.
+from hplearn.settings import ConfigError, Setting, declare
+
+__all__ = ["CORE_SETTINGS", "ConfigError", "instance_path_from_env", "load_core_settings"]
+
+CONTENT_DIR = str(Path(__file__).resolve().parent.parent / "content")
 SEARCH_BACKENDS = ("whoosh", "postgres")
-STRING_SETTINGS = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "SEARCH_BACKEND", "MEDIA_DIR")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
+CORE_SETTINGS = (
+    Setting("DATABASE_URL", "str", None, "SQLAlchemy URL: `sqlite:///…` or `postgresql+psycopg://…` "
+            "(`postgres://…` and `postgresql://…` are accepted and mean psycopg 3)", optional=True,
+            default_text="`sqlite:///<instance>/hplearn.sqlite3`"),
+    Setting("SEARCH_BACKEND", "str", "whoosh", "`whoosh` (index in the instance folder) or `postgres` "
+            "(PostgreSQL full-text search)", choices=SEARCH_BACKENDS),
+    Setting("SECRET_KEY", "str", None, "signs sessions; set the same value on every server of one site",
+            optional=True, secret=True,
+            default_text="generated once into `<instance>/secret_key` (mode 0600) and reused; never "
+                         "written when this variable or `SECRET_KEY` in `hplearn.cfg` is set"),
+    Setting("REDIS_URL", "str", None, "optional `redis://…` shared storage for rate limits and caches, "
+            "needed when several server processes run", optional=True,
+            default_text="none: each process keeps its own"),
+    Setting("SITE_URL", "str", "", "the site's public address (`https://…`), for links in mail and "
+            "absolute URLs"),
+    Setting("CONTENT_DIR", "str", CONTENT_DIR, "the folder of demo and starter content, word lists "
+            "and synonyms", default_text="`content/` of the checkout"),
+    Setting("LOG_LEVEL", "str", "INFO", "how much goes to standard error", choices=LOG_LEVELS),
+    Setting("PROXY_COUNT", "int", 0, "the number of reverse proxies in front of the server (nginx: 1); "
+            "the client address and scheme are taken from them", minimum=0),
+    Setting("PER_PAGE", "int", 20, "results per page of lists and searches", positive=True),
+    Setting("MAX_PER_PAGE", "int", 50, "the largest `per_page` a client may ask for", positive=True),
+    Setting("MAX_CONTENT_LENGTH", "int", 512 * 1024 * 1024, "the largest request body in bytes",
+            positive=True),
+    Setting("SESSION_COOKIE_SECURE", "bool", False, "send cookies over HTTPS only: set `true` behind "
+            "HTTPS (the remember cookie follows)"),
+    Setting("CACHE_TTL", "int", 300, "seconds a cached page or search result is kept", positive=True),
+    Setting("CACHE_MAX_LOCAL_ENTRIES", "int", 512, "entries each process keeps without Redis",
+            positive=True),
+    Setting("CACHE_PAGES", "bool", True, "cache anonymous renders of the home and topic pages"),
+)
 
-class ConfigError(ValueError):
-    """A setting hplearn cannot work with; the message names the setting and the fix."""
-
-
-class Defaults:
-    """Settings every deployment starts from."""
-
-    SEARCH_BACKEND = "whoosh"
-    REDIS_URL = None
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
-    SESSION_COOKIE_HTTPONLY = True
-    SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = False
-    REMEMBER_COOKIE_HTTPONLY = True
-    REMEMBER_COOKIE_SAMESITE = "Lax"
-    # Failed sign-ins allowed per window; an address is often a whole school behind one NAT.
-    LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
-    LOGIN_LIMIT_PER_ADDRESS = "50 per 15 minutes"
-    WTF_CSRF_TIME_LIMIT = None
-    MAX_CONTENT_LENGTH = 512 * 1024 * 1024
-    PER_PAGE = 20
-    MAX_PER_PAGE = 50
-    LINK_CHECK_TIMEOUT = 5.0
-    LINK_CHECK_CONCURRENCY = 8
-    CONTENT_DIR = str(Path(__file__).resolve().parent.parent / "content")
-    JSON_AS_ASCII = False
-    # Production (docs/deploy.md): page and search cache, proxies in front of gunicorn.
-    CACHE_TTL = 300
-    CACHE_MAX_LOCAL_ENTRIES = 512
-    CACHE_PAGES = True
-    PROXY_COUNT = 0
-    # Media uploads (issue 4): per-kind size limits in bytes; env: HPLEARN_MEDIA_MAX_BYTES__video=…
-    MEDIA_MAX_BYTES = {
-        "video": 500 * 1024 * 1024,
-        "document": 50 * 1024 * 1024,
-        "image": 10 * 1024 * 1024,
-        "captions": 2 * 1024 * 1024,
-    }
-    # e.g. "/protected-media/": nginx sends the bytes (X-Accel-Redirect), see docs/deploy.md.
-    MEDIA_ACCEL_REDIRECT = None
+# Flask and extension settings hplearn fixes for every site (not meant to be changed).
+FIXED = {
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "WTF_CSRF_TIME_LIMIT": None,
+    "JSON_AS_ASCII": False,
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+    "RATELIMIT_SWALLOW_ERRORS": True,
+}
 
 
 def instance_path_from_env() -> str:
     """Return the absolute instance folder named by HPLEARN_INSTANCE (default ./instance)."""
-    return str(Path(os.environ.get(f"{ENV_PREFIX}_INSTANCE", "instance")).resolve())
+    return str(Path(os.environ.get("HPLEARN_INSTANCE", "instance")).resolve())
 
 
-def load_config(app, overrides=None) -> None:
-    """Fill app.config from defaults, the instance folder, the environment and overrides."""
-    app.config.from_object(Defaults)
-    _read_instance_file(app)
-    app.config.from_prefixed_env(ENV_PREFIX)
-    for name in STRING_SETTINGS:
-        if f"{ENV_PREFIX}_{name}" in os.environ:
-            app.config[name] = os.environ[f"{ENV_PREFIX}_{name}"]
-    if overrides:
-        app.config.update(overrides)
-    _check_settings(app.config)
+def load_core_settings(app) -> None:
+    """Declare the core's settings and derive what depends on them."""
+    for name, value in FIXED.items():
+        app.config[name] = value.copy() if isinstance(value, dict) else value
+    declare(app, CORE_SETTINGS, owner="core")
     _derive_database_uri(app)
-    _secure_cookies_over_https(app)
+    if app.config["SESSION_COOKIE_SECURE"]:
+        app.config["REMEMBER_COOKIE_SECURE"] = True
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
     _ensure_secret_key(app)
-
-
-def _read_instance_file(app) -> None:
-    path = Path(app.instance_path) / "hplearn.cfg"
-    try:
-        app.config.from_pyfile(path, silent=True)
-    except Exception as error:  # noqa: BLE001 - any mistake in the file is reported the same way
-        raise ConfigError(f"cannot read {path}: {type(error).__name__}: {error}") from None
-
-
-def _check_settings(config) -> None:
-    # Settings whose default is a positive number must stay one, or pages would fail later.
-    for name, default in vars(Defaults).items():
-        if not name.isupper() or isinstance(default, bool) or not isinstance(default, (int, float)):
-            continue
-        value = config.get(name)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or (
-            value <= 0 < default
-        ):
-            raise ConfigError(f"{name} must be a positive number, not {value!r}")
-    if config.get("SEARCH_BACKEND") not in SEARCH_BACKENDS:
-        raise ConfigError(
-            f"SEARCH_BACKEND must be one of {', '.join(SEARCH_BACKENDS)}, "
-            f"not {config.get('SEARCH_BACKEND')!r}"
-        )
 
 
 def _derive_database_uri(app) -> None:
@@ -109,15 +93,7 @@ def _derive_database_uri(app) -> None:
             "sqlite:///" + os.path.join(app.instance_path, "hplearn.sqlite3")
         )
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
-            "connect_args": {"timeout": 30},
-        }
-
-
-def _secure_cookies_over_https(app) -> None:
-    # HPLEARN_SESSION_COOKIE_SECURE=true (served over HTTPS) marks the remember cookie too.
-    if app.config.get("SESSION_COOKIE_SECURE"):
-        app.config["REMEMBER_COOKIE_SECURE"] = True
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
 
 
 def _normalise_database_url(url: str) -> str:

@@ -31,6 +31,71 @@ CODES = {
 }
 
 
+class DomainError(Exception):
+    """A request the rules refuse: the one root of every feature's errors.
+
+    status: the HTTP status pages and the API answer with; code: the API's stable error code;
+    the message (str(error)) is Chinese and says what to do next; field: the form field or JSON
+    key it concerns, if one. Raised by services; mapped once to an error page and once to the
+    API's {"error": {"code", "message"}} (handle_domain_error), so views do not translate them.
+    """
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str | None = None, field: str | None = None, *,
+                 code: str | None = None):
+        super().__init__(message or MESSAGES.get(self.status, "请求失败。"))
+        self.field = field
+        if code is not None:
+            self.code = code
+
+    @property
+    def message(self) -> str:
+        """The Chinese message shown to the user."""
+        return str(self)
+
+
+class NotFound(DomainError):
+    """No such object, or one the user may not know exists (the two look the same)."""
+
+    status = 404
+    code = "not_found"
+
+
+class Forbidden(DomainError):
+    """The user is known but may not do this."""
+
+    status = 403
+    code = "forbidden"
+
+
+class Conflict(DomainError):
+    """The request clashes with the object's current state."""
+
+    status = 409
+    code = "conflict"
+
+
+class Invalid(DomainError):
+    """Input the rules refuse."""
+
+    status = 422
+    code = "invalid"
+
+
+def handle_domain_error(error: DomainError):
+    """The one translation of a refused request: JSON under /api/, the error page elsewhere."""
+    if wants_json():
+        response, status = json_error(error.status, str(error), error.code)
+        if error.field:
+            body = response.get_json()
+            body["error"]["field"] = error.field
+            response = jsonify(body)
+        return response, status
+    return render_template("errors/error.html", status=error.status, message=str(error)), error.status
+
+
 def wants_json() -> bool:
     """API requests (and clients that ask for JSON only) get JSON errors."""
     return request.path.startswith("/api/") or (
@@ -136,6 +201,7 @@ def register(app) -> None:
     from flask_wtf.csrf import CSRFError
     from sqlalchemy.exc import InterfaceError, OperationalError
 
+    app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(OperationalError, handle_database_unavailable)
     app.register_error_handler(InterfaceError, handle_database_unavailable)

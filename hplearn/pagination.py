@@ -6,11 +6,15 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from hplearn.errors import DomainError
+
 MAX_PAGE = 100_000
 
 
-class InvalidParameter(ValueError):
+class InvalidParameter(DomainError, ValueError):
     """A query-string value of the wrong type or range; its message is shown to the user."""
+
+    code = "invalid_parameter"
 
     def __init__(self, name: str, message: str):
         super().__init__(message)

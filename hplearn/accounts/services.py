@@ -22,6 +22,7 @@ from hplearn import policy
 from hplearn.accounts.models import ROLE_LABELS, ROLES, School, User
 from hplearn.audit.services import record
 from hplearn.catalog.services import MAX_ID
+from hplearn.errors import DomainError
 from hplearn.extensions import db
 from hplearn.pagination import Page, PageRequest
 from hplearn.qa.screening import find_personal_information
@@ -38,28 +39,45 @@ MAX_IMPORT_BYTES = 1024 * 1024
 IMPORT_COLUMNS = ("username", "role", "grade", "class", "subjects", "display_name")
 
 
-class AccountError(Exception):
+class AccountError(DomainError):
     """A request the account rules refuse; its message is shown to the user."""
+
+    status = 422
+    code = "invalid_account"
 
 
 class InvalidCredentials(AccountError):
     """Wrong username or password, or a deactivated account."""
 
+    status = 401
+    code = "invalid_credentials"
+
 
 class NotAllowed(AccountError):
     """The acting user may not do this (shown as 403)."""
+
+    status = 403
+    code = "forbidden"
 
 
 class UserNotFound(AccountError):
     """No such user, or one the acting user may not see (shown as 404)."""
 
+    status = 404
+    code = "not_found"
+
 
 class SchoolNotFound(AccountError):
     """No such school, or one the acting user may not manage (shown as 404)."""
 
+    status = 404
+    code = "not_found"
+
 
 class PasswordRejected(AccountError):
     """A new password breaks the password rules."""
+
+    code = "password_rejected"
 
 
 class ImportRejected(AccountError):

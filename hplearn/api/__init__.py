@@ -1,16 +1,25 @@
-"""The JSON API at /api/v1."""
+"""The JSON API's door at /api/v1: one blueprint that every feature adds its routes to.
 
-from flask import Blueprint
+Features put their routes on `bp` from their own `api` module, imported by their `init_app`;
+the app factory mounts the blueprint once every feature is in (`register`). Errors are JSON
+(hplearn.errors maps DomainError and HTTP errors for /api/ paths); `@login_required` answers
+401 JSON here (accounts' unauthorized handler).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, request
 
 bp = Blueprint("api", __name__)
+URL_PREFIX = "/api/v1"
 
-from hplearn.api import (  # noqa: E402,F401  # noqa: E402,F401  (issue 4: collections and media)
-    auth,
-    collections,
-    media,
-    questions,
-    resources,
-    schools,
-    search,
-    stats,
-)
+
+def json_object() -> dict | None:
+    """The request's JSON object body, or None when it is missing or not an object."""
+    data = request.get_json(silent=True)
+    return data if isinstance(data, dict) else None
+
+
+def register(app: Flask) -> None:
+    """Mount the API after every feature has added its routes."""
+    app.register_blueprint(bp, url_prefix=URL_PREFIX)

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from hplearn.catalog import importer
 from hplearn.catalog.models import Platform, Topic
+from hplearn.errors import DomainError
 from hplearn.extensions import db
 from hplearn.vocab import PLATFORM_LEVELS
 
@@ -27,7 +28,7 @@ PLATFORM_FIELDS = {
 FRONT_MATTER_FENCE = "---"
 
 
-class ContentError(Exception):
+class ContentError(DomainError):
     """A content file that cannot be loaded; the message names the file."""
 
 

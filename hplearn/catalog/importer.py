@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select, tuple_
 
 from hplearn.catalog.models import DEFAULT_SOURCE, Resource, Topic
+from hplearn.errors import DomainError
 from hplearn.extensions import db
 from hplearn.timeutil import utcnow
 from hplearn.vocab import RESOURCE_KINDS, STAGES, canonical_subject, parse_grade, stage_for_grade
@@ -55,7 +56,7 @@ HASHED_FIELDS = (
 )
 
 
-class CatalogImportError(Exception):
+class CatalogImportError(DomainError):
     """An import the rules refuse; its message is shown to the user."""
 
 

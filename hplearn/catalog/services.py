@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from hplearn.catalog.models import Platform, Resource, Topic
+from hplearn.errors import DomainError
 from hplearn.extensions import db
 from hplearn.pagination import InvalidParameter, Page, PageRequest
 from hplearn.vocab import (
@@ -27,12 +28,15 @@ MAX_ID = 2**31 - 1
 FACETS = ("stage", "grade", "subject", "topic", "kind", "edition")
 
 
-class CatalogError(Exception):
+class CatalogError(DomainError):
     """A request the catalog refuses; its message is shown to the user."""
 
 
 class ResourceNotFound(CatalogError):
     """No such resource, or not one the caller may see."""
+
+    status = 404
+    code = "not_found"
 
 
 @dataclass(frozen=True)

@@ -1,15 +1,20 @@
-"""The hplearn command line: `hplearn COMMAND` (a Flask CLI group bound to create_app)."""
+"""The hplearn command line: `hplearn COMMAND` (a Flask CLI group bound to create_app).
+
+The core's commands are here (init, reindex, cache-clear, settings, jobs); each feature adds its
+own from its init_app (`app.cli.add_command`).
+"""
 
 from __future__ import annotations
 
 import click
-from flask.cli import FlaskGroup
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
 
 from hplearn.app import create_app
 
 
 def _create_app():
-    from hplearn.config import ConfigError
+    from hplearn.settings import ConfigError
 
     try:
         return create_app()
@@ -29,28 +34,58 @@ def main() -> None:
     cli.main(prog_name="hplearn")
 
 
-def register(app) -> None:
-    """Add every hplearn command to app.cli (so `flask --app wsgi` knows them too)."""
-    from hplearn.cli import accounts, search, setup
+@click.command("settings")
+@click.option("--markdown", is_flag=True, help="Print the README's table of settings.")
+@with_appcontext
+def settings_command(markdown: bool) -> None:
+    """List every setting with its current value (secrets hidden) and what it means."""
+    from hplearn import settings
 
-    for command in (*setup.COMMANDS, *accounts.COMMANDS, *search.COMMANDS):
-        app.cli.add_command(command)
+    if markdown:
+        click.echo(settings.markdown_table(current_app))
+        return
+    for owner, setting in settings.declared(current_app):
+        value = current_app.config.get(setting.name)
+        shown = "(hidden)" if setting.secret and value else repr(value)
+        click.echo(f"{setting.name} = {shown}    [{owner}] {setting.meaning}")
 
-    from hplearn.cli import catalog
 
-    for command in catalog.COMMANDS:
-        app.cli.add_command(command)
+@click.group("jobs")
+def jobs_group():
+    """The periodic jobs the site runs by itself."""
 
-    from hplearn.cli import production
 
-    for command in production.COMMANDS:
-        app.cli.add_command(command)
+@jobs_group.command("list")
+@with_appcontext
+def jobs_list() -> None:
+    """Every periodic job, how often it runs and what it does."""
+    from hplearn import jobs
 
-    from hplearn.cli import stats
+    for job in jobs.registered():
+        minutes = job.every.total_seconds() / 60
+        click.echo(f"{job.name}    every {minutes:g} min    {job.description}")
 
-    for command in stats.COMMANDS:
-        app.cli.add_command(command)
-    from hplearn.cli import qa
 
-    for command in qa.COMMANDS:
+@jobs_group.command("run")
+@click.argument("name")
+@with_appcontext
+def jobs_run(name: str) -> None:
+    """Run one periodic job now (from cron, or to try it)."""
+    from hplearn import jobs
+
+    job = jobs.get(name)
+    if job is None:
+        known = ", ".join(j.name for j in jobs.registered()) or "none"
+        raise click.ClickException(f"no job named {name!r}; known jobs: {known}")
+    result = job.run()
+    click.echo(f"{job.name}: {result}" if result is not None else f"{job.name}: done")
+
+
+def register_core_commands(app: Flask) -> None:
+    """Add the core's commands to app.cli (features add their own)."""
+    from hplearn.cli import production, setup
+    from hplearn.search.cli import reindex_command
+
+    for command in (*setup.COMMANDS, reindex_command, production.cache_clear_command,
+                    settings_command, jobs_group):
         app.cli.add_command(command)

@@ -1,9 +1,8 @@
-"""Operator commands for production: `hplearn cache-clear` and `hplearn backup-paths`."""
+"""Operator command for production: `hplearn cache-clear`."""
 
 from __future__ import annotations
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
 
@@ -18,14 +17,4 @@ def cache_clear_command() -> None:
     click.echo("cache cleared" + (" (shared through Redis)" if cache.shared else ""))
 
 
-@click.command("backup-paths", hidden=True)
-@with_appcontext
-def backup_paths_command() -> None:
-    """Print the database URL and the media folder (for scripts/backup.sh and restore.sh)."""
-    from hplearn.media.uploads import media_root
-
-    click.echo(current_app.config["SQLALCHEMY_DATABASE_URI"])
-    click.echo(str(media_root()))
-
-
-COMMANDS = (cache_clear_command, backup_paths_command)
+COMMANDS = (cache_clear_command,)

@@ -1,9 +1,25 @@
-"""`hplearn init`: create or upgrade the database and the search index."""
+"""`hplearn init`: create or upgrade the database and the search index; load the demo content.
+
+Features add their demo and starter content with `register_demo(app, name, load)`: `load()`
+returns a one-line summary and raises click.ClickException on a bad file. `init --demo` runs
+every loader in the order the features registered them; each must be safe to run again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
 
 import click
-from flask import current_app
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
+
+DEMO = "hplearn_demo"
+
+
+def register_demo(app: Flask, name: str, load: Callable[[], str]) -> None:
+    """Add a feature's demo content loader to `hplearn init --demo`."""
+    app.extensions.setdefault(DEMO, []).append((name, load))
 
 
 @click.command("init")
@@ -13,17 +29,12 @@ def init_command(demo: bool) -> None:
     """Create or upgrade the database (migrations) and the search index."""
     upgrade()
     click.echo(f"database ready: {current_app.config['SQLALCHEMY_DATABASE_URI'].split('@')[-1]}")
-    from hplearn.cli.search import ensure_search_index
+    from hplearn.search.cli import ensure_search_index
 
     ensure_search_index()
     if demo:
-        from hplearn.catalog.content import ContentError, load_content
-
-        try:
-            summary = load_content(current_app.config["CONTENT_DIR"], echo=click.echo)
-        except ContentError as error:
-            raise click.ClickException(str(error)) from None
-        click.echo(f"demo content loaded: {summary}")
+        for name, load in current_app.extensions.get(DEMO, []):
+            click.echo(f"demo content loaded ({name}): {load()}")
 
 
 COMMANDS = (init_command,)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from hplearn.errors import DomainError
 from hplearn.vocab import STAGES
 
 MAX_TITLE = 200
@@ -18,26 +19,30 @@ REQUIRED = ("title", "public")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-class CollectionError(Exception):
+class CollectionError(DomainError):
     """A request the collection rules refuse; its message is shown to the user."""
 
     status = 422
+    code = "unprocessable"
 
 
 class CollectionInvalid(CollectionError):
     """One field is wrong."""
 
+    code = "invalid_field"
+
     def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
+        super().__init__(message, field)
 
 
 class CollectionNotFound(CollectionError):
     status = 404
+    code = "not_found"
 
 
 class CollectionForbidden(CollectionError):
     status = 403
+    code = "forbidden"
 
 
 def _text(field: str, value, limit: int, required: bool) -> str:

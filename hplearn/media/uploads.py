@@ -16,6 +16,7 @@ from flask import current_app
 
 from hplearn import policy
 from hplearn.audit.services import record
+from hplearn.errors import DomainError
 from hplearn.extensions import db
 from hplearn.media import captions
 from hplearn.media.models import MEDIA_KINDS, Media
@@ -33,30 +34,36 @@ _STORAGE_NAME = re.compile(r"^[0-9a-f]{32}\.[a-z0-9]{2,4}$")
 _UNSAFE_NAME_CHARS = set('\\/:*?"<>|;')
 
 
-class MediaError(Exception):
+class MediaError(DomainError):
     """An upload or request the media rules refuse; its message is shown to the user."""
 
     status = 422
+    code = "unprocessable"
 
 
 class MediaTooLarge(MediaError):
     status = 413
+    code = "too_large"
 
 
 class MediaTypeRefused(MediaError):
     status = 415
+    code = "unsupported_media_type"
 
 
 class MediaNotFound(MediaError):
     status = 404
+    code = "not_found"
 
 
 class MediaForbidden(MediaError):
     status = 403
+    code = "forbidden"
 
 
 class MediaStorageFull(MediaError):
     status = 507
+    code = "storage_full"
 
 
 def media_root() -> Path:

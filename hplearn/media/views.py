@@ -30,9 +30,8 @@ bp = Blueprint("media", __name__)
 PRIVATE_MAX_AGE = 3600
 
 
-@bp.app_template_global()
 def media_player(resource):
-    """The player data (source, captions, resume position) of a resource page."""
+    """Template helper: the player data (source, captions, resume position) of a resource page."""
     return services.player_for(resource, current_user)
 
 

@@ -1,38 +1,40 @@
 """In-app notifications (the inbox) with optional email when SMTP is configured."""
 
+from hplearn.settings import Setting
+
+SETTINGS = (
+    Setting("MAIL_SERVER", "str", None, "SMTP server for notification emails; none: no mail",
+            optional=True),
+    Setting("MAIL_PORT", "int", 25, "SMTP port", positive=True),
+    Setting("MAIL_USERNAME", "str", None, "SMTP user name", optional=True),
+    Setting("MAIL_PASSWORD", "str", None, "SMTP password", optional=True, secret=True),
+    Setting("MAIL_USE_TLS", "bool", False, "STARTTLS to the SMTP server"),
+    Setting("MAIL_SENDER", "str", "noreply@hplearn.local", "the sender address of notification emails"),
+    Setting("MAIL_TIMEOUT", "float", 10.0, "seconds to wait for the SMTP server", positive=True),
+)
+
 
 def init_app(app) -> None:
-    """Mail queued notifications once their transaction commits; drop them on rollback."""
-    from sqlalchemy import event
-    from sqlalchemy.orm import Session
+    """The inbox, its unread badge, and mail sent once the notifications' transaction commits."""
+    from hplearn import dispatch, settings
+    from hplearn.notifications import services, views
 
-    from hplearn.notifications import services
-
-    app.context_processor(_unread_count_helper)
-    if not event.contains(Session, "after_commit", services.send_pending_mail):
-        event.listen(Session, "after_commit", services.send_pending_mail)
-        event.listen(Session, "after_soft_rollback", _drop_on_rollback)
-
-
-def _drop_on_rollback(session, previous_transaction):
-    from hplearn.notifications import services
-
-    if previous_transaction.parent is None:
-        services.drop_pending_mail(session)
+    settings.declare(app, SETTINGS, owner="notifications")
+    app.register_blueprint(views.bp, url_prefix="/notifications")
+    dispatch.after_commit(app, "mail", services.send_pending_mail)
+    dispatch.on_rollback(app, services.drop_pending_mail)
+    app.add_template_global(_unread_notifications, "unread_notifications")
 
 
-def _unread_count_helper():
-    """Templates call unread_notifications() for the header badge (one query, only if used)."""
+def _unread_notifications() -> int:
+    """The header badge: the signed-in user's unread notifications (one query per request)."""
     from flask import g
     from flask_login import current_user
 
     from hplearn.notifications import services
 
-    def unread_notifications() -> int:
-        if not current_user.is_authenticated:
-            return 0
-        if "unread_notifications" not in g:
-            g.unread_notifications = services.unread_count(current_user)
-        return g.unread_notifications
-
-    return {"unread_notifications": unread_notifications}
+    if not current_user.is_authenticated:
+        return 0
+    if "unread_notifications" not in g:
+        g.unread_notifications = services.unread_count(current_user)
+    return g.unread_notifications

@@ -7,6 +7,7 @@ import re
 from flask import current_app
 from sqlalchemy import func, select, update
 
+from hplearn.errors import DomainError
 from hplearn.extensions import db
 from hplearn.notifications import mail
 from hplearn.notifications.models import KINDS, Notification, NotificationEmail
@@ -15,7 +16,7 @@ from hplearn.timeutil import utcnow
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 
 
-class NotificationError(Exception):
+class NotificationError(DomainError):
     """A request the notification rules refuse; its message is shown to the user."""
 
 

@@ -1,51 +1,47 @@
 """The Q&A board: students ask, routed teachers claim and answer, minors stay safe."""
 
-DEFAULTS = {
-    # Minutes a claim holds before the question returns to the queue.
-    "QA_CLAIM_MINUTES": 30,
-    # The claimer is reminded this many minutes before the claim runs out.
-    "QA_CLAIM_WARN_MINUTES": 5,
-    # Reply target in service hours; unclaimed questions past it go to the whole district.
-    "QA_TARGET_HOURS": 24,
-    # Mental-health questions go to district counsellors after this many real minutes.
-    "QA_URGENT_TARGET_MINUTES": 30,
-    # Service hours: ISO weekdays and the daily window in Asia/Shanghai; closed dates (holidays).
-    "QA_SERVICE_DAYS": "1-5",
-    "QA_SERVICE_START": "16:00",
-    "QA_SERVICE_END": "20:30",
-    "QA_CLOSED_DATES": [],
-    "QA_QUEUE_LIMIT": 50,
-}
+from datetime import timedelta
+
+from hplearn.settings import ConfigError, Setting
+
+SETTINGS = (
+    Setting("QA_CLAIM_MINUTES", "float", 30, "minutes a claim holds before the question returns to "
+            "the queue", positive=True),
+    Setting("QA_CLAIM_WARN_MINUTES", "float", 5, "the claimer is reminded this many minutes before the "
+            "claim runs out", minimum=0),
+    Setting("QA_TARGET_HOURS", "float", 24, "reply target in service hours; unclaimed questions past "
+            "it are escalated to the district's teachers of the subject", positive=True),
+    Setting("QA_URGENT_TARGET_MINUTES", "float", 30, "mental-health questions are escalated to the "
+            "district's counsellors after this many minutes", positive=True),
+    Setting("QA_SERVICE_DAYS", "str", "1-5", "service days as ISO weekdays (`1-5`, `1,3,6-7`)"),
+    Setting("QA_SERVICE_START", "str", "16:00", "the daily service window's start (Asia/Shanghai)"),
+    Setting("QA_SERVICE_END", "str", "20:30", "the daily service window's end (Asia/Shanghai)"),
+    Setting("QA_CLOSED_DATES", "list", [], "days without service, a JSON list of `YYYY-MM-DD`"),
+    Setting("QA_QUEUE_LIMIT", "int", 50, "questions shown in a teacher's queue", positive=True),
+)
 
 
 def init_app(app) -> None:
-    """Fill in Q&A settings the deployment did not set and add the template helpers."""
-    for key, value in DEFAULTS.items():
-        app.config.setdefault(key, value)
-    check_settings(app.config)
-    from hplearn.qa import search_documents, services, statistics  # noqa: F401  (registers "question")
+    """The board's pages and API, the "question" search type, statistics, the CLI and its job."""
+    from hplearn import jobs, settings
+    from hplearn.qa import api, cli, search_documents, services, statistics, views  # noqa: F401
 
+    settings.declare(app, SETTINGS, owner="qa")
+    check_service_hours(app.config)
+    app.register_blueprint(views.bp, url_prefix="/qa")
     statistics.connect()
+    app.add_template_global(views.resource_questions, "qa_resource_questions")
+    for command in cli.COMMANDS:
+        app.cli.add_command(command)
+    jobs.register(app, "qa.maintenance", services.run_maintenance, every=timedelta(minutes=5))
 
-    app.jinja_env.globals["qa_resource_questions"] = services.questions_for_resource_page
 
-
-def check_settings(config) -> None:
-    """Refuse Q&A settings hplearn cannot work with, naming the setting (ConfigError)."""
-    from hplearn.config import ConfigError
+def check_service_hours(config) -> None:
+    """Refuse service hours hplearn cannot work with (ConfigError naming them)."""
     from hplearn.qa.service_hours import parse_schedule
 
-    for name in ("QA_CLAIM_MINUTES", "QA_TARGET_HOURS", "QA_URGENT_TARGET_MINUTES",
-                 "QA_QUEUE_LIMIT", "QA_CLAIM_WARN_MINUTES"):
-        value = config[name]
-        lowest_ok = 0 if name == "QA_CLAIM_WARN_MINUTES" else 1e-9
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < lowest_ok:
-            raise ConfigError(f"{name} must be a positive number, not {value!r}")
-    closed = config["QA_CLOSED_DATES"]
-    if not isinstance(closed, (list, tuple)):
-        raise ConfigError(f"QA_CLOSED_DATES must be a JSON list of dates, not {closed!r}")
     try:
         parse_schedule(str(config["QA_SERVICE_DAYS"]), str(config["QA_SERVICE_START"]),
-                       str(config["QA_SERVICE_END"]), [str(day) for day in closed])
+                       str(config["QA_SERVICE_END"]), [str(day) for day in config["QA_CLOSED_DATES"]])
     except ValueError as error:
         raise ConfigError(f"QA service hours: {error}") from None

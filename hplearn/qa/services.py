@@ -19,6 +19,7 @@ from hplearn import policy, search
 from hplearn.accounts.models import User
 from hplearn.audit.services import record as audit
 from hplearn.catalog.models import Resource
+from hplearn.errors import DomainError
 from hplearn.extensions import db
 from hplearn.media.models import Media
 from hplearn.media.uploads import save_upload
@@ -34,42 +35,45 @@ TITLE_MIN, TITLE_MAX, BODY_MAX, ANSWER_MAX = 4, 200, 5000, 10000
 ANONYMOUS_NAME = "匿名同学"
 
 
-class QAError(Exception):
+class QAError(DomainError):
     """A request the Q&A rules refuse; its message is shown to the user."""
 
     status = 400
+    code = "bad_request"
 
 
 class QuestionNotFound(QAError):
     """No such question, or one the user may not see (the two look the same)."""
 
     status = 404
+    code = "not_found"
 
 
 class NotAllowed(QAError):
     """The user may see the question but not do this to it."""
 
     status = 403
+    code = "forbidden"
 
 
 class AlreadyClaimed(QAError):
     """Another teacher holds the claim."""
 
     status = 409
+    code = "already_claimed"
 
 
 class InvalidQuestion(QAError):
     """Input the rules refuse; field names the form field it concerns."""
 
     status = 422
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+    code = "invalid"
 
 
 class PersonalInformationFound(InvalidQuestion):
     """The text contains personal information; nothing was stored."""
+
+    code = "personal_information"
 
     def __init__(self, findings, field: str):
         super().__init__(safety.describe_findings(findings), field)
@@ -337,13 +341,6 @@ def questions_for_resource(resource_id: int, viewer, limit: int = 10) -> list[Qu
         select(Question).where(Question.resource_id == resource_id, _public_clause())
         .order_by(Question.created_at.desc()).limit(limit)
     ))
-
-
-def questions_for_resource_page(resource) -> list[Question]:
-    """Template helper for the resource page: its questions for the current user."""
-    from flask_login import current_user
-
-    return questions_for_resource(resource.id, current_user)
 
 
 def similar_questions(title: str, viewer, limit: int = 5) -> list[Question]:

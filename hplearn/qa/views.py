@@ -27,6 +27,11 @@ def require_login():
     """Every Q&A page needs a signed-in user (questions are about minors)."""
 
 
+def resource_questions(resource):
+    """Template helper for the resource page: its answered questions for the current user."""
+    return services.questions_for_resource(resource.id, current_user)
+
+
 def _fail(error: services.QAError):
     """Turn a refused request into the right error page."""
     abort(error.status, description=str(error))

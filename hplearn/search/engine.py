@@ -17,14 +17,17 @@ PROBLEM_FILE = "search-problem.txt"
 
 
 def init_app(app: Flask) -> None:
-    """Attach the configured backend to app and load the analysis dictionaries."""
-    import hplearn.catalog.search_documents  # noqa: F401  (registers the resource type)
+    """Attach the configured backend to app, load the analysis dictionaries, follow commits.
+
+    Features register their document types (register_document_type) from their init_app.
+    """
     from hplearn.search import hooks
 
-    backend = make_backend(app.config.get("SEARCH_BACKEND", "whoosh"), app.instance_path)
+    backend = make_backend(app.config["SEARCH_BACKEND"], app.instance_path)
     app.extensions[EXTENSION] = backend
     analysis.configure(Path(app.config["CONTENT_DIR"]) / "synonyms.txt")
-    hooks.install()
+    hooks.init_app(app)
+    app.add_template_global(current_problem, "search_problem")
 
 
 def backend(app: Flask | None = None) -> SearchBackend:

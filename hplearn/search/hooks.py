@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 from flask import current_app, has_app_context
-from sqlalchemy import event, inspect
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
 from hplearn.extensions import db
@@ -28,18 +28,15 @@ from hplearn.search.rebuild import candidate_count
 
 log = logging.getLogger(__name__)
 PENDING = "hplearn_search_pending"
-_installed = False
 
 
-def install() -> None:
-    """Listen to every SQLAlchemy session (once per process)."""
-    global _installed
-    if _installed:
-        return
-    event.listen(Session, "after_flush", _collect)
-    event.listen(Session, "after_commit", _apply)
-    event.listen(Session, "after_rollback", _discard)
-    _installed = True
+def init_app(app) -> None:
+    """Follow the database: collect on flush, write in the "index" phase after commit."""
+    from hplearn import dispatch
+
+    dispatch.on_flush(app, _collect)
+    dispatch.after_commit(app, "index", _apply)
+    dispatch.on_rollback(app, _discard)
 
 
 def _pending(session) -> dict:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from hplearn.errors import DomainError
 from hplearn.timeutil import local_date, utcnow
 
 MAX_RANGE_DAYS = 366
@@ -12,12 +13,14 @@ DEFAULT_RANGE_DAYS = 30
 EARLIEST = date(2020, 1, 1)
 
 
-class StatsError(Exception):
+class StatsError(DomainError):
     """A statistics request refused; its message is shown to the user."""
 
 
 class InvalidRange(StatsError):
     """A bad from/to date or range."""
+
+    code = "invalid_date_range"
 
 
 @dataclass(frozen=True)

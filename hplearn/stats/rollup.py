@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from flask import current_app
 from sqlalchemy import delete, or_, select
 
+from hplearn.errors import DomainError
 from hplearn.extensions import db
 from hplearn.stats.models import (
     QuestionDaily,
@@ -332,7 +333,7 @@ def _askers(events: list[dict]) -> dict:
     return dict(db.session.execute(query).all())
 
 
-class RollupError(Exception):
+class RollupError(DomainError):
     """A rollup that would lose data."""
 
 

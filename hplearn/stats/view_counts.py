@@ -58,6 +58,7 @@ def _store(changes: list[tuple[int, int]]) -> None:
         update(table)
         .where(table.c.id == bindparam("resource_id"))
         .values(view_count=bindparam("counted"), updated_at=table.c.updated_at)
+        .execution_options(cache_neutral=True)  # the cache is renewed once, after the index
     )
     db.session.execute(statement, [{"resource_id": i, "counted": n} for i, n in changes])
 

@@ -7,26 +7,10 @@ from flask_login import current_user, login_required
 
 from hplearn import policy
 from hplearn.accounts.services import school_by_code
-from hplearn.search import search_performed
-from hplearn.stats import charts, events, export, services
-from hplearn.stats.figures import HIDDEN
+from hplearn.stats import export, services
 from hplearn.stats.period import InvalidRange, Period, parse_period
 
 bp = Blueprint("stats", __name__)
-# Searches are announced by hplearn.search; statistics listen rather than being called.
-bp.record_once(lambda state: search_performed.connect(events.record_search_performed))
-
-
-@bp.context_processor
-def chart_helpers():
-    """The SVG chart helpers and the "<5" marker for the statistics templates."""
-    return {"charts": charts, "HIDDEN": HIDDEN}
-
-
-@bp.before_app_request
-def remember_school_link():
-    """Keep `?s=CODE` (a school's link or QR code) for attributing anonymous views."""
-    events.remember_school_link()
 
 
 def _period() -> Period:

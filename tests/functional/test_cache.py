@@ -89,10 +89,20 @@ def test_unpublishing_in_bulk_invalidates(client, topic):
 def test_view_counters_do_not_invalidate(client, topic):
     resource = ResourceFactory(title="国旗的故事", topic=topic)
     _get(client, "/")
-    db.session.execute(update(Resource).values(view_count=Resource.view_count + 1))
+    # A bulk statement says it touches only counters (no private SQLAlchemy state is read).
+    db.session.execute(update(Resource).values(view_count=Resource.view_count + 1)
+                       .execution_options(cache_neutral=True))
     resource.view_count += 1
     db.session.commit()
     assert _get(client, "/").headers["X-Cache"] == "hit"
+
+
+def test_an_unmarked_bulk_update_of_the_catalog_invalidates(client, topic):
+    ResourceFactory(title="国旗的故事", topic=topic)
+    _get(client, "/")
+    db.session.execute(update(Resource).values(title="国旗的故事（修订）"))
+    db.session.commit()
+    assert _get(client, "/").headers["X-Cache"] == "miss"
 
 
 def test_rolled_back_change_does_not_invalidate(client, topic):

@@ -164,6 +164,7 @@ def test_ids_beyond_the_database_range_are_not_found(client, catalog):
 
 def test_a_form_part_without_a_readable_name_is_refused_not_a_crash(app, client, login,
                                                                      school_admin):
+    login(school_admin)
     app.config["WTF_CSRF_ENABLED"] = True
     body = (b'--b\r\nContent-Disposition: form-data; name="\xc2\xaf\\"\r\n\r\n{}\r\n'
             b'--b\r\nContent-Disposition: form-data; name="kind"\r\n\r\nvideo\r\n--b--\r\n')

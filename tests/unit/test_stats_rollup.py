@@ -8,9 +8,9 @@ import click
 import pytest
 from sqlalchemy import func, select
 
-from hplearn.cli.stats import days_to_build
 from hplearn.extensions import db
 from hplearn.stats import rollup
+from hplearn.stats.cli import days_to_build
 from hplearn.stats.figures import Responses, school_totals
 from hplearn.stats.models import QuestionDaily, SchoolDaily, SchoolMonthly, StatEvent, UsageDaily
 from hplearn.stats.period import Period, split_period, today

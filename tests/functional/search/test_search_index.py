@@ -258,8 +258,8 @@ def test_question_writes_leave_the_resource_searcher_and_its_caches_warm(app, wh
 
 
 def test_an_index_of_an_older_format_is_rebuilt_by_init(app, whoosh_only, capsys):
-    from hplearn.cli.search import ensure_search_index
     from hplearn.search.backends.whoosh_backend import FORMAT_FILE
+    from hplearn.search.cli import ensure_search_index
 
     factories.ResourceFactory(title="勾股定理")
     backend = engine.backend()

@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 
 from hplearn import policy
 from hplearn.accounts import services
-from hplearn.api import bp
+from hplearn.api import bp, json_object
 from hplearn.errors import json_error
 from hplearn.pagination import InvalidParameter, parse_page
 
@@ -35,12 +35,6 @@ def account_error_response(error: services.AccountError):
     if isinstance(error, (services.SchoolNotFound, services.UserNotFound)):
         return json_error(404, str(error), code="not_found")
     return json_error(422, str(error), code="invalid_account")
-
-
-def json_object():
-    """The request's JSON object body, or None."""
-    data = request.get_json(silent=True)
-    return data if isinstance(data, dict) else None
 
 
 @bp.get("/schools/<code>/users")

@@ -5,9 +5,9 @@ from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
 from hplearn.accounts import services
+from hplearn.accounts.api_schools import user_json
 from hplearn.accounts.ratelimit import limit_failed_sign_ins
-from hplearn.api import bp
-from hplearn.api.schools import json_object, user_json
+from hplearn.api import bp, json_object
 from hplearn.errors import json_error
 from hplearn.extensions import csrf
 from hplearn.stats import events as stats_events

@@ -4,16 +4,9 @@ from flask import Blueprint, abort, current_app, render_template, request
 
 from hplearn.catalog import services as catalog
 from hplearn.pagination import InvalidParameter, parse_page
-from hplearn.search import engine, services
+from hplearn.search import services
 
 bp = Blueprint("search", __name__)
-bp.record_once(lambda state: engine.init_app(state.app))
-
-
-@bp.app_context_processor
-def search_notice():
-    """Let /admin show a search problem that needs an admin."""
-    return {"search_problem": engine.current_problem}
 
 
 def parse_search_request(args):

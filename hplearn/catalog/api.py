@@ -4,8 +4,8 @@ from flask import current_app, jsonify, request
 from flask_login import current_user
 
 from hplearn.api import bp
-from hplearn.api.serializers import resource_detail_json, resource_json
 from hplearn.catalog import services
+from hplearn.catalog.serializers import resource_detail_json, resource_json
 from hplearn.errors import json_error
 from hplearn.pagination import InvalidParameter, parse_page
 from hplearn.stats import events as stats_events

@@ -74,6 +74,24 @@ def rollup_command(day, first, last):
         raise SystemExit(1)
 
 
+def rollup_today() -> str:
+    """Write queued events, rebuild yesterday's and today's rollups and sync view counts."""
+    events.flush()
+    now = today()
+    built = []
+    for one_day in rollup.days_between(now - timedelta(days=1), now):
+        try:
+            rollup.build_day(one_day)
+        except rollup.RollupError as error:
+            built.append(f"{one_day} skipped ({error})")
+        else:
+            built.append(str(one_day))
+    synced = view_counts.sync_view_counts()
+    deleted = rollup.delete_old_events(now)
+    return (f"rollups {', '.join(built)}; {synced.changed} view counts changed; "
+            f"{deleted} old events deleted")
+
+
 def _sync_view_counts() -> bool:
     """Sync view counts and report; return whether the search index could not follow."""
     started = time.perf_counter()

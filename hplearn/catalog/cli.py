@@ -81,3 +81,22 @@ def check_links_command(timeout: float | None, concurrency: int | None) -> None:
 
 
 COMMANDS = (import_command, links_group)
+
+
+def check_links() -> str:
+    """Visit every external address once and record whether it works (the daily job)."""
+    summary = links.check_links(
+        links.external_urls(), timeout=current_app.config["LINK_CHECK_TIMEOUT"],
+        concurrency=current_app.config["LINK_CHECK_CONCURRENCY"],
+    )
+    return f"checked {summary.checked} links: {summary.ok} ok, {len(summary.broken)} broken"
+
+
+def load_demo_content() -> str:
+    """`hplearn init --demo`: topics, platforms, starter resources and the textbook catalog."""
+    from hplearn.catalog.content import ContentError, load_content
+
+    try:
+        return str(load_content(current_app.config["CONTENT_DIR"], echo=click.echo))
+    except ContentError as error:
+        raise click.ClickException(str(error)) from None

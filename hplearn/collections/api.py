@@ -4,7 +4,7 @@ from flask import current_app, jsonify, request
 from flask_login import current_user
 
 from hplearn.api import bp
-from hplearn.api.serializers import resource_json
+from hplearn.catalog.serializers import resource_json
 from hplearn.collections import services
 from hplearn.errors import json_error
 from hplearn.markup import render_markdown

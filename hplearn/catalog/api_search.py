@@ -3,11 +3,11 @@
 from flask import jsonify, request
 
 from hplearn.api import bp
-from hplearn.api.serializers import resource_json
+from hplearn.catalog.search_views import run_search
+from hplearn.catalog.serializers import resource_json
 from hplearn.errors import json_error
 from hplearn.pagination import InvalidParameter
 from hplearn.search import services
-from hplearn.search.views import run_search
 
 
 def _hit_json(hit) -> dict:

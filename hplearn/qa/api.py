@@ -8,7 +8,7 @@ from flask import jsonify, request, url_for
 from flask_login import current_user
 
 from hplearn import policy
-from hplearn.api import bp
+from hplearn.api import bp, json_object
 from hplearn.errors import json_error
 from hplearn.markup import render_markdown
 from hplearn.media.uploads import MediaError, body_too_large, too_large
@@ -41,11 +41,6 @@ def _refused(error: services.QAError):
     if getattr(error, "field", None):
         payload["field"] = error.field
     return jsonify(error=payload), error.status
-
-
-def _json_body() -> dict | None:
-    body = request.get_json(silent=True)
-    return body if isinstance(body, dict) else None
 
 
 _CACHED_TEXT_MAX = 2000
@@ -133,7 +128,7 @@ def _placeholder_title(question) -> str:
 @_signed_in
 def create_question():
     """A student asks; 422 with the reason when personal information or bad input is found."""
-    body = _json_body()
+    body = json_object()
     if body is None:
         return json_error(400, "请求体必须是 JSON 对象。")
     fields = {key: body.get(key) for key in (
@@ -229,7 +224,7 @@ def release_question(question_id):
 @_signed_in
 def answer_question(question_id):
     """The claiming teacher answers in Markdown."""
-    body = _json_body()
+    body = json_object()
     if body is None:
         return json_error(400, "请求体必须是 JSON 对象。")
     return _question_action(lambda: answer_json(
@@ -261,7 +256,7 @@ def add_answer_image(question_id):
 @_signed_in
 def accept_answer(question_id):
     """The asker accepts the newest answer (or answer_id)."""
-    body = _json_body() or {}
+    body = json_object() or {}
     answer_id = body.get("answer_id")
     if answer_id is not None and (not isinstance(answer_id, int) or isinstance(answer_id, bool)):
         return json_error(400, "answer_id 必须是整数。", code="invalid_parameter")
@@ -275,7 +270,7 @@ def accept_answer(question_id):
 @_signed_in
 def followup(question_id):
     """The asker follows up; the question reopens to its teacher."""
-    body = _json_body()
+    body = json_object()
     if body is None:
         return json_error(400, "请求体必须是 JSON 对象。")
 
@@ -291,7 +286,7 @@ def followup(question_id):
 @_signed_in
 def report_question(question_id):
     """Anyone signed in who can see the question reports it (or an answer)."""
-    body = _json_body()
+    body = json_object()
     if body is None:
         return json_error(400, "请求体必须是 JSON 对象。")
 
