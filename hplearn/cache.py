@@ -90,6 +90,7 @@ class CatalogCache:
         self.watched_tables: frozenset[str] = frozenset()
         self.ignored_columns: frozenset[str] = frozenset()
         self.cached_pages: frozenset[str] = frozenset()
+        self.page_query_args: frozenset[str] = frozenset()
         if self._redis_url:
             import redis
 
@@ -226,9 +227,16 @@ def watch_tables(app: Flask, tables, ignored_columns=()) -> None:
     cache.ignored_columns |= frozenset(ignored_columns)
 
 
-def cache_anonymous_pages(app: Flask, endpoints) -> None:
-    """Cache anonymous renders of these endpoints (the same for every visitor)."""
-    catalog_cache(app).cached_pages |= frozenset(endpoints)
+def cache_anonymous_pages(app: Flask, endpoints, query_args=("page",)) -> None:
+    """Cache anonymous renders of these endpoints (the same for every visitor).
+
+    query_args: the query arguments the pages read. The cache key holds only those, sorted and
+    short; a request with any other argument (or a long value) is served but not cached, so
+    nobody fills the cache with one entry per made-up URL.
+    """
+    cache = catalog_cache(app)
+    cache.cached_pages |= frozenset(endpoints)
+    cache.page_query_args |= frozenset(query_args)
 
 
 def _touches_watched(cache: CatalogCache, instance) -> bool:
@@ -274,18 +282,25 @@ def _after_rollback(session) -> None:
 
 # --- page cache: anonymous renders of the pages in CACHED_PAGES -----------------------------
 
+PAGE_ARG_MAX = 32
+
+
 def _page_is_cacheable() -> bool:
+    cache = catalog_cache()
     return (
         request.method == "GET"
-        and request.endpoint in catalog_cache().cached_pages
+        and request.endpoint in cache.cached_pages
         and current_app.config["CACHE_PAGES"]
+        and set(request.args) <= cache.page_query_args
+        and all(len(value) <= PAGE_ARG_MAX for value in request.args.values())
         and not current_user.is_authenticated
         and not session.get("_flashes")
     )
 
 
 def _page_key() -> str:
-    return "page:" + request.full_path
+    args = "&".join(f"{name}={request.args[name]}" for name in sorted(request.args))
+    return f"page:{request.path[:200]}?{args}"
 
 
 def _serve_cached_page():

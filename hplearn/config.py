@@ -31,8 +31,9 @@ CORE_SETTINGS = (
     Setting("REDIS_URL", "str", None, "optional `redis://…` shared storage for rate limits and caches, "
             "needed when several server processes run", optional=True,
             default_text="none: each process keeps its own"),
-    Setting("SITE_URL", "str", "", "the site's public address (`https://…`), for links in mail and "
-            "absolute URLs"),
+    Setting("SITE_URL", "str", "", "the site's public address (`https://…`): absolute URLs in the API "
+            "and in mail are built from it, never from the request's Host header",
+            check=lambda value: _check_site_url(value)),
     Setting("CONTENT_DIR", "str", CONTENT_DIR, "the folder of demo and starter content, word lists "
             "and synonyms", default_text="`content/` of the checkout"),
     Setting("LOG_LEVEL", "str", "INFO", "how much goes to standard error", choices=LOG_LEVELS),
@@ -63,6 +64,12 @@ FIXED = {
     "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
     "RATELIMIT_SWALLOW_ERRORS": True,
 }
+
+
+def _check_site_url(value: str) -> None:
+    from hplearn.security import check_site_url
+
+    check_site_url(value)
 
 
 def instance_path_from_env() -> str:

@@ -35,7 +35,7 @@ def init_app(app) -> None:
     app.register_blueprint(search_views.bp)
     app.register_blueprint(admin_views.bp, url_prefix="/admin/resources")
     cache.watch_tables(app, CACHED_TABLES, CACHE_IGNORED_COLUMNS)
-    cache.cache_anonymous_pages(app, ("catalog.home", "catalog.topic"))
+    cache.cache_anonymous_pages(app, ("catalog.home", "catalog.topic"), query_args=("page", "per_page"))
     for command in cli.COMMANDS:
         app.cli.add_command(command)
     register_demo(app, "catalog", cli.load_demo_content)

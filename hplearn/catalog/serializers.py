@@ -1,8 +1,8 @@
 """How models look in the JSON API (the shapes named in INTERFACES.md)."""
 
-from flask import url_for
 
 from hplearn.markup import render_markdown
+from hplearn.security import absolute_url
 
 
 def resource_json(resource) -> dict:
@@ -21,7 +21,7 @@ def resource_json(resource) -> dict:
         "volume": resource.volume,
         "topic": resource.topic.slug if resource.topic else None,
         "tags": list(resource.tags or []),
-        "url": url_for("catalog.resource", resource_id=resource.id, _external=True),
+        "url": absolute_url("catalog.resource", resource_id=resource.id),
         "external_url": resource.url or None,
     }
 

@@ -1,19 +1,20 @@
 """/api/v1/media: uploads by admins."""
 
-from flask import jsonify, request, url_for
+from flask import jsonify, request
 from flask_login import current_user
 
 from hplearn import policy
 from hplearn.api import bp
 from hplearn.errors import json_error
 from hplearn.media import services
+from hplearn.security import absolute_url
 
 
 def media_json(media) -> dict:
     """An uploaded file as the API shows it."""
     return {
         "id": media.id,
-        "url": url_for("media.serve", media_id=media.id, _external=True),
+        "url": absolute_url("media.serve", media_id=media.id),
         "content_type": media.content_type,
         "size": media.size,
         "kind": media.kind,

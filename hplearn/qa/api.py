@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache, wraps
 
-from flask import jsonify, request, url_for
+from flask import jsonify, request
 from flask_login import current_user
 
 from hplearn import policy
@@ -14,6 +14,7 @@ from hplearn.markup import render_markdown
 from hplearn.media.uploads import MediaError, body_too_large, too_large
 from hplearn.pagination import InvalidParameter, parse_page
 from hplearn.qa import moderation, services
+from hplearn.security import absolute_url
 from hplearn.timeutil import utcnow
 
 _CODES = {
@@ -106,7 +107,7 @@ def question_json(question, viewer, now, *, detail: bool = False) -> dict:
         "first_response_at": _iso(question.first_response_at),
         "expected_reply_by": _iso(question.due_at),
         "resource_id": question.resource_id,
-        "url": url_for("qa.detail", question_id=question.id, _external=True),
+        "url": absolute_url("qa.detail", question_id=question.id),
         "answers": (
             [answer_json(a) for a in services.visible_answers(question, viewer)]
             if content_shown else []
@@ -247,7 +248,7 @@ def add_answer_image(question_id):
     except services.QAError as error:
         return _refused(error)
     return jsonify(
-        id=media.id, url=url_for("media.serve", media_id=media.id, _external=True),
+        id=media.id, url=absolute_url("media.serve", media_id=media.id),
         markdown=services.image_markdown(media), content_type=media.content_type, size=media.size,
     ), 201
 

@@ -9,6 +9,7 @@ from hplearn.media.models import PlaybackPosition
 from hplearn.timeutil import local_date, utcnow
 from tests import media_samples as samples
 from tests.conftest import DEFAULT_PASSWORD
+from tests.e2e.conftest import wait_until
 from tests.factories import CollectionFactory, ResourceFactory
 
 
@@ -48,7 +49,7 @@ def test_student_watches_featured_video_and_resumes(live_server, page, school, s
     page.get_by_role("link", name="国家安全教育日专题").click()
     page.get_by_role("link", name="国家安全微课").click()
     page.wait_for_url(f"**/resources/{lesson.id}")
-    page.wait_for_function("document.querySelector('track').readyState === 2")
+    wait_until(page, "document.querySelector('track').readyState === 2")
     assert page.evaluate("document.querySelector('video').textTracks[0].language") == "zh"
 
     with page.expect_response(is_position_post, timeout=20_000) as periodic:
@@ -57,7 +58,7 @@ def test_student_watches_featured_video_and_resumes(live_server, page, school, s
             " v.muted = true; v.playbackRate = 2; return v.play(); }"
         )
     assert periodic.value.status == 200
-    page.wait_for_function("document.querySelector('video').currentTime > 13")
+    wait_until(page, "document.querySelector('video').currentTime > 13")
     with page.expect_response(is_position_post) as on_pause:
         page.evaluate("document.querySelector('video').pause()")
     assert on_pause.value.status == 200
@@ -65,7 +66,7 @@ def test_student_watches_featured_video_and_resumes(live_server, page, school, s
     assert stopped_at >= 13
 
     page.reload()
-    page.wait_for_function("document.querySelector('video').readyState >= 1")
+    wait_until(page, "document.querySelector('video').readyState >= 1")
     resumed_at = page.evaluate("document.querySelector('video').currentTime")
     assert abs(resumed_at - stopped_at) < 1.5
     assert "已从上次看到的" in page.inner_text("main")
