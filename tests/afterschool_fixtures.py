@@ -28,7 +28,7 @@ def programme_data(teacher, **changes) -> dict:
 
 
 def compliant_guide(admin, school: School, teacher, *, capacity=30, grades=None,
-                    opens=None, closes=None):
+                    opens=None, closes=None, reasons=None):
     """A guide that keeps every rule, published with a sign-up window (default: open today)."""
     grades = grades or [7, 8, 9]
     programmes = [
@@ -43,5 +43,5 @@ def compliant_guide(admin, school: School, teacher, *, capacity=30, grades=None,
     ]
     today = services.today()
     services.publish(admin, school, TERM, signup_opens=opens or today - timedelta(days=1),
-                     signup_closes=closes or today + timedelta(days=5))
+                     signup_closes=closes or today + timedelta(days=5), reasons=reasons)
     return programmes

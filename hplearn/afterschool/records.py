@@ -32,9 +32,11 @@ STATUSES = {"present": "出勤", "absent": "缺勤", "leave": "请假"}
 
 def attendance_programme(actor, programme_id: int) -> Programme:
     """The programme if the actor takes its attendance: 404 for other schools, 403 otherwise."""
+    if not policy.is_staff(actor):
+        raise AfterschoolForbidden("只有项目的负责老师可以点名。")
     programme = db.session.get(Programme, programme_id) if 1 <= programme_id <= MAX_ID else None
-    if programme is None or not (policy.is_staff(actor) and (
-            policy.same_school(actor, programme.school_id) or policy.is_district_admin(actor))):
+    if programme is None or not (policy.same_school(actor, programme.school_id)
+                                 or policy.is_district_admin(actor)):
         raise AfterschoolNotFound("没有找到这个课后服务项目。")
     if not policy.can_take_attendance(actor, programme):
         raise AfterschoolForbidden("只有这个项目的负责老师可以点名。")
