@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from hplearn.afterschool import services
 from hplearn.accounts.models import School
+from hplearn.afterschool import services
 
 TERM = "2025-1"
 

@@ -123,8 +123,7 @@ def test_publish_refused_until_every_broken_rule_has_a_reason(client, login, adm
     message = refused["error"]["message"]
     for words in ("周一至周五", "2 小时", "18:30", "180 元", "延时托管"):
         assert words in message
-    reasons = {rule: "场地所限，已报区教育局" for rule in (
-        "five_weekdays", "two_hours_daily", "ends_after_1830", "fee_cap", "extended_care")}
+    reasons = dict.fromkeys(("five_weekdays", "two_hours_daily", "ends_after_1830", "fee_cap", "extended_care"), "场地所限，已报区教育局")
     _checked(client.post("/api/v1/schools/hp010/afterschool/publish",
                          json={"term": TERM, "reasons": {"fee_cap": "x"}}), 422)
     body = _checked(client.post("/api/v1/schools/hp010/afterschool/publish",

@@ -11,10 +11,9 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import pytest
-
-from datetime import timedelta
 
 from hplearn.afterschool import services as as_services
 from hplearn.afterschool.services import today as services_today
