@@ -228,7 +228,7 @@ def test_allocation_capacity_overlap_priority_and_replay(client, login, runner, 
 
 
 def test_waitlist_moves_up_on_withdrawal(client, login, admin, coach, pupils, middle):
-    care, ball, art = compliant_guide(admin, middle, coach, capacity=2)
+    care, _ball, _art = compliant_guide(admin, middle, coach, capacity=2)
     _sign_everyone_up(pupils[:5], [care.id])
     services.close_signup(admin, middle, TERM)
     services.allocate(admin, middle, TERM, seed=1)
@@ -248,7 +248,7 @@ def test_waitlist_moves_up_on_withdrawal(client, login, admin, coach, pupils, mi
 
 
 def test_unplaced_student_placed_by_hand(client, login, admin, coach, pupils, middle):
-    care, ball, art = compliant_guide(admin, middle, coach, capacity=1)
+    care, ball, _art = compliant_guide(admin, middle, coach, capacity=1)
     _sign_everyone_up(pupils[:3], [care.id])
     services.close_signup(admin, middle, TERM)
     summary = services.allocate(admin, middle, TERM, seed=3)
@@ -269,7 +269,7 @@ def test_unplaced_student_placed_by_hand(client, login, admin, coach, pupils, mi
 
 
 def _allocated(admin, coach, pupils, middle):
-    care, ball, art = compliant_guide(admin, middle, coach)
+    care, _ball, _art = compliant_guide(admin, middle, coach)
     _sign_everyone_up(pupils, [care.id])
     services.close_signup(admin, middle, TERM)
     services.allocate(admin, middle, TERM, seed=5)

@@ -24,7 +24,7 @@ def _school(seed=3, students=300, programmes=12):
 def _check_constraints(result, applicants, offers):
     by_id = {o.id: o for o in offers}
     taken = {}
-    for student, programmes in result.enrolled.items():
+    for _student, programmes in result.enrolled.items():
         for p in programmes:
             taken[p] = taken.get(p, 0) + 1
         slots = [s for p in programmes for s in by_id[p].slots]
@@ -80,7 +80,7 @@ def test_protect_hides_small_counts_and_their_complements():
     hidden = protect(matrix)
     assert hidden[0][0]
     # No row or column with exactly one hidden cell: nothing can be got back by subtraction.
-    lines = [row for row in hidden] + [list(col) for col in zip(*hidden, strict=True)]
+    lines = list(hidden) + [list(col) for col in zip(*hidden, strict=True)]
     assert all(sum(line) != 1 for line in lines)
 
 
