@@ -16,7 +16,8 @@ def init_app(app) -> None:
     app.register_blueprint(views.public)
     app.register_blueprint(views.bp, url_prefix="/afterschool")
     cache.watch_tables(app, CACHED_TABLES)
-    cache.cache_anonymous_pages(app, ("afterschool_public.school_guide", "afterschool.index"))
+    cache.cache_anonymous_pages(app, ("afterschool_public.school_guide", "afterschool.index"),
+                                query_args=("term",))
     app.add_template_global(rules, "rules")
     app.add_template_global(validation.STAFF_KINDS, "staff_kinds")
     app.cli.add_command(cli.afterschool_group)

@@ -123,7 +123,8 @@ def test_publish_refused_until_every_broken_rule_has_a_reason(client, login, adm
     message = refused["error"]["message"]
     for words in ("周一至周五", "2 小时", "18:30", "180 元", "延时托管"):
         assert words in message
-    reasons = dict.fromkeys(("five_weekdays", "two_hours_daily", "ends_after_1830", "fee_cap", "extended_care"), "场地所限，已报区教育局")
+    broken = ("five_weekdays", "two_hours_daily", "ends_after_1830", "fee_cap", "extended_care")
+    reasons = dict.fromkeys(broken, "场地所限，已报区教育局")
     _checked(client.post("/api/v1/schools/hp010/afterschool/publish",
                          json={"term": TERM, "reasons": {"fee_cap": "x"}}), 422)
     body = _checked(client.post("/api/v1/schools/hp010/afterschool/publish",
@@ -341,7 +342,7 @@ def test_public_pages_need_no_sign_in(client, admin, coach, middle):
     assert "和平区第十中学" in client.get(f"/afterschool/?term={TERM}").get_data(as_text=True)
     assert client.get("/afterschool/?term=20251").status_code == 422
     assert client.get("/schools/none/afterschool").status_code == 404
-    css = client.get("/static/css/site.css").get_data(as_text=True)
+    css = client.get("/static/css/afterschool.css").get_data(as_text=True)
     assert "@media print" in css and "size: A4" in css
     assert "课后服务" in client.get("/").get_data(as_text=True)
 
