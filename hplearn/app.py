@@ -29,6 +29,7 @@ FEATURES = (
     "collections",
     "qa",
     "stats",
+    "afterschool",
     "admin",
 )
 

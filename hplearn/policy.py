@@ -396,3 +396,72 @@ def can_acknowledge_alert(user, question, now) -> bool:
     return can_manage_school(user, question.school_id) or is_question_routed_to(
         user, question, now
     )
+
+
+# --- After-school service (课后服务, issue 13) ---------------------------------------------------
+# Guides are public once published; a school's admins run its service; the people on a
+# programme's staff take its attendance; students (and, once parents exist, their bound
+# parents) sign up and see their own places and attendance.
+
+
+def is_parent_of(user, student) -> bool:
+    """Whether the user is a parent bound to this student (parents arrive with their issue)."""
+    if _role(user) != "parent" or student is None:
+        return False
+    return any(child.id == student.id for child in getattr(user, "children", ()) or ())
+
+
+def can_manage_afterschool(user, school_id) -> bool:
+    """Write the school's plan and programmes, publish, allocate, place by hand, see records."""
+    return can_manage_school(user, school_id)
+
+
+def can_view_afterschool_guide(user, guide) -> bool:
+    """A published guide is for everyone, without signing in; drafts for the school's admins."""
+    return guide.published or can_manage_afterschool(user, guide.school_id)
+
+
+def can_sign_up_for(user, student) -> bool:
+    """Sign up, change choices or withdraw: the student, or a parent bound to them."""
+    if student is None or student.role != "student":
+        return False
+    if is_student(user):
+        return user.id == student.id
+    return is_parent_of(user, student)
+
+
+def may_sign_up_at_all(user) -> bool:
+    """The roles that sign up (for themselves or a bound child)."""
+    return _role(user) in ("student", "parent")
+
+
+def can_view_student_afterschool(user, student) -> bool:
+    """A student's places and attendance: the student, their parent, their school's staff,
+    district admins."""
+    if can_sign_up_for(user, student) or is_district_admin(user):
+        return True
+    return is_staff(user) and same_school(user, student.school_id)
+
+
+def can_take_attendance(user, programme) -> bool:
+    """The school's teachers on the programme's staff, and the school's admins."""
+    if _role(user) is None:
+        return False
+    if user.id in programme.staff_user_ids and same_school(user, programme.school_id):
+        return True
+    return _role(user) == "school_admin" and same_school(user, programme.school_id)
+
+
+def can_view_programme_roll(user, programme) -> bool:
+    """The names on a programme's roll: whoever takes its attendance, and district admins."""
+    return can_take_attendance(user, programme) or is_district_admin(user)
+
+
+def can_view_own_service_hours(user) -> bool:
+    """Teachers see the after-school hours counted for them."""
+    return is_teacher(user)
+
+
+def can_view_afterschool_supervision(user) -> bool:
+    """The district's 督导 dashboard of every school's service."""
+    return is_district_admin(user)

@@ -11,18 +11,23 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import pytest
 
+from hplearn.afterschool import services as as_services
+from hplearn.afterschool.services import today as services_today
 from hplearn.qa import services as qa_services
 from tests import factories
+from tests.afterschool_fixtures import TERM, compliant_guide, programme_data
 from tests.conftest import DEFAULT_PASSWORD
 from tests.media_samples import PNG
 from tests.qa_fixtures import ask
 
-ROLES = ("anonymous", "student", "teacher", "school_admin", "other_school_admin",
-         "district_admin")
+ROLES = ("anonymous", "student", "teacher", "staff_teacher", "school_admin",
+         "other_school_admin", "district_admin")
 ADMINS = {"school_admin", "district_admin"}
+SCHOOL_STAFF = {"teacher", "staff_teacher", "school_admin", "other_school_admin"}
 SIGNED_IN = set(ROLES) - {"anonymous"}
 EVERYONE = set(ROLES)
 
@@ -65,6 +70,47 @@ def _claimed_question_id(world) -> int:
         qa_services.claim_question(asked.id, world["users"]["teacher"])
         world["question_id"] = asked.id
     return world["question_id"]
+
+
+def _afterschool(world) -> dict:
+    """`school`'s published after-school guide (made on first use): a programme for grade 7
+    run by `staff_teacher`, with `student` placed in it; and an older term whose window closed."""
+    if "afterschool" not in world:
+        school, admin = world["school"], world["users"]["school_admin"]
+        school.stage = "九年一贯"
+        factories.SchoolFactory._meta.sqlalchemy_session.commit()
+        pilot = {"all_grades": "七年级试点"}
+        programmes = compliant_guide(admin, school, world["users"]["staff_teacher"], grades=[7],
+                                     reasons=pilot)
+        as_services.place_by_hand(admin, school, programmes[0].id, world["users"]["student"].id)
+        past = services_today() - timedelta(days=30)
+        earlier = as_services.create_programme(admin, school, "2024-2", programme_data(
+            world["users"]["staff_teacher"], grades=[7], term="2024-2"))
+        as_services.publish(admin, school, "2024-2", signup_opens=past,
+                            signup_closes=past + timedelta(days=5), reasons=pilot)
+        world["afterschool"] = {"programme": programmes[0].id, "free": earlier.id}
+    return world["afterschool"]
+
+
+def _programme(world) -> int:
+    return _afterschool(world)["programme"]
+
+
+def _last_weekday() -> str:
+    day = services_today()
+    while day.isoweekday() > 5:
+        day -= timedelta(days=1)
+    return day.isoformat()
+
+
+def _school_url(world, tail=""):
+    _afterschool(world)
+    return f"/api/v1/schools/{world['school'].code}/afterschool{tail}"
+
+
+def _desk(world, tail=""):
+    _afterschool(world)
+    return f"/afterschool/manage/{world['school'].code}{tail}"
 
 
 def _image_form(world):
@@ -140,9 +186,75 @@ ENDPOINTS = [
              json=lambda w: {"display_name": "x"}),
     # Q&A answer images: only the claiming teacher; another school's admin cannot see it at all
     Endpoint("POST", lambda w: f"/api/v1/questions/{_claimed_question_id(w)}/images",
-             {"teacher"}, hidden={"other_school_admin"}, form=_image_form),
+             {"teacher"}, hidden={"other_school_admin", "staff_teacher"}, form=_image_form),
     Endpoint("POST", lambda w: f"/qa/{_claimed_question_id(w)}/answer", {"teacher"},
-             hidden={"other_school_admin"}, form=_answer_with_image_form),
+             hidden={"other_school_admin", "staff_teacher"}, form=_answer_with_image_form),
+    # After-school service: public guides
+    Endpoint("GET", lambda w: f"/schools/{w['school'].code}/afterschool?term={TERM}"
+             if _afterschool(w) else "", EVERYONE),
+    Endpoint("GET", lambda w: f"/afterschool/?term={TERM}", EVERYONE),
+    Endpoint("GET", lambda w: _school_url(w, f"?term={TERM}"), EVERYONE),
+    # After-school: the school's admins (API)
+    Endpoint("PATCH", lambda w: _school_url(w), ADMINS, hidden={"other_school_admin"},
+             json=lambda w: {"term": TERM, "plan": "方案"}),
+    Endpoint("POST", lambda w: _school_url(w, "/programmes"), ADMINS,
+             hidden={"other_school_admin"},
+             json=lambda w: programme_data(w["users"]["staff_teacher"], grades=[7])),
+    Endpoint("PATCH", lambda w: _school_url(w, f"/programmes/{_programme(w)}"), ADMINS,
+             hidden={"other_school_admin"}, json=lambda w: {"capacity": 40}),
+    Endpoint("POST", lambda w: _school_url(w, "/publish"), ADMINS, hidden={"other_school_admin"},
+             json=lambda w: {"term": TERM, "reasons": {"all_grades": "七年级试点"}}),
+    Endpoint("POST", lambda w: _school_url(w, "/close-signup"), ADMINS,
+             hidden={"other_school_admin"}, json=lambda w: {"term": TERM}),
+    Endpoint("POST", lambda w: _school_url(w, "/allocate"), ADMINS, hidden={"other_school_admin"},
+             json=lambda w: {"term": "2024-2", "seed": 1}),
+    Endpoint("POST", lambda w: _school_url(w, "/priority"), ADMINS, hidden={"other_school_admin"},
+             json=lambda w: {"term": TERM, "student_ids": [w["users"]["student"].id]}),
+    Endpoint("POST", lambda w: _school_url(w, f"/programmes/{_afterschool(w)['free']}/enrol"),
+             ADMINS, hidden={"other_school_admin"},
+             json=lambda w: {"student_id": w["users"]["student"].id}),
+    Endpoint("GET", lambda w: _school_url(w, "/hours"), ADMINS, hidden={"other_school_admin"}),
+    # After-school: families, staff, the district (API)
+    Endpoint("PUT", lambda w: "/api/v1/afterschool/signup", {"student"},
+             json=lambda w: {"term": TERM, "choices": [_programme(w)]}),
+    Endpoint("GET", lambda w: f"/api/v1/afterschool/enrolments?term={TERM}",
+             {"student"} | SCHOOL_STAFF),
+    Endpoint("GET", lambda w: f"/api/v1/afterschool/enrolments?term={TERM}"
+             f"&student_id={w['users']['student'].id}",
+             {"student", "teacher", "staff_teacher", "school_admin", "district_admin"},
+             hidden={"other_school_admin"}),
+    Endpoint("POST", lambda w: f"/api/v1/afterschool/programmes/{_programme(w)}/withdraw",
+             {"student", "school_admin", "district_admin"},
+             hidden={"teacher", "staff_teacher", "other_school_admin"},
+             json=lambda w: {"student_id": w["users"]["student"].id}),
+    Endpoint("POST", lambda w: f"/api/v1/afterschool/programmes/{_programme(w)}/attendance",
+             {"staff_teacher", "school_admin"}, hidden={"other_school_admin"},
+             json=lambda w: {"date": _last_weekday(), "present": [w["users"]["student"].id]}),
+    Endpoint("GET", lambda w: f"/api/v1/stats/afterschool/district?term={TERM}",
+             {"district_admin"}),
+    # After-school pages
+    Endpoint("GET", lambda w: f"/afterschool/mine?term={TERM}" if _afterschool(w) else "",
+             {"student"}),
+    Endpoint("POST", lambda w: f"/afterschool/mine?term={TERM}", {"student"},
+             form=lambda w: {"choice": str(_programme(w)), "term": TERM}),
+    Endpoint("GET", lambda w: f"/afterschool/teach?term={TERM}", SCHOOL_STAFF),
+    Endpoint("GET", lambda w: f"/afterschool/programmes/{_programme(w)}/attendance",
+             {"staff_teacher", "school_admin"}, hidden={"other_school_admin"}),
+    Endpoint("POST", lambda w: f"/afterschool/programmes/{_programme(w)}/attendance",
+             {"staff_teacher", "school_admin"}, hidden={"other_school_admin"},
+             form=lambda w: {"date": _last_weekday(), f"s{w['users']['student'].id}": "leave"}),
+    Endpoint("GET", lambda w: "/afterschool/manage/", ADMINS | {"other_school_admin"}),
+    Endpoint("GET", lambda w: _desk(w, f"?term={TERM}"), ADMINS, hidden={"other_school_admin"}),
+    Endpoint("GET", lambda w: _desk(w, "/programmes/new"), ADMINS, hidden={"other_school_admin"}),
+    Endpoint("POST", lambda w: _desk(w, "/plan"), ADMINS, hidden={"other_school_admin"},
+             form=lambda w: {"term": TERM, "plan": "方案"}),
+    Endpoint("POST", lambda w: _desk(w, "/publish"), ADMINS, hidden={"other_school_admin"},
+             form=lambda w: {"term": TERM, "reason_all_grades": "七年级试点"}),
+    Endpoint("POST", lambda w: _desk(w, "/allocate"), ADMINS, hidden={"other_school_admin"},
+             form=lambda w: {"term": "2024-2"}),
+    Endpoint("GET", lambda w: _desk(w, "/hours.csv"), ADMINS, hidden={"other_school_admin"}),
+    Endpoint("GET", lambda w: f"/afterschool/district?term={TERM}", {"district_admin"}),
+    Endpoint("GET", lambda w: f"/afterschool/district.csv?term={TERM}", {"district_admin"}),
 ]
 
 
@@ -159,6 +271,8 @@ def world(school, other_school, student, teacher, school_admin, district_admin):
         "users": {
             "student": student,
             "teacher": teacher,
+            "staff_teacher": factories.UserFactory(
+                username="tea2", role="teacher", school=school, display_name="周老师"),
             "school_admin": school_admin,
             "other_school_admin": factories.UserFactory(
                 username="sadmin2", role="school_admin", school=other_school),
