@@ -817,11 +817,12 @@ def waitlisted_count(programme_ids) -> dict[int, int]:
 
 def staffed_programmes(user, term: str) -> list[Programme]:
     """The programmes of the term on whose staff this teacher is."""
+    # IN, not DISTINCT: PostgreSQL cannot compare the JSON columns that DISTINCT would.
+    staffed = select(ProgrammeStaff.programme_id).where(ProgrammeStaff.user_id == user.id)
     return list(db.session.scalars(
-        select(Programme).join(ProgrammeStaff).join(Guide)
-        .where(ProgrammeStaff.user_id == user.id, Guide.term == term,
-               Guide.school_id == user.school_id)
-        .order_by(Programme.id).distinct()))
+        select(Programme).join(Guide)
+        .where(Programme.id.in_(staffed), Guide.term == term, Guide.school_id == user.school_id)
+        .order_by(Programme.id)))
 
 
 def programme_by_id(programme_id: int) -> Programme:
