@@ -286,3 +286,27 @@ def test_an_index_written_before_the_backend_became_a_package_still_opens(app, w
     assert any(b"whoosh_backend" in path.read_bytes() for path in live.glob("*.toc"))
     engine.backend().reader.forget()
     assert engine.backend().ready() and total("勾股定理") == 1
+
+
+def test_request_threads_read_through_their_own_searchers_into_one_shared_cache(app,
+                                                                                whoosh_only):
+    from hplearn.search.backends.whoosh.sets import sets_of
+
+    factories.ResourceFactory(title="勾股定理")
+    backend = engine.backend()
+    mine = backend.searcher("resource")
+    seen = {}
+
+    def in_another_thread():
+        theirs = backend.searcher("resource")
+        seen["searcher"], seen["shared"] = id(theirs), sets_of(theirs).shared
+        backend.reader.forget()
+
+    thread = threading.Thread(target=in_another_thread)
+    thread.start()
+    thread.join()
+    assert seen["searcher"] != id(mine)
+    assert seen["shared"] is sets_of(mine).shared
+    factories.ResourceFactory(title="勾股定理 第二课")  # a new generation of the index
+    assert sets_of(backend.searcher("resource")).shared is not seen["shared"]
+    assert total("勾股定理") == 2

@@ -1,4 +1,9 @@
-"""Reading: one cached searcher per document type and thread, and search, count, suggest."""
+"""Reading: one searcher per document type and thread, sharing one cache per index generation.
+
+Whoosh's searchers are not shared between threads (they read files through their own handles);
+the document sets, columns and scores read through them are kept once per process (SharedSets),
+so a server's pool of threads warms one cache, not one each.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ import traceback
 from hplearn.search.backends.base import BackendQuery, BackendResults
 from hplearn.search.backends.whoosh import ranking
 from hplearn.search.backends.whoosh.schema import stored
-from hplearn.search.backends.whoosh.sets import EMPTY, sets_of
+from hplearn.search.backends.whoosh.sets import EMPTY, SharedSets, attach_sets, sets_of
 from hplearn.search.backends.whoosh.store import IndexStore, broken
 
 MAX_EXPANSION = 2000
@@ -22,6 +27,8 @@ class IndexReader:
     def __init__(self, store: IndexStore):
         self.store = store
         self._local = threading.local()
+        self._shared: dict[str, tuple[tuple, SharedSets]] = {}
+        self._shared_lock = threading.Lock()
 
     def cache_token(self, doc_type: str = "resource") -> str:
         """The live index and the generation of doc_type's index: writes and rebuilds change it."""
@@ -51,9 +58,22 @@ class IndexReader:
         except Exception:  # noqa: BLE001 - a damaged segment
             failure = traceback.format_exc(limit=3)
         else:
+            attach_sets(searcher, self._shared_sets(doc_type, (str(live), _generation(searcher))))
             entries[doc_type] = (live, searcher)
             return searcher
         raise broken("open a searcher on", failure)
+
+    def _shared_sets(self, doc_type: str, generation: tuple) -> SharedSets:
+        # The newest generation of each type is shared; a thread that opened an older one in
+        # a race with a writer gets a cache of its own.
+        with self._shared_lock:
+            known = self._shared.get(doc_type)
+            if known is not None and known[0] == generation:
+                return known[1]
+            shared = SharedSets()
+            if known is None or known[0][0] != generation[0] or known[0][1] < generation[1]:
+                self._shared[doc_type] = (generation, shared)
+            return shared
 
     def _entries(self) -> dict:
         if not hasattr(self._local, "entries"):
@@ -98,6 +118,11 @@ class IndexReader:
     def suggest(self, prefix: str, doc_type: str, limit: int) -> list[str]:
         """Titles whose start matches prefix, most viewed first."""
         return self._reading(doc_type, _suggest, prefix, doc_type, limit, empty=[])
+
+
+def _generation(searcher) -> int:
+    generation = searcher.reader().generation()  # None for an index that never had a segment
+    return -1 if generation is None else generation
 
 
 def _search(searcher, request: BackendQuery) -> BackendResults:
