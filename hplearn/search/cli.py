@@ -6,7 +6,7 @@ import click
 from flask.cli import with_appcontext
 
 from hplearn.search import engine
-from hplearn.search.rebuild import rebuild_index
+from hplearn.search.rebuild import rebuild_index, repair_index
 
 
 def _progress(started: float):
@@ -30,10 +30,15 @@ def reindex_command() -> None:
 
 
 def ensure_search_index() -> None:
-    """Build the search index when there is none yet (hplearn init)."""
+    """Build the search index when there is none yet, or mend one that lacks rows of the
+    database or holds rows it no longer has (hplearn init)."""
     backend = engine.backend()
     if backend.ready():
-        click.echo("search index ready")
+        changed = repair_index()
+        if changed:
+            click.echo(f"search index repaired: {changed} documents were missing or stale")
+        else:
+            click.echo("search index ready")
         return
     written = rebuild_index()
     click.echo(f"search index built: {written} documents")

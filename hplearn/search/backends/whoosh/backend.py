@@ -6,7 +6,13 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from hplearn.search.backends.base import BackendQuery, BackendResults, Progress, SearchBackend
+from hplearn.search.backends.base import (
+    BackendQuery,
+    BackendResults,
+    BulkWriter,
+    Progress,
+    SearchBackend,
+)
 from hplearn.search.backends.whoosh.reader import IndexReader
 from hplearn.search.backends.whoosh.store import IndexStore
 from hplearn.search.backends.whoosh.writer import IndexWriter
@@ -67,6 +73,10 @@ class WhooshBackend(SearchBackend):
         """Titles whose start matches prefix, most viewed first."""
         return self.reader.suggest(prefix, doc_type, limit)
 
+    def indexed_ids(self, doc_type: str) -> set[int]:
+        """The object ids of every document of doc_type in the index."""
+        return self.reader.indexed_ids(doc_type)
+
     # -- writing --------------------------------------------------------------------------
 
     def apply(self, upserts: list[IndexedDocument], deletes: list[str]) -> None:
@@ -77,6 +87,11 @@ class WhooshBackend(SearchBackend):
     def apply_batches(self, batches: Iterable[tuple[list[IndexedDocument], list[str]]]) -> None:
         """Write every batch with one writer and one commit per document type."""
         self.writer.apply_batches(batches)
+
+    def bulk_writer(self, expected: int) -> BulkWriter:
+        """One writer per document type for the whole run, committed once (multi-process for
+        big runs, like a rebuild)."""
+        return self.writer.bulk(expected)
 
     def changed_during_rebuild(self) -> list[str]:
         """Keys written to the old index while the last rebuild ran (read once)."""

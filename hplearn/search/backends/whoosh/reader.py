@@ -14,7 +14,7 @@ import traceback
 
 from hplearn.search.backends.base import BackendQuery, BackendResults
 from hplearn.search.backends.whoosh import ranking
-from hplearn.search.backends.whoosh.schema import stored
+from hplearn.search.backends.whoosh.schema import stored, stored_id
 from hplearn.search.backends.whoosh.sets import EMPTY, SharedSets, attach_sets, sets_of
 from hplearn.search.backends.whoosh.store import IndexStore, broken
 
@@ -118,6 +118,13 @@ class IndexReader:
     def suggest(self, prefix: str, doc_type: str, limit: int) -> list[str]:
         """Titles whose start matches prefix, most viewed first."""
         return self._reading(doc_type, _suggest, prefix, doc_type, limit, empty=[])
+
+    def indexed_ids(self, doc_type: str) -> set[int]:
+        """The object ids of the live documents of doc_type (deleted ones left out)."""
+        return self._reading(
+            doc_type, lambda searcher: {stored_id(f) for f in searcher.all_stored_fields()},
+            empty=set(),
+        )
 
 
 def _generation(searcher) -> int:

@@ -143,3 +143,8 @@ def stored(searcher, docnum) -> tuple[int, str, str]:
     """(object id, title, the title normalized without spaces) of one document."""
     object_id, title, compact_title = searcher.stored_fields(docnum)["stored_title"].split("\t")
     return int(object_id), title, compact_title
+
+
+def stored_id(fields: dict) -> int:
+    """The object id in a document's stored fields."""
+    return int(fields["stored_title"].partition("\t")[0])

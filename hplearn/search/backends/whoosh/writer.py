@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from whoosh.index import LockError
+from whoosh.reading import SegmentReader, TermNotFound
 from whoosh.writing import AsyncWriter
 
 from hplearn.search.backends.base import Progress
@@ -23,6 +24,8 @@ from hplearn.search.documents import IndexedDocument
 log = logging.getLogger(__name__)
 
 WRITE_LOCK_TIMEOUT = 2.0
+# A bulk writer may wait longer for the lock: a request's writer holds it for a moment only.
+BULK_LOCK_TIMEOUT = 30.0
 PARALLEL_FROM = 5000
 # Each writer process keeps its postings in memory up to WRITER_MB; beyond that Whoosh spills
 # sorted runs to disk and merges them, which costs more than the writing itself. So a rebuild uses
@@ -30,6 +33,10 @@ PARALLEL_FROM = 5000
 WRITER_MB = 1024
 DOCS_PER_WRITER = 50_000
 MAX_WRITER_PROCS = 8
+# When a bulk write commits, the segments holding fewer live documents than this (or having
+# lost more than half of theirs) are merged into one, so that years of small commits do not
+# leave a resource search reading dozens of segments.
+MERGE_BELOW = 20_000
 
 
 def writer_processes(expected: int) -> int:
@@ -71,7 +78,7 @@ class IndexWriter:
         try:
             for upserts, deletes in batches:
                 if upserts or deletes:
-                    self._note_if_rebuilding(upserts, deletes)
+                    self.note_if_rebuilding(upserts, deletes)
                     changes = len(upserts) + len(deletes)
                     for key in deletes:
                         writer_for(_doc_type_of(key), changes).delete_by_term("key", key)
@@ -84,7 +91,11 @@ class IndexWriter:
         for writer in writers.values():
             writer.commit()
 
-    def _note_if_rebuilding(self, upserts: list[IndexedDocument], deletes: list[str]) -> None:
+    def bulk(self, expected: int) -> BulkWriter:
+        """A writer for a long run of batches (an import of about `expected` documents)."""
+        return BulkWriter(self, expected)
+
+    def note_if_rebuilding(self, upserts: list[IndexedDocument], deletes: list[str]) -> None:
         # Noted before writing: the rebuild replays these once its index is live.
         if self._rebuild_marker.exists():
             with self._journal.open("a", encoding="utf-8") as journal:
@@ -123,6 +134,114 @@ class IndexWriter:
         finally:
             self._rebuild_marker.unlink(missing_ok=True)
         return written
+
+
+def merge_small_segments(writer, segments):
+    """A Whoosh merge policy: drop segments whose every document was deleted, merge the small
+    and the mostly deleted ones into the writer's new segment, keep the rest."""
+    live = [segment for segment in segments if segment.doc_count() > 0]
+    small = [segment for segment in live if segment.doc_count() < MERGE_BELOW
+             or segment.doc_count() < segment.doc_count_all() / 2]
+    if len(small) == 1 and not small[0].has_deletions():
+        small = []  # one small segment alone gains nothing from being rewritten
+    for segment in small:
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        writer.add_reader(reader)
+        reader.close()
+    return [segment for segment in live if segment not in small]
+
+
+class BulkWriter:
+    """One Whoosh writer per document type for a run of batches, committed once at the end.
+
+    For PARALLEL_FROM documents or more it is Whoosh's multi-process writer, as in a rebuild:
+    documents are analyzed and written by one process per core while the caller goes on with
+    its next batch, and each process leaves one segment. A document already in the index is
+    deleted from it first; a key that comes a second time is written after the commit. If
+    another writer holds the lock too long, batches go the ordinary way, one commit each.
+    """
+
+    def __init__(self, index_writer: IndexWriter, expected: int):
+        self._index_writer = index_writer
+        self._procs = writer_processes(expected)
+        self._writers: dict[str, tuple] = {}
+        self._seen: set[str] = set()
+        self._again: dict[str, IndexedDocument | None] = {}
+        self._ordinary = False
+
+    def add(self, upserts: list[IndexedDocument], deletes: list[str]) -> None:
+        """Write one batch (one database commit's changes) into the open writers."""
+        if self._ordinary:
+            self._index_writer.apply_batches([(upserts, deletes)])
+            return
+        self._index_writer.note_if_rebuilding(upserts, deletes)
+        for key in deletes:
+            if self._first_time(key, None):
+                self._delete_existing(key)
+        for doc in upserts:
+            if self._first_time(doc.key, doc):
+                writer = self._delete_existing(doc.key)
+                if writer is None:
+                    self._index_writer.apply_batches([([doc], [])])
+                else:
+                    writer.add_document(**whoosh_fields(doc, deferred=self._procs > 1))
+
+    def _first_time(self, key: str, doc: IndexedDocument | None) -> bool:
+        if key in self._seen:
+            self._again[key] = doc
+            return False
+        self._seen.add(key)
+        return True
+
+    def _delete_existing(self, key: str):
+        # The writer's own reader sees the segments as they were when it took the lock.
+        entry = self._entry(_doc_type_of(key))
+        if entry is None:
+            return None
+        writer, existing = entry
+        try:
+            docnums = list(existing.postings("key", key).all_ids())
+        except TermNotFound:
+            docnums = []
+        for docnum in docnums:
+            writer.delete_document(docnum)
+        return writer
+
+    def _entry(self, doc_type: str):
+        if doc_type not in self._writers and not self._ordinary:
+            index = self._index_writer.store.open_index(doc_type, create=True)
+            try:
+                writer = index.writer(timeout=BULK_LOCK_TIMEOUT, codec=SetCodec(),
+                                      limitmb=WRITER_MB, procs=self._procs, multisegment=True)
+            except LockError:
+                log.warning("search index busy for %.0f s: writing batch by batch",
+                            BULK_LOCK_TIMEOUT)
+                self._ordinary = True
+                return None
+            self._writers[doc_type] = (writer, writer.reader())
+        return self._writers.get(doc_type)
+
+    def commit(self) -> None:
+        """Finish every writer (waiting for its processes), then write the repeated keys."""
+        writers, self._writers = self._writers, {}
+        for writer, existing in writers.values():
+            existing.close()
+            writer.commit(mergetype=merge_small_segments)
+        if self._again:
+            upserts = [doc for doc in self._again.values() if doc is not None]
+            deletes = [key for key, doc in self._again.items() if doc is None]
+            self._index_writer.apply_batches([(upserts, deletes)])
+            self._again = {}
+
+    def cancel(self) -> None:
+        """Drop what was written since the writers opened and release the lock."""
+        writers, self._writers = self._writers, {}
+        for writer, existing in writers.values():
+            existing.close()
+            for task in getattr(writer, "tasks", ()):  # the multi-process writer's processes
+                task.terminate()
+                task.join()
+            writer.cancel()
 
 
 def _write_all(new_dir: Path, batches, progress: Progress, expected: int) -> int:
