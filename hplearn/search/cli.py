@@ -6,6 +6,7 @@ import click
 from flask.cli import with_appcontext
 
 from hplearn.search import engine
+from hplearn.search.backends.base import IndexUnavailable
 from hplearn.search.rebuild import rebuild_index, repair_index
 
 
@@ -34,12 +35,16 @@ def ensure_search_index() -> None:
     database or holds rows it no longer has (hplearn init)."""
     backend = engine.backend()
     if backend.ready():
-        changed = repair_index()
-        if changed:
-            click.echo(f"search index repaired: {changed} documents were missing or stale")
+        try:
+            changed = repair_index()
+        except IndexUnavailable as error:  # it opens but cannot be read: build it anew
+            click.echo(f"search index unreadable ({error}): rebuilding")
         else:
-            click.echo("search index ready")
-        return
+            if changed:
+                click.echo(f"search index repaired: {changed} documents were missing or stale")
+            else:
+                click.echo("search index ready")
+            return
     written = rebuild_index()
     click.echo(f"search index built: {written} documents")
 

@@ -154,10 +154,14 @@ def bulk_indexing(session, expected: int) -> Iterator[None]:
 
 
 def _finish(bulk) -> None:
+    # The rows are committed whatever happens here; repair_index or reindex mends the index.
     try:
         bulk.commit()
     except IndexUnavailable as error:
         engine.record_problem(f"批量更改没有写入搜索索引：{error}")
+    except Exception as error:  # a search failure must not fail the import
+        current_app.logger.exception("search index bulk write failed")
+        engine.record_problem(f"搜索索引批量写入失败（{type(error).__name__}），请运行 hplearn reindex。")
 
 
 def _create_index_if_batch_is_everything(upserts) -> None:

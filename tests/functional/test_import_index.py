@@ -139,3 +139,17 @@ def test_a_progress_bar_only_on_a_terminal(app, index_ready, runner, tmp_path, m
     assert shown.exit_code == 0, shown.output
     assert len(bars) == 1 and bars[0].length == 4 and bars[0].pos == 4
     assert "正在写入搜索索引" in shown.output
+
+
+def test_init_rebuilds_an_index_that_opens_but_cannot_be_read(app, index_ready, capsys,
+                                                              monkeypatch):
+    from hplearn.search.backends.base import IndexUnavailable
+    from hplearn.search.cli import ensure_search_index
+
+    def unreadable(doc_type):
+        raise IndexUnavailable("搜索索引已损坏")
+
+    monkeypatch.setattr(engine.backend(), "indexed_ids", unreadable)
+    ensure_search_index()
+    out = capsys.readouterr().out
+    assert "search index unreadable" in out and "search index built: 1 documents" in out
