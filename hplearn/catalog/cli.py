@@ -15,6 +15,10 @@ EXIT_STRICT_REFUSED = 1
 EXIT_UNUSABLE_FILE = 2
 
 
+def _stderr_is_terminal() -> bool:
+    return sys.stderr.isatty()
+
+
 def _fail(message: str, status: int) -> None:
     click.echo(f"错误：{message}", err=True)
     click.get_current_context().exit(status)
@@ -29,17 +33,28 @@ def import_command(file: str, strict: bool, source: str | None) -> None:
     """Import resources from a CSV (UTF-8, header row) or JSON Lines FILE."""
     with ExitStack() as stack:
         bar = None
+        # A progress bar only on a terminal: what a script reads stays the same.
+        on_terminal = _stderr_is_terminal()
 
         def start_bar(rows: int) -> None:
             nonlocal bar
-            bar = stack.enter_context(click.progressbar(
-                length=rows, label="importing", file=sys.stderr
-            ))
+            if on_terminal:
+                bar = stack.enter_context(click.progressbar(
+                    length=rows, label="导入", file=sys.stderr, show_pos=True, show_eta=True,
+                ))
+
+        def advance(done: int) -> None:
+            if bar is not None:
+                bar.update(done)
+
+        def indexing() -> None:
+            if on_terminal:
+                click.echo("\n正在写入搜索索引…", err=True)
 
         try:
             summary = importer.import_file(
-                file, source=source, strict=strict, on_checked=start_bar,
-                progress=lambda done: bar.update(done),
+                file, source=source, strict=strict, on_checked=start_bar, progress=advance,
+                on_indexing=indexing,
             )
         except importer.UnusableFile as error:
             _fail(str(error), EXIT_UNUSABLE_FILE)
@@ -51,6 +66,9 @@ def import_command(file: str, strict: bool, source: str | None) -> None:
         click.echo(f"注意：忽略了未知的列“{column}”。", err=True)
     for row_error in summary.errors:
         click.echo(f"跳过 {row_error}", err=True)
+    if summary.index_repaired:
+        click.echo(f"注意：搜索索引与数据库不一致，已修复 {summary.index_repaired} 条资源"
+                   "（上次导入可能被中断）。", err=True)
     click.echo(f"imported {file}: {summary}")
 
 

@@ -2,7 +2,9 @@
 
 A file is read twice, streamed both times: the first pass checks the file and every row
 (nothing is written), the second writes the good rows in batches of BATCH_SIZE, one commit
-per batch, so after-commit hooks (the search index) see batches rather than single rows.
+per batch. The search index gets every batch through one bulk writer, written once at the end
+(for big files by one process per core while the rows are still being written), and then
+whatever the index lacks is added (rows an interrupted import committed but never indexed).
 Rows are matched on (source, external_id); an unchanged content_hash means nothing to do.
 """
 
@@ -23,6 +25,8 @@ from sqlalchemy import select, tuple_
 from hplearn.catalog.models import DEFAULT_SOURCE, Resource, Topic
 from hplearn.errors import DomainError
 from hplearn.extensions import db
+from hplearn.search import bulk_indexing, engine, repair_index
+from hplearn.search.backends.base import IndexUnavailable
 from hplearn.timeutil import utcnow
 from hplearn.vocab import RESOURCE_KINDS, STAGES, canonical_subject, parse_grade, stage_for_grade
 
@@ -97,6 +101,7 @@ class ImportSummary:
     skipped: int = 0
     errors: list[RowError] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
+    index_repaired: int = 0
 
     @property
     def total(self) -> int:
@@ -461,6 +466,7 @@ def import_file(
     path: str | Path, *, source: str | None = None, strict: bool = False,
     batch_size: int = BATCH_SIZE, progress: Callable[[int], None] | None = None,
     on_checked: Callable[[int], None] | None = None,
+    on_indexing: Callable[[], None] | None = None,
 ) -> ImportSummary:
     """Import resources from a CSV or JSON Lines file; bad rows are skipped and listed.
 
@@ -469,6 +475,7 @@ def import_file(
     strict: write nothing (raise StrictImportRefused) when any row is bad.
     progress: called with the number of rows written after each batch.
     on_checked: called with the number of good rows once the file has been checked.
+    on_indexing: called when every row is written and the search index is being finished.
     Raises UnusableFile when the file cannot be imported at all.
     """
     path = Path(path)
@@ -481,8 +488,25 @@ def import_file(
         skipped=len(errors), errors=errors, ignored_columns=unknown_columns(path)
     )
     try:
-        return upsert(_validated(path, topic_lookup(), source, None), summary,
-                      batch_size=batch_size, progress=progress)
+        with bulk_indexing(db.session, expected=good):
+            upsert(_validated(path, topic_lookup(), source, None), summary,
+                   batch_size=batch_size, progress=progress)
+            if on_indexing:
+                on_indexing()
     except Exception:
         db.session.rollback()
         raise
+    summary.index_repaired = repair_search_index()
+    return summary
+
+
+def repair_search_index() -> int:
+    """Index the published resources the search index lacks and drop those it should not hold
+    (after an import that was killed between its commits and their indexing); return how many."""
+    if not engine.is_enabled():
+        return 0
+    try:
+        return repair_index(["resource"])
+    except IndexUnavailable as error:
+        engine.record_problem(str(error))
+        return 0

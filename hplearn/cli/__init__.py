@@ -1,7 +1,8 @@
 """The hplearn command line: `hplearn COMMAND` (a Flask CLI group bound to create_app).
 
-The core's commands are here (init, reindex, cache-clear, settings, jobs); each feature adds its
-own from its init_app (`app.cli.add_command`).
+The core's commands are here (run, init, reindex, cache-clear, settings, jobs); each feature adds
+its own from its init_app (`app.cli.add_command`). `run` replaces Flask's development server with
+waitress (hplearn/cli/server.py).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from hplearn.app import create_app
+from hplearn.cli.server import run_command
 
 
 def _create_app():
@@ -27,6 +29,9 @@ def _create_app():
 @click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=True)
 def cli():
     """hplearn (和平学习): manage the district's learning platform."""
+
+
+cli.add_command(run_command)  # in place of Flask's development server
 
 
 def main() -> None:

@@ -22,21 +22,25 @@ indexable rows are removed); `hplearn reindex` rebuilds everything. To search:
     search.suggest(prefix, doc_type="resource") -> titles for autocomplete
     search.mark_for_reindex(session, "question", question)  # when a related row changed
     search.reindex_objects("resource", ids)  # rewrite rows changed without a hook (bulk updates)
+    with search.bulk_indexing(db.session, expected=n): ...  # many commits, one index write
+    search.repair_index(["resource"])  # add what the index lacks (a killed import), drop extras
 
 /search and /api/v1/search send `search_performed` (query, filters, result_count) for statistics.
 """
 
 from hplearn.search.documents import SearchDocument, register_document_type
-from hplearn.search.hooks import mark_for_reindex
-from hplearn.search.rebuild import reindex_objects
+from hplearn.search.hooks import bulk_indexing, mark_for_reindex
+from hplearn.search.rebuild import reindex_objects, repair_index
 from hplearn.search.services import query, search_performed, similar, suggest
 
 __all__ = [
     "SearchDocument",
+    "bulk_indexing",
     "mark_for_reindex",
     "query",
     "register_document_type",
     "reindex_objects",
+    "repair_index",
     "search_performed",
     "similar",
     "suggest",

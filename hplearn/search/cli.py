@@ -6,7 +6,8 @@ import click
 from flask.cli import with_appcontext
 
 from hplearn.search import engine
-from hplearn.search.rebuild import rebuild_index
+from hplearn.search.backends.base import IndexUnavailable
+from hplearn.search.rebuild import rebuild_index, repair_index
 
 
 def _progress(started: float):
@@ -30,11 +31,20 @@ def reindex_command() -> None:
 
 
 def ensure_search_index() -> None:
-    """Build the search index when there is none yet (hplearn init)."""
+    """Build the search index when there is none yet, or mend one that lacks rows of the
+    database or holds rows it no longer has (hplearn init)."""
     backend = engine.backend()
     if backend.ready():
-        click.echo("search index ready")
-        return
+        try:
+            changed = repair_index()
+        except IndexUnavailable as error:  # it opens but cannot be read: build it anew
+            click.echo(f"search index unreadable ({error}): rebuilding")
+        else:
+            if changed:
+                click.echo(f"search index repaired: {changed} documents were missing or stale")
+            else:
+                click.echo("search index ready")
+            return
     written = rebuild_index()
     click.echo(f"search index built: {written} documents")
 

@@ -92,7 +92,8 @@ def register_document_type(
     model: the SQLAlchemy model whose rows are indexed after each commit.
     to_document: row → SearchDocument.
     is_indexable: row → whether it belongs in the index (others are removed).
-    rebuild_query: a select() of the candidate rows for `hplearn reindex` (default: all rows).
+    rebuild_query: a select() of the rows to index, for `hplearn reindex` and for finding what
+        the index lacks (`repair_index`; keep it equal to is_indexable) (default: all rows).
     facets: names in SearchDocument.fields to count for each query.
     ignored_attributes: attributes whose change alone does not reindex a row (e.g. view_count).
     related: other models whose changes show in these documents, each with a function giving

@@ -1,13 +1,16 @@
 """Keep the index in step with the database: collect after each flush, apply after commit.
 
 Changed rows of registered models are turned into SearchDocuments in after_flush (while their
-state is loaded); after_commit analyzes and writes them as one batch per commit, so an importer
-that commits every 500 rows writes the index 500 documents at a time. A rollback discards them.
+state is loaded); after_commit analyzes and writes them as one batch per commit. A rollback
+discards them. Inside `bulk_indexing(session, expected)` (an import that commits every 500 rows)
+each commit's batch goes to one bulk writer instead, written once at the end.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from flask import current_app, has_app_context
 from sqlalchemy import inspect
@@ -28,6 +31,7 @@ from hplearn.search.rebuild import candidate_count
 
 log = logging.getLogger(__name__)
 PENDING = "hplearn_search_pending"
+BULK = "hplearn_search_bulk"
 
 
 def init_app(app) -> None:
@@ -108,6 +112,10 @@ def _apply(session) -> None:
     upserts = [indexed(name, document) for name, document in filter(None, pending.values())]
     deletes = [key for key, value in pending.items() if value is None]
     try:
+        bulk = session.info.get(BULK)
+        if bulk is not None:
+            bulk.add(upserts, deletes)
+            return
         _create_index_if_batch_is_everything(upserts)
         engine.backend().apply(upserts, deletes)
     except IndexUnavailable as error:
@@ -115,6 +123,45 @@ def _apply(session) -> None:
     except Exception as error:
         current_app.logger.exception("search index update failed")
         engine.record_problem(f"搜索索引更新失败（{type(error).__name__}），请运行 hplearn reindex。")
+
+
+@contextmanager
+def bulk_indexing(session, expected: int) -> Iterator[None]:
+    """Send the search changes of session's commits to one bulk writer, committed on the way out.
+
+    expected: about how many documents will come (a big run writes with one process per core).
+    On an error the rows already committed are still indexed; on an interrupt (Ctrl+C) what was
+    written is dropped, and `repair_index` (which the importer runs) adds it later.
+    Without an index (nothing to add to) the commits are indexed one by one as usual.
+    """
+    if not engine.is_enabled() or not engine.backend().ready():
+        yield
+        return
+    bulk = engine.backend().bulk_writer(expected)
+    session.info[BULK] = bulk
+    try:
+        yield
+    except Exception:
+        _finish(bulk)
+        raise
+    except BaseException:
+        bulk.cancel()
+        raise
+    else:
+        _finish(bulk)
+    finally:
+        session.info.pop(BULK, None)
+
+
+def _finish(bulk) -> None:
+    # The rows are committed whatever happens here; repair_index or reindex mends the index.
+    try:
+        bulk.commit()
+    except IndexUnavailable as error:
+        engine.record_problem(f"批量更改没有写入搜索索引：{error}")
+    except Exception as error:  # a search failure must not fail the import
+        current_app.logger.exception("search index bulk write failed")
+        engine.record_problem(f"搜索索引批量写入失败（{type(error).__name__}），请运行 hplearn reindex。")
 
 
 def _create_index_if_batch_is_everything(upserts) -> None:

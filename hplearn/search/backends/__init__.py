@@ -16,7 +16,7 @@ class UnknownBackend(ValueError):
 def make_backend(name: str, instance_path: str) -> SearchBackend:
     """Build the backend called name for an app whose instance folder is instance_path."""
     if name == "whoosh":
-        from hplearn.search.backends.whoosh_backend import WhooshBackend
+        from hplearn.search.backends.whoosh import WhooshBackend
 
         return WhooshBackend(Path(instance_path) / "search-index")
     if name == "postgres":

@@ -44,6 +44,23 @@ class BackendResults:
 Progress = Callable[[int], None]
 
 
+class BulkWriter:
+    """Writes a long run of batches (an import); this default applies each batch at once."""
+
+    def __init__(self, backend: SearchBackend):
+        self.backend = backend
+
+    def add(self, upserts: list[IndexedDocument], deletes: list[str]) -> None:
+        """Write one batch (the changes of one database commit)."""
+        self.backend.apply(upserts, deletes)
+
+    def commit(self) -> None:
+        """Make everything added searchable."""
+
+    def cancel(self) -> None:
+        """Give up what was added and not yet committed."""
+
+
 class SearchBackend(ABC):
     """Index, remove, query, suggest and rebuild."""
 
@@ -57,6 +74,14 @@ class SearchBackend(ABC):
         """Write (upserts, deletes) batches as they come (default: one apply each)."""
         for upserts, deletes in batches:
             self.apply(upserts, deletes)
+
+    def bulk_writer(self, expected: int) -> BulkWriter:
+        """A writer for about `expected` documents coming in many batches (an import)."""
+        return BulkWriter(self)
+
+    @abstractmethod
+    def indexed_ids(self, doc_type: str) -> set[int]:
+        """The object ids of every document of doc_type in the index (to find what it lacks)."""
 
     @abstractmethod
     def search(self, request: BackendQuery) -> BackendResults:

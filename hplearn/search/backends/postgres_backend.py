@@ -15,7 +15,7 @@ import json
 import logging
 from collections.abc import Iterable
 
-from sqlalchemy import delete, inspect, text
+from sqlalchemy import delete, inspect, select, text
 from sqlalchemy.dialects.postgresql import insert
 
 from hplearn.extensions import db
@@ -152,6 +152,13 @@ class PostgresBackend(SearchBackend):
         return written
 
     # -- reading --------------------------------------------------------------------------
+
+    def indexed_ids(self, doc_type: str) -> set[int]:
+        """The object ids of doc_type's rows in the table."""
+        self._check()
+        with db.engine.connect() as connection:
+            return set(connection.scalars(
+                select(SearchEntry.object_id).where(SearchEntry.doc_type == doc_type)))
 
     @staticmethod
     def _where(request: BackendQuery) -> tuple[str, dict]:

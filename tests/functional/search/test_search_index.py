@@ -73,7 +73,7 @@ def test_corrupt_index_degrades_and_reindex_repairs(app, client, runner, whoosh_
     factories.ResourceFactory(title="勾股定理")
     for path in engine.backend().live_dir().iterdir():
         path.write_bytes(b"\x00garbage")
-    engine.backend()._forget_searcher()
+    engine.backend().reader.forget()
     assert "搜索暂时不可用" in client.get("/search?q=勾股定理").text
     assert engine.current_problem()
     assert runner.invoke(args=["reindex"]).exit_code == 0
@@ -146,7 +146,7 @@ def test_view_counts_alone_do_not_rewrite_the_index(app, monkeypatch):
 def test_writers_do_not_block_readers(app, whoosh_only):
     factories.ResourceFactory(title="勾股定理")
     backend = engine.backend()
-    held = backend._open_index("resource").writer()  # another process holding the write lock
+    held = backend.store.open_index("resource").writer()  # another process holding the write lock
     try:
         started = time.monotonic()
         factories.ResourceFactory(title="勾股定理 第二课")  # waits briefly, then queues
@@ -163,8 +163,9 @@ def test_writers_do_not_block_readers(app, whoosh_only):
 def test_changes_during_a_rebuild_reach_the_new_index(app, whoosh_only, monkeypatch):
     kept = factories.ResourceFactory(title="勾股定理")
     retired = factories.ResourceFactory(title="勾股定理 旧版")
-    backend = engine.backend()
-    real_write_all = backend._write_all
+    from hplearn.search.backends.whoosh import writer
+
+    real_write_all = writer._write_all
 
     def write_while_editing(*args):
         written = real_write_all(*args)
@@ -175,7 +176,7 @@ def test_changes_during_a_rebuild_reach_the_new_index(app, whoosh_only, monkeypa
         db.session.commit()
         return written
 
-    monkeypatch.setattr(backend, "_write_all", write_while_editing)
+    monkeypatch.setattr(writer, "_write_all", write_while_editing)
     rebuild_index()
     found = [hit.object.title for hit in services.query("勾股定理").items]
     assert sorted(found) == ["勾股定理 修订版", "勾股定理 新课"]
@@ -258,7 +259,7 @@ def test_question_writes_leave_the_resource_searcher_and_its_caches_warm(app, wh
 
 
 def test_an_index_of_an_older_format_is_rebuilt_by_init(app, whoosh_only, capsys):
-    from hplearn.search.backends.whoosh_backend import FORMAT_FILE
+    from hplearn.search.backends.whoosh.schema import FORMAT_FILE
     from hplearn.search.cli import ensure_search_index
 
     factories.ResourceFactory(title="勾股定理")
@@ -269,3 +270,43 @@ def test_an_index_of_an_older_format_is_rebuilt_by_init(app, whoosh_only, capsys
     ensure_search_index()
     assert "search index built: 1 documents" in capsys.readouterr().out
     assert backend.ready() and total("勾股定理") == 1
+
+
+def test_an_index_written_before_the_backend_became_a_package_still_opens(app, whoosh_only,
+                                                                          monkeypatch):
+    # Whoosh pickles the field types and the codec by module into the index's table of contents.
+    from hplearn.search.backends.whoosh import schema
+
+    factories.ResourceFactory(title="勾股定理")
+    for cls in (schema.TokenField, schema.ColumnField, schema.SetCodec):
+        monkeypatch.setattr(cls, "__module__", "hplearn.search.backends.whoosh_backend")
+    rebuild_index()
+    monkeypatch.undo()
+    live = engine.backend().live_dir()
+    assert any(b"whoosh_backend" in path.read_bytes() for path in live.glob("*.toc"))
+    engine.backend().reader.forget()
+    assert engine.backend().ready() and total("勾股定理") == 1
+
+
+def test_request_threads_read_through_their_own_searchers_into_one_shared_cache(app,
+                                                                                whoosh_only):
+    from hplearn.search.backends.whoosh.sets import sets_of
+
+    factories.ResourceFactory(title="勾股定理")
+    backend = engine.backend()
+    mine = backend.searcher("resource")
+    seen = {}
+
+    def in_another_thread():
+        theirs = backend.searcher("resource")
+        seen["searcher"], seen["shared"] = id(theirs), sets_of(theirs).shared
+        backend.reader.forget()
+
+    thread = threading.Thread(target=in_another_thread)
+    thread.start()
+    thread.join()
+    assert seen["searcher"] != id(mine)
+    assert seen["shared"] is sets_of(mine).shared
+    factories.ResourceFactory(title="勾股定理 第二课")  # a new generation of the index
+    assert sets_of(backend.searcher("resource")).shared is not seen["shared"]
+    assert total("勾股定理") == 2

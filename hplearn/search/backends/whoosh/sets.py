@@ -1,11 +1,15 @@
-"""Document sets read straight from Whoosh posting blocks, cached per searcher.
+"""Document sets read straight from Whoosh posting blocks, cached per index generation.
 
 Matching, counting, filtering and facet counts are set algebra (done in C by Python's sets)
 instead of walking Whoosh's matcher tree one posting at a time; only ranking uses the scorer.
+Every thread reads through its own searcher, but what is read is kept once per process in a
+SharedSets for that generation of the index: document numbers are the same in every searcher
+of one generation, so a word read in one request thread is ready in all the others.
 """
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
@@ -82,27 +86,51 @@ def _segment_ids(reader, fieldname: str, text) -> set[int]:
     return set(_leaf_ids(matcher))
 
 
-class SearcherSets:
-    """Cached document sets and sort columns of one searcher generation."""
+class SharedSets:
+    """The cached sets and columns of one index generation, safe to share between threads.
 
-    def __init__(self, searcher):
-        self.searcher = searcher
+    Values are computed outside the lock, so two threads may compute the same one at once;
+    both get an equal value and one of them is kept. Nothing cached is ever changed.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
         self._terms: OrderedDict[tuple, object] = OrderedDict()
-        self._values: dict[str, dict[str, frozenset[int]]] = {}
-        self._columns: dict[str, list[int]] = {}
-        self._tiebreak: list[int] | None = None
+        self._fixed: dict[tuple, object] = {}
 
     def cached(self, key: tuple, compute):
-        """compute(), remembered under key for this searcher (least recently used go first)."""
-        found = self._terms.get(key)
-        if found is not None:
-            self._terms.move_to_end(key)
-            return found
+        """compute(), remembered under key (least recently used go first)."""
+        with self._lock:
+            found = self._terms.get(key)
+            if found is not None:
+                self._terms.move_to_end(key)
+                return found
         found = compute()
-        self._terms[key] = found
-        if len(self._terms) > TERM_CACHE_SIZE:
-            self._terms.popitem(last=False)
+        with self._lock:
+            self._terms[key] = found
+            if len(self._terms) > TERM_CACHE_SIZE:
+                self._terms.popitem(last=False)
         return found
+
+    def kept(self, key: tuple, compute):
+        """compute(), remembered under key for as long as this generation is read."""
+        found = self._fixed.get(key)
+        if found is None:
+            found = self._fixed.setdefault(key, compute())
+        return found
+
+
+class SearcherSets:
+    """One thread's searcher and the shared cache of its index generation."""
+
+    def __init__(self, searcher, shared: SharedSets | None = None):
+        self.searcher = searcher
+        self.shared = shared if shared is not None else SharedSets()
+
+    def cached(self, key: tuple, compute):
+        """compute(), remembered under key for this index generation (least recently used go
+        first)."""
+        return self.shared.cached(key, compute)
 
     def term(self, fieldname: str, text: str) -> frozenset[int]:
         """The documents holding text in fieldname."""
@@ -129,15 +157,15 @@ class SearcherSets:
 
     def lengths(self, fieldname: str) -> tuple[list[int], float]:
         """Every document's length of fieldname in tokens, and the average over documents."""
-        key = f"_len_{fieldname}"
-        cached = self._columns.get(key)
-        if cached is None:
-            cached = []
-            for reader, _ in self._leaves():
-                cached.extend(_segment_lengths(reader, fieldname))
-            self._columns[key] = cached
+        cached = self.shared.kept(("lengths", fieldname), lambda: self._read_lengths(fieldname))
         total = self.searcher.reader().field_length(fieldname)
         return cached, total / max(1, self.searcher.reader().doc_count_all())
+
+    def _read_lengths(self, fieldname: str) -> list[int]:
+        lengths: list[int] = []
+        for reader, _ in self._leaves():
+            lengths.extend(_segment_lengths(reader, fieldname))
+        return lengths
 
     def _leaves(self):
         for leaf, offset in self.searcher.leaf_searchers():
@@ -145,39 +173,43 @@ class SearcherSets:
 
     def values(self, fieldname: str) -> dict[str, frozenset[int]]:
         """Every value of a keyword field with its documents (facets, filters)."""
-        cached = self._values.get(fieldname)
-        if cached is None:
-            reader = self.searcher.reader()
-            cached = {}
-            if fieldname in reader.indexed_field_names():
-                for raw in reader.lexicon(fieldname):
-                    text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-                    cached[text] = self.term(fieldname, text)
-            self._values[fieldname] = cached
-        return cached
+        return self.shared.kept(("values", fieldname), lambda: self._read_values(fieldname))
+
+    def _read_values(self, fieldname: str) -> dict[str, frozenset[int]]:
+        reader = self.searcher.reader()
+        found = {}
+        if fieldname in reader.indexed_field_names():
+            for raw in reader.lexicon(fieldname):
+                text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+                found[text] = self.term(fieldname, text)
+        return found
 
     def column(self, fieldname: str) -> list[int]:
         """A sortable column's value for every document number."""
-        cached = self._columns.get(fieldname)
-        if cached is None:
-            cached = list(self.searcher.reader().column_reader(fieldname))
-            self._columns[fieldname] = cached
-        return cached
+        return self.shared.kept(
+            ("column", fieldname), lambda: list(self.searcher.reader().column_reader(fieldname))
+        )
 
     def tiebreak(self) -> list[int]:
         """For each document number, a sort key: shorter titles first, then more views."""
-        if self._tiebreak is None:
-            lengths, views = self.column("title_length"), self.column("views")
-            ceiling = 1 << 40
-            self._tiebreak = [
-                length * ceiling - min(count, ceiling - 1)
-                for length, count in zip(lengths, views, strict=True)
-            ]
-        return self._tiebreak
+        return self.shared.kept(("tiebreak",), self._read_tiebreak)
+
+    def _read_tiebreak(self) -> list[int]:
+        lengths, views = self.column("title_length"), self.column("views")
+        ceiling = 1 << 40
+        return [
+            length * ceiling - min(count, ceiling - 1)
+            for length, count in zip(lengths, views, strict=True)
+        ]
+
+
+def attach_sets(searcher, shared: SharedSets) -> None:
+    """Make searcher read through the shared cache of its index generation."""
+    searcher._hplearn_sets = SearcherSets(searcher, shared)
 
 
 def sets_of(searcher) -> SearcherSets:
-    """The SearcherSets attached to searcher (made on first use)."""
+    """The SearcherSets attached to searcher (made, with a cache of its own, on first use)."""
     cached = getattr(searcher, "_hplearn_sets", None)
     if cached is None:
         cached = SearcherSets(searcher)

@@ -1,0 +1,178 @@
+"""Matching, facet counts and BM25F ranking over the cached document sets of one searcher.
+
+Matching, counting, filtering and facet counts are set algebra on SearcherSets; ranking sums
+each query word's BM25F scores (cached per index generation) and keeps the best with a heap.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+
+from hplearn.search.analysis import compact
+from hplearn.search.backends.base import (
+    BODY_BOOST,
+    CHARS_BOOST,
+    META_BOOST,
+    PINYIN_BOOST,
+    TITLE_BOOST,
+    BackendQuery,
+    facet_counts,
+)
+from hplearn.search.backends.whoosh.schema import stored
+from hplearn.search.backends.whoosh.sets import EMPTY, SearcherSets
+
+RERANK_WINDOW = 50
+MAX_RANKED_TERMS = 6
+PHRASE_BONUS = 1.5
+# BM25F (Robertson & Zaragoza, "The Probabilistic Relevance Framework", 2009): per field a
+# weight and a length normalization b; one saturation k1 over the weighted frequencies.
+BM25F_K1 = 1.2
+WORD_FIELDS = (("title", TITLE_BOOST, 0.5), ("meta", META_BOOST, 0.3), ("body", BODY_BOOST, 0.75))
+
+
+def _field_tiers(sets: SearcherSets, term) -> list[tuple[float, frozenset[int]]]:
+    # Where a word can match, best place first: title, structured fields, body, n-grams, pinyin.
+    return sets.cached(("tiers", term), lambda: _read_tiers(sets, term))
+
+
+def _read_tiers(sets: SearcherSets, term) -> list[tuple[float, frozenset[int]]]:
+    tiers = []
+    for fieldname, boost in (("title", TITLE_BOOST), ("meta", META_BOOST), ("body", BODY_BOOST)):
+        # The frequencies BM25F reads anyway hold the same documents: decode the postings once.
+        docs = frozenset().union(
+            *(sets.frequencies(fieldname, w).keys() for w in term.alternatives)
+        )
+        tiers.append((boost, docs))
+    if term.char_grams:
+        grams = sorted((sets.term("chars", g) for g in term.char_grams), key=len)
+        tiers.append((CHARS_BOOST, frozenset.intersection(*grams)))
+    if term.pinyin:
+        tiers.append((PINYIN_BOOST, sets.term("pinyin", term.pinyin)))
+    return tiers
+
+
+def _term_docs(sets: SearcherSets, term) -> frozenset[int]:
+    return sets.cached(
+        ("docs", term), lambda: frozenset().union(*(docs for _, docs in _field_tiers(sets, term)))
+    )
+
+
+def matching_docs(sets: SearcherSets, request: BackendQuery) -> set[int]:
+    """The document numbers that match the query words and the filters."""
+    parts = [_term_docs(sets, term) for term in request.query.terms]
+    if not parts:
+        return set()
+    constraints = [sets.values("doc_type").get(request.doc_type, EMPTY)]
+    for name, value in sorted(request.filters.items()):
+        constraints.append(sets.values(f"f_{name}").get(value, EMPTY))
+    if request.match_all:
+        ordered = sorted(parts + constraints, key=len)
+        matched = set(ordered[0]).intersection(*ordered[1:])
+    else:
+        matched = set().union(*parts).intersection(*constraints)
+    for object_id in request.exclude_ids:
+        matched -= sets.term("key", f"{request.doc_type}:{object_id}")
+    return matched
+
+
+def facet_sets(sets: SearcherSets, matched: set[int], names) -> dict[str, list[tuple[str, int]]]:
+    """Counts of each facet value among the matched documents."""
+    facets = {}
+    for name in names:
+        counts = {}
+        for value, docs in sets.values(f"f_{name}").items():
+            count = len(docs.intersection(matched)) if len(docs) < len(matched) else len(
+                matched.intersection(docs))
+            if count:
+                counts[value] = count
+        facets[name] = facet_counts(counts)
+    return facets
+
+
+def _term_scores(sets: SearcherSets, term) -> dict[int, float]:
+    # The word's BM25F score in every document it matches, cached per searcher.
+    return sets.cached(("bm25f", term), lambda: bm25f_scores(sets, term))
+
+
+def bm25f_scores(sets: SearcherSets, term) -> dict[int, float]:
+    """Each matching document's BM25F score for one query word.
+
+    The word's frequency in title, structured fields and body (any of its synonyms counts) is
+    divided by that field's length normalization 1 - b + b * length / average length, weighted
+    (title 4 > structured fields 2 > body 1) and summed into one pseudo-frequency f; the score
+    is idf * f * (k1 + 1) / (k1 + f), with idf = log(1 + (N - df + 0.5) / (df + 0.5)).
+    Documents that hold the word only as character n-grams or as pinyin get the small fixed
+    frequency of that field (0.6, 0.3), so exact Chinese matches rank above them.
+    """
+    pseudo: dict[int, float] = {}
+    for fieldname, weight, b in WORD_FIELDS:
+        lengths, average = sets.lengths(fieldname)
+        average = average or 1.0
+        for word in term.alternatives:
+            for docnum, frequency in sets.frequencies(fieldname, word).items():
+                norm = 1.0 - b + b * (lengths[docnum] or average) / average
+                pseudo[docnum] = pseudo.get(docnum, 0.0) + weight * frequency / norm
+    for boost, docs in _fallback_tiers(sets, term):
+        for docnum in docs.difference(pseudo):
+            pseudo[docnum] = boost
+    total = max(1, sets.searcher.reader().doc_count_all())
+    found = len(pseudo)
+    idf = math.log(1 + (total - found + 0.5) / (found + 0.5))
+    scale = idf * (BM25F_K1 + 1)
+    return {docnum: scale * f / (BM25F_K1 + f) for docnum, f in pseudo.items()}
+
+
+def _fallback_tiers(sets: SearcherSets, term) -> list[tuple[float, frozenset[int]]]:
+    return [(boost, docs) for boost, docs in _field_tiers(sets, term)
+            if boost in (CHARS_BOOST, PINYIN_BOOST)]
+
+
+def rank_by_relevance(sets: SearcherSets, request: BackendQuery, matched, window: int):
+    """The best `window` matches with their BM25F scores, best first.
+
+    A document's score is the sum of its BM25F scores for the query words (the
+    MAX_RANKED_TERMS rarest). Ties go to the shorter title, then to the more viewed.
+    """
+    ranked_terms = sorted(request.query.terms, key=lambda t: len(_term_docs(sets, t)))
+    per_term = [_term_scores(sets, term) for term in ranked_terms[:MAX_RANKED_TERMS]]
+    if len(per_term) == 1 and request.match_all:
+        score_of = per_term[0].__getitem__  # every match holds the word
+    else:
+        score_of = {d: sum(s.get(d, 0.0) for s in per_term) for d in matched}.__getitem__
+    best = heapq.nlargest(window, matched, key=score_of)
+    if not best:
+        return []
+    # Documents tied with the last one kept compete for its place by the tiebreak.
+    floor = score_of(best[-1])
+    tied = [d for d in matched if score_of(d) == floor] if len(best) == window else []
+    candidates = set(best).union(tied)
+    order = sets.tiebreak()
+    ranked = sorted(candidates, key=lambda d: (-score_of(d), order[d]))[:window]
+    return [(docnum, score_of(docnum)) for docnum in ranked]
+
+
+def relevance_ids(searcher, sets: SearcherSets, matched, request: BackendQuery, end: int):
+    """The object ids of ranks offset..end by relevance, with the title phrase bonus."""
+    # The phrase bonus reorders only the first RERANK_WINDOW, so pages never overlap.
+    top = rank_by_relevance(sets, request, matched, max(end, RERANK_WINDOW))
+    phrase = compact(request.query.normalized)
+    head, object_ids = [], {}
+    for rank, (docnum, score) in enumerate(top[:RERANK_WINDOW]):
+        object_ids[docnum], _, compact_title = stored(searcher, docnum)
+        if len(phrase) > 1 and phrase in compact_title:
+            score *= PHRASE_BONUS
+        head.append((-score, rank, docnum))
+    ordered = [docnum for _, _, docnum in sorted(head)]
+    ordered += [docnum for docnum, _ in top[RERANK_WINDOW:]]
+    return [
+        object_ids.get(docnum) or stored(searcher, docnum)[0]
+        for docnum in ordered[request.offset:end]
+    ]
+
+
+def column_ids(searcher, sets: SearcherSets, matched, request: BackendQuery, end: int):
+    """The object ids of ranks offset..end by newest or most viewed."""
+    column = sets.column("published" if request.sort == "newest" else "views")
+    top = heapq.nlargest(end, matched, key=lambda d: (column[d], d))
+    return [stored(searcher, docnum)[0] for docnum in top[request.offset:]]
