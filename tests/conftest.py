@@ -1,12 +1,17 @@
 """Shared fixtures: app, client, runner, login, and a database per test.
 
-Set HPLEARN_TEST_DATABASE_URL to run the suite on PostgreSQL instead of SQLite.
-Locally, a missing PostgreSQL or browser skips the tests that need it; with CI=true it fails.
+The suite uses only services it starts or is given (see tests/services.py): with
+HPLEARN_TEST_POSTGRES_SERVER (or the older HPLEARN_TEST_DATABASE_URL) it runs on PostgreSQL, in
+databases of its own on that server; otherwise on SQLite, each test in its own file copied from a
+schema built once. Locally a missing service or browser skips the tests that need it; with CI=true
+it fails them.
 """
 
 from __future__ import annotations
 
-import os
+import shutil
+import tempfile
+from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
@@ -14,19 +19,26 @@ from sqlalchemy import text
 
 from hplearn.app import create_app
 from hplearn.extensions import db
-from tests import factories
+from tests import factories, services
+from tests.services import IN_CI, ON_POSTGRES, skip_or_fail  # noqa: F401  (imported from here)
 
-TEST_DATABASE_URL = os.environ.get("HPLEARN_TEST_DATABASE_URL")
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 DEFAULT_PASSWORD = factories.DEFAULT_PASSWORD
-_schema_ready = False
+_databases: dict[str, object] = {}
 
 
-def skip_or_fail(reason: str):
-    """Skip locally; in CI a missing service or browser is a failure."""
-    if IN_CI:
-        pytest.fail(f"{reason} (required in CI)")
-    pytest.skip(reason)
+def pytest_sessionfinish(session, exitstatus):
+    """Drop this process's databases and stop the services it started (per xdist worker)."""
+    services.shutdown()
+    template = _databases.pop("sqlite_template_folder", None)
+    if template:
+        shutil.rmtree(template, ignore_errors=True)
+
+
+def _postgres_database_url() -> str:
+    """This process's PostgreSQL database for the app fixture: created on first use."""
+    if "postgres" not in _databases:
+        _databases["postgres"] = services.postgres().create_database("app")
+    return _databases["postgres"]
 
 
 def make_test_config(tmp_path, **overrides) -> dict:
@@ -35,23 +47,50 @@ def make_test_config(tmp_path, **overrides) -> dict:
         "TESTING": True,
         "SECRET_KEY": "test-secret-key",
         "INSTANCE_PATH": str(tmp_path / "instance"),
-        "DATABASE_URL": TEST_DATABASE_URL or f"sqlite:///{tmp_path / 'test.sqlite3'}",
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
     }
+    if "DATABASE_URL" not in overrides:
+        config["DATABASE_URL"] = (_postgres_database_url() if ON_POSTGRES
+                                  else f"sqlite:///{tmp_path / 'test.sqlite3'}")
     config.update(overrides)
     return config
 
 
-def _prepare_schema() -> None:
-    global _schema_ready
-    if TEST_DATABASE_URL and not _schema_ready:
-        # A persistent PostgreSQL test database may hold an older schema, which drop_all()
-        # cannot always take apart (constraints it expects may not exist): start clean once.
-        with db.engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-        _schema_ready = True
+def _sqlite_template() -> Path:
+    """An SQLite file holding the empty schema, built once per process by create_all()."""
+    if "sqlite_template" not in _databases:
+        folder = Path(tempfile.mkdtemp(prefix="hplearn-test-schema-"))
+        _databases["sqlite_template_folder"] = folder
+        path = folder / "schema.sqlite3"
+        application = create_app(make_test_config(folder, DATABASE_URL=f"sqlite:///{path}"))
+        with application.app_context():
+            db.create_all()
+            db.session.remove()
+            db.engine.dispose()
+        _databases["sqlite_template"] = path
+    return _databases["sqlite_template"]
+
+
+def _copy_sqlite_schema(config: dict) -> bool:
+    """Give a test's SQLite file (one that does not exist yet) the schema by copying the template."""
+    url = config["DATABASE_URL"]
+    if not url.startswith("sqlite:///") or url == "sqlite:///:memory:":
+        return False
+    path = Path(url.removeprefix("sqlite:///"))
+    if path.exists():
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(_sqlite_template(), path)
+    return True
+
+
+def _prepare_schema(url: str) -> None:
+    if url == _databases.get("postgres"):
+        if not _databases.get("postgres_schema"):
+            db.create_all()  # a database this run created, empty: its schema is made once
+            _databases["postgres_schema"] = True
+        return
     db.create_all()
 
 
@@ -59,6 +98,16 @@ def _empty_tables() -> None:
     names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
     db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     db.session.commit()
+
+
+def empty_database(url: str) -> None:
+    """After a test: empty this run's shared PostgreSQL database (an SQLite file is the test's own).
+
+    Inside the app context of an app on `url`.
+    """
+    db.session.remove()
+    if url == _databases.get("postgres"):
+        _empty_tables()
 
 
 @pytest.fixture
@@ -85,21 +134,24 @@ class IsolatedClient(FlaskClient):
 @pytest.fixture
 def app(app_config):
     """An app with an empty database, inside an app context."""
+    copied = _copy_sqlite_schema(app_config)
     application = create_app(app_config)
     application.test_client_class = IsolatedClient
+    url = app_config["DATABASE_URL"]
     with application.app_context():
-        try:
-            _prepare_schema()
-        except Exception as error:
-            if TEST_DATABASE_URL:
-                skip_or_fail(f"PostgreSQL at HPLEARN_TEST_DATABASE_URL unreachable: {error}")
-            raise
+        if not copied:
+            _prepare_schema(url)
         factories.bind(db.session)
         yield application
-        db.session.remove()
-        if TEST_DATABASE_URL:
-            _empty_tables()
+        empty_database(url)
         db.engine.dispose()
+
+
+@pytest.fixture
+def redis_url():
+    """The URL of a Redis database for this test alone, empty (see tests/services.py)."""
+    with services.redis_database() as url:
+        yield url
 
 
 @pytest.fixture

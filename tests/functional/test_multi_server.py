@@ -16,7 +16,6 @@ from tests.servers import (
     GunicornServer,
     drop_postgres_database,
     fresh_postgres_database,
-    fresh_redis,
     hplearn,
     server_environment,
 )
@@ -28,10 +27,9 @@ SHARED_SECRET = "multi-server-shared-secret"
 
 
 @pytest.fixture
-def two_servers(tmp_path):
+def two_servers(tmp_path, redis_url):
     """Servers A and B: own instance folders, shared database, Redis, secret and media."""
     database = fresh_postgres_database("multi")
-    redis_url = fresh_redis()
     shared = {"DATABASE_URL": database, "REDIS_URL": redis_url, "SEARCH_BACKEND": "postgres",
               "SECRET_KEY": SHARED_SECRET, "MEDIA_DIR": str(tmp_path / "shared-media")}
     env_a = server_environment(tmp_path / "instance-a", **shared)
