@@ -73,7 +73,9 @@ def given_postgres_url() -> str | None:
             or os.environ.get("HPLEARN_TEST_DATABASE_URL") or None)
 
 
-ON_POSTGRES = given_postgres_url() is not None
+GIVEN_POSTGRES = given_postgres_url()  # (read once: some tests clear HPLEARN_* variables)
+GIVEN_REDIS = os.environ.get("HPLEARN_TEST_REDIS_URL") or None
+ON_POSTGRES = GIVEN_POSTGRES is not None
 
 
 def _libpq(url) -> str:
@@ -236,7 +238,7 @@ def own_postgres() -> PostgresServer:
 
 def postgres() -> PostgresServer:
     """The server for PostgreSQL databases: the one given, else this process's own."""
-    given = given_postgres_url()
+    given = GIVEN_POSTGRES
     if given is None:
         return own_postgres()
     if "given" not in _postgres:
@@ -349,7 +351,7 @@ _redis: list[OwnRedis] = []
 @contextlib.contextmanager
 def redis_database():
     """A Redis database for one test alone, empty; yields its URL."""
-    given = os.environ.get("HPLEARN_TEST_REDIS_URL")
+    given = GIVEN_REDIS
     if given:
         yield from _given_redis(given)
         return

@@ -78,11 +78,9 @@ def test_app_database_is_the_runs_own(app):
         assert url.startswith("sqlite:///") and "pytest" in url  # a file in the test's tmp_path
 
 
-def test_redis_is_the_suites_own_server_unless_one_is_given(redis_url, monkeypatch):
-    import os
-
-    if os.environ.get("HPLEARN_TEST_REDIS_URL"):
-        assert redis_url == os.environ["HPLEARN_TEST_REDIS_URL"]
+def test_redis_is_the_suites_own_server_unless_one_is_given(redis_url):
+    if services.GIVEN_REDIS:
+        assert redis_url == services.GIVEN_REDIS
         return
     own = services._redis[0]
     assert own.process.poll() is None
