@@ -29,12 +29,37 @@ DEFAULT_PASSWORD = factories.DEFAULT_PASSWORD
 _databases: dict[str, object] = {}
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config):
+    """Temporary files in memory (tests/services.py: memory_folder), unless --basetemp is given."""
+    if hasattr(config, "workerinput") or config.option.basetemp:
+        return  # (an xdist worker gets a subfolder of the controller's)
+    folder = services.memory_folder()
+    if folder is not None:
+        config.option.basetemp = str(services.new_basetemp(folder))
+        config.hplearn_basetemp = Path(config.option.basetemp)
+
+
 def pytest_sessionfinish(session, exitstatus):
     """Drop this process's databases and stop the services it started (per xdist worker)."""
     services.shutdown()
     template = _databases.pop("sqlite_template_folder", None)
     if template:
         shutil.rmtree(template, ignore_errors=True)
+    session.config.hplearn_failed = exitstatus != 0
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    basetemp = getattr(config, "hplearn_basetemp", None)
+    if basetemp is not None and exitstatus != 0:
+        terminalreporter.write_line(f"temporary files of this run kept in {basetemp}")
+
+
+def pytest_unconfigure(config):
+    """The run's temporary files go when it passed; a failed run's stay for a look inside."""
+    basetemp = getattr(config, "hplearn_basetemp", None)
+    if basetemp is not None and not getattr(config, "hplearn_failed", True):
+        services.remove_basetemp(basetemp)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -106,6 +131,9 @@ def _prepare_schema(url: str) -> None:
         if not _databases.get("postgres_schema"):
             db.create_all()  # a database this run created, empty: its schema is made once
             _databases["postgres_schema"] = True
+        # Emptied after every test that used this fixture; a test that made its own app on the
+        # same database may have left rows: start from empty tables all the same.
+        _empty_tables()
         return
     db.create_all()
 

@@ -381,6 +381,57 @@ def _given_redis(url: str):
                 redis.Redis.from_url(url, socket_connect_timeout=2).flushdb()
 
 
+# --- temporary files --------------------------------------------------------------------------
+
+BASETEMP_PREFIX = "hplearn-pytest-"
+
+
+def memory_folder() -> Path | None:
+    """Where the run's temporary files go: HPLEARN_TEST_TMP, else /dev/shm (memory) if usable.
+
+    Every test writes an SQLite database, an instance folder and a search index; on a disk each
+    commit waits for fsync and the cleanup for thousands of unlinks. In memory neither costs.
+    """
+    given = os.environ.get("HPLEARN_TEST_TMP")
+    if given:
+        return Path(given)
+    shm = Path("/dev/shm")
+    if shm.is_dir() and os.access(shm, os.W_OK | os.X_OK):
+        return shm
+    return None
+
+
+def new_basetemp(folder: Path) -> Path:
+    """A new folder for this run's temporary files (pytest's basetemp is its run/ subfolder)."""
+    _remove_stale_basetemps(folder)
+    run = Path(tempfile.mkdtemp(prefix=BASETEMP_PREFIX, dir=folder))
+    (run / "pid").write_text(str(os.getpid()))
+    return run / "run"
+
+
+def _remove_stale_basetemps(folder: Path) -> None:
+    """Folders kept by earlier runs that failed (for a look inside), once their run has ended."""
+    for old in folder.glob(BASETEMP_PREFIX + "*"):
+        try:
+            if old.stat().st_uid != os.getuid():
+                continue
+            pid = int((old / "pid").read_text())
+        except (OSError, ValueError):
+            continue
+        try:
+            os.kill(pid, 0)
+            continue  # that run goes on
+        except ProcessLookupError:
+            shutil.rmtree(old, ignore_errors=True)
+        except PermissionError:
+            continue
+
+
+def remove_basetemp(basetemp: Path) -> None:
+    """Remove a folder made by new_basetemp."""
+    shutil.rmtree(basetemp.parent, ignore_errors=True)
+
+
 # --- the end -----------------------------------------------------------------------------------
 
 
