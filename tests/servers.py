@@ -8,16 +8,20 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from http.cookiejar import CookieJar
 from pathlib import Path
 
+from tests import services
 from tests.services import (  # noqa: F401  (used by the production tests)
     drop_postgres_database,
     free_port,
@@ -27,6 +31,32 @@ from tests.services import (  # noqa: F401  (used by the production tests)
 
 ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT = 60
+_prepared: dict[str, object] = {}
+
+
+def prepared_site(name: str, instance: Path, build: Callable[[Path], None]) -> None:
+    """Make `instance` a copy of the instance folder that build(folder) fills with the hplearn
+    commands a test runs before it starts. They run once per process; each test gets a copy."""
+    if name not in _prepared:
+        folder = Path(tempfile.mkdtemp(prefix="hplearn-test-site-",
+                                       dir=services.memory_folder())) / "instance"
+        build(folder)
+        _prepared[name] = folder
+        services.on_shutdown(lambda: shutil.rmtree(folder.parent, ignore_errors=True))
+    shutil.copytree(_prepared[name], instance, symlinks=True)
+
+
+def prepared_database(name: str, build: Callable[[str], None]) -> str:
+    """A new PostgreSQL database of this run, a copy (CREATE DATABASE ... TEMPLATE) of the one
+    build(url) fills with the hplearn commands a test runs before it starts, once per process."""
+    from sqlalchemy.engine import make_url
+
+    server = services.postgres()
+    if name not in _prepared:
+        template = server.create_database(f"{name}_template")
+        build(template)
+        _prepared[name] = make_url(template).database
+    return server.create_database(name, template=_prepared[name])
 
 
 def closed_port_url(scheme: str = "redis") -> str:

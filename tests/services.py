@@ -435,8 +435,19 @@ def remove_basetemp(basetemp: Path) -> None:
 # --- the end -----------------------------------------------------------------------------------
 
 
+_cleanups: list = []
+
+
+def on_shutdown(function) -> None:
+    """Call function() when the process's services stop (at the end of the run)."""
+    _cleanups.append(function)
+
+
 def shutdown() -> None:
     """Drop this process's databases and stop the services it started."""
+    while _cleanups:
+        with contextlib.suppress(Exception):
+            _cleanups.pop()()
     for server in list(_postgres.values()):
         if server.own is None:
             server.drop_created()

@@ -26,6 +26,7 @@ from tests.servers import (
     drop_postgres_database,
     hplearn,
     own_postgres,
+    prepared_site,
     server_environment,
 )
 
@@ -309,13 +310,20 @@ def test_disk_filling_while_writing_leaves_no_partial_file(app, client, login, s
 
 # --- the Whoosh index deleted or corrupted ------------------------------------------------------
 
+def _searchable_catalog(instance: Path) -> None:
+    env = server_environment(instance, SECRET_KEY="fault-tests")
+    hplearn(env, "init")
+    hplearn(env, "import", str(_catalog_csv(instance.parent / "few.csv", 30)))
+
+
 @pytest.fixture
 def searchable_site(tmp_path):
-    """A gunicorn server (Whoosh search) over a few imported resources."""
+    """A gunicorn server (Whoosh search) over a few imported resources.
+
+    The instance folder is a copy of one the command line set up (once per process).
+    """
+    prepared_site("searchable", tmp_path / "instance", _searchable_catalog)
     env = server_environment(tmp_path / "instance", SECRET_KEY="fault-tests")
-    hplearn(env, "init")
-    csv_file = _catalog_csv(tmp_path / "few.csv", 30)
-    hplearn(env, "import", str(csv_file))
     with GunicornServer(env, tmp_path / "gunicorn.log", workers=2) as server:
         yield env, server, tmp_path / "instance" / "search-index"
 
