@@ -15,12 +15,19 @@ DEFAULT_PASSWORD = "correct-horse-42"
 _ALL: list[type[SQLAlchemyModelFactory]] = []
 
 
+# Werkzeug's default scrypt costs about 80 ms a check, on purpose; a test signs in thousands of
+# times. The factories' users get an scrypt hash of cheap parameters: every sign-in still runs the
+# real check_password_hash, about a millisecond. The app's own hashing (set_password, imports,
+# one-time passwords) is unchanged and tested in test_sign_in.py.
+CHEAP_HASH_METHOD = "scrypt:1024:8:1"
+
+
 @cache
 def default_password_hash() -> str:
-    """The hash of DEFAULT_PASSWORD, computed once (scrypt is slow on purpose)."""
+    """The hash of DEFAULT_PASSWORD (cheap scrypt parameters), computed once."""
     from werkzeug.security import generate_password_hash
 
-    return generate_password_hash(DEFAULT_PASSWORD)
+    return generate_password_hash(DEFAULT_PASSWORD, method=CHEAP_HASH_METHOD)
 
 
 def bind(session) -> None:

@@ -1,103 +1,62 @@
 """Real servers for the production tests: gunicorn on loopback, PostgreSQL databases, Redis.
 
-Environment (all optional):
-  HPLEARN_TEST_POSTGRES_SERVER   server for the databases these tests create
-                                 (default postgresql+psycopg://postgres@127.0.0.1:5432/)
-  HPLEARN_TEST_SERVER_DB_PREFIX  their name prefix (default: the database name of
-                                 HPLEARN_TEST_DATABASE_URL, else hplearn_test)
-  HPLEARN_TEST_REDIS_URL         Redis database they may empty (default redis://127.0.0.1:6379/15)
+PostgreSQL databases and Redis come from tests/services.py: only services the suite started or
+was given, never a fixed database of a shared server.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
-import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from http.cookiejar import CookieJar
 from pathlib import Path
-from urllib.parse import urlsplit
 
-from tests.conftest import skip_or_fail
+from tests import services
+from tests.services import (  # noqa: F401  (used by the production tests)
+    drop_postgres_database,
+    free_port,
+    fresh_postgres_database,
+    own_postgres,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_POSTGRES_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/"
-DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
 START_TIMEOUT = 60
+_prepared: dict[str, object] = {}
 
 
-def postgres_server_url() -> str:
-    """The PostgreSQL server (URL without a database) the production tests use."""
-    return os.environ.get("HPLEARN_TEST_POSTGRES_SERVER", DEFAULT_POSTGRES_SERVER)
+def prepared_site(name: str, instance: Path, build: Callable[[Path], None]) -> None:
+    """Make `instance` a copy of the instance folder that build(folder) fills with the hplearn
+    commands a test runs before it starts. They run once per process; each test gets a copy."""
+    if name not in _prepared:
+        folder = Path(tempfile.mkdtemp(prefix="hplearn-test-site-",
+                                       dir=services.memory_folder())) / "instance"
+        build(folder)
+        _prepared[name] = folder
+        services.on_shutdown(lambda: shutil.rmtree(folder.parent, ignore_errors=True))
+    shutil.copytree(_prepared[name], instance, symlinks=True)
 
 
-def database_name(suffix: str) -> str:
-    """A database name of this test run: PREFIX_suffix."""
-    prefix = os.environ.get("HPLEARN_TEST_SERVER_DB_PREFIX")
-    if not prefix:
-        test_url = os.environ.get("HPLEARN_TEST_DATABASE_URL", "")
-        prefix = urlsplit(test_url).path.strip("/") if test_url else "hplearn_test"
-    return f"{prefix}_{suffix}"
+def prepared_database(name: str, build: Callable[[str], None]) -> str:
+    """A new PostgreSQL database of this run, a copy (CREATE DATABASE ... TEMPLATE) of the one
+    build(url) fills with the hplearn commands a test runs before it starts, once per process."""
+    from sqlalchemy.engine import make_url
 
-
-def _libpq_url(url: str) -> str:
-    return url.replace("postgresql+psycopg://", "postgresql://", 1)
-
-
-def _with_database(server_url: str, name: str) -> str:
-    parts = urlsplit(server_url)
-    return parts._replace(path="/" + name).geturl()
-
-
-def fresh_postgres_database(suffix: str) -> str:
-    """Create (or empty) the database PREFIX_suffix; skip or fail when PostgreSQL is away."""
-    import psycopg
-
-    name = database_name(suffix)
-    server = postgres_server_url()
-    try:
-        with psycopg.connect(_libpq_url(_with_database(server, "postgres")), autocommit=True,
-                             connect_timeout=5) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            connection.execute(f'CREATE DATABASE "{name}"')
-    except psycopg.OperationalError as error:
-        skip_or_fail(f"PostgreSQL at {server} unreachable: {' '.join(str(error).split())}")
-    return _with_database(server, name)
-
-
-def drop_postgres_database(url: str) -> None:
-    """Drop a database made by fresh_postgres_database."""
-    import psycopg
-
-    name = urlsplit(url).path.strip("/")
-    with psycopg.connect(_libpq_url(_with_database(url, "postgres")), autocommit=True,
-                         connect_timeout=5) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def fresh_redis() -> str:
-    """The test Redis database, emptied; skip or fail when Redis is away."""
-    import redis
-
-    url = os.environ.get("HPLEARN_TEST_REDIS_URL", DEFAULT_REDIS_URL)
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=2).flushdb()
-    except redis.RedisError as error:
-        skip_or_fail(f"Redis at {url} unreachable: {error}")
-    return url
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    server = services.postgres()
+    if name not in _prepared:
+        template = server.create_database(f"{name}_template")
+        build(template)
+        _prepared[name] = make_url(template).database
+    return server.create_database(name, template=_prepared[name])
 
 
 def closed_port_url(scheme: str = "redis") -> str:
@@ -127,19 +86,33 @@ def hplearn(env: dict, *args: str, timeout: float = 180, check: bool = True,
     return result
 
 
+class PortTaken(Exception):
+    """gunicorn could not bind the port picked for it."""
+
+
 class GunicornServer:
     """gunicorn -c gunicorn.conf.py wsgi:app on a loopback port, as a context manager."""
 
     def __init__(self, env: dict, log_path: Path, workers: int = 2):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {**env, "HPLEARN_BIND": f"127.0.0.1:{self.port}",
-                    "HPLEARN_WORKERS": str(workers)}
+        self.env = {**env, "HPLEARN_WORKERS": str(workers)}
+        self._use_port(free_port())
         self.log_path = log_path
         self.process: subprocess.Popen | None = None
 
+    def _use_port(self, port: int) -> None:
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        self.env["HPLEARN_BIND"] = f"127.0.0.1:{port}"
+
     def __enter__(self) -> GunicornServer:
-        self.start()
+        for attempt in range(3):
+            try:
+                self.start()
+                return self
+            except PortTaken:
+                if attempt == 2:
+                    raise
+                self._use_port(free_port())  # another process took the port meanwhile
         return self
 
     def __exit__(self, *exc) -> None:
@@ -147,6 +120,7 @@ class GunicornServer:
 
     def start(self) -> None:
         """Start and wait until the home page answers."""
+        log_start = self.log_path.stat().st_size if self.log_path.exists() else 0
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "wsgi:app"],
@@ -155,6 +129,9 @@ class GunicornServer:
             )
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
+            if "Connection in use" in self.log()[log_start:]:
+                self.stop()  # (and what answers on the port is not this server)
+                raise PortTaken(self.port)
             if self.process.poll() is not None:
                 raise AssertionError(f"gunicorn exited with {self.process.returncode}\n"
                                      f"{self.log()[-3000:]}")

@@ -22,6 +22,8 @@ def _fits_phone(page) -> bool:
 
 
 def test_new_student_signs_in_with_one_time_password(live_server, page, school_admin):
+    from playwright.sync_api import expect
+
     base = live_server.url
     _sign_in(page, base, school_admin.username, DEFAULT_PASSWORD)
     page.goto(base + "/admin/users/new")
@@ -42,6 +44,6 @@ def test_new_student_signs_in_with_one_time_password(live_server, page, school_a
     page.get_by_label("新密码", exact=True).fill("my-own-pass-77")
     page.get_by_label("再次输入新密码").fill("my-own-pass-77")
     page.get_by_role("button", name="保存新密码").click()
-    assert "密码已修改" in page.content()
+    expect(page.locator("body")).to_contain_text("密码已修改")  # (waits for the next page)
     page.goto(base + "/browse")
     assert page.url.endswith("/browse")

@@ -35,6 +35,8 @@ def _fits_phone(page) -> bool:
 
 def test_student_asks_teacher_answers_student_accepts(live_server, page, browser, student,
                                                       teacher, answered_question):  # noqa: F811
+    from playwright.sync_api import expect
+
     base = live_server.url
     _sign_in(page, base, student.username)
     page.goto(base + "/qa/ask")
@@ -56,12 +58,12 @@ def test_student_asks_teacher_answers_student_accepts(live_server, page, browser
     assert "分数除法怎么算" in teacher_page.content() and _fits_phone(teacher_page)
     teacher_page.get_by_role("link", name="分数除法怎么算").click()
     teacher_page.get_by_role("button", name="认领这个问题").click()
-    assert "认领成功" in teacher_page.content()
+    expect(teacher_page.locator("body")).to_contain_text("认领成功")  # (waits for the next page)
     teacher_page.get_by_label("内容（支持 Markdown").fill("除以 2 等于乘 **1/2**，结果是 3/8。")
     teacher_page.get_by_role("button", name="预览").click()
     assert teacher_page.locator(".preview strong").inner_text() == "1/2"
     teacher_page.get_by_role("button", name="发布回答").click()
-    assert "回答已发布" in teacher_page.content()
+    expect(teacher_page.locator("body")).to_contain_text("回答已发布")  # (waits for the next page)
     teacher_context.close()
 
     page.goto(base + "/")
@@ -69,7 +71,7 @@ def test_student_asks_teacher_answers_student_accepts(live_server, page, browser
     page.goto(question_url)
     assert page.locator(".answer .prose strong").inner_text() == "1/2"
     page.get_by_role("button", name="采纳这个回答").click()
-    assert "已采纳回答" in page.content()
+    expect(page.locator("body")).to_contain_text("已采纳回答")  # (waits for the next page)
     assert page.locator(".answer .badge").inner_text() == "已采纳"
     assert _fits_phone(page)
 

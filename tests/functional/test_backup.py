@@ -16,6 +16,7 @@ from tests.servers import (
     drop_postgres_database,
     fresh_postgres_database,
     hplearn,
+    prepared_site,
     server_environment,
 )
 
@@ -61,13 +62,23 @@ def _site_rows(env: dict) -> list:
     return result.stdout.splitlines()
 
 
-def _populated_site(tmp_path, **settings) -> tuple[dict, Path]:
-    env = server_environment(tmp_path / "instance", SECRET_KEY="backup-test", **settings)
+def _populate(instance: Path, **settings) -> dict:
+    """hplearn init, an import and a school, through the command line."""
+    env = server_environment(instance, SECRET_KEY="backup-test", **settings)
     hplearn(env, "init")
-    csv_file = tmp_path / "resources.csv"
+    csv_file = instance.parent / "resources.csv"
     csv_file.write_text(RESOURCES_CSV, encoding="utf-8")
     hplearn(env, "import", str(csv_file))
     hplearn(env, "schools", "create", "hp001", "和平区第一小学")
+    return env
+
+
+def _populated_site(tmp_path, **settings) -> tuple[dict, Path]:
+    if settings:
+        env = _populate(tmp_path / "instance", **settings)
+    else:  # an SQLite site: a copy of the folder the commands made (once per process)
+        prepared_site("backup", tmp_path / "instance", _populate)
+        env = server_environment(tmp_path / "instance", SECRET_KEY="backup-test")
     media = tmp_path / "instance" / "media"
     (media / "nested").mkdir(parents=True)
     (media / "a1b2.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 64)

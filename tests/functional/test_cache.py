@@ -14,7 +14,7 @@ from hplearn.catalog.models import Resource
 from hplearn.extensions import db
 from tests.conftest import make_test_config
 from tests.factories import ResourceFactory, TopicFactory
-from tests.servers import closed_port_url, fresh_redis
+from tests.servers import closed_port_url
 
 
 class ListHandler(logging.Handler):
@@ -157,10 +157,8 @@ def test_redis_down_falls_back_to_this_process_and_says_so_once(make_app, topic)
 
 
 @pytest.fixture
-def shared_redis():
-    url = fresh_redis()
-    yield url
-    redis.Redis.from_url(url).flushdb()
+def shared_redis(redis_url):
+    return redis_url
 
 
 def test_two_servers_share_entries_and_generation_through_redis(make_app, shared_redis):

@@ -1,12 +1,11 @@
 """Faults in production: services going away, processes killed, disks full. Loopback only.
 
-The PostgreSQL restart disturbs everyone using the machine's server, so it runs only with
-CI=true or HPLEARN_FAULT_TESTS=1.
+The PostgreSQL restart restarts a PostgreSQL cluster the suite started for it (tests/services.py),
+never the machine's server.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
 import sqlite3
@@ -19,15 +18,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import IN_CI
 from tests.servers import (
     ROOT,
     Browser,
     GunicornServer,
     closed_port_url,
     drop_postgres_database,
-    fresh_postgres_database,
     hplearn,
+    own_postgres,
+    prepared_site,
     server_environment,
 )
 
@@ -120,14 +119,6 @@ def test_redis_gone_the_site_keeps_serving_and_says_so(tmp_path):
     assert "Traceback" not in log
 
 
-def _restart_postgres() -> None:
-    clusters = subprocess.run(["pg_lsclusters", "--no-header"], capture_output=True, text=True,
-                              check=True).stdout.split()
-    version, name = clusters[0], clusters[1]
-    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, name, "restart"],
-                   check=True, timeout=120)
-
-
 class Load:
     """Readers, a student asking and a teacher answering, recording every outcome."""
 
@@ -205,11 +196,9 @@ def _stored_ids(url: str, table: str) -> set[int]:
 
 
 @pytest.mark.postgres
-@pytest.mark.skipif(not (IN_CI or os.environ.get("HPLEARN_FAULT_TESTS") == "1"),
-                    reason="restarts the machine's PostgreSQL: only with CI=true or "
-                           "HPLEARN_FAULT_TESTS=1")
 def test_postgres_restart_mid_load_recovers_without_losing_questions(tmp_path):
-    url = fresh_postgres_database("restart")
+    postgres = own_postgres()  # restarted below: the suite's own cluster, nobody else's
+    url = postgres.create_database("restart")
     env = server_environment(tmp_path / "instance", SECRET_KEY="fault-tests", DATABASE_URL=url)
     try:
         hplearn(env, "init")
@@ -224,7 +213,7 @@ def test_postgres_restart_mid_load_recovers_without_losing_questions(tmp_path):
             teacher.sign_in("tea1", PASSWORD)
             with Load(server.url, student, teacher) as load:
                 time.sleep(3)
-                _restart_postgres()
+                postgres.own.restart()
                 time.sleep(5)
             after = [_get(server.url + "/browse")[0] for _ in range(5)]
             log = server.log()
@@ -321,13 +310,20 @@ def test_disk_filling_while_writing_leaves_no_partial_file(app, client, login, s
 
 # --- the Whoosh index deleted or corrupted ------------------------------------------------------
 
+def _searchable_catalog(instance: Path) -> None:
+    env = server_environment(instance, SECRET_KEY="fault-tests")
+    hplearn(env, "init")
+    hplearn(env, "import", str(_catalog_csv(instance.parent / "few.csv", 30)))
+
+
 @pytest.fixture
 def searchable_site(tmp_path):
-    """A gunicorn server (Whoosh search) over a few imported resources."""
+    """A gunicorn server (Whoosh search) over a few imported resources.
+
+    The instance folder is a copy of one the command line set up (once per process).
+    """
+    prepared_site("searchable", tmp_path / "instance", _searchable_catalog)
     env = server_environment(tmp_path / "instance", SECRET_KEY="fault-tests")
-    hplearn(env, "init")
-    csv_file = _catalog_csv(tmp_path / "few.csv", 30)
-    hplearn(env, "import", str(csv_file))
     with GunicornServer(env, tmp_path / "gunicorn.log", workers=2) as server:
         yield env, server, tmp_path / "instance" / "search-index"
 

@@ -8,6 +8,9 @@ across both; a session started on one is valid on the other.
 from __future__ import annotations
 
 import re
+import shutil
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -15,9 +18,8 @@ from tests.servers import (
     Browser,
     GunicornServer,
     drop_postgres_database,
-    fresh_postgres_database,
-    fresh_redis,
     hplearn,
+    prepared_database,
     server_environment,
 )
 
@@ -27,17 +29,13 @@ PASSWORD = "multi-server-pass-42"
 SHARED_SECRET = "multi-server-shared-secret"
 
 
-@pytest.fixture
-def two_servers(tmp_path):
-    """Servers A and B: own instance folders, shared database, Redis, secret and media."""
-    database = fresh_postgres_database("multi")
-    redis_url = fresh_redis()
-    shared = {"DATABASE_URL": database, "REDIS_URL": redis_url, "SEARCH_BACKEND": "postgres",
-              "SECRET_KEY": SHARED_SECRET, "MEDIA_DIR": str(tmp_path / "shared-media")}
-    env_a = server_environment(tmp_path / "instance-a", **shared)
-    env_b = server_environment(tmp_path / "instance-b", **shared)
-    hplearn(env_a, "init")
-    hplearn(env_a, "schools", "create", "hp001", "和平区第一中学", "--stage", "初中")
+def _init_and_accounts(database: str) -> None:
+    """hplearn init, a school and its people, through the command line."""
+    instance = Path(tempfile.mkdtemp(prefix="hplearn-test-multi-"))  # (init writes nothing there)
+    env = server_environment(instance, DATABASE_URL=database, SEARCH_BACKEND="postgres",
+                             SECRET_KEY=SHARED_SECRET)
+    hplearn(env, "init")
+    hplearn(env, "schools", "create", "hp001", "和平区第一中学", "--stage", "初中")
     for username, *role in (
         ("dadmin", "--role", "district_admin"),
         ("stu1", "--role", "student", "--school", "hp001", "--grade", "8"),
@@ -46,7 +44,21 @@ def two_servers(tmp_path):
         ("tea2", "--role", "teacher", "--school", "hp001", "--subject", "数学",
          "--teaches-grade", "8"),
     ):
-        hplearn(env_a, "users", "create", username, *role, "--password", PASSWORD)
+        hplearn(env, "users", "create", username, *role, "--password", PASSWORD)
+    shutil.rmtree(instance, ignore_errors=True)
+
+
+@pytest.fixture
+def two_servers(tmp_path, redis_url):
+    """Servers A and B: own instance folders, shared database, Redis, secret and media.
+
+    The database is a fresh copy of one the command line set up (once per process).
+    """
+    database = prepared_database("multi", _init_and_accounts)
+    shared = {"DATABASE_URL": database, "REDIS_URL": redis_url, "SEARCH_BACKEND": "postgres",
+              "SECRET_KEY": SHARED_SECRET, "MEDIA_DIR": str(tmp_path / "shared-media")}
+    env_a = server_environment(tmp_path / "instance-a", **shared)
+    env_b = server_environment(tmp_path / "instance-b", **shared)
     try:
         with GunicornServer(env_a, tmp_path / "a.log") as a, \
                 GunicornServer(env_b, tmp_path / "b.log") as b:

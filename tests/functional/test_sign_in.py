@@ -31,6 +31,14 @@ def test_secure_cookie_when_configured_for_https(https_app_config, tmp_path):
 def test_password_is_hashed_with_werkzeug_default(student):
     assert student.password_hash.startswith("scrypt:")
     assert DEFAULT_PASSWORD not in student.password_hash
+    # The factory's hash has cheap parameters (tests/factories.py); the app's own is the default.
+    from werkzeug.security import generate_password_hash
+
+    default_method = generate_password_hash("x").split("$")[0]
+    student.set_password("another-pass-42")
+    assert student.password_hash.startswith(default_method + "$")
+    assert default_method.startswith("scrypt:")
+    assert student.check_password("another-pass-42") and not student.check_password(DEFAULT_PASSWORD)
 
 
 @pytest.mark.parametrize("target", [

@@ -2,9 +2,8 @@
 
 import pytest
 
-from tests.conftest import DEFAULT_PASSWORD, make_test_config, skip_or_fail
+from tests.conftest import DEFAULT_PASSWORD, make_test_config
 
-REDIS_URL = "redis://127.0.0.1:6379/4"
 LIMITS = {"RATELIMIT_ENABLED": True, "LOGIN_LIMIT_PER_ACCOUNT": "3 per 15 minutes",
           "LOGIN_LIMIT_PER_ADDRESS": "6 per 15 minutes"}
 
@@ -13,13 +12,8 @@ LIMITS = {"RATELIMIT_ENABLED": True, "LOGIN_LIMIT_PER_ACCOUNT": "3 per 15 minute
 def app_config(request, tmp_path):
     config = make_test_config(tmp_path, **LIMITS)
     if request.param == "redis":
-        redis = pytest.importorskip("redis")
-        try:
-            redis.Redis.from_url(REDIS_URL).ping()
-        except redis.RedisError as error:
-            skip_or_fail(f"Redis at {REDIS_URL} unreachable: {error}")
-        redis.Redis.from_url(REDIS_URL).flushdb()  # db 4 belongs to these tests
-        config["REDIS_URL"] = REDIS_URL
+        pytest.importorskip("redis")
+        config["REDIS_URL"] = request.getfixturevalue("redis_url")  # this test's own database
     return config
 
 
@@ -43,7 +37,7 @@ def test_storage_follows_configuration(app, client, student):
     if expected == "redis":
         import redis
 
-        assert redis.Redis.from_url(REDIS_URL).keys("*sign-in-account*")
+        assert redis.Redis.from_url(app.config["REDIS_URL"]).keys("*sign-in-account*")
 
 
 def test_account_is_limited_after_failures_with_a_clear_message(app, client, student):

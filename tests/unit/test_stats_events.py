@@ -6,6 +6,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from flask import current_app
 from sqlalchemy import func, select
 
 from hplearn.extensions import db
@@ -13,10 +14,8 @@ from hplearn.stats import events
 from hplearn.stats.models import StatEvent
 from hplearn.stats.recorder import REDIS_KEY, MemoryQueue, recorder_for
 from hplearn.timeutil import utcnow
-from tests.conftest import make_test_config, skip_or_fail
+from tests.conftest import empty_database, make_test_config
 from tests.factories import ResourceFactory, UserFactory
-
-REDIS_TEST_URL = "redis://127.0.0.1:6379/7"
 
 
 def _count(**where) -> int:
@@ -113,8 +112,7 @@ def own_app(tmp_path):
         return application
 
     yield make
-    db.session.remove()
-    db.drop_all()
+    empty_database(current_app.config["DATABASE_URL"])
     db.engine.dispose()
     stack.close()
 
@@ -160,20 +158,16 @@ def test_failed_write_keeps_events_for_the_next_flush(app, student, monkeypatch)
 
 
 @pytest.fixture
-def redis_client():
+def redis_client(redis_url):
     import redis
 
-    client = redis.Redis.from_url(REDIS_TEST_URL)
-    try:
-        client.delete(REDIS_KEY)
-    except redis.ConnectionError:
-        skip_or_fail("Redis at 127.0.0.1:6379 unreachable")
-    yield client
-    client.delete(REDIS_KEY)
+    client = redis.Redis.from_url(redis_url)
+    assert client.llen(REDIS_KEY) == 0  # this test's own, empty database
+    return client
 
 
-def test_events_go_through_a_shared_redis_list(own_app, redis_client):
-    app = own_app(REDIS_URL=REDIS_TEST_URL, RATELIMIT_STORAGE_URI="memory://")
+def test_events_go_through_a_shared_redis_list(own_app, redis_url, redis_client):
+    app = own_app(REDIS_URL=redis_url, RATELIMIT_STORAGE_URI="memory://")
     events.record_sign_in(_student("r1"))
     assert redis_client.llen(REDIS_KEY) == 1
     assert recorder_for(app).flush() == 1

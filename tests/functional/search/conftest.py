@@ -1,9 +1,9 @@
-"""Search tests run once per backend: whoosh always, postgres with HPLEARN_TEST_DATABASE_URL."""
+"""Search tests run once per backend: whoosh always, postgres when the suite runs on PostgreSQL."""
 
 import pytest
 
 from tests import factories
-from tests.conftest import TEST_DATABASE_URL, make_test_config
+from tests.conftest import ON_POSTGRES, make_test_config
 
 BACKENDS = ("whoosh", pytest.param("postgres", marks=pytest.mark.postgres))
 
@@ -11,8 +11,9 @@ BACKENDS = ("whoosh", pytest.param("postgres", marks=pytest.mark.postgres))
 @pytest.fixture(params=BACKENDS)
 def search_backend(request):
     """The backend under test."""
-    if request.param == "postgres" and not TEST_DATABASE_URL:
-        pytest.skip("the postgres search backend needs HPLEARN_TEST_DATABASE_URL (PostgreSQL)")
+    if request.param == "postgres" and not ON_POSTGRES:
+        pytest.skip("the postgres search backend needs the suite on PostgreSQL "
+                    "(HPLEARN_TEST_POSTGRES_SERVER)")
     return request.param
 
 
