@@ -24,7 +24,7 @@ from hplearn.audit.services import record
 from hplearn.catalog.services import MAX_ID
 from hplearn.errors import DomainError
 from hplearn.extensions import db
-from hplearn.pagination import Page, PageRequest
+from hplearn.pagination import InvalidParameter, Page, PageRequest
 from hplearn.qa.screening import find_personal_information
 from hplearn.timeutil import local_date, utcnow
 from hplearn.vocab import SCHOOL_STAGES, canonical_subject, final_grade, grade_label, parse_grade
@@ -51,6 +51,12 @@ class InvalidCredentials(AccountError):
 
     status = 401
     code = "invalid_credentials"
+
+
+class WrongCurrentPassword(InvalidCredentials):
+    """The current password given to change it is wrong: the user is signed in, so 403."""
+
+    status = 403
 
 
 class NotAllowed(AccountError):
@@ -162,7 +168,7 @@ def list_users(
     school_id: None lists every school (district admins only; the caller checks).
     """
     if role is not None and role not in ROLES:
-        raise AccountError(f"角色必须是：{'、'.join(ROLES)}。")
+        raise InvalidParameter("role", f"角色必须是：{'、'.join(ROLES)}。")
     conditions = []
     if school_id is not None:
         conditions.append(User.school_id == school_id)
@@ -236,10 +242,10 @@ def generate_one_time_password() -> str:
 def change_password(user: User, current: str, new: str, confirm: str) -> None:
     """Replace the user's password after checking the current one and the rules.
 
-    Clears must_change_password. Raises InvalidCredentials or PasswordRejected.
+    Clears must_change_password. Raises WrongCurrentPassword or PasswordRejected.
     """
     if not user.check_password(current or ""):
-        raise InvalidCredentials("当前密码不正确。")
+        raise WrongCurrentPassword("当前密码不正确。")
     if (new or "") != (confirm or ""):
         raise PasswordRejected("两次输入的新密码不一致。")
     check_password_rules(new, username=user.username)

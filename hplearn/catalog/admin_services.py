@@ -28,9 +28,15 @@ MEDIA_FOR_KIND = {"video": "video", "document": "document"}
 class ResourceForbidden(CatalogError):
     """The admin may see the resource but not change it."""
 
+    status = 403
+    code = "forbidden"
+
 
 class ResourceInvalid(CatalogError):
     """A field is wrong; field names which one."""
+
+    status = 422
+    code = "invalid"
 
     def __init__(self, field: str, message: str):
         super().__init__(message)

@@ -10,7 +10,7 @@ from hplearn.catalog import admin_services, services
 from hplearn.catalog.admin_forms import ResourceForm
 from hplearn.markup import render_markdown
 from hplearn.media.services import manageable_media
-from hplearn.pagination import InvalidParameter, parse_page
+from hplearn.pagination import parse_page
 
 bp = Blueprint("resource_admin", __name__)
 
@@ -24,12 +24,7 @@ def require_resource_manager():
 
 
 def _editable(resource_id: int):
-    try:
-        return admin_services.get_editable_resource(resource_id, current_user)
-    except services.ResourceNotFound:
-        abort(404)
-    except admin_services.ResourceForbidden as error:
-        abort(403, description=str(error))
+    return admin_services.get_editable_resource(resource_id, current_user)
 
 
 def _form() -> ResourceForm:
@@ -49,8 +44,6 @@ def _save(form: ResourceForm, save):
     except admin_services.ResourceInvalid as error:
         field = getattr(form, error.field, form.title)
         field.errors = [*field.errors, str(error)]
-    except admin_services.ResourceForbidden as error:
-        abort(403, description=str(error))
     return None
 
 
@@ -64,10 +57,7 @@ def _render_form(form: ResourceForm, resource, preview):
 @bp.get("/")
 def index():
     """The resources this admin manages, with filters."""
-    try:
-        page_request = parse_page(request.args, default_per_page=30, max_per_page=100)
-    except InvalidParameter as error:
-        abort(400, description=str(error))
+    page_request = parse_page(request.args, default_per_page=30, max_per_page=100)
     filters = admin_services.parse_admin_filters(request.args)
     page = admin_services.managed_resources(current_user, filters, page_request)
     return render_template("resource_admin/index.html", page=page, filters=filters)

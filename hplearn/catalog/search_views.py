@@ -1,9 +1,9 @@
 """The /search page."""
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, current_app, render_template, request
 
 from hplearn.catalog import services as catalog
-from hplearn.pagination import InvalidParameter, parse_page
+from hplearn.pagination import parse_page
 from hplearn.search import services
 
 bp = Blueprint("search", __name__)
@@ -34,10 +34,7 @@ def run_search(args):
 @bp.get("/search")
 def search():
     """Search results with facet links, pagination and a "did you mean"."""
-    try:
-        results = run_search(request.args)
-    except InvalidParameter as error:
-        abort(400, description=str(error))
+    results = run_search(request.args)
     return render_template(
         "search/results.html",
         results=results,
