@@ -4,13 +4,13 @@ from flask import jsonify
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
+from hplearn import usage
 from hplearn.accounts import services
 from hplearn.accounts.api_schools import user_json
 from hplearn.accounts.ratelimit import limit_failed_sign_ins
 from hplearn.api import bp, json_object
 from hplearn.errors import json_error
 from hplearn.extensions import csrf
-from hplearn.stats import events as stats_events
 
 
 @bp.post("/auth/login")
@@ -26,7 +26,7 @@ def auth_login():
         return json_error(422, "请提供用户名和密码。", code="invalid_credentials")
     user = services.authenticate(username, password)
     login_user(user)
-    stats_events.record_sign_in(user)
+    usage.signed_in.send(user)
     return jsonify(user=user_json(user, user), csrf_token=generate_csrf())
 
 

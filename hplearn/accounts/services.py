@@ -21,11 +21,10 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from hplearn import policy
 from hplearn.accounts.models import ROLE_LABELS, ROLES, School, User
 from hplearn.audit.services import record
-from hplearn.catalog.services import MAX_ID
 from hplearn.errors import DomainError
 from hplearn.extensions import db
-from hplearn.pagination import InvalidParameter, Page, PageRequest
-from hplearn.qa.screening import find_personal_information
+from hplearn.pagination import MAX_ID, InvalidParameter, Page, PageRequest
+from hplearn.screening import find_personal_information
 from hplearn.timeutil import local_date, utcnow
 from hplearn.vocab import SCHOOL_STAGES, canonical_subject, final_grade, grade_label, parse_grade
 

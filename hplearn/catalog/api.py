@@ -3,11 +3,11 @@
 from flask import current_app, jsonify, request
 from flask_login import current_user
 
+from hplearn import usage
 from hplearn.api import bp
 from hplearn.catalog import services
 from hplearn.catalog.serializers import resource_detail_json, resource_json
 from hplearn.pagination import parse_page
-from hplearn.stats import events as stats_events
 
 
 @bp.get("/resources")
@@ -33,5 +33,5 @@ def list_resources():
 def get_resource(resource_id):
     """One resource with its rendered body."""
     resource = services.get_visible_resource(resource_id, current_user)
-    stats_events.record_view(resource, user=current_user)
+    usage.resource_viewed.send(resource, user=current_user)
     return jsonify(resource_detail_json(resource))

@@ -3,7 +3,7 @@
 from flask import jsonify, request
 
 from hplearn.api import bp
-from hplearn.catalog.search_views import run_search
+from hplearn.catalog.searching import run_search
 from hplearn.catalog.serializers import resource_json
 from hplearn.errors import json_error
 from hplearn.search import services

@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 from hplearn.catalog.models import Platform, Resource, Topic
 from hplearn.errors import DomainError
 from hplearn.extensions import db
-from hplearn.pagination import InvalidParameter, Page, PageRequest
+from hplearn.pagination import MAX_ID, InvalidParameter, Page, PageRequest
 from hplearn.vocab import (
     GRADE_NAMES,
     RESOURCE_KINDS,
@@ -23,8 +23,6 @@ from hplearn.vocab import (
 
 MAX_FILTER_LENGTH = 100
 SORTS = {"newest": "最新发布", "title": "按标题", "popular": "最多浏览"}
-# Ids beyond a 32-bit integer cannot exist, and PostgreSQL refuses to compare with them.
-MAX_ID = 2**31 - 1
 FACETS = ("stage", "grade", "subject", "topic", "kind", "edition")
 
 

@@ -3,10 +3,9 @@
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
 
+from hplearn import usage
 from hplearn.catalog import services
-from hplearn.collections.services import featured_for
 from hplearn.pagination import parse_page
-from hplearn.stats import events as stats_events
 
 bp = Blueprint("catalog", __name__)
 
@@ -28,7 +27,6 @@ def home():
         subjects=services.facet_values("subject"),
         platforms=services.all_platforms(),
         newest=services.newest_resources(),
-        featured_collections=featured_for(current_user),
     )
 
 
@@ -63,7 +61,7 @@ def topic(slug):
 def resource(resource_id):
     """One resource: player, document, article or outbound link."""
     found = services.get_visible_resource(resource_id, current_user)
-    stats_events.record_view(found, user=current_user)
+    usage.resource_viewed.send(found, user=current_user)
     return render_template(
         "catalog/resource.html",
         resource=found,

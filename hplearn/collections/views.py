@@ -28,6 +28,11 @@ def _save_form(form: CollectionForm, save) -> bool:
     return True
 
 
+def featured_collections():
+    """Template helper for the home page: the collections featured today for this visitor."""
+    return services.featured_for(current_user)
+
+
 @bp.get("/")
 def index():
     """The collections this visitor may see."""

@@ -13,7 +13,7 @@ from hplearn.audit.services import record as audit
 from hplearn.extensions import db
 from hplearn.notifications.services import notify
 from hplearn.qa.models import Alert, Question
-from hplearn.qa.screening import describe_findings, find_personal_information, load_word_list, matching_words
+from hplearn.screening import describe_findings, find_personal_information, load_word_list, matching_words
 
 __all__ = [
     "HOTLINES",

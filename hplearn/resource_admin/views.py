@@ -6,11 +6,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from hplearn import policy
-from hplearn.catalog import admin_services, services
-from hplearn.catalog.admin_forms import ResourceForm
+from hplearn.catalog import services as catalog
 from hplearn.markup import render_markdown
 from hplearn.media.services import manageable_media
 from hplearn.pagination import parse_page
+from hplearn.resource_admin import services as admin_services
+from hplearn.resource_admin.forms import ResourceForm
 
 bp = Blueprint("resource_admin", __name__)
 
@@ -30,7 +31,7 @@ def _editable(resource_id: int):
 def _form() -> ResourceForm:
     form = ResourceForm()
     form.set_choices(
-        services.all_topics(),
+        catalog.all_topics(),
         [*manageable_media(current_user, "video"), *manageable_media(current_user, "document")],
         manageable_media(current_user, "captions"),
     )
