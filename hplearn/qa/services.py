@@ -370,10 +370,13 @@ def search_questions(text: str, viewer, page_request: PageRequest, subject: str 
 
 
 def _open_clause(now: datetime):
-    """Open, or claimed with the claim run out."""
+    """SQL twin of Question.effective_status(now) == "open": open, or a claim no longer live."""
     return or_(
         Question.status == "open",
-        and_(Question.status == "claimed", Question.claimed_until < now),
+        and_(Question.status == "claimed", or_(
+            Question.claimed_by_id.is_(None), Question.claimed_until.is_(None),
+            Question.claimed_until < now,
+        )),
     )
 
 
@@ -390,9 +393,10 @@ def _routed_clause(teacher, now: datetime):
     if policy.is_teacher(teacher) and subjects:
         grades = teacher.grades or []
         grade_ok = or_(Question.grade.is_(None), Question.grade.in_(grades)) if grades else true()
-        local = and_(
-            Question.school_id == teacher.school_id,
-            or_(Question.reserved_for_id.is_(None), Question.reserved_for_id == teacher.id),
+        # A follow-up goes back to the teacher who answered, of whichever school.
+        local = or_(
+            and_(Question.reserved_for_id.is_(None), Question.school_id == teacher.school_id),
+            Question.reserved_for_id == teacher.id,
         )
         clauses.append(and_(
             Question.mental_health.is_(False), Question.subject.in_(subjects), grade_ok,
