@@ -16,6 +16,7 @@ from hplearn.accounts import services
 from hplearn.accounts.forms import PromotionForm, UserCreateForm, UserEditForm, UserImportForm
 from hplearn.accounts.models import ROLE_LABELS
 from hplearn.pagination import parse_page
+from hplearn.vocab import Role
 
 bp = Blueprint("account_admin", __name__)
 
@@ -177,9 +178,9 @@ def _form_changes(form: UserEditForm, user) -> dict:
     """The fields the form showed for this account (teacher fields only for a teacher)."""
     role = form.role.data or user.role
     changes = {"display_name": form.display_name.data, "role": role}
-    if user.role == "student":
+    if user.role == Role.STUDENT:
         changes.update(grade=form.grade.data, class_name=form.class_name.data)
-    if role == "teacher":
+    if role == Role.TEACHER:
         changes.update(subjects=_split(form.subjects.data), grades=_split(form.grades.data),
                        is_counsellor=form.is_counsellor.data)
     if policy.can_choose_any_school(current_user):

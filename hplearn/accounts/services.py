@@ -26,7 +26,7 @@ from hplearn.extensions import db
 from hplearn.pagination import MAX_ID, InvalidParameter, Page, PageRequest
 from hplearn.screening import find_personal_information
 from hplearn.timeutil import local_date, utcnow
-from hplearn.vocab import SCHOOL_STAGES, canonical_subject, final_grade, grade_label, parse_grade
+from hplearn.vocab import SCHOOL_STAGES, Role, canonical_subject, final_grade, grade_label, parse_grade
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 PASSWORD_MIN_LENGTH = 8
@@ -349,17 +349,17 @@ def check_user_fields(
     fields.grades = _clean_grades(grades or ())
     fields.display_name = _clean_text(display_name, "显示名称", 32)
     fields.is_counsellor = bool(is_counsellor)
-    if fields.role != "student" and (fields.grade or fields.class_name):
+    if fields.role != Role.STUDENT and (fields.grade or fields.class_name):
         raise AccountError("只有学生账号填写年级和班级。")
-    if fields.role != "teacher" and (fields.subjects or fields.grades or fields.is_counsellor):
+    if fields.role != Role.TEACHER and (fields.subjects or fields.grades or fields.is_counsellor):
         raise AccountError("只有教师账号填写任教学科、年级和心理老师标记。")
     return fields
 
 
 def _check_school(role: str, school: School | None) -> None:
-    if role == "district_admin" and school is not None:
+    if role == Role.DISTRICT_ADMIN and school is not None:
         raise AccountError("区管理员不属于某一所学校，请不要指定学校。")
-    if role != "district_admin" and school is None:
+    if role != Role.DISTRICT_ADMIN and school is None:
         raise AccountError("除区管理员外，每个账号都要属于一所学校。")
 
 
@@ -381,7 +381,7 @@ def _add_user(fields: UserFields, password: str, school: School | None, *,
     db.session.add(user)
     db.session.flush()
     if not user.display_name:
-        user.display_name = user.alias if user.role == "student" else user.username
+        user.display_name = user.alias if user.role == Role.STUDENT else user.username
     return user
 
 
@@ -437,7 +437,7 @@ def admin_create_user(actor, school: School | None, **values) -> NewAccount:
     values: the keyword arguments of check_user_fields.
     """
     fields = check_user_fields(**values)
-    school = None if fields.role == "district_admin" else school
+    school = None if fields.role == Role.DISTRICT_ADMIN else school
     _check_school(fields.role, school)
     _check_may_create(actor, fields, school)
     if user_by_username(fields.username) is not None:
@@ -476,7 +476,7 @@ def record_counsellor_change(actor, user: User, *, granted: bool) -> None:
 def district_admins() -> list[User]:
     """Every active district admin."""
     return list(db.session.scalars(select(User).where(
-        User.role == "district_admin", User.active.is_(True)).order_by(User.id)))
+        User.role == Role.DISTRICT_ADMIN, User.active.is_(True)).order_by(User.id)))
 
 
 @dataclass(frozen=True)
@@ -580,8 +580,8 @@ def assignable_roles(actor, user: User) -> tuple[str, ...]:
 
     Students stay students and staff stay staff (a new account is the way between them).
     """
-    if user.role == "student":
-        return ("student",)
+    if user.role == Role.STUDENT:
+        return (Role.STUDENT,)
     others = tuple(role for role in policy.STAFF_ROLES if role != user.role and (
         actor is None or policy.can_change_role(actor, user, role)))
     return (user.role, *others)
@@ -593,7 +593,7 @@ def _new_role(actor, user: User, role) -> str:
         return role
     if role not in ROLES:
         raise AccountError(f"角色必须是：{'、'.join(ROLES)}。")
-    if "student" in (role, user.role):
+    if Role.STUDENT in (role, user.role):
         raise AccountError("学生账号和教职工账号之间不能互改角色，请另建账号。")
     if role not in assignable_roles(actor, user):
         raise NotAllowed(f"你不能把这个账号改为“{ROLE_LABELS[role]}”。")
@@ -602,7 +602,7 @@ def _new_role(actor, user: User, role) -> str:
 
 def _new_school(actor, user: User, role: str, code) -> School | None:
     if code in (None, ""):
-        school = None if role == "district_admin" else user.school
+        school = None if role == Role.DISTRICT_ADMIN else user.school
     else:
         school = school_by_code(str(code))
         if actor is not None and not policy.can_move_user(actor, user, getattr(school, "id", None)):
@@ -616,8 +616,8 @@ def _new_school(actor, user: User, role: str, code) -> School | None:
 def _fields_of_role(role: str, values: dict, given: set[str]) -> dict:
     """Clear what the role does not have; refuse it when the request sets it explicitly."""
     for fields, owner, message in (
-        (STUDENT_FIELDS, "student", "只有学生账号填写年级和班级。"),
-        (TEACHER_FIELDS, "teacher", "只有教师账号填写任教学科、年级和心理老师标记。"),
+        (STUDENT_FIELDS, Role.STUDENT, "只有学生账号填写年级和班级。"),
+        (TEACHER_FIELDS, Role.TEACHER, "只有教师账号填写任教学科、年级和心理老师标记。"),
     ):
         if role == owner:
             continue
@@ -633,7 +633,7 @@ def _edited_values(user: User, role: str, changes: dict) -> dict:
                    if name in changes})
     values = _fields_of_role(role, values, set(changes))
     if not values["display_name"]:
-        values["display_name"] = user.alias if role == "student" else user.username
+        values["display_name"] = user.alias if role == Role.STUDENT else user.username
     return values
 
 
@@ -736,7 +736,7 @@ def _plan_promotion(school: School, school_year: int) -> Promotion:
     final = final_grade(school.stage) or 12
     plan = Promotion(school=school, school_year=school_year, final_grade=final)
     students = db.session.execute(
-        select(User.id, User.grade).where(User.school_id == school.id, User.role == "student",
+        select(User.id, User.grade).where(User.school_id == school.id, User.role == Role.STUDENT,
                                           User.active.is_(True)).order_by(User.id)
     )
     for user_id, grade in students:
@@ -860,7 +860,7 @@ def _check_import_row(actor, school, row: dict, seen: set[str]) -> UserFields:
         class_name=row.get("class"), subjects=row.get("subjects") or "",
         display_name=row.get("display_name"),
     )
-    if fields.role == "district_admin":
+    if fields.role == Role.DISTRICT_ADMIN:
         raise AccountError("批量导入不能创建区管理员。")
     _check_may_create(actor, fields, school)
     if fields.username in seen:

@@ -16,6 +16,7 @@ from hplearn.pagination import parse_page
 from hplearn.qa import moderation, services
 from hplearn.security import absolute_url
 from hplearn.timeutil import utcnow
+from hplearn.vocab import Role
 
 _CACHED_TEXT_MAX = 2000
 
@@ -41,7 +42,7 @@ def answer_json(answer) -> dict:
     return {
         "id": answer.id,
         "question_id": answer.question_id,
-        "teacher": answer.teacher.display_name,
+        Role.TEACHER: answer.teacher.display_name,
         "body_html": _html(answer.body),
         "accepted": answer.accepted,
         "hidden": answer.hidden,

@@ -29,7 +29,7 @@ from hplearn.qa import events, safety
 from hplearn.qa.models import MENTAL_HEALTH_SUBJECT, Answer, Followup, Question
 from hplearn.qa.service_hours import ServiceHours, add_service_hours, parse_schedule
 from hplearn.timeutil import utcnow
-from hplearn.vocab import SUBJECTS, canonical_subject, parse_grade
+from hplearn.vocab import SUBJECTS, QuestionStatus, Role, canonical_subject, parse_grade
 
 TITLE_MIN, TITLE_MAX, BODY_MAX, ANSWER_MAX = 4, 200, 5000, 10000
 ANONYMOUS_NAME = "匿名同学"
@@ -198,7 +198,7 @@ def ask_question(asker, now: datetime | None = None, **fields) -> Question:
     question = Question(
         asker_id=asker.id, school_id=asker.school_id, title=draft.title, body=draft.body,
         subject=draft.subject, grade=draft.grade, anonymous=draft.anonymous,
-        private=draft.private, resource_id=draft.resource_id, status="open", created_at=now,
+        private=draft.private, resource_id=draft.resource_id, status=QuestionStatus.OPEN, created_at=now,
     )
     text = f"{draft.title}\n{draft.body}"
     distress = safety.distress_words_in(text)
@@ -207,7 +207,7 @@ def ask_question(asker, now: datetime | None = None, **fields) -> Question:
     else:
         held = safety.sensitive_words_in(text)
         if held:
-            question.status = "held"
+            question.status = QuestionStatus.HELD
             question.held_words = "、".join(held)[:300]
     question.due_at = reply_target(now, urgent=question.urgent)
     db.session.add(question)
@@ -281,7 +281,7 @@ def _public_clause():
     """SQL twin of policy.question_is_public."""
     return and_(
         Question.first_response_at.is_not(None),
-        Question.status != "held",
+        Question.status != QuestionStatus.HELD,
         Question.private.is_(False),
         Question.hidden.is_(False),
     )
@@ -296,7 +296,7 @@ def list_questions(
     Otherwise answered public questions, plus for admins every non-private question of their
     school (district admins: of the district).
     """
-    if status is not None and status not in ("open", "claimed", "answered", "closed", "held"):
+    if status is not None and status not in tuple(QuestionStatus):
         raise InvalidQuestion("状态必须是 open、claimed、answered、closed 或 held。", "status")
     query = select(Question)
     if mine:
@@ -372,8 +372,8 @@ def search_questions(text: str, viewer, page_request: PageRequest, subject: str 
 def _open_clause(now: datetime):
     """SQL twin of Question.effective_status(now) == "open": open, or a claim no longer live."""
     return or_(
-        Question.status == "open",
-        and_(Question.status == "claimed", or_(
+        Question.status == QuestionStatus.OPEN,
+        and_(Question.status == QuestionStatus.CLAIMED, or_(
             Question.claimed_by_id.is_(None), Question.claimed_until.is_(None),
             Question.claimed_until < now,
         )),
@@ -382,7 +382,10 @@ def _open_clause(now: datetime):
 
 def _escalated_clause():
     """SQL twin of Question.is_escalated."""
-    return and_(Question.escalated_at.is_not(None), Question.status.in_(("open", "claimed")))
+    return and_(
+        Question.escalated_at.is_not(None),
+        Question.status.in_((QuestionStatus.OPEN, QuestionStatus.CLAIMED)),
+    )
 
 
 def _routed_clause(teacher, now: datetime):
@@ -429,7 +432,7 @@ def my_claims(teacher, now: datetime | None = None) -> list[Question]:
     now = now or utcnow()
     return list(db.session.scalars(
         select(Question).where(
-            Question.claimed_by_id == teacher.id, Question.status == "claimed",
+            Question.claimed_by_id == teacher.id, Question.status == QuestionStatus.CLAIMED,
             Question.claimed_until >= now,
         ).order_by(Question.claimed_until)
     ))
@@ -498,11 +501,11 @@ def claim_question(question_id: int, teacher, now: datetime | None = None) -> Qu
         update(Question)
         .where(
             Question.id == question.id,
-            Question.status.in_(("open", "claimed")),
+            Question.status.in_((QuestionStatus.OPEN, QuestionStatus.CLAIMED)),
             Question.hidden.is_(False),
             or_(Question.claimed_by_id.is_(None), Question.claimed_until < now),
         )
-        .values(claimed_by_id=teacher.id, claimed_until=until, status="claimed",
+        .values(claimed_by_id=teacher.id, claimed_until=until, status=QuestionStatus.CLAIMED,
                 claim_warned=False)
         .execution_options(synchronize_session=False)
     )
@@ -524,7 +527,7 @@ def release_question(question_id: int, teacher, now: datetime | None = None) -> 
     question = view_question(question_id, teacher, now)
     if not policy.can_answer_question(teacher, question, now):
         raise NotAllowed("只有认领这个问题的老师可以放弃认领。")
-    question.status = "open"
+    question.status = QuestionStatus.OPEN
     question.claimed_by_id = None
     question.claimed_until = None
     db.session.commit()
@@ -560,7 +563,7 @@ def answer_question(question_id: int, teacher, body, now: datetime | None = None
         body=_clean_text(body, ANSWER_MAX, "回答"), created_at=now,
     )
     db.session.add(answer)
-    question.status = "answered"
+    question.status = QuestionStatus.ANSWERED
     question.claimed_until = None
     question.reserved_for_id = None
     question.escalated_at = None
@@ -614,7 +617,7 @@ def accept_answer(question_id: int, asker, answer_id: int | None = None) -> Ques
     if not candidates:
         raise InvalidQuestion("没有可以采纳的回答。", "answer_id")
     candidates[-1].accepted = True
-    question.status = "closed"
+    question.status = QuestionStatus.CLOSED
     db.session.commit()
     events.answer_accepted.send(question, answer=candidates[-1])
     return question
@@ -633,7 +636,7 @@ def add_followup(question_id: int, asker, body, now: datetime | None = None) -> 
     followup = Followup(question_id=question.id, author_id=asker.id, body=text, created_at=now)
     db.session.add(followup)
     teacher = _last_answering_teacher(question)
-    question.status = "open"
+    question.status = QuestionStatus.OPEN
     question.claimed_by_id = None
     question.claimed_until = None
     question.reserved_for_id = teacher.id if teacher else None
@@ -674,13 +677,13 @@ def run_maintenance(now: datetime | None = None) -> TickReport:
     report = TickReport()
     report.expired = db.session.execute(
         update(Question)
-        .where(Question.status == "claimed", Question.claimed_until < now)
-        .values(status="open", claimed_by_id=None, claimed_until=None)
+        .where(Question.status == QuestionStatus.CLAIMED, Question.claimed_until < now)
+        .values(status=QuestionStatus.OPEN, claimed_by_id=None, claimed_until=None)
         .execution_options(synchronize_session=False)
     ).rowcount
     warn_before = now + timedelta(minutes=float(current_app.config["QA_CLAIM_WARN_MINUTES"]))
     for question in db.session.scalars(select(Question).where(
-        Question.status == "claimed", Question.claim_warned.is_(False),
+        Question.status == QuestionStatus.CLAIMED, Question.claim_warned.is_(False),
         Question.claimed_until <= warn_before,
     )):
         question.claim_warned = True
@@ -710,7 +713,7 @@ def _notify_escalation(question: Question) -> None:
         safety.alert_district_counsellors(question)
     else:
         teachers = db.session.scalars(select(User).where(
-            User.role == "teacher", User.active.is_(True)
+            User.role == Role.TEACHER, User.active.is_(True)
         ))
         routed = [t for t in teachers if policy.is_question_routed_to(t, question, None)]
         if question.private:
