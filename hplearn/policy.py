@@ -333,7 +333,7 @@ def can_view_question(user, question, now) -> bool:
         return False
     if is_question_asker(user, question) or can_moderate_questions(user, question.school_id):
         return True
-    if question.hidden or question.status == "held":
+    if question.hidden or question.status == QuestionStatus.HELD:
         return False
     if question_is_public(question):
         return True
@@ -426,7 +426,7 @@ def can_view_afterschool_guide(user, guide) -> bool:
 
 def can_sign_up_for(user, student) -> bool:
     """Sign up, change choices or withdraw: the student, or a parent bound to them."""
-    if student is None or student.role != "student":
+    if student is None or student.role != Role.STUDENT:
         return False
     if is_student(user):
         return user.id == student.id
@@ -435,7 +435,7 @@ def can_sign_up_for(user, student) -> bool:
 
 def may_sign_up_at_all(user) -> bool:
     """The roles that sign up (for themselves or a bound child)."""
-    return _role(user) in ("student", "parent")
+    return _role(user) in (Role.STUDENT, "parent")
 
 
 def can_view_student_afterschool(user, student) -> bool:
@@ -452,7 +452,7 @@ def can_take_attendance(user, programme) -> bool:
         return False
     if user.id in programme.staff_user_ids and same_school(user, programme.school_id):
         return True
-    return _role(user) == "school_admin" and same_school(user, programme.school_id)
+    return _role(user) == Role.SCHOOL_ADMIN and same_school(user, programme.school_id)
 
 
 def can_view_programme_roll(user, programme) -> bool:

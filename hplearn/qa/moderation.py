@@ -118,7 +118,7 @@ def release_held(question_id: int, moderator, reason, now: datetime | None = Non
     """Publish a held question into the queue; its reply target starts now."""
     now = now or utcnow()
     question = _moderated_question(question_id, moderator)
-    if question.status != "held":
+    if question.status != QuestionStatus.HELD:
         raise services.InvalidQuestion("这个问题不在待审核状态。", "status")
     why = _reason(reason)
     question.status = QuestionStatus.OPEN

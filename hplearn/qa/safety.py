@@ -69,7 +69,7 @@ def enter_mental_health_lane(question: Question, distress_words: list[str], now:
     question.mental_health = True
     question.private = True
     question.urgent = True
-    if question.status == "held":
+    if question.status == QuestionStatus.HELD:
         question.status = QuestionStatus.OPEN
     question.held_words = "、".join(distress_words)[:300]
 

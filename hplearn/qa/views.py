@@ -17,6 +17,7 @@ from hplearn.media.uploads import (
 from hplearn.pagination import parse_int, parse_page
 from hplearn.qa import forms, moderation, safety, services
 from hplearn.timeutil import utcnow
+from hplearn.vocab import QuestionStatus
 
 bp = Blueprint("qa", __name__)
 
@@ -91,7 +92,7 @@ def ask():
         return render_template("qa/ask.html", form=form, resource=None), 422
     if question.mental_health:
         flash("你的问题已经悄悄转给学校的心理老师。下面是现在就可以联系的求助方式。", "info")
-    elif question.status == "held":
+    elif question.status == QuestionStatus.HELD:
         flash("你的问题已提交，管理员审核后会交给老师。", "info")
     else:
         flash("提问成功！老师会在答疑时间内回复你。", "info")

@@ -131,7 +131,7 @@ def update_resource(actor, resource_id: int, values: dict) -> Resource:
 def publish_resource(actor, resource_id: int) -> Resource:
     """Make a draft or retired resource visible to students."""
     resource = get_editable_resource(resource_id, actor)
-    if resource.status != "published":
+    if resource.status != ResourceStatus.PUBLISHED:
         resource.status = ResourceStatus.PUBLISHED
         resource.published_at = utcnow()
         record(actor, "resource.publish", resource, title=resource.title)
@@ -142,7 +142,7 @@ def publish_resource(actor, resource_id: int) -> Resource:
 def retire_resource(actor, resource_id: int) -> Resource:
     """Take a resource away from students (it stays for admins and can be published again)."""
     resource = get_editable_resource(resource_id, actor)
-    if resource.status != "retired":
+    if resource.status != ResourceStatus.RETIRED:
         resource.status = ResourceStatus.RETIRED
         record(actor, "resource.retire", resource, title=resource.title)
         db.session.commit()

@@ -1,7 +1,11 @@
-"""roles and statuses are checked: CHECK constraints on users.role, questions.status, resources.status
+"""roles and statuses are checked: CHECK constraints on users.role and the status columns
+
+users.role, questions.status, resources.status, afterschool_enrolments.status and
+afterschool_attendance.status may hold only the values of their enums (hplearn.vocab,
+hplearn.afterschool.models).
 
 Revision ID: d3a8c6f41e27
-Revises: b7d4e2a91c05
+Revises: f09fd06b232c
 Create Date: 2026-12-02 08:00:00.000000
 
 Rows whose value differs from an allowed one only by case or surrounding spaces ("Teacher ")
@@ -13,7 +17,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'd3a8c6f41e27'
-down_revision = 'b7d4e2a91c05'
+down_revision = 'f09fd06b232c'
 branch_labels = None
 depends_on = None
 
@@ -22,6 +26,8 @@ ALLOWED = {
     ('users', 'role'): ('student', 'teacher', 'school_admin', 'district_admin'),
     ('questions', 'status'): ('open', 'claimed', 'answered', 'closed', 'held'),
     ('resources', 'status'): ('draft', 'published', 'retired'),
+    ('afterschool_enrolments', 'status'): ('enrolled', 'waitlisted', 'withdrawn'),
+    ('afterschool_attendance', 'status'): ('present', 'absent', 'leave'),
 }
 
 

@@ -17,7 +17,7 @@ from hplearn.catalog.models import Resource
 from hplearn.extensions import db
 from tests.conftest import TEST_DATABASE_URL, make_test_config
 
-BEFORE = "b7d4e2a91c05"
+BEFORE = "f09fd06b232c"
 THIS = "d3a8c6f41e27"
 
 

@@ -17,7 +17,7 @@ from hplearn.qa.services.errors import (
 )
 from hplearn.qa.services.hours import reply_target
 from hplearn.timeutil import utcnow
-from hplearn.vocab import QuestionStatus, canonical_subject, parse_grade
+from hplearn.vocab import QuestionStatus, ResourceStatus, canonical_subject, parse_grade
 
 TITLE_MIN, TITLE_MAX, BODY_MAX, ANSWER_MAX = 4, 200, 5000, 10000
 
@@ -87,7 +87,7 @@ def _existing_resource_id(resource_id) -> int | None:
     if not text.isdigit() or len(text) > 12:
         raise InvalidQuestion("关联的资源编号不正确。", "resource_id")
     resource = db.session.get(Resource, int(text))
-    if resource is None or resource.status != "published":
+    if resource is None or resource.status != ResourceStatus.PUBLISHED:
         raise InvalidQuestion("关联的资源不存在或已下架。", "resource_id")
     return resource.id
 
@@ -120,7 +120,7 @@ def ask_question(asker, now: datetime | None = None, **fields) -> Question:
     db.session.flush()
     if question.mental_health:
         safety.raise_alert(question, distress)
-    elif question.status == "held":
+    elif question.status == QuestionStatus.HELD:
         safety.tell_moderators_about_held(question)
     db.session.commit()
     events.question_asked.send(question)

@@ -21,8 +21,8 @@ from hplearn.collections.models import Collection
 from hplearn.extensions import db
 from hplearn.pagination import PageRequest
 from hplearn.qa import moderation, safety, services
-from hplearn.qa.services import queue, reading
 from hplearn.qa.models import Question
+from hplearn.qa.services import queue, reading
 from hplearn.timeutil import utcnow
 from tests.factories import SchoolFactory, UserFactory
 
