@@ -9,6 +9,8 @@ from sqlalchemy import func, select
 from hplearn.errors import DomainError
 
 MAX_PAGE = 100_000
+# Ids beyond a 32-bit integer cannot exist, and PostgreSQL refuses to compare with them.
+MAX_ID = 2**31 - 1
 
 
 class InvalidParameter(DomainError, ValueError):

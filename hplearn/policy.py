@@ -12,8 +12,10 @@ Refusals are answered the same way everywhere:
 
 from __future__ import annotations
 
-STAFF_ROLES = ("teacher", "school_admin", "district_admin")
-ADMIN_ROLES = ("school_admin", "district_admin")
+from hplearn.vocab import QuestionStatus, ResourceStatus, Role
+
+STAFF_ROLES = (Role.TEACHER, Role.SCHOOL_ADMIN, Role.DISTRICT_ADMIN)
+ADMIN_ROLES = (Role.SCHOOL_ADMIN, Role.DISTRICT_ADMIN)
 
 
 def _role(user) -> str | None:
@@ -24,7 +26,7 @@ def _role(user) -> str | None:
 
 def is_district_admin(user) -> bool:
     """District admins may act on every school."""
-    return _role(user) == "district_admin"
+    return _role(user) == Role.DISTRICT_ADMIN
 
 
 def is_admin(user) -> bool:
@@ -39,12 +41,12 @@ def is_staff(user) -> bool:
 
 def is_student(user) -> bool:
     """A signed-in student."""
-    return _role(user) == "student"
+    return _role(user) == Role.STUDENT
 
 
 def is_teacher(user) -> bool:
     """A signed-in teacher."""
-    return _role(user) == "teacher"
+    return _role(user) == Role.TEACHER
 
 
 def same_school(user, school_id) -> bool:
@@ -56,12 +58,12 @@ def can_manage_school(user, school_id) -> bool:
     """Admin rights over one school's users, collections and statistics."""
     if is_district_admin(user):
         return True
-    return _role(user) == "school_admin" and same_school(user, school_id)
+    return _role(user) == Role.SCHOOL_ADMIN and same_school(user, school_id)
 
 
 def can_view_resource(user, resource) -> bool:
     """Published resources are public; drafts and retired ones only for admins who manage them."""
-    return resource.status == "published" or can_edit_resource(user, resource)
+    return resource.status == ResourceStatus.PUBLISHED or can_edit_resource(user, resource)
 
 
 def can_manage_resources(user) -> bool:
@@ -88,8 +90,8 @@ def can_read_audit_log(user) -> bool:
 
 # The roles each admin role may hand out when creating an account.
 CREATABLE_ROLES = {
-    "school_admin": ("student", "teacher", "school_admin"),
-    "district_admin": ("student", "teacher", "school_admin", "district_admin"),
+    Role.SCHOOL_ADMIN: (Role.STUDENT, Role.TEACHER, Role.SCHOOL_ADMIN),
+    Role.DISTRICT_ADMIN: (Role.STUDENT, Role.TEACHER, Role.SCHOOL_ADMIN, Role.DISTRICT_ADMIN),
 }
 
 
@@ -120,8 +122,8 @@ def can_manage_user(actor, user) -> bool:
     if is_district_admin(actor):
         return True
     return (
-        _role(actor) == "school_admin"
-        and user.role != "district_admin"
+        _role(actor) == Role.SCHOOL_ADMIN
+        and user.role != Role.DISTRICT_ADMIN
         and same_school(actor, user.school_id)
     )
 
@@ -154,7 +156,7 @@ def public_name(user, viewer) -> str:
     """
     if user is None:
         return ""
-    if user.role != "student":
+    if user.role != Role.STUDENT:
         return user.display_name or user.username
     viewer_id = getattr(viewer, "id", None) if getattr(viewer, "is_authenticated", False) else None
     if viewer_id == user.id or is_district_admin(viewer):
@@ -244,7 +246,7 @@ def can_view_stats_area(user) -> bool:
 # --- Q&A board -------------------------------------------------------------------------------
 # `now` is passed in so that claim expiry and escalation are judged at one moment per request.
 
-PUBLIC_QUESTION_STATUSES = ("answered", "closed")
+PUBLIC_QUESTION_STATUSES = (QuestionStatus.ANSWERED, QuestionStatus.CLOSED)
 
 
 def can_ask_question(user) -> bool:
@@ -259,7 +261,7 @@ def question_is_public(question) -> bool:
     """
     return (
         question.first_response_at is not None
-        and question.status != "held"
+        and question.status != QuestionStatus.HELD
         and not question.private
         and not question.hidden
     )
@@ -276,7 +278,7 @@ def can_moderate_questions(user, school_id=None) -> bool:
 
 
 def _teaches_for(user, question) -> bool:
-    if _role(user) != "teacher" or question.subject not in (user.subjects or []):
+    if _role(user) != Role.TEACHER or question.subject not in (user.subjects or []):
         return False
     grades = user.grades or []
     return question.grade is None or not grades or question.grade in grades
@@ -331,7 +333,7 @@ def can_view_question(user, question, now) -> bool:
         return False
     if is_question_asker(user, question) or can_moderate_questions(user, question.school_id):
         return True
-    if question.hidden or question.status == "held":
+    if question.hidden or question.status == QuestionStatus.HELD:
         return False
     if question_is_public(question):
         return True
@@ -344,7 +346,8 @@ def can_view_question(user, question, now) -> bool:
     if not question_is_confidential(question):
         return True
     # The school's own routed staff read it to decide whether to take it, while it waits.
-    return same_school(user, question.school_id) and question.status in ("open", "claimed")
+    waiting = (QuestionStatus.OPEN, QuestionStatus.CLAIMED)
+    return same_school(user, question.school_id) and question.status in waiting
 
 
 def can_see_asker_identity(user, question) -> bool:
@@ -356,7 +359,7 @@ def can_claim_question(user, question, now) -> bool:
     """A routed staff member may claim an open (or expired-claim) question."""
     return (
         not question.hidden
-        and question.effective_status(now) == "open"
+        and question.effective_status(now) == QuestionStatus.OPEN
         and is_question_routed_to(user, question, now)
     )
 
@@ -373,7 +376,7 @@ def can_answer_question(user, question, now) -> bool:
 
 def can_accept_answer(user, question) -> bool:
     """The asker accepts an answer of an answered question."""
-    return is_question_asker(user, question) and question.status == "answered"
+    return is_question_asker(user, question) and question.status == QuestionStatus.ANSWERED
 
 
 def can_follow_up(user, question) -> bool:
@@ -423,7 +426,7 @@ def can_view_afterschool_guide(user, guide) -> bool:
 
 def can_sign_up_for(user, student) -> bool:
     """Sign up, change choices or withdraw: the student, or a parent bound to them."""
-    if student is None or student.role != "student":
+    if student is None or student.role != Role.STUDENT:
         return False
     if is_student(user):
         return user.id == student.id
@@ -432,7 +435,7 @@ def can_sign_up_for(user, student) -> bool:
 
 def may_sign_up_at_all(user) -> bool:
     """The roles that sign up (for themselves or a bound child)."""
-    return _role(user) in ("student", "parent")
+    return _role(user) in (Role.STUDENT, "parent")
 
 
 def can_view_student_afterschool(user, student) -> bool:
@@ -449,7 +452,7 @@ def can_take_attendance(user, programme) -> bool:
         return False
     if user.id in programme.staff_user_ids and same_school(user, programme.school_id):
         return True
-    return _role(user) == "school_admin" and same_school(user, programme.school_id)
+    return _role(user) == Role.SCHOOL_ADMIN and same_school(user, programme.school_id)
 
 
 def can_view_programme_roll(user, programme) -> bool:

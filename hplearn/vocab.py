@@ -1,6 +1,40 @@
-"""Controlled vocabularies of the national curriculum: stages, grades, subjects, kinds."""
+"""Controlled vocabularies: the curriculum's stages, grades, subjects and kinds; roles and statuses.
+
+Roles and statuses are StrEnums: a member is its string ("student"), so columns, JSON and
+templates keep the plain values; the database refuses any other value (CHECK constraints).
+"""
 
 from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """What an account is (a parent role is planned: add it here, with a migration)."""
+
+    STUDENT = "student"
+    TEACHER = "teacher"
+    SCHOOL_ADMIN = "school_admin"
+    DISTRICT_ADMIN = "district_admin"
+
+
+class QuestionStatus(StrEnum):
+    """Where a Q&A question is in its life."""
+
+    OPEN = "open"
+    CLAIMED = "claimed"
+    ANSWERED = "answered"
+    CLOSED = "closed"
+    HELD = "held"
+
+
+class ResourceStatus(StrEnum):
+    """Whether students see a resource."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    RETIRED = "retired"
+
 
 STAGES = ("小学", "初中", "高中")
 SCHOOL_STAGES = ("小学", "初中", "九年一贯", "高中", "完全中学")
@@ -14,8 +48,10 @@ RESOURCE_KINDS = {
     "link": "链接",
     "textbook": "教材",
 }
-RESOURCE_STATUSES = ("draft", "published", "retired")
-STATUS_LABELS = {"draft": "草稿", "published": "已发布", "retired": "已下架"}
+RESOURCE_STATUSES = tuple(ResourceStatus)
+STATUS_LABELS = {
+    ResourceStatus.DRAFT: "草稿", ResourceStatus.PUBLISHED: "已发布", ResourceStatus.RETIRED: "已下架",
+}
 
 PLATFORM_LEVELS = {"national": "国家级", "municipal": "市级", "district": "区级"}
 

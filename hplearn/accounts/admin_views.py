@@ -2,8 +2,8 @@
 and the new school year's promotion.
 
 School admins work on their own school; district admins pick any school. Every rule is in
-accounts.services and policy; views only translate their errors (NotAllowed -> 403,
-UserNotFound/SchoolNotFound -> 404, AccountError -> the form's message).
+accounts.services and policy. A refusal (NotAllowed, UserNotFound, SchoolNotFound) reaches the
+app's error page; other AccountErrors of a form are shown on that form.
 """
 
 import re
@@ -15,7 +15,8 @@ from hplearn import policy
 from hplearn.accounts import services
 from hplearn.accounts.forms import PromotionForm, UserCreateForm, UserEditForm, UserImportForm
 from hplearn.accounts.models import ROLE_LABELS
-from hplearn.pagination import InvalidParameter, parse_page
+from hplearn.pagination import parse_page
+from hplearn.vocab import Role
 
 bp = Blueprint("account_admin", __name__)
 
@@ -32,10 +33,7 @@ def _school_from_code(code: str | None):
     """The school named by a form or query value, or the admin's own school."""
     if not code:
         return None if policy.can_choose_any_school(current_user) else current_user.school
-    try:
-        return services.managed_school(current_user, code)
-    except services.SchoolNotFound:
-        abort(404)
+    return services.managed_school(current_user, code)
 
 
 def _school_choices() -> list[tuple[str, str]]:
@@ -58,19 +56,13 @@ def _one_time_sheet(accounts, title: str):
 @bp.get("/")
 def index():
     """The accounts of the admin's school (district admins: any or every school)."""
-    try:
-        page_request = parse_page(request.args, default_per_page=50, max_per_page=200)
-    except InvalidParameter as error:
-        abort(400, description=str(error))
+    page_request = parse_page(request.args, default_per_page=50, max_per_page=200)
     school = _school_from_code(request.args.get("school"))
     role = request.args.get("role") or None
-    try:
-        page = services.list_users(
-            school_id=school.id if school else None, role=role,
-            query=request.args.get("q"), page_request=page_request,
-        )
-    except services.AccountError as error:
-        abort(400, description=str(error))
+    page = services.list_users(
+        school_id=school.id if school else None, role=role,
+        query=request.args.get("q"), page_request=page_request,
+    )
     return render_template(
         "accounts/admin_users.html", page=page, school=school, role=role,
         schools=services.all_schools() if policy.can_choose_any_school(current_user) else [],
@@ -90,16 +82,17 @@ def new():
     form.role.choices = [(r, ROLE_LABELS[r]) for r in policy.creatable_roles(current_user)]
     error = None
     if form.validate_on_submit():
+        school = _school_from_code(form.school.data)
         try:
             created = services.admin_create_user(
-                current_user, _school_from_code(form.school.data),
+                current_user, school,
                 username=form.username.data, role=form.role.data,
                 display_name=form.display_name.data, grade=form.grade.data,
                 class_name=form.class_name.data, subjects=_split(form.subjects.data),
                 grades=_split(form.grades.data), is_counsellor=form.is_counsellor.data,
             )
-        except services.NotAllowed as refused:
-            abort(403, description=str(refused))
+        except services.NotAllowed:
+            raise  # the 403 page, not a message on the form
         except services.AccountError as refused:
             error = str(refused)
         else:
@@ -135,13 +128,6 @@ def import_users():
     ), status
 
 
-def _managed_user_or_404(user_id: int):
-    try:
-        return services.managed_user(current_user, user_id)
-    except services.UserNotFound:
-        abort(404)
-
-
 def _back():
     return redirect(url_for("account_admin.index", school=request.args.get("school") or None))
 
@@ -149,7 +135,7 @@ def _back():
 @bp.post("/<int:user_id>/deactivate")
 def deactivate(user_id):
     """Deactivate an account; its sessions end at their next request."""
-    user = _managed_user_or_404(user_id)
+    user = services.managed_user(current_user, user_id)
     try:
         services.set_active(current_user, user, False)
     except services.AccountError as error:
@@ -162,7 +148,7 @@ def deactivate(user_id):
 @bp.post("/<int:user_id>/activate")
 def activate(user_id):
     """Reactivate an account."""
-    user = _managed_user_or_404(user_id)
+    user = services.managed_user(current_user, user_id)
     services.set_active(current_user, user, True)
     flash(f"已启用 {user.username}。", "info")
     return _back()
@@ -171,7 +157,7 @@ def activate(user_id):
 @bp.post("/<int:user_id>/reset-password")
 def reset_password(user_id):
     """Give an account a new one-time password to change at the next sign-in."""
-    user = _managed_user_or_404(user_id)
+    user = services.managed_user(current_user, user_id)
     return _one_time_sheet([services.reset_password(current_user, user)], "重置后的初始密码")
 
 
@@ -192,9 +178,9 @@ def _form_changes(form: UserEditForm, user) -> dict:
     """The fields the form showed for this account (teacher fields only for a teacher)."""
     role = form.role.data or user.role
     changes = {"display_name": form.display_name.data, "role": role}
-    if user.role == "student":
+    if user.role == Role.STUDENT:
         changes.update(grade=form.grade.data, class_name=form.class_name.data)
-    if role == "teacher":
+    if role == Role.TEACHER:
         changes.update(subjects=_split(form.subjects.data), grades=_split(form.grades.data),
                        is_counsellor=form.is_counsellor.data)
     if policy.can_choose_any_school(current_user):
@@ -205,14 +191,14 @@ def _form_changes(form: UserEditForm, user) -> dict:
 @bp.route("/<int:user_id>/edit", methods=["GET", "POST"])
 def edit(user_id):
     """Change an account's name, grade and class, or subjects, teaching grades and role."""
-    user = _managed_user_or_404(user_id)
+    user = services.managed_user(current_user, user_id)
     form = _edit_form(user)
     error = None
     if form.validate_on_submit():
         try:
             changed = services.update_user(current_user, user, **_form_changes(form, user))
-        except services.NotAllowed as refused:
-            abort(403, description=str(refused))
+        except services.NotAllowed:
+            raise  # the 403 page, not a message on the form
         except services.AccountError as refused:
             error = str(refused)
         else:
@@ -262,8 +248,5 @@ def promote():
 @bp.get("/counsellors")
 def counsellors():
     """District admins: every school's 心理老师 and who set the flag, since it opens crisis questions."""
-    try:
-        rows, history = services.counsellor_overview(current_user)
-    except services.NotAllowed as refused:
-        abort(403, description=str(refused))
+    rows, history = services.counsellor_overview(current_user)
     return render_template("accounts/admin_counsellors.html", rows=rows, history=history)

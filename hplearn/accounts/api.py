@@ -4,13 +4,13 @@ from flask import jsonify
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
+from hplearn import usage
 from hplearn.accounts import services
 from hplearn.accounts.api_schools import user_json
 from hplearn.accounts.ratelimit import limit_failed_sign_ins
 from hplearn.api import bp, json_object
 from hplearn.errors import json_error
 from hplearn.extensions import csrf
-from hplearn.stats import events as stats_events
 
 
 @bp.post("/auth/login")
@@ -24,12 +24,9 @@ def auth_login():
     username, password = data.get("username"), data.get("password")
     if not isinstance(username, str) or not isinstance(password, str) or not username:
         return json_error(422, "请提供用户名和密码。", code="invalid_credentials")
-    try:
-        user = services.authenticate(username, password)
-    except services.InvalidCredentials as error:
-        return json_error(401, str(error), code="invalid_credentials")
+    user = services.authenticate(username, password)
     login_user(user)
-    stats_events.record_sign_in(user)
+    usage.signed_in.send(user)
     return jsonify(user=user_json(user, user), csrf_token=generate_csrf())
 
 
@@ -47,13 +44,8 @@ def auth_password():
     """Change one's own password: {"current_password", "new_password"}."""
     data = json_object() or {}
     new = data.get("new_password")
-    try:
-        services.change_password(
-            current_user, str(data.get("current_password") or ""), str(new or ""), str(new or "")
-        )
-    except services.InvalidCredentials as error:
-        return json_error(403, str(error), code="invalid_credentials")
-    except services.AccountError as error:
-        return json_error(422, str(error), code="password_rejected")
+    services.change_password(
+        current_user, str(data.get("current_password") or ""), str(new or ""), str(new or "")
+    )
     login_user(current_user._get_current_object())  # new fingerprint; other sessions end
     return jsonify(user=user_json(current_user, current_user))

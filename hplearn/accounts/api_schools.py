@@ -7,7 +7,7 @@ from hplearn import policy
 from hplearn.accounts import services
 from hplearn.api import bp, json_object
 from hplearn.errors import json_error
-from hplearn.pagination import InvalidParameter, parse_page
+from hplearn.pagination import parse_page
 
 
 def user_json(user, viewer) -> dict:
@@ -28,32 +28,16 @@ def user_json(user, viewer) -> dict:
     }
 
 
-def account_error_response(error: services.AccountError):
-    """Map a domain error to the API's status codes."""
-    if isinstance(error, services.NotAllowed):
-        return json_error(403, str(error), code="forbidden")
-    if isinstance(error, (services.SchoolNotFound, services.UserNotFound)):
-        return json_error(404, str(error), code="not_found")
-    return json_error(422, str(error), code="invalid_account")
-
-
 @bp.get("/schools/<code>/users")
 @login_required
 def school_users(code):
     """The accounts of one school, optionally of one role."""
-    try:
-        school = services.managed_school(current_user, code)
-        page_request = parse_page(request.args, default_per_page=100, max_per_page=500)
-        page = services.list_users(
-            school_id=school.id, role=request.args.get("role") or None,
-            query=request.args.get("q"), page_request=page_request,
-        )
-    except InvalidParameter as error:
-        return json_error(400, str(error), code="invalid_parameter")
-    except services.AccountError as error:
-        if type(error) is services.AccountError:
-            return json_error(400, str(error), code="invalid_parameter")
-        return account_error_response(error)
+    school = services.managed_school(current_user, code)
+    page_request = parse_page(request.args, default_per_page=100, max_per_page=500)
+    page = services.list_users(
+        school_id=school.id, role=request.args.get("role") or None,
+        query=request.args.get("q"), page_request=page_request,
+    )
     return jsonify(
         total=page.total, page=page.page, per_page=page.per_page,
         results=[user_json(user, current_user) for user in page.items],
@@ -71,16 +55,13 @@ def create_school_user(code):
                            "display_name", "is_counsellor"}
     if unknown:
         return json_error(422, f"无法识别的字段：{'、'.join(sorted(unknown))}。", code="invalid_account")
-    try:
-        school = services.managed_school(current_user, code)
-        created = services.admin_create_user(
-            current_user, school, username=data.get("username"), role=data.get("role"),
-            grade=data.get("grade"), class_name=data.get("class"),
-            subjects=data.get("subjects") or (), grades=data.get("grades") or (),
-            display_name=data.get("display_name"), is_counsellor=data.get("is_counsellor") is True,
-        )
-    except services.AccountError as error:
-        return account_error_response(error)
+    school = services.managed_school(current_user, code)
+    created = services.admin_create_user(
+        current_user, school, username=data.get("username"), role=data.get("role"),
+        grade=data.get("grade"), class_name=data.get("class"),
+        subjects=data.get("subjects") or (), grades=data.get("grades") or (),
+        display_name=data.get("display_name"), is_counsellor=data.get("is_counsellor") is True,
+    )
     body = user_json(created.user, current_user)
     body["one_time_password"] = created.one_time_password
     response = jsonify(body)
@@ -114,10 +95,7 @@ def update_school_user(code, user_id):
     unknown = set(data) - set(EDITABLE_API_FIELDS)
     if unknown:
         return json_error(422, f"无法修改的字段：{'、'.join(sorted(unknown))}。", code="invalid_account")
-    try:
-        user = _school_user(code, user_id)
-        services.update_user(current_user, user,
-                             **{EDITABLE_API_FIELDS[name]: value for name, value in data.items()})
-    except services.AccountError as error:
-        return account_error_response(error)
+    user = _school_user(code, user_id)
+    services.update_user(current_user, user,
+                         **{EDITABLE_API_FIELDS[name]: value for name, value in data.items()})
     return jsonify(user_json(user, current_user))

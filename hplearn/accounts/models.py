@@ -10,15 +10,16 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from hplearn.extensions import db
+from hplearn.extensions import db, one_of
 from hplearn.timeutil import UTCDateTime, utcnow
+from hplearn.vocab import Role
 
-ROLES = ("student", "teacher", "school_admin", "district_admin")
+ROLES = tuple(Role)
 ROLE_LABELS = {
-    "student": "学生",
-    "teacher": "教师",
-    "school_admin": "学校管理员",
-    "district_admin": "区管理员",
+    Role.STUDENT: "学生",
+    Role.TEACHER: "教师",
+    Role.SCHOOL_ADMIN: "学校管理员",
+    Role.DISTRICT_ADMIN: "区管理员",
 }
 
 
@@ -45,6 +46,7 @@ class User(UserMixin, db.Model):
     """A student, teacher or admin account."""
 
     __tablename__ = "users"
+    __table_args__ = (one_of("role", Role),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)

@@ -13,11 +13,11 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 
+from hplearn import usage
 from hplearn.accounts import services
 from hplearn.accounts.forms import LoginForm, PasswordChangeForm
 from hplearn.accounts.ratelimit import limit_failed_sign_ins
 from hplearn.errors import json_error
-from hplearn.stats import events as stats_events
 
 bp = Blueprint("accounts", __name__)
 
@@ -78,7 +78,7 @@ def login():
             form.password.errors.append(str(error))
         else:
             login_user(user)
-            stats_events.record_sign_in(user)
+            usage.signed_in.send(user)
             return redirect(safe_next(request.args.get("next")))
     status = 422 if form.errors else 200
     return render_template("accounts/login.html", form=form), status

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from hplearn import policy
 from hplearn.afterschool import records, services, supervision
+from hplearn.afterschool.models import EnrolmentStatus
 from hplearn.afterschool.validation import AfterschoolForbidden, AfterschoolInvalid, parse_int
 from hplearn.api import bp, json_object
 from hplearn.markup import render_markdown
@@ -203,7 +204,7 @@ def enrolment_json(enrolment) -> dict:
                       "category": programme.category},
         "status": enrolment.status,
         "rank": enrolment.rank,
-        "position": enrolment.position if enrolment.status == "waitlisted" else None,
+        "position": enrolment.position if enrolment.status == EnrolmentStatus.WAITLISTED else None,
     }
 
 

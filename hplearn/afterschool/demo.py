@@ -13,6 +13,7 @@ from hplearn.accounts.models import User
 from hplearn.afterschool import records, services
 from hplearn.afterschool.models import Programme
 from hplearn.extensions import db
+from hplearn.vocab import Role
 
 PASSWORD = "demo2025pass"
 SCHOOLS = (("demo-xx", "和平区示范小学", "小学"), ("demo-zx", "和平区示范中学", "初中"))
@@ -30,9 +31,9 @@ def _account(username: str, role: str, school, created: list, **fields) -> User:
 
 def _people(school, prefix: str, grades: list[int], created: list) -> tuple[list[User], list[User]]:
     generator = random.Random(prefix)
-    _account(f"{prefix}_admin", "school_admin", school, created, display_name=f"{school.name}管理员")
+    _account(f"{prefix}_admin", Role.SCHOOL_ADMIN, school, created, display_name=f"{school.name}管理员")
     teachers = [
-        _account(f"{prefix}_t{n}", "teacher", school, created,
+        _account(f"{prefix}_t{n}", Role.TEACHER, school, created,
                  display_name=f"{SURNAMES[n]}老师", subjects=[subject])
         for n, subject in enumerate(("数学", "语文", "体育与健康", "美术"), start=1)
     ]
@@ -40,7 +41,7 @@ def _people(school, prefix: str, grades: list[int], created: list) -> tuple[list
     for grade in grades:
         for n in range(1, 7):
             name = generator.choice(SURNAMES) + "".join(generator.sample(GIVEN, 2))
-            students.append(_account(f"{prefix}_s{grade}{n:02d}", "student", school, created,
+            students.append(_account(f"{prefix}_s{grade}{n:02d}", Role.STUDENT, school, created,
                                      grade=grade, display_name=name))
     return teachers, students
 
@@ -139,7 +140,7 @@ def load(echo) -> str:
     day = services.today()
     term = services.current_term()
     created: list[User] = []
-    _account("demo_district", "district_admin", None, created, display_name="区教育局（演示）")
+    _account("demo_district", Role.DISTRICT_ADMIN, None, created, display_name="区教育局（演示）")
     made = 0
     for index, (code, name, stage) in enumerate(SCHOOLS):
         school = accounts.school_by_code(code) or accounts.create_school(code, name, stage)
@@ -148,7 +149,7 @@ def load(echo) -> str:
         if services.find_guide(school, term) is not None:
             continue
         admin = db.session.scalar(select(User).where(
-            User.school_id == school.id, User.role == "school_admin"))
+            User.school_id == school.id, User.role == Role.SCHOOL_ADMIN))
         if index == 0:
             _guide(admin, school, term, _primary_programmes(teachers),
                    "## 服务原则\n\n学生自愿参加，家长可随时退出。\n\n## 时间\n\n周一至周五 15:30—18:30。")
@@ -163,10 +164,10 @@ def load(echo) -> str:
             _run_middle_school(admin, school, term, students, teachers, day)
         made += 1
     for user in created:
-        if user.role != "student":
+        if user.role != Role.STUDENT:
             echo(f"  demo account: {user.username} / {PASSWORD} ({user.role_label}"
                  f"{'，' + user.school.name if user.school else ''})")
-    pupils = [user.username for user in created if user.role == "student"]
+    pupils = [user.username for user in created if user.role == Role.STUDENT]
     if pupils:
         echo(f"  demo students: {pupils[0]} … {pupils[-1]} (<school>_s<grade><01-06>), "
              f"password {PASSWORD}")

@@ -4,6 +4,7 @@ attendance and the sessions held (which count as the teachers' service hours).""
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
@@ -20,8 +21,24 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hplearn.accounts.models import School, User
-from hplearn.extensions import db
+from hplearn.extensions import db, one_of
 from hplearn.timeutil import UTCDateTime, utcnow
+
+
+class EnrolmentStatus(StrEnum):
+    """A student's place in a programme."""
+
+    ENROLLED = "enrolled"
+    WAITLISTED = "waitlisted"
+    WITHDRAWN = "withdrawn"
+
+
+class AttendanceStatus(StrEnum):
+    """A student's mark at one session."""
+
+    PRESENT = "present"
+    ABSENT = "absent"
+    LEAVE = "leave"
 
 
 class Guide(db.Model):
@@ -153,6 +170,7 @@ class Enrolment(db.Model):
     __table_args__ = (
         UniqueConstraint("programme_id", "student_id"),
         Index("ix_afterschool_enrolments_waitlist", "programme_id", "status", "position"),
+        one_of("status", EnrolmentStatus),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -194,7 +212,10 @@ class Attendance(db.Model):
     """Whether a student was present, absent or on leave at one session of a programme."""
 
     __tablename__ = "afterschool_attendance"
-    __table_args__ = (UniqueConstraint("programme_id", "day", "student_id"),)
+    __table_args__ = (
+        UniqueConstraint("programme_id", "day", "student_id"),
+        one_of("status", AttendanceStatus),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     programme_id: Mapped[int] = mapped_column(ForeignKey("afterschool_programmes.id"))

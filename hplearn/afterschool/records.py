@@ -14,7 +14,15 @@ from sqlalchemy import func, select
 from hplearn import policy
 from hplearn.accounts.models import School, User
 from hplearn.afterschool import rules
-from hplearn.afterschool.models import Attendance, Enrolment, Guide, Programme, SessionHeld
+from hplearn.afterschool.models import (
+    Attendance,
+    AttendanceStatus,
+    Enrolment,
+    EnrolmentStatus,
+    Guide,
+    Programme,
+    SessionHeld,
+)
 from hplearn.afterschool.services import MAX_ID, today
 from hplearn.afterschool.validation import (
     AfterschoolForbidden,
@@ -47,7 +55,7 @@ def roll(programme: Programme) -> list[User]:
     """The students enrolled in the programme, by grade, class and name."""
     return list(db.session.scalars(
         select(User).join(Enrolment, Enrolment.student_id == User.id)
-        .where(Enrolment.programme_id == programme.id, Enrolment.status == "enrolled")
+        .where(Enrolment.programme_id == programme.id, Enrolment.status == EnrolmentStatus.ENROLLED)
         .order_by(User.grade, User.class_name, User.display_name, User.id)))
 
 
@@ -91,7 +99,8 @@ def record_attendance(actor, programme: Programme, day, present, absent, leave) 
     when = _check_day(programme, day)
     lists = {status: parse_id_list(ids if ids is not None else [], status, STATUSES[status],
                                    limit=5000)
-             for status, ids in (("present", present), ("absent", absent), ("leave", leave))}
+             for status, ids in ((AttendanceStatus.PRESENT, present), (AttendanceStatus.ABSENT, absent),
+                                (AttendanceStatus.LEAVE, leave))}
     marks = {}
     for status, ids in lists.items():
         for student_id in ids:

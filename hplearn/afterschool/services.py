@@ -25,6 +25,7 @@ from hplearn.afterschool import allocation, rules
 from hplearn.afterschool.models import (
     AllocationRun,
     Enrolment,
+    EnrolmentStatus,
     Guide,
     PriorityStudent,
     Programme,
@@ -46,6 +47,7 @@ from hplearn.audit.services import record
 from hplearn.errors import Conflict
 from hplearn.extensions import db
 from hplearn.timeutil import local_date, utcnow
+from hplearn.vocab import Role
 
 MAX_ID = 2**31 - 1
 
@@ -141,7 +143,7 @@ def _school_teacher_finder(school: School):
     def find(user_id: int):
         user = db.session.get(User, user_id) if user_id <= MAX_ID else None
         if user and user.school_id == school.id and user.active and user.role in (
-                "teacher", "school_admin"):
+                Role.TEACHER, Role.SCHOOL_ADMIN):
             return user
         return None
     return find
@@ -416,10 +418,10 @@ def _place_now(student: User, programme: Programme, rank: int) -> Enrolment | No
     existing = _enrolment(programme.id, student.id)
     if existing is not None and existing.status != "withdrawn":
         return existing
-    status = "waitlisted"
+    status = EnrolmentStatus.WAITLISTED
     if not _clashes(student.id, programme) and _take_seat(programme.id):
-        status = "enrolled"
-    position = _next_position(programme.id) if status == "waitlisted" else 0
+        status = EnrolmentStatus.ENROLLED
+    position = _next_position(programme.id) if status == EnrolmentStatus.WAITLISTED else 0
     enrolment = existing or Enrolment(programme_id=programme.id, student_id=student.id)
     enrolment.status, enrolment.rank, enrolment.position = status, rank, position
     db.session.add(enrolment)
@@ -463,7 +465,7 @@ def enrolled_programmes(student_id: int, guide_id: int, *, exclude: int | None =
     """The programmes of the guide the student holds a seat in."""
     query = (
         select(Programme).join(Enrolment, Enrolment.programme_id == Programme.id)
-        .where(Enrolment.student_id == student_id, Enrolment.status == "enrolled",
+        .where(Enrolment.student_id == student_id, Enrolment.status == EnrolmentStatus.ENROLLED,
                Programme.guide_id == guide_id)
     )
     if exclude is not None:
@@ -496,10 +498,10 @@ def withdraw(actor, student: User, programme_id: int) -> Enrolment:
         raise AfterschoolNotFound("没有找到这个报名。")
     was_enrolled = db.session.execute(
         update(Enrolment)
-        .where(Enrolment.id == enrolment.id, Enrolment.status != "withdrawn")
-        .values(status="withdrawn", updated_at=utcnow())
+        .where(Enrolment.id == enrolment.id, Enrolment.status != EnrolmentStatus.WITHDRAWN)
+        .values(status=EnrolmentStatus.WITHDRAWN, updated_at=utcnow())
         .execution_options(synchronize_session=False)
-    ).rowcount == 1 and enrolment.status == "enrolled"
+    ).rowcount == 1 and enrolment.status == EnrolmentStatus.ENROLLED
     if was_enrolled:
         _free_seat(programme_id)
     record(actor, "afterschool.withdraw", enrolment, school_id=student.school_id,
@@ -518,7 +520,7 @@ def fill_from_waitlist(programme_id: int) -> list[int]:
     placed = []
     waiting = list(db.session.scalars(
         select(Enrolment).where(Enrolment.programme_id == programme_id,
-                                Enrolment.status == "waitlisted")
+                                Enrolment.status == EnrolmentStatus.WAITLISTED)
         .order_by(Enrolment.position, Enrolment.id)))
     for candidate in waiting:
         if _clashes(candidate.student_id, programme):
@@ -527,8 +529,8 @@ def fill_from_waitlist(programme_id: int) -> list[int]:
             break
         moved = db.session.execute(
             update(Enrolment)
-            .where(Enrolment.id == candidate.id, Enrolment.status == "waitlisted")
-            .values(status="enrolled", updated_at=utcnow())
+            .where(Enrolment.id == candidate.id, Enrolment.status == EnrolmentStatus.WAITLISTED)
+            .values(status=EnrolmentStatus.ENROLLED, updated_at=utcnow())
             .execution_options(synchronize_session=False)
         ).rowcount == 1
         if not moved:  # withdrawn or moved up by another request meanwhile
@@ -546,7 +548,7 @@ def place_by_hand(actor, school: School, programme_id: int, student_id) -> Enrol
     if isinstance(student_id, bool) or not isinstance(student_id, int):
         raise AfterschoolInvalid("student_id", "请选择学生。")
     student = db.session.get(User, student_id) if 1 <= student_id <= MAX_ID else None
-    if student is None or student.role != "student" or student.school_id != school.id:
+    if student is None or student.role != Role.STUDENT or student.school_id != school.id:
         raise AfterschoolNotFound("没有找到这个学生。")
     if student.grade not in programme.grades:
         raise AfterschoolInvalid(
@@ -560,7 +562,7 @@ def place_by_hand(actor, school: School, programme_id: int, student_id) -> Enrol
         db.session.rollback()
         raise AfterschoolInvalid("programme_id", f"“{programme.name}”已满，可先调大容纳人数。")
     enrolment = existing or Enrolment(programme_id=programme.id, student_id=student.id)
-    enrolment.status, enrolment.rank, enrolment.position = "enrolled", None, 0
+    enrolment.status, enrolment.rank, enrolment.position = EnrolmentStatus.ENROLLED, None, 0
     db.session.add(enrolment)
     record(actor, "afterschool.place", enrolment, school_id=school.id, student_id=student.id,
            programme_id=programme.id)
@@ -576,7 +578,7 @@ def set_priority(actor, school: School, term: str, student_ids, needed: bool) ->
     ids = parse_id_list(student_ids, "student_ids", "学生", limit=5000)
     guide = guide_for_editing(school, term)
     students = set(db.session.scalars(select(User.id).where(
-        User.id.in_(ids), User.school_id == school.id, User.role == "student")))
+        User.id.in_(ids), User.school_id == school.id, User.role == Role.STUDENT)))
     missing = [i for i in ids if i not in students]
     if missing:
         raise AfterschoolNotFound(f"没有找到这些学生：{', '.join(map(str, missing[:10]))}。")
@@ -624,7 +626,7 @@ def allocation_inputs(guide: Guide) -> tuple[list[allocation.Applicant], list[al
     held: dict[int, list] = {}
     for enrolment in db.session.scalars(
             select(Enrolment).join(Programme).where(
-                Programme.guide_id == guide.id, Enrolment.status == "enrolled")):
+                Programme.guide_id == guide.id, Enrolment.status == EnrolmentStatus.ENROLLED)):
         held.setdefault(enrolment.student_id, []).extend(_slots_of(enrolment.programme))
     rows = db.session.execute(
         select(Signup.student_id, Signup.choices, User.grade)
@@ -728,13 +730,13 @@ def _write_allocation(guide: Guide, result: allocation.Allocation) -> None:
     for student_id, programme_ids in result.enrolled.items():
         for programme_id in programme_ids:
             rows.append({"programme_id": programme_id, "student_id": student_id,
-                         "status": "enrolled", "rank": rank_of.get((student_id, programme_id)),
+                         "status": EnrolmentStatus.ENROLLED, "rank": rank_of.get((student_id, programme_id)),
                          "position": 0})
             seats[programme_id] = seats.get(programme_id, 0) + 1
     for programme_id, entries in result.waitlists.items():
         for position, (student_id, rank) in enumerate(entries, start=1):
             rows.append({"programme_id": programme_id, "student_id": student_id,
-                         "status": "waitlisted", "rank": rank, "position": position})
+                         "status": EnrolmentStatus.WAITLISTED, "rank": rank, "position": position})
     for programme_id, count in seats.items():
         if not _take_seats(programme_id, count):
             db.session.rollback()
@@ -763,7 +765,7 @@ def replay(run: AllocationRun) -> allocation.Allocation:
 def unplaced_students(guide: Guide) -> list[User]:
     """Signed-up students without any seat this term: the school places them by hand."""
     seated = select(Enrolment.student_id).join(Programme).where(
-        Programme.guide_id == guide.id, Enrolment.status == "enrolled")
+        Programme.guide_id == guide.id, Enrolment.status == EnrolmentStatus.ENROLLED)
     return list(db.session.scalars(
         select(User).join(Signup, Signup.student_id == User.id)
         .where(Signup.guide_id == guide.id, User.id.not_in(seated), User.active.is_(True))
@@ -811,7 +813,8 @@ def waitlisted_count(programme_ids) -> dict[int, int]:
     """Students waiting per programme."""
     return dict(db.session.execute(
         select(Enrolment.programme_id, func.count())
-        .where(Enrolment.programme_id.in_(list(programme_ids)), Enrolment.status == "waitlisted")
+        .where(Enrolment.programme_id.in_(list(programme_ids)),
+               Enrolment.status == EnrolmentStatus.WAITLISTED)
         .group_by(Enrolment.programme_id)).all())
 
 

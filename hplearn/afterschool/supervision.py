@@ -13,7 +13,15 @@ from sqlalchemy import case, distinct, func, select
 
 from hplearn.accounts.models import School, User
 from hplearn.afterschool import rules
-from hplearn.afterschool.models import Attendance, Enrolment, Guide, Programme, Signup
+from hplearn.afterschool.models import (
+    Attendance,
+    AttendanceStatus,
+    Enrolment,
+    EnrolmentStatus,
+    Guide,
+    Programme,
+    Signup,
+)
 from hplearn.extensions import db
 from hplearn.stats.export import safe_cell
 from hplearn.stats.figures import HIDDEN, enrolled_students
@@ -119,7 +127,7 @@ def supervision(term: str) -> Supervision:
         .join(Programme, Programme.id == Enrolment.programme_id)
         .join(Guide, Guide.id == Programme.guide_id)
         .join(User, User.id == Enrolment.student_id)
-        .where(Guide.term == term, Enrolment.status == "enrolled")
+        .where(Guide.term == term, Enrolment.status == EnrolmentStatus.ENROLLED)
         .group_by(Guide.school_id, User.grade))
     signed = _grouped(select(Guide.school_id, func.count(Signup.id)).join(Guide)
                       .where(Guide.term == term).group_by(Guide.school_id))
@@ -128,11 +136,12 @@ def supervision(term: str) -> Supervision:
     waiting = _grouped(
         select(Guide.school_id, func.count(distinct(Enrolment.student_id)))
         .join(Programme, Programme.id == Enrolment.programme_id).join(Guide)
-        .where(Guide.term == term, Enrolment.status == "waitlisted").group_by(Guide.school_id))
+        .where(Guide.term == term, Enrolment.status == EnrolmentStatus.WAITLISTED).group_by(Guide.school_id))
     attendance = {
         school_id: (present or 0, total, people) for school_id, present, total, people in
         db.session.execute(
-            select(Guide.school_id, func.sum(case((Attendance.status == "present", 1), else_=0)),
+            select(Guide.school_id,
+                   func.sum(case((Attendance.status == AttendanceStatus.PRESENT, 1), else_=0)),
                    func.count(), func.count(distinct(Attendance.student_id)))
             .join(Programme, Programme.id == Attendance.programme_id).join(Guide)
             .where(Guide.term == term).group_by(Guide.school_id)).all()

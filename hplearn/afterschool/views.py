@@ -18,6 +18,7 @@ from hplearn.afterschool.validation import (
     parse_date,
 )
 from hplearn.extensions import db
+from hplearn.vocab import Role
 
 bp = Blueprint("afterschool", __name__)
 public = Blueprint("afterschool_public", __name__)
@@ -230,7 +231,7 @@ def _school_teachers(school):
     from sqlalchemy import select
 
     return list(db.session.scalars(
-        select(User).where(User.school_id == school.id, User.role == "teacher",
+        select(User).where(User.school_id == school.id, User.role == Role.TEACHER,
                            User.active.is_(True)).order_by(User.display_name)))
 
 

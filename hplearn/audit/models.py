@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, ForeignKey, Integer, String, event
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from hplearn.extensions import db
 from hplearn.timeutil import UTCDateTime, utcnow
+
+if TYPE_CHECKING:  # the audit log comes before accounts: it knows users by name only
+    from hplearn.accounts.models import User
 
 
 class AuditEntry(db.Model):
@@ -24,6 +28,7 @@ class AuditEntry(db.Model):
     school_id: Mapped[int | None] = mapped_column(Integer, index=True)
     details: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor: Mapped[User | None] = relationship("User", viewonly=True, lazy="raise")
 
 
 class AuditLogIsAppendOnly(Exception):

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import joinedload
 
-from hplearn.accounts.models import User
 from hplearn.audit.models import AuditEntry
 from hplearn.extensions import db
 from hplearn.pagination import Page
@@ -49,13 +48,11 @@ def entries_page(*, all_schools: bool, school_id, page):
     if not all_schools:
         query = query.where(AuditEntry.school_id == school_id, AuditEntry.school_id.is_not(None))
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    actor = aliased(User)
-    rows = db.session.execute(
-        query.add_columns(actor.username)
-        .outerjoin(actor, actor.id == AuditEntry.actor_id)
+    rows = db.session.scalars(
+        query.options(joinedload(AuditEntry.actor))
         .order_by(AuditEntry.id.desc())
         .offset(page.offset)
         .limit(page.per_page)
     )
-    items = [(entry, username) for entry, username in rows]
+    items = [(entry, entry.actor.username if entry.actor else None) for entry in rows]
     return Page(items=items, total=total, page=page.page, per_page=page.per_page)

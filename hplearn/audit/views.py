@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 
 from hplearn import policy
 from hplearn.audit import services
-from hplearn.pagination import InvalidParameter, parse_page
+from hplearn.pagination import parse_page
 
 bp = Blueprint("audit", __name__)
 
@@ -16,10 +16,7 @@ def log():
     """The newest audit entries this admin may read."""
     if not policy.can_read_audit_log(current_user):
         abort(403)
-    try:
-        page_request = parse_page(request.args, default_per_page=50, max_per_page=200)
-    except InvalidParameter as error:
-        abort(400, description=str(error))
+    page_request = parse_page(request.args, default_per_page=50, max_per_page=200)
     page = services.entries_page(
         all_schools=policy.is_district_admin(current_user),
         school_id=current_user.school_id,

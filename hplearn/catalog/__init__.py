@@ -17,10 +17,9 @@ CACHE_IGNORED_COLUMNS = ("view_count", "updated_at")
 
 
 def init_app(app) -> None:
-    """Catalog and search pages, resource admin, the API, the "resource" search type, the CLI."""
+    """Catalog and search pages, the API, the "resource" search type, the CLI."""
     from hplearn import cache, jobs, settings
     from hplearn.catalog import (  # noqa: F401  (api modules add their routes to the API)
-        admin_views,
         api,
         api_search,
         cli,
@@ -33,7 +32,6 @@ def init_app(app) -> None:
     settings.declare(app, SETTINGS, owner="catalog")
     app.register_blueprint(views.bp)
     app.register_blueprint(search_views.bp)
-    app.register_blueprint(admin_views.bp, url_prefix="/admin/resources")
     cache.watch_tables(app, CACHED_TABLES, CACHE_IGNORED_COLUMNS)
     cache.cache_anonymous_pages(app, ("catalog.home", "catalog.topic"), query_args=("page", "per_page"))
     for command in cli.COMMANDS:

@@ -3,27 +3,23 @@
 from flask import current_app, jsonify, request
 from flask_login import current_user
 
+from hplearn import usage
 from hplearn.api import bp
 from hplearn.catalog import services
 from hplearn.catalog.serializers import resource_detail_json, resource_json
-from hplearn.errors import json_error
-from hplearn.pagination import InvalidParameter, parse_page
-from hplearn.stats import events as stats_events
+from hplearn.pagination import parse_page
 
 
 @bp.get("/resources")
 def list_resources():
     """Published resources with the same filters as /browse."""
-    try:
-        filters = services.parse_filters(request.args)
-        sort = services.parse_sort(request.args)
-        page_request = parse_page(
-            request.args,
-            default_per_page=current_app.config["PER_PAGE"],
-            max_per_page=current_app.config["MAX_PER_PAGE"],
-        )
-    except InvalidParameter as error:
-        return json_error(400, str(error), code="invalid_parameter")
+    filters = services.parse_filters(request.args)
+    sort = services.parse_sort(request.args)
+    page_request = parse_page(
+        request.args,
+        default_per_page=current_app.config["PER_PAGE"],
+        max_per_page=current_app.config["MAX_PER_PAGE"],
+    )
     page = services.published_resources(filters, page_request, sort)
     return jsonify(
         total=page.total,
@@ -36,9 +32,6 @@ def list_resources():
 @bp.get("/resources/<int:resource_id>")
 def get_resource(resource_id):
     """One resource with its rendered body."""
-    try:
-        resource = services.get_visible_resource(resource_id, current_user)
-    except services.ResourceNotFound as error:
-        return json_error(404, str(error))
-    stats_events.record_view(resource, user=current_user)
+    resource = services.get_visible_resource(resource_id, current_user)
+    usage.resource_viewed.send(resource, user=current_user)
     return jsonify(resource_detail_json(resource))

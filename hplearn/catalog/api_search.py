@@ -3,10 +3,9 @@
 from flask import jsonify, request
 
 from hplearn.api import bp
-from hplearn.catalog.search_views import run_search
+from hplearn.catalog.searching import run_search
 from hplearn.catalog.serializers import resource_json
 from hplearn.errors import json_error
-from hplearn.pagination import InvalidParameter
 from hplearn.search import services
 
 
@@ -20,10 +19,7 @@ def _hit_json(hit) -> dict:
 @bp.get("/search")
 def search():
     """Resources matching q, with facets and a suggestion when nothing matched."""
-    try:
-        results = run_search(request.args)
-    except InvalidParameter as error:
-        return json_error(400, str(error), code="invalid_parameter")
+    results = run_search(request.args)
     if results.unavailable:
         return json_error(503, results.unavailable, code="search_unavailable")
     return jsonify(

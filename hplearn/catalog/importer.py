@@ -28,7 +28,14 @@ from hplearn.extensions import db
 from hplearn.search import bulk_indexing, engine, repair_index
 from hplearn.search.backends.base import IndexUnavailable
 from hplearn.timeutil import utcnow
-from hplearn.vocab import RESOURCE_KINDS, STAGES, canonical_subject, parse_grade, stage_for_grade
+from hplearn.vocab import (
+    RESOURCE_KINDS,
+    STAGES,
+    ResourceStatus,
+    canonical_subject,
+    parse_grade,
+    stage_for_grade,
+)
 
 BATCH_SIZE = 500
 SCAN_CHUNK = 1 << 20
@@ -402,7 +409,7 @@ def write_batch(batch: list[dict], summary: ImportSummary) -> None:
     for values in changed:
         resource = existing.get((values["source"], values["external_id"]))
         if resource is None:
-            db.session.add(Resource(status="published", published_at=now, **values))
+            db.session.add(Resource(status=ResourceStatus.PUBLISHED, published_at=now, **values))
             summary.created += 1
         else:
             for name, value in values.items():

@@ -16,6 +16,7 @@ from hplearn.catalog.importer import is_web_url
 from hplearn.catalog.models import LinkCheck, Platform, Resource
 from hplearn.extensions import db
 from hplearn.timeutil import utcnow
+from hplearn.vocab import ResourceStatus
 
 USER_AGENT = "hplearn-linkcheck/1.0 (+https://basic.smartedu.cn compatible)"
 RESOURCE_URL_FIELDS = ("url", "cover_url", "media_url")
@@ -56,7 +57,7 @@ def external_urls() -> list[str]:
     """Every distinct external URL of platforms and (not retired) resources, sorted."""
     urls = set(db.session.scalars(select(Platform.url)))
     columns = [getattr(Resource, name) for name in RESOURCE_URL_FIELDS]
-    for row in db.session.execute(select(*columns).where(Resource.status != "retired")):
+    for row in db.session.execute(select(*columns).where(Resource.status != ResourceStatus.RETIRED)):
         urls.update(row)
     return sorted(url for url in urls if is_web_url(url))
 

@@ -7,9 +7,9 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hplearn.extensions import db
+from hplearn.extensions import db, one_of
 from hplearn.timeutil import UTCDateTime, utcnow
-from hplearn.vocab import GRADE_NAMES, PLATFORM_LEVELS, RESOURCE_KINDS
+from hplearn.vocab import GRADE_NAMES, PLATFORM_LEVELS, RESOURCE_KINDS, ResourceStatus
 
 DEFAULT_SOURCE = "hplearn"
 
@@ -40,6 +40,7 @@ class Resource(db.Model):
         UniqueConstraint("source", "external_id"),
         # Lists of published resources, newest first, walk this index instead of sorting.
         Index("ix_resources_status_published_at", "status", "published_at", "id"),
+        one_of("status", ResourceStatus),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -61,7 +62,7 @@ class Resource(db.Model):
     url: Mapped[str | None] = mapped_column(String(1000))
     cover_url: Mapped[str | None] = mapped_column(String(1000))
     media_url: Mapped[str | None] = mapped_column(String(1000))
-    status: Mapped[str] = mapped_column(String(16), default="published", index=True)
+    status: Mapped[str] = mapped_column(String(16), default=ResourceStatus.PUBLISHED, index=True)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     view_count: Mapped[int] = mapped_column(Integer, default=0)
     content_hash: Mapped[str] = mapped_column(String(64), default="")
@@ -88,7 +89,7 @@ class Resource(db.Model):
     @property
     def is_published(self) -> bool:
         """Whether students may see it."""
-        return self.status == "published"
+        return self.status == ResourceStatus.PUBLISHED
 
     def __repr__(self) -> str:
         return f"<Resource {self.id} {self.title!r}>"

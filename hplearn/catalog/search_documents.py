@@ -7,7 +7,7 @@ from sqlalchemy.orm import selectinload
 
 from hplearn.catalog.models import Resource, Topic
 from hplearn.search.documents import SearchDocument, register_document_type
-from hplearn.vocab import GRADE_NAMES
+from hplearn.vocab import GRADE_NAMES, ResourceStatus
 
 RESOURCE_FACETS = ("stage", "grade", "subject", "topic", "kind", "edition")
 
@@ -49,7 +49,7 @@ def published_resources_query():
     """The rows a full reindex reads."""
     return (
         select(Resource)
-        .where(Resource.status == "published")
+        .where(Resource.status == ResourceStatus.PUBLISHED)
         .options(selectinload(Resource.topic))
         .order_by(Resource.id)
     )
@@ -59,7 +59,7 @@ register_document_type(
     "resource",
     Resource,
     resource_document,
-    lambda resource: resource.status == "published",
+    lambda resource: resource.status == ResourceStatus.PUBLISHED,
     rebuild_query=published_resources_query,
     facets=RESOURCE_FACETS,
     ignored_attributes=("view_count", "updated_at"),

@@ -11,20 +11,19 @@ from sqlalchemy.orm import joinedload
 from hplearn.catalog.models import Platform, Resource, Topic
 from hplearn.errors import DomainError
 from hplearn.extensions import db
-from hplearn.pagination import InvalidParameter, Page, PageRequest
+from hplearn.pagination import MAX_ID, InvalidParameter, Page, PageRequest
 from hplearn.vocab import (
     GRADE_NAMES,
     RESOURCE_KINDS,
     STAGES,
     SUBJECTS,
+    ResourceStatus,
     canonical_subject,
     parse_grade,
 )
 
 MAX_FILTER_LENGTH = 100
 SORTS = {"newest": "最新发布", "title": "按标题", "popular": "最多浏览"}
-# Ids beyond a 32-bit integer cannot exist, and PostgreSQL refuses to compare with them.
-MAX_ID = 2**31 - 1
 FACETS = ("stage", "grade", "subject", "topic", "kind", "edition")
 
 
@@ -151,7 +150,7 @@ def published_resources(
     page: which slice.
     sort: newest (default), title or popular.
     """
-    published = Resource.status == "published"
+    published = Resource.status == ResourceStatus.PUBLISHED
     base = _filtered(select(Resource).where(published), filters)
     total = db.session.scalar(_filtered(select(func.count(Resource.id)).where(published), filters))
     if page.offset >= total:
@@ -183,7 +182,7 @@ def newest_resources(limit: int = 8) -> list[Resource]:
     """The most recently published resources (textbooks left out: they would crowd the list)."""
     query = (
         select(Resource)
-        .where(Resource.status == "published", Resource.kind != "textbook")
+        .where(Resource.status == ResourceStatus.PUBLISHED, Resource.kind != "textbook")
         .options(joinedload(Resource.topic))
         .order_by(Resource.published_at.desc(), Resource.id.desc())
         .limit(limit)
@@ -236,7 +235,7 @@ def platform_for_url(url: str | None) -> Platform | None:
 def facet_values(column_name: str, filters: ResourceFilters | None = None) -> list[tuple]:
     """Distinct values of one column among published resources, with counts, most first."""
     column = getattr(Resource, column_name)
-    conditions = [Resource.status == "published", column.is_not(None)]
+    conditions = [Resource.status == ResourceStatus.PUBLISHED, column.is_not(None)]
     if column.type.python_type is str:
         conditions.append(column != "")
     query = select(column, func.count()).where(*conditions)
@@ -253,7 +252,7 @@ def _facet_rows() -> list[tuple]:
         select(Resource.stage, Resource.grade, Resource.subject, Topic.slug, Resource.kind,
                Resource.edition, func.count())
         .outerjoin(Topic, Resource.topic_id == Topic.id)
-        .where(Resource.status == "published")
+        .where(Resource.status == ResourceStatus.PUBLISHED)
         .group_by(Resource.stage, Resource.grade, Resource.subject, Topic.slug, Resource.kind,
                   Resource.edition)
     )

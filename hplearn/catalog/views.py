@@ -3,10 +3,9 @@
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
 
+from hplearn import usage
 from hplearn.catalog import services
-from hplearn.collections.services import featured_for
-from hplearn.pagination import InvalidParameter, parse_page
-from hplearn.stats import events as stats_events
+from hplearn.pagination import parse_page
 
 bp = Blueprint("catalog", __name__)
 
@@ -28,19 +27,15 @@ def home():
         subjects=services.facet_values("subject"),
         platforms=services.all_platforms(),
         newest=services.newest_resources(),
-        featured_collections=featured_for(current_user),
     )
 
 
 @bp.get("/browse")
 def browse():
     """Browse published resources by 学段/年级/学科/专题/类型/版本."""
-    try:
-        filters = services.parse_filters(request.args)
-        sort = services.parse_sort(request.args)
-        page_request = _page_request()
-    except InvalidParameter as error:
-        abort(400, description=str(error))
+    filters = services.parse_filters(request.args)
+    sort = services.parse_sort(request.args)
+    page_request = _page_request()
     return render_template(
         "catalog/browse.html",
         page=services.published_resources(filters, page_request, sort=sort),
@@ -57,10 +52,7 @@ def topic(slug):
     found = services.topic_by_slug(slug)
     if found is None:
         abort(404, description="没有找到这个专题。")
-    try:
-        page_request = _page_request()
-    except InvalidParameter as error:
-        abort(400, description=str(error))
+    page_request = _page_request()
     page = services.published_resources(services.ResourceFilters(topic=found.slug), page_request)
     return render_template("catalog/topic.html", topic=found, page=page)
 
@@ -68,11 +60,8 @@ def topic(slug):
 @bp.get("/resources/<int:resource_id>")
 def resource(resource_id):
     """One resource: player, document, article or outbound link."""
-    try:
-        found = services.get_visible_resource(resource_id, current_user)
-    except services.ResourceNotFound as error:
-        abort(404, description=str(error))
-    stats_events.record_view(found, user=current_user)
+    found = services.get_visible_resource(resource_id, current_user)
+    usage.resource_viewed.send(found, user=current_user)
     return render_template(
         "catalog/resource.html",
         resource=found,

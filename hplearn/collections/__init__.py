@@ -9,4 +9,5 @@ def init_app(app) -> None:
     from hplearn.collections import api, views  # noqa: F401  (api adds its routes to the API)
 
     app.register_blueprint(views.bp, url_prefix="/collections")
+    app.add_template_global(views.featured_collections, "featured_collections")
     cache.watch_tables(app, CACHED_TABLES)

@@ -1,14 +1,14 @@
 """/api/v1/collections."""
 
 from flask import current_app, jsonify, request
-from flask_login import current_user
+from flask_login import current_user, login_required
 
 from hplearn.api import bp
 from hplearn.catalog.serializers import resource_json
 from hplearn.collections import services
 from hplearn.errors import json_error
 from hplearn.markup import render_markdown
-from hplearn.pagination import InvalidParameter, parse_page
+from hplearn.pagination import parse_page
 
 
 def collection_json(collection, user) -> dict:
@@ -29,15 +29,8 @@ def collection_json(collection, user) -> dict:
     }
 
 
-def _error(error: services.CollectionError):
-    code = "invalid_field" if isinstance(error, services.CollectionInvalid) else None
-    return json_error(error.status, str(error), code=code)
-
-
-def _signed_in_json():
-    """The JSON body of a signed-in caller's request, or the error response to send instead."""
-    if not current_user.is_authenticated:
-        return None, json_error(401)
+def _json_body():
+    """The request's JSON body, or the 400 response to send instead."""
     data = request.get_json(silent=True)
     if data is None:
         return None, json_error(400, "请求内容必须是 JSON（Content-Type: application/json）。")
@@ -47,14 +40,11 @@ def _signed_in_json():
 @bp.get("/collections")
 def list_collections():
     """The collections the caller may see, newest first."""
-    try:
-        page_request = parse_page(
-            request.args,
-            default_per_page=current_app.config["PER_PAGE"],
-            max_per_page=current_app.config["MAX_PER_PAGE"],
-        )
-    except InvalidParameter as error:
-        return json_error(400, str(error), code="invalid_parameter")
+    page_request = parse_page(
+        request.args,
+        default_per_page=current_app.config["PER_PAGE"],
+        max_per_page=current_app.config["MAX_PER_PAGE"],
+    )
     page = services.visible_collections(current_user, page_request)
     return jsonify(
         total=page.total,
@@ -65,39 +55,32 @@ def list_collections():
 
 
 @bp.post("/collections")
+@login_required
 def create_collection():
     """Create a collection (school and district admins)."""
-    data, problem = _signed_in_json()
+    data, problem = _json_body()
     if problem:
         return problem
-    try:
-        values = services.parse_collection_input(data, partial=False)
-        collection = services.create_collection(current_user, values)
-    except services.CollectionError as error:
-        return _error(error)
+    values = services.parse_collection_input(data, partial=False)
+    collection = services.create_collection(current_user, values)
     return jsonify(collection_json(collection, current_user)), 201
 
 
 @bp.get("/collections/<int:collection_id>")
 def get_collection(collection_id):
     """One collection, if the caller may see it."""
-    try:
-        collection = services.get_visible_collection(collection_id, current_user)
-    except services.CollectionError as error:
-        return _error(error)
+    collection = services.get_visible_collection(collection_id, current_user)
     return jsonify(collection_json(collection, current_user))
 
 
 @bp.patch("/collections/<int:collection_id>")
+@login_required
 def update_collection(collection_id):
     """Change some fields of a collection (its school's admins, district admins)."""
-    data, problem = _signed_in_json()
+    data, problem = _json_body()
     if problem:
         return problem
-    try:
-        services.get_editable_collection(collection_id, current_user)
-        values = services.parse_collection_input(data, partial=True)
-        collection = services.update_collection(current_user, collection_id, values)
-    except services.CollectionError as error:
-        return _error(error)
+    services.get_editable_collection(collection_id, current_user)
+    values = services.parse_collection_input(data, partial=True)
+    collection = services.update_collection(current_user, collection_id, values)
     return jsonify(collection_json(collection, current_user))

@@ -7,26 +7,17 @@ import re
 from wtforms import (
     DateField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
     ValidationError,
 )
 from wtforms.validators import DataRequired, Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from hplearn.collections.validation import MAX_DESCRIPTION, MAX_TITLE
-from hplearn.formbase import ChineseForm
+from hplearn.formbase import ChineseForm, MultiCheckboxField
 from hplearn.vocab import GRADE_NAMES, STAGES
 
 _RESOURCE_REFERENCE = re.compile(r"^(?:.*/resources/)?(\d{1,9})/?$")
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """Checkboxes for a multiple choice (usable on a phone without JavaScript)."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class CollectionForm(ChineseForm):

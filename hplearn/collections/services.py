@@ -9,7 +9,6 @@ from sqlalchemy import or_, select
 from hplearn import policy
 from hplearn.audit.services import record
 from hplearn.catalog.models import Resource
-from hplearn.catalog.services import MAX_ID
 from hplearn.collections.models import Collection, CollectionItem
 from hplearn.collections.validation import (  # noqa: F401  (re-exported: views catch these)
     CollectionError,
@@ -19,7 +18,7 @@ from hplearn.collections.validation import (  # noqa: F401  (re-exported: views 
     parse_collection_input,
 )
 from hplearn.extensions import db
-from hplearn.pagination import Page, PageRequest, paginate
+from hplearn.pagination import MAX_ID, Page, PageRequest, paginate
 from hplearn.timeutil import local_date, utcnow
 from hplearn.vocab import stage_for_grade
 

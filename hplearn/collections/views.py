@@ -8,20 +8,13 @@ from flask_login import current_user, login_required
 from hplearn import policy
 from hplearn.collections import services
 from hplearn.collections.forms import AddResourceForm, CollectionForm
-from hplearn.pagination import InvalidParameter, parse_page
+from hplearn.pagination import parse_page
 
 bp = Blueprint("collections", __name__)
 
 
-def _abort_for(error: services.CollectionError):
-    abort(error.status, description=str(error))
-
-
 def _editable(collection_id: int):
-    try:
-        return services.get_editable_collection(collection_id, current_user)
-    except services.CollectionError as error:
-        _abort_for(error)
+    return services.get_editable_collection(collection_id, current_user)
 
 
 def _save_form(form: CollectionForm, save) -> bool:
@@ -32,18 +25,18 @@ def _save_form(form: CollectionForm, save) -> bool:
         field = getattr(form, error.field, None) or form.title
         field.errors = [*field.errors, str(error)]
         return False
-    except services.CollectionError as error:
-        _abort_for(error)
     return True
+
+
+def featured_collections():
+    """Template helper for the home page: the collections featured today for this visitor."""
+    return services.featured_for(current_user)
 
 
 @bp.get("/")
 def index():
     """The collections this visitor may see."""
-    try:
-        page_request = parse_page(request.args, default_per_page=20, max_per_page=50)
-    except InvalidParameter as error:
-        abort(400, description=str(error))
+    page_request = parse_page(request.args, default_per_page=20, max_per_page=50)
     page = services.visible_collections(current_user, page_request)
     return render_template("collections/index.html", page=page)
 
@@ -68,10 +61,7 @@ def create():
 @bp.get("/<int:collection_id>")
 def detail(collection_id):
     """One collection and its resources (only those the visitor may see)."""
-    try:
-        collection = services.get_visible_collection(collection_id, current_user)
-    except services.CollectionError as error:
-        _abort_for(error)
+    collection = services.get_visible_collection(collection_id, current_user)
     return render_template(
         "collections/detail.html",
         collection=collection,
@@ -104,8 +94,6 @@ def _item_action(collection_id: int, action) -> None:
         action()
     except services.CollectionInvalid as error:
         flash(str(error), "error")
-    except services.CollectionError as error:
-        _abort_for(error)
 
 
 @bp.post("/<int:collection_id>/items")

@@ -1,7 +1,7 @@
 """/api/v1/media: uploads by admins."""
 
 from flask import jsonify, request
-from flask_login import current_user
+from flask_login import current_user, login_required
 
 from hplearn import policy
 from hplearn.api import bp
@@ -23,10 +23,9 @@ def media_json(media) -> dict:
 
 
 @bp.post("/media")
+@login_required
 def upload_media():
     """Upload a file (multipart: file, kind); its type is checked from the content."""
-    if not current_user.is_authenticated:
-        return json_error(401)
     if not policy.can_upload_media(current_user):
         return json_error(403, "只有学校管理员和区管理员可以上传文件。")
     if services.body_too_large(request.content_length):
@@ -34,10 +33,7 @@ def upload_media():
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         return json_error(422, "请选择要上传的文件（字段 file）。", code="invalid_field")
-    try:
-        media = services.store_upload(
-            current_user, upload.stream, upload.filename, request.form.get("kind")
-        )
-    except services.MediaError as error:
-        return json_error(error.status, str(error))
+    media = services.store_upload(
+        current_user, upload.stream, upload.filename, request.form.get("kind")
+    )
     return jsonify(media_json(media)), 201

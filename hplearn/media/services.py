@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from hplearn import policy
+from hplearn import policy, usage
 from hplearn.catalog.models import Resource
 from hplearn.extensions import db
 from hplearn.media.models import Media, PlaybackPosition
@@ -23,7 +23,6 @@ from hplearn.media.uploads import (  # noqa: F401  (re-exported for views, API a
     media_root,
     store_upload,
 )
-from hplearn.stats import events as stats_events
 from hplearn.timeutil import utcnow
 
 MAX_POSITION_SECONDS = 24 * 3600
@@ -97,7 +96,7 @@ def _record_watch_time(user, media: Media, previous: float, current: float) -> N
     if not 0 < watched <= MAX_WATCHED_BETWEEN_SAVES:
         return
     for resource in resources_using(media)[:1]:
-        stats_events.record_watch(resource, round(watched), user=user)
+        usage.video_watched.send(resource, seconds=round(watched), user=user)
 
 
 def _store_position(user_id: int, media_id: int, seconds: float) -> PlaybackPosition:
@@ -132,7 +131,7 @@ def record_media_view(user, media: Media) -> None:
     if media.kind not in ("video", "document"):
         return
     for resource in resources_using(media):
-        stats_events.record_view(resource, user=user)
+        usage.resource_viewed.send(resource, user=user)
 
 
 @dataclass(frozen=True)

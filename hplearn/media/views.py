@@ -69,11 +69,8 @@ def _range_not_satisfiable(media) -> Response:
 @bp.get("/media/<int:media_id>")
 def serve(media_id):
     """The bytes of a file, to those who may see a resource using it; honours Range."""
-    try:
-        media = services.get_visible_media(media_id, current_user)
-        path = services.media_path(media)
-    except services.MediaNotFound:
-        abort(404)
+    media = services.get_visible_media(media_id, current_user)
+    path = services.media_path(media)
     if not path.is_file():
         current_app.logger.error("media file missing: id=%s name=%s", media.id, media.storage_name)
         abort(404)
@@ -102,7 +99,10 @@ def serve(media_id):
 
 @bp.post("/media/<int:media_id>/position")
 def save_position(media_id):
-    """Save where a signed-in student stopped watching (JSON {seconds}, X-CSRFToken header)."""
+    """Save where a signed-in student stopped watching (JSON {seconds}, X-CSRFToken header).
+
+    The player's script calls it outside /api/, so it answers its errors as JSON itself.
+    """
     if not current_user.is_authenticated:
         return json_error(401)
     data = request.get_json(silent=True)

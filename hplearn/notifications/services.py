@@ -12,6 +12,7 @@ from hplearn.extensions import db
 from hplearn.notifications import mail
 from hplearn.notifications.models import KINDS, Notification, NotificationEmail
 from hplearn.timeutil import utcnow
+from hplearn.vocab import Role
 
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 
@@ -131,7 +132,7 @@ def email_address(user) -> str:
 
 def set_email_address(user, email: str) -> None:
     """Set or (with an empty string) remove a staff member's notification address."""
-    if user.role == "student":
+    if user.role == Role.STUDENT:
         raise NotificationError("为保护未成年人，学生账号不保存邮箱。")
     email = (email or "").strip()
     row = db.session.get(NotificationEmail, user.id)

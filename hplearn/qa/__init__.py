@@ -22,14 +22,13 @@ SETTINGS = (
 
 
 def init_app(app) -> None:
-    """The board's pages and API, the "question" search type, statistics, the CLI and its job."""
+    """The board's pages and API, the "question" search type, the CLI and its job."""
     from hplearn import jobs, settings
-    from hplearn.qa import api, cli, search_documents, services, statistics, views  # noqa: F401
+    from hplearn.qa import api, cli, search_documents, services, views  # noqa: F401
 
     settings.declare(app, SETTINGS, owner="qa")
     check_service_hours(app.config)
     app.register_blueprint(views.bp, url_prefix="/qa")
-    statistics.connect()
     app.add_template_global(views.resource_questions, "qa_resource_questions")
     for command in cli.COMMANDS:
         app.cli.add_command(command)

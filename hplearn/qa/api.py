@@ -2,47 +2,21 @@
 
 from __future__ import annotations
 
-from functools import lru_cache, wraps
+from functools import lru_cache
 
 from flask import jsonify, request
-from flask_login import current_user
+from flask_login import current_user, login_required
 
 from hplearn import policy
 from hplearn.api import bp, json_object
 from hplearn.errors import json_error
 from hplearn.markup import render_markdown
-from hplearn.media.uploads import MediaError, body_too_large, too_large
-from hplearn.pagination import InvalidParameter, parse_page
+from hplearn.media.uploads import body_too_large, too_large
+from hplearn.pagination import parse_page
 from hplearn.qa import moderation, services
 from hplearn.security import absolute_url
 from hplearn.timeutil import utcnow
-
-_CODES = {
-    400: "bad_request", 403: "forbidden", 404: "not_found", 409: "already_claimed", 422: "invalid",
-}
-
-
-def _signed_in(view):
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        if not current_user.is_authenticated:
-            return json_error(401, "请先登录。")
-        return view(*args, **kwargs)
-
-    return wrapper
-
-
-def _refused(error: services.QAError):
-    """The API error for a refused Q&A request, naming the field when there is one."""
-    if isinstance(error, services.PersonalInformationFound):
-        code = "personal_information"
-    else:
-        code = _CODES.get(error.status, "error")
-    payload = {"code": code, "message": str(error)}
-    if getattr(error, "field", None):
-        payload["field"] = error.field
-    return jsonify(error=payload), error.status
-
+from hplearn.vocab import Role
 
 _CACHED_TEXT_MAX = 2000
 
@@ -68,7 +42,7 @@ def answer_json(answer) -> dict:
     return {
         "id": answer.id,
         "question_id": answer.question_id,
-        "teacher": answer.teacher.display_name,
+        Role.TEACHER: answer.teacher.display_name,
         "body_html": _html(answer.body),
         "accepted": answer.accepted,
         "hidden": answer.hidden,
@@ -126,7 +100,7 @@ def _placeholder_title(question) -> str:
 
 
 @bp.post("/questions")
-@_signed_in
+@login_required
 def create_question():
     """A student asks; 422 with the reason when personal information or bad input is found."""
     body = json_object()
@@ -135,118 +109,87 @@ def create_question():
     fields = {key: body.get(key) for key in (
         "title", "body", "subject", "grade", "anonymous", "private", "resource_id"
     )}
-    try:
-        question = services.ask_question(current_user, **fields)
-    except services.QAError as error:
-        return _refused(error)
+    question = services.ask_question(current_user, **fields)
     return jsonify(question_json(question, current_user, utcnow(), detail=True)), 201
 
 
 @bp.get("/questions")
-@_signed_in
+@login_required
 def list_questions():
     """Questions the caller may see; mine=1 for the caller's own; q= searches answered ones."""
     mine = request.args.get("mine", "") in ("1", "true", "yes")
     text = request.args.get("q", "").strip()
     subject = request.args.get("subject") or None
-    try:
-        page_request = parse_page(request.args, default_per_page=20, max_per_page=50)
-        if text:
-            found = services.search_questions(text, current_user, page_request, subject)
-            page, questions = found, [hit.object for hit in found.items]
-        else:
-            page = services.list_questions(
-                current_user, page_request, status=request.args.get("status") or None,
-                subject=subject, mine=mine,
-            )
-            questions = page.items
-    except InvalidParameter as error:
-        return json_error(400, str(error), code="invalid_parameter")
-    except services.QAError as error:
-        return _refused(error)
+    page_request = parse_page(request.args, default_per_page=20, max_per_page=50)
+    if text:
+        found = services.search_questions(text, current_user, page_request, subject)
+        page, questions = found, [hit.object for hit in found.items]
+    else:
+        page = services.list_questions(
+            current_user, page_request, status=request.args.get("status") or None,
+            subject=subject, mine=mine,
+        )
+        questions = page.items
     now = utcnow()
     return jsonify(total=page.total, page=page.page, per_page=page.per_page,
                    results=[question_json(q, current_user, now) for q in questions])
 
 
 @bp.get("/questions/<int:question_id>")
-@_signed_in
+@login_required
 def get_question(question_id):
     """One question with answers and follow-ups, if the caller may see it."""
     now = utcnow()
-    try:
-        question = services.view_question(question_id, current_user, now)
-    except services.QAError as error:
-        return _refused(error)
+    question = services.view_question(question_id, current_user, now)
     return jsonify(question_json(question, current_user, now, detail=True))
 
 
 @bp.get("/teacher/queue")
-@_signed_in
+@login_required
 def teacher_queue():
     """The questions this teacher may claim, most urgent first, then oldest."""
     now = utcnow()
-    try:
-        found = services.teacher_queue(current_user, now)
-    except services.QAError as error:
-        return _refused(error)
+    found = services.teacher_queue(current_user, now)
     return jsonify(results=[question_json(q, current_user, now) for q in found])
 
 
-def _question_action(action, status: int = 200):
-    try:
-        result = action()
-    except services.QAError as error:
-        return _refused(error)
-    return result, status
-
-
 @bp.post("/questions/<int:question_id>/claim")
-@_signed_in
+@login_required
 def claim_question(question_id):
     """Claim a question; 409 when another teacher holds it."""
     now = utcnow()
-    return _question_action(lambda: question_json(
-        services.claim_question(question_id, current_user, now), current_user, now, detail=True
-    ))
+    question = services.claim_question(question_id, current_user, now)
+    return question_json(question, current_user, now, detail=True)
 
 
 @bp.post("/questions/<int:question_id>/release")
-@_signed_in
+@login_required
 def release_question(question_id):
     """Give a claimed question back to the queue."""
     now = utcnow()
-    return _question_action(lambda: question_json(
-        services.release_question(question_id, current_user, now), current_user, now, detail=True
-    ))
+    question = services.release_question(question_id, current_user, now)
+    return question_json(question, current_user, now, detail=True)
 
 
 @bp.post("/questions/<int:question_id>/answer")
-@_signed_in
+@login_required
 def answer_question(question_id):
     """The claiming teacher answers in Markdown."""
     body = json_object()
     if body is None:
         return json_error(400, "请求体必须是 JSON 对象。")
-    return _question_action(lambda: answer_json(
-        services.answer_question(question_id, current_user, body.get("body"))
-    ), 201)
+    return answer_json(services.answer_question(question_id, current_user, body.get("body"))), 201
 
 
 @bp.post("/questions/<int:question_id>/images")
-@_signed_in
+@login_required
 def add_answer_image(question_id):
     """The one who may answer uploads an image (multipart: file); 201 with its Markdown line."""
     if body_too_large(request.content_length, "image"):
         return json_error(413, str(too_large("image")))
     upload = request.files.get("file")
     stream, name = (upload.stream, upload.filename) if upload and upload.filename else (None, None)
-    try:
-        media = services.add_answer_image(question_id, current_user, stream, name)
-    except MediaError as error:
-        return json_error(error.status, str(error))
-    except services.QAError as error:
-        return _refused(error)
+    media = services.add_answer_image(question_id, current_user, stream, name)
     return jsonify(
         id=media.id, url=absolute_url("media.serve", media_id=media.id),
         markdown=services.image_markdown(media), content_type=media.content_type, size=media.size,
@@ -254,47 +197,38 @@ def add_answer_image(question_id):
 
 
 @bp.post("/questions/<int:question_id>/accept")
-@_signed_in
+@login_required
 def accept_answer(question_id):
     """The asker accepts the newest answer (or answer_id)."""
     body = json_object() or {}
     answer_id = body.get("answer_id")
     if answer_id is not None and (not isinstance(answer_id, int) or isinstance(answer_id, bool)):
         return json_error(400, "answer_id 必须是整数。", code="invalid_parameter")
-    return _question_action(lambda: question_json(
-        services.accept_answer(question_id, current_user, answer_id), current_user, utcnow(),
-        detail=True,
-    ))
+    question = services.accept_answer(question_id, current_user, answer_id)
+    return question_json(question, current_user, utcnow(), detail=True)
 
 
 @bp.post("/questions/<int:question_id>/followup")
-@_signed_in
+@login_required
 def followup(question_id):
     """The asker follows up; the question reopens to its teacher."""
     body = json_object()
     if body is None:
         return json_error(400, "请求体必须是 JSON 对象。")
 
-    def act():
-        entry = services.add_followup(question_id, current_user, body.get("body"))
-        return {"id": entry.id, "question_id": entry.question_id,
-                "body_html": _html(entry.body), "created_at": _iso(entry.created_at)}
-
-    return _question_action(act, 201)
+    entry = services.add_followup(question_id, current_user, body.get("body"))
+    return {"id": entry.id, "question_id": entry.question_id,
+            "body_html": _html(entry.body), "created_at": _iso(entry.created_at)}, 201
 
 
 @bp.post("/questions/<int:question_id>/report")
-@_signed_in
+@login_required
 def report_question(question_id):
     """Anyone signed in who can see the question reports it (or an answer)."""
     body = json_object()
     if body is None:
         return json_error(400, "请求体必须是 JSON 对象。")
 
-    def act():
-        entry = moderation.report(question_id, current_user, body.get("reason"),
-                                  body.get("answer_id"))
-        return {"id": entry.id, "question_id": entry.question_id, "answer_id": entry.answer_id}
-
-    return _question_action(act, 201)
+    entry = moderation.report(question_id, current_user, body.get("reason"), body.get("answer_id"))
+    return {"id": entry.id, "question_id": entry.question_id, "answer_id": entry.answer_id}, 201
 

@@ -2,7 +2,7 @@
 
 Each signal is sent with the Question as sender and keyword data: question_claimed(teacher),
 question_answered(teacher, answer), answer_accepted(answer), question_followed_up(followup).
-Usage statistics listen through hplearn.qa.statistics.
+Usage statistics listen through hplearn.stats.listeners.
 """
 
 from blinker import Namespace

@@ -8,16 +8,17 @@ from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hplearn.accounts.models import User
-from hplearn.extensions import db
+from hplearn.extensions import db, one_of
 from hplearn.timeutil import UTCDateTime, utcnow
+from hplearn.vocab import QuestionStatus
 
-STATUSES = ("open", "claimed", "answered", "closed", "held")
+STATUSES = tuple(QuestionStatus)
 STATUS_LABELS = {
-    "open": "等待老师认领",
-    "claimed": "老师正在解答",
-    "answered": "已回答",
-    "closed": "已采纳",
-    "held": "等待审核",
+    QuestionStatus.OPEN: "等待老师认领",
+    QuestionStatus.CLAIMED: "老师正在解答",
+    QuestionStatus.ANSWERED: "已回答",
+    QuestionStatus.CLOSED: "已采纳",
+    QuestionStatus.HELD: "等待审核",
 }
 MENTAL_HEALTH_SUBJECT = "心理健康"
 
@@ -36,6 +37,7 @@ class Question(db.Model):
             "ix_questions_public", "private", "hidden", "created_at", "first_response_at", "status"
         ),
         Index("ix_questions_asker", "asker_id", "created_at"),
+        one_of("status", QuestionStatus),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -46,7 +48,7 @@ class Question(db.Model):
     body: Mapped[str] = mapped_column(Text, default="")
     subject: Mapped[str] = mapped_column(String(32))
     grade: Mapped[int | None] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(16), default="open")
+    status: Mapped[str] = mapped_column(String(16), default=QuestionStatus.OPEN)
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)
     private: Mapped[bool] = mapped_column(Boolean, default=False)
     anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -84,7 +86,7 @@ class Question(db.Model):
     def claim_is_live(self, now: datetime) -> bool:
         """Whether a teacher holds the claim at this moment."""
         return (
-            self.status == "claimed"
+            self.status == QuestionStatus.CLAIMED
             and self.claimed_by_id is not None
             and self.claimed_until is not None
             and self.claimed_until >= now
@@ -92,8 +94,8 @@ class Question(db.Model):
 
     def effective_status(self, now: datetime) -> str:
         """The status with an expired claim counted as open again."""
-        if self.status == "claimed" and not self.claim_is_live(now):
-            return "open"
+        if self.status == QuestionStatus.CLAIMED and not self.claim_is_live(now):
+            return QuestionStatus.OPEN
         return self.status
 
     @property
@@ -102,7 +104,7 @@ class Question(db.Model):
 
         Escalation is a recorded event (escalated_at); an answer ends it.
         """
-        return self.escalated_at is not None and self.status in ("open", "claimed")
+        return self.escalated_at is not None and self.status in (QuestionStatus.OPEN, QuestionStatus.CLAIMED)
 
     def __repr__(self) -> str:
         return f"<Question {self.id} {self.status}>"

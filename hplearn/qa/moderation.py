@@ -17,6 +17,7 @@ from hplearn.qa import services
 from hplearn.qa.models import Alert, Answer, Question, Report
 from hplearn.qa.safety import moderators_of
 from hplearn.timeutil import utcnow
+from hplearn.vocab import QuestionStatus
 
 REASON_MAX = 300
 
@@ -117,10 +118,10 @@ def release_held(question_id: int, moderator, reason, now: datetime | None = Non
     """Publish a held question into the queue; its reply target starts now."""
     now = now or utcnow()
     question = _moderated_question(question_id, moderator)
-    if question.status != "held":
+    if question.status != QuestionStatus.HELD:
         raise services.InvalidQuestion("这个问题不在待审核状态。", "status")
     why = _reason(reason)
-    question.status = "open"
+    question.status = QuestionStatus.OPEN
     question.due_at = services.reply_target(now, urgent=question.urgent)
     audit(moderator, "question.approve", question, reason=why)
     db.session.commit()
@@ -134,7 +135,7 @@ def moderation_queue(moderator) -> dict:
     scope = [] if policy.is_district_admin(moderator) else [
         Question.school_id == moderator.school_id
     ]
-    held = db.session.scalars(select(Question).where(Question.status == "held", *scope)
+    held = db.session.scalars(select(Question).where(Question.status == QuestionStatus.HELD, *scope)
                               .order_by(Question.created_at))
     reports = db.session.scalars(
         select(Report).join(Question, Question.id == Report.question_id)

@@ -13,7 +13,8 @@ from hplearn.audit.services import record as audit
 from hplearn.extensions import db
 from hplearn.notifications.services import notify
 from hplearn.qa.models import Alert, Question
-from hplearn.qa.screening import describe_findings, find_personal_information, load_word_list, matching_words
+from hplearn.screening import describe_findings, find_personal_information, load_word_list, matching_words
+from hplearn.vocab import QuestionStatus, Role
 
 __all__ = [
     "HOTLINES",
@@ -68,8 +69,8 @@ def enter_mental_health_lane(question: Question, distress_words: list[str], now:
     question.mental_health = True
     question.private = True
     question.urgent = True
-    if question.status == "held":
-        question.status = "open"
+    if question.status == QuestionStatus.HELD:
+        question.status = QuestionStatus.OPEN
     question.held_words = "、".join(distress_words)[:300]
 
 
@@ -79,13 +80,13 @@ def school_counsellors(school_id: int | None) -> list[User]:
         return []
     return list(db.session.scalars(select(User).where(
         User.school_id == school_id, User.is_counsellor.is_(True), User.active.is_(True),
-        User.role != "student",
+        User.role != Role.STUDENT,
     ).order_by(User.id)))
 
 
 def _district_counsellors() -> list[User]:
     return list(db.session.scalars(select(User).where(
-        User.is_counsellor.is_(True), User.active.is_(True), User.role != "student",
+        User.is_counsellor.is_(True), User.active.is_(True), User.role != Role.STUDENT,
     ).order_by(User.id)))
 
 
@@ -93,8 +94,8 @@ def moderators_of(school_id: int | None) -> list[User]:
     """The admins who moderate a school's questions: its school admins and district admins."""
     return list(db.session.scalars(select(User).where(
         User.active.is_(True),
-        (User.role == "district_admin")
-        | ((User.role == "school_admin") & (User.school_id == school_id)),
+        (User.role == Role.DISTRICT_ADMIN)
+        | ((User.role == Role.SCHOOL_ADMIN) & (User.school_id == school_id)),
     )))
 
 

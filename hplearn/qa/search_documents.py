@@ -15,7 +15,7 @@ from hplearn.extensions import db
 from hplearn.markup import plain_text
 from hplearn.qa.models import Answer, Question
 from hplearn.search import SearchDocument, register_document_type
-from hplearn.vocab import GRADE_NAMES
+from hplearn.vocab import GRADE_NAMES, QuestionStatus
 
 QUESTION_FACETS = ("subject", "grade")
 
@@ -48,7 +48,7 @@ def searchable_questions_query():
     """The rows a full reindex reads: answered, not private, not hidden."""
     return (
         select(Question)
-        .where(Question.first_response_at.is_not(None), Question.status != "held",
+        .where(Question.first_response_at.is_not(None), Question.status != QuestionStatus.HELD,
                Question.private.is_(False), Question.hidden.is_(False))
         .order_by(Question.id)
     )

@@ -26,13 +26,14 @@ def init_app(app) -> None:
     """Dashboards, CSV and API; the recorder listens to searches; the rollup job and CLI."""
     from hplearn import jobs, settings
     from hplearn.search import search_performed
-    from hplearn.stats import api, charts, cli, events, views  # noqa: F401  (api adds routes)
+    from hplearn.stats import api, charts, cli, events, listeners, views  # noqa: F401  (api adds routes)
     from hplearn.stats.figures import HIDDEN
 
     settings.declare(app, SETTINGS, owner="stats")
     app.register_blueprint(views.bp, url_prefix="/stats")
     # Searches are announced by hplearn.search; statistics listen rather than being called.
     search_performed.connect(events.record_search_performed)
+    listeners.connect()  # sign-ins, views and Q&A events, sent by the features
     app.before_request(events.remember_school_link)
     app.add_template_global(charts, "charts")
     app.add_template_global(HIDDEN, "HIDDEN")

@@ -46,6 +46,7 @@ from flask import current_app, has_request_context, request, session
 from hplearn.stats.recorder import recorder_for
 from hplearn.stats.rollup import PERSON_KEY_LENGTH
 from hplearn.timeutil import local_date, utcnow
+from hplearn.vocab import Role
 
 log = logging.getLogger("hplearn.stats")
 
@@ -144,7 +145,7 @@ def _user_fields(user) -> dict:
     return {
         "school_id": user.school_id,
         "person": person_key(f"user:{user.id}"),
-        "student_id": user.id if user.role == "student" else None,
+        "student_id": user.id if user.role == Role.STUDENT else None,
     }
 
 
@@ -261,7 +262,7 @@ def _question_event(
     event.update(question_id=int(question_id), subject=subject, grade=grade, school_id=school_id)
     if kind in ("asked", "accepted"):
         event["person"] = person_key(f"user:{user.id}")
-        event["student_id"] = user.id if getattr(user, "role", None) == "student" else None
+        event["student_id"] = user.id if getattr(user, "role", None) == Role.STUDENT else None
     else:
         event["teacher_id"] = user.id
         if asker is not None:

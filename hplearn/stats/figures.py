@@ -25,6 +25,7 @@ from hplearn.stats.models import (
 )
 from hplearn.stats.period import Period, split_period
 from hplearn.stats.rollup import FULL_SAMPLE_LENGTH, SAMPLE_SIZE, Sample
+from hplearn.vocab import Role
 
 HIDDEN = "<5"
 DEFAULT_TARGET_MINUTES = 24 * 60
@@ -108,7 +109,7 @@ def enrolled_students(school_ids) -> dict[int, int]:
     """Active student accounts per school."""
     query = (
         select(User.school_id, func.count())
-        .where(User.role == "student", User.active.is_(True), User.school_id.in_(school_ids))
+        .where(User.role == Role.STUDENT, User.active.is_(True), User.school_id.in_(school_ids))
         .group_by(User.school_id)
     )
     return dict(db.session.execute(query).all())

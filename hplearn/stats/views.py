@@ -8,16 +8,13 @@ from flask_login import current_user, login_required
 from hplearn import policy
 from hplearn.accounts.services import school_by_code
 from hplearn.stats import export, services
-from hplearn.stats.period import InvalidRange, Period, parse_period
+from hplearn.stats.period import Period, parse_period
 
 bp = Blueprint("stats", __name__)
 
 
 def _period() -> Period:
-    try:
-        return parse_period(request.args)
-    except InvalidRange as error:
-        abort(400, description=str(error))
+    return parse_period(request.args)
 
 
 def _school_or_404(code: str):

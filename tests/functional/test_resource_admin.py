@@ -109,7 +109,7 @@ def test_wrong_kind_of_file_is_refused(client, login, school_admin):
 
 
 def test_other_schools_files_are_not_offered_or_accepted(app, school_admin, other_school):
-    from hplearn.catalog import admin_services
+    from hplearn.resource_admin import services as admin_services
 
     other_admin = UserFactory(role="school_admin", school=other_school)
     theirs = samples.store(other_admin, "video", samples.webm(), "theirs.webm")

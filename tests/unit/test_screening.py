@@ -2,7 +2,7 @@
 
 import pytest
 
-from hplearn.qa.screening import (
+from hplearn.screening import (
     describe_findings,
     find_personal_information,
     is_valid_id_number,

@@ -1,9 +1,29 @@
-"""Q&A events counted by usage statistics: receivers of hplearn.qa.events for hplearn.stats."""
+"""What usage statistics listen to: the core's usage signals and the Q&A board's events.
+
+Features send signals (hplearn.usage, hplearn.qa.events) and never call statistics; these
+receivers turn them into recorded events (hplearn.stats.events).
+"""
 
 from __future__ import annotations
 
+from hplearn import usage
 from hplearn.qa import events
-from hplearn.stats.events import record_question_event
+from hplearn.stats.events import record_question_event, record_sign_in, record_view, record_watch
+
+
+def on_signed_in(user, **_) -> None:
+    """A person signed in (page or API)."""
+    record_sign_in(user)
+
+
+def on_resource_viewed(resource, *, user=None, **_) -> None:
+    """A resource page, API read or media playback."""
+    record_view(resource, user=user)
+
+
+def on_video_watched(resource, *, seconds, user=None, **_) -> None:
+    """Seconds of a resource's video watched."""
+    record_watch(resource, seconds, user=user)
 
 
 def _record(kind: str, question, user, **extra) -> None:
@@ -41,6 +61,9 @@ def on_accepted(question, **_) -> None:
 
 def connect() -> None:
     """Subscribe the receivers (idempotent: blinker keeps one connection per receiver)."""
+    usage.signed_in.connect(on_signed_in)
+    usage.resource_viewed.connect(on_resource_viewed)
+    usage.video_watched.connect(on_video_watched)
     events.question_asked.connect(on_asked)
     events.question_claimed.connect(on_claimed)
     events.question_answered.connect(on_answered)

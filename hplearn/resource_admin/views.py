@@ -6,11 +6,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from hplearn import policy
-from hplearn.catalog import admin_services, services
-from hplearn.catalog.admin_forms import ResourceForm
+from hplearn.catalog import services as catalog
 from hplearn.markup import render_markdown
 from hplearn.media.services import manageable_media
-from hplearn.pagination import InvalidParameter, parse_page
+from hplearn.pagination import parse_page
+from hplearn.resource_admin import services as admin_services
+from hplearn.resource_admin.forms import ResourceForm
 
 bp = Blueprint("resource_admin", __name__)
 
@@ -24,18 +25,13 @@ def require_resource_manager():
 
 
 def _editable(resource_id: int):
-    try:
-        return admin_services.get_editable_resource(resource_id, current_user)
-    except services.ResourceNotFound:
-        abort(404)
-    except admin_services.ResourceForbidden as error:
-        abort(403, description=str(error))
+    return admin_services.get_editable_resource(resource_id, current_user)
 
 
 def _form() -> ResourceForm:
     form = ResourceForm()
     form.set_choices(
-        services.all_topics(),
+        catalog.all_topics(),
         [*manageable_media(current_user, "video"), *manageable_media(current_user, "document")],
         manageable_media(current_user, "captions"),
     )
@@ -49,8 +45,6 @@ def _save(form: ResourceForm, save):
     except admin_services.ResourceInvalid as error:
         field = getattr(form, error.field, form.title)
         field.errors = [*field.errors, str(error)]
-    except admin_services.ResourceForbidden as error:
-        abort(403, description=str(error))
     return None
 
 
@@ -64,10 +58,7 @@ def _render_form(form: ResourceForm, resource, preview):
 @bp.get("/")
 def index():
     """The resources this admin manages, with filters."""
-    try:
-        page_request = parse_page(request.args, default_per_page=30, max_per_page=100)
-    except InvalidParameter as error:
-        abort(400, description=str(error))
+    page_request = parse_page(request.args, default_per_page=30, max_per_page=100)
     filters = admin_services.parse_admin_filters(request.args)
     page = admin_services.managed_resources(current_user, filters, page_request)
     return render_template("resource_admin/index.html", page=page, filters=filters)

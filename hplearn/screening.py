@@ -1,6 +1,7 @@
 """Screening what students write: personal information, sensitive words, signs of distress.
 
-Pure functions over text, plus loading the word lists from the content folder.
+Pure functions over text, plus loading the word lists from the content folder. Core: accounts
+screen display names with it, the Q&A board questions and answers.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from hplearn.extensions import db
 from hplearn.media.models import MEDIA_KINDS, Media
 from hplearn.pagination import Page, PageRequest, paginate
 from hplearn.timeutil import utcnow
-from hplearn.vocab import RESOURCE_KINDS, RESOURCE_STATUSES
+from hplearn.vocab import RESOURCE_KINDS, RESOURCE_STATUSES, ResourceStatus
 
 EDITABLE_FIELDS = (
     "title", "summary", "body", "kind", "stage", "grade", "subject", "edition", "volume",
@@ -28,9 +28,15 @@ MEDIA_FOR_KIND = {"video": "video", "document": "document"}
 class ResourceForbidden(CatalogError):
     """The admin may see the resource but not change it."""
 
+    status = 403
+    code = "forbidden"
+
 
 class ResourceInvalid(CatalogError):
     """A field is wrong; field names which one."""
+
+    status = 422
+    code = "invalid"
 
     def __init__(self, field: str, message: str):
         super().__init__(message)
@@ -99,7 +105,7 @@ def create_resource(actor, values: dict) -> Resource:
         source=DEFAULT_SOURCE,
         external_id=f"admin-{uuid.uuid4().hex[:16]}",
         school_id=None if policy.is_district_admin(actor) else actor.school_id,
-        status="draft",
+        status=ResourceStatus.DRAFT,
         **{field: values.get(field) for field in EDITABLE_FIELDS},
     )
     db.session.add(resource)
@@ -125,8 +131,8 @@ def update_resource(actor, resource_id: int, values: dict) -> Resource:
 def publish_resource(actor, resource_id: int) -> Resource:
     """Make a draft or retired resource visible to students."""
     resource = get_editable_resource(resource_id, actor)
-    if resource.status != "published":
-        resource.status = "published"
+    if resource.status != ResourceStatus.PUBLISHED:
+        resource.status = ResourceStatus.PUBLISHED
         resource.published_at = utcnow()
         record(actor, "resource.publish", resource, title=resource.title)
         db.session.commit()
@@ -136,8 +142,8 @@ def publish_resource(actor, resource_id: int) -> Resource:
 def retire_resource(actor, resource_id: int) -> Resource:
     """Take a resource away from students (it stays for admins and can be published again)."""
     resource = get_editable_resource(resource_id, actor)
-    if resource.status != "retired":
-        resource.status = "retired"
+    if resource.status != ResourceStatus.RETIRED:
+        resource.status = ResourceStatus.RETIRED
         record(actor, "resource.retire", resource, title=resource.title)
         db.session.commit()
     return resource

@@ -5,8 +5,7 @@ from __future__ import annotations
 from wtforms import SelectField, StringField, TextAreaField, URLField, ValidationError
 from wtforms.validators import URL, DataRequired, Length, Optional
 
-from hplearn.collections.forms import MultiCheckboxField
-from hplearn.formbase import ChineseForm
+from hplearn.formbase import ChineseForm, MultiCheckboxField
 from hplearn.vocab import GRADE_NAMES, RESOURCE_KINDS, STAGES, canonical_subject
 
 MAX_TAGS = 20

@@ -1,0 +1,127 @@
+"""Finding schools and users, and the schools an admin manages: lookups, lists, new schools."""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import func, or_, select
+
+from hplearn import policy
+from hplearn.accounts.models import ROLES, School, User
+from hplearn.accounts.services.errors import (
+    AccountError,
+    NotAllowed,
+    SchoolNotFound,
+    UserNotFound,
+)
+from hplearn.audit.services import record
+from hplearn.extensions import db
+from hplearn.pagination import MAX_ID, InvalidParameter, Page, PageRequest
+from hplearn.vocab import SCHOOL_STAGES
+
+
+def load_user(session_id: str) -> User | None:
+    """Flask-Login's loader: the active user of this session id (User.get_id), or None.
+
+    Deactivating an account or changing its password ends its existing sessions.
+    """
+    user_id, _, fingerprint = str(session_id).partition(".")
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active:
+        return None
+    return user if secrets.compare_digest(fingerprint, user.password_fingerprint) else None
+
+
+def school_by_code(code: str) -> School | None:
+    """The school with this code, or None."""
+    return db.session.scalar(select(School).where(School.code == (code or "").strip()))
+
+
+def user_by_username(username: str) -> User | None:
+    """The user with this username (case-insensitive), or None."""
+    name = (username or "").strip().lower()
+    return db.session.scalar(select(User).where(func.lower(User.username) == name))
+
+
+def all_schools() -> list[School]:
+    """Every school, by code."""
+    return list(db.session.scalars(select(School).order_by(School.code)))
+
+
+def managed_school(actor, code: str) -> School:
+    """The school with this code if the actor may manage its users.
+
+    Raises NotAllowed for roles that never manage users, SchoolNotFound for unknown codes
+    and for other schools (so their existence does not leak).
+    """
+    if not policy.can_manage_users(actor):
+        raise NotAllowed("只有学校管理员和区管理员可以管理账号。")
+    school = school_by_code(code)
+    if school is None or not policy.can_manage_school(actor, school.id):
+        raise SchoolNotFound("没有找到这所学校。")
+    return school
+
+
+def managed_user(actor, user_id: int) -> User:
+    """The user with this id if the actor may manage it; otherwise raise as managed_school."""
+    if not policy.can_manage_users(actor):
+        raise NotAllowed("只有学校管理员和区管理员可以管理账号。")
+    user = db.session.get(User, user_id) if 1 <= user_id <= MAX_ID else None
+    if user is None or not policy.can_manage_user(actor, user):
+        raise UserNotFound("没有找到这个账号。")
+    return user
+
+
+def list_users(
+    *, school_id: int | None = None, role: str | None = None, query: str | None = None,
+    page_request: PageRequest,
+) -> Page:
+    """Users filtered by school, role and a username/display-name fragment, by username.
+
+    school_id: None lists every school (district admins only; the caller checks).
+    """
+    if role is not None and role not in ROLES:
+        raise InvalidParameter("role", f"角色必须是：{'、'.join(ROLES)}。")
+    conditions = []
+    if school_id is not None:
+        conditions.append(User.school_id == school_id)
+    if role:
+        conditions.append(User.role == role)
+    if query:
+        pattern = f"%{query.strip()[:64]}%"
+        conditions.append(or_(User.username.ilike(pattern), User.display_name.ilike(pattern)))
+    total = db.session.scalar(select(func.count(User.id)).where(*conditions))
+    rows = db.session.scalars(
+        select(User).where(*conditions).order_by(User.username)
+        .offset(page_request.offset).limit(page_request.per_page)
+    )
+    return Page(list(rows), total or 0, page_request.page, page_request.per_page)
+
+
+def create_school(code: str, name: str, stage: str = "小学", *, actor=None) -> School:
+    """Add a school.
+
+    code: short unique code used in URLs and CLI (letters, digits, - and _).
+    name: the school's name.
+    stage: one of vocab.SCHOOL_STAGES.
+    actor: the admin doing it, or None for the CLI.
+    """
+    code = (code or "").strip()
+    name = (name or "").strip()
+    if not code or len(code) > 32 or not all(c.isascii() and (c.isalnum() or c in "-_")
+                                             for c in code):
+        raise AccountError("学校代码只能包含字母、数字、- 和 _，长度 1–32。")
+    if not name or len(name) > 100:
+        raise AccountError("学校名称不能为空，且不超过 100 个字。")
+    if stage not in SCHOOL_STAGES:
+        raise AccountError(f"学段必须是：{'、'.join(SCHOOL_STAGES)}。")
+    if school_by_code(code) is not None:
+        raise AccountError(f"学校代码 {code} 已存在。")
+    school = School(code=code, name=name, stage=stage)
+    db.session.add(school)
+    db.session.flush()
+    record(actor, "school.create", school, school_id=school.id, code=code)
+    db.session.commit()
+    return school

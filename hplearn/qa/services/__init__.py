@@ -1,0 +1,47 @@
+"""Q&A rules: asking, reading, the teachers' queue, claims, answers and follow-ups.
+
+Plain functions with explicit arguments that raise QAError subclasses; the pages, the JSON API
+and the CLI all call these. Minors' protection (screening, the mental-health lane, moderation)
+lives in hplearn.qa.safety. One module a job: errors, hours, asking, reading, queue (and
+claims), answers (and follow-ups), maintenance; `from hplearn.qa import services` gives them all.
+"""
+
+from hplearn.qa.services.answers import (  # noqa: F401
+    accept_answer,
+    add_answer_image,
+    add_followup,
+    answer_question,
+    image_markdown,
+    with_image,
+)
+from hplearn.qa.services.asking import QuestionDraft, ask_question, validate_question  # noqa: F401
+from hplearn.qa.services.errors import (  # noqa: F401
+    AlreadyClaimed,
+    InvalidQuestion,
+    NotAllowed,
+    PersonalInformationFound,
+    QAError,
+    QuestionNotFound,
+)
+from hplearn.qa.services.hours import in_service_hours, reply_target, schedule  # noqa: F401
+from hplearn.qa.services.maintenance import TickReport, escalate, run_maintenance  # noqa: F401
+from hplearn.qa.services.queue import (  # noqa: F401
+    AnsweredByTeacher,
+    claim_question,
+    median_response_minutes,
+    my_answered,
+    my_claims,
+    release_question,
+    teacher_queue,
+)
+from hplearn.qa.services.reading import (  # noqa: F401
+    ANONYMOUS_NAME,
+    asker_name,
+    get_question,
+    list_questions,
+    questions_for_resource,
+    search_questions,
+    similar_questions,
+    view_question,
+    visible_answers,
+)

@@ -1,0 +1,95 @@
+"""The migration that adds the role and status CHECK constraints, on SQLite and PostgreSQL.
+
+Values that differ only by case or spaces are corrected; any other value stops the upgrade
+with a message that names it; afterwards the database refuses values outside the enums.
+"""
+
+from __future__ import annotations
+
+import pytest
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.exc import IntegrityError
+
+from hplearn.accounts.models import School, User
+from hplearn.app import create_app
+from hplearn.catalog.models import Resource
+from hplearn.extensions import db
+from tests.conftest import TEST_DATABASE_URL, make_test_config
+
+BEFORE = "f09fd06b232c"
+THIS = "d3a8c6f41e27"
+
+
+@pytest.fixture
+def migrated_app(tmp_path):
+    """An app on an empty database (its own SQLite file, or a fresh PostgreSQL schema)."""
+    url = TEST_DATABASE_URL or f"sqlite:///{tmp_path / 'enum.sqlite3'}"
+    if TEST_DATABASE_URL:
+        engine = create_engine(url)
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    app = create_app(make_test_config(tmp_path, DATABASE_URL=url))
+    with app.app_context():
+        upgrade(revision=BEFORE)
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+    if TEST_DATABASE_URL:  # leave an empty schema for the next test's create_all
+        engine = create_engine(url)
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+
+
+def _execute(sql: str, **values):
+    with db.engine.begin() as connection:
+        return connection.execute(text(sql), values)
+
+
+def _add_school_and_user(role: str) -> None:
+    school = School(code="s1", name="一校")
+    db.session.add_all([school, User(username="u1", role=role, school=school)])
+    db.session.commit()
+    db.session.remove()
+
+
+def test_upgrade_corrects_case_and_spaces(migrated_app):
+    _add_school_and_user(" Teacher ")
+    upgrade(revision=THIS)
+    assert _execute("SELECT role FROM users").scalar_one() == "teacher"
+
+
+def test_upgrade_refuses_an_unknown_value_and_names_it(migrated_app, capfd):
+    _add_school_and_user("parent")
+    with pytest.raises(SystemExit) as stopped:  # Flask-Migrate logs the error and exits 1
+        upgrade(revision=THIS)
+    assert stopped.value.code == 1
+    assert "users.role = 'parent' in 1 row" in capfd.readouterr().err
+    db.engine.dispose()
+    assert _execute("SELECT role FROM users").scalar_one() == "parent"  # nothing changed
+
+
+def test_after_upgrade_the_database_refuses_values_outside_the_enums(migrated_app):
+    _add_school_and_user("student")
+    upgrade(revision=THIS)
+    names = {c["name"] for c in inspect(db.engine).get_check_constraints("users")}
+    assert "ck_users_role" in names
+    with pytest.raises(IntegrityError):
+        _execute("UPDATE users SET role = 'parent'")
+    db.session.add(Resource(source="t", external_id="r1", title="资源", kind="article",
+                            status="deleted"))
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+
+
+def test_downgrade_removes_the_constraints(migrated_app):
+    _add_school_and_user("student")
+    upgrade(revision=THIS)
+    downgrade(revision=BEFORE)
+    _execute("UPDATE users SET role = 'parent'")
+    assert _execute("SELECT role FROM users").scalar_one() == "parent"
