@@ -6,16 +6,19 @@ with a message that names it; afterwards the database refuses values outside the
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 
 from hplearn.accounts.models import School, User
 from hplearn.app import create_app
 from hplearn.catalog.models import Resource
 from hplearn.extensions import db
-from tests.conftest import TEST_DATABASE_URL, make_test_config
+from tests import services
+from tests.conftest import ON_POSTGRES, make_test_config
 
 BEFORE = "f09fd06b232c"
 THIS = "d3a8c6f41e27"
@@ -23,26 +26,17 @@ THIS = "d3a8c6f41e27"
 
 @pytest.fixture
 def migrated_app(tmp_path):
-    """An app on an empty database (its own SQLite file, or a fresh PostgreSQL schema)."""
-    url = TEST_DATABASE_URL or f"sqlite:///{tmp_path / 'enum.sqlite3'}"
-    if TEST_DATABASE_URL:
-        engine = create_engine(url)
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
+    """An app on an empty database: its own SQLite file, or a PostgreSQL database of this run."""
+    url = (services.fresh_postgres_database(f"enum{os.getpid()}") if ON_POSTGRES
+           else f"sqlite:///{tmp_path / 'enum.sqlite3'}")
     app = create_app(make_test_config(tmp_path, DATABASE_URL=url))
     with app.app_context():
         upgrade(revision=BEFORE)
         yield app
         db.session.remove()
         db.engine.dispose()
-    if TEST_DATABASE_URL:  # leave an empty schema for the next test's create_all
-        engine = create_engine(url)
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
+    if ON_POSTGRES:
+        services.drop_postgres_database(url)
 
 
 def _execute(sql: str, **values):
