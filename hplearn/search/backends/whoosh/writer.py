@@ -17,11 +17,13 @@ from whoosh.reading import SegmentReader, TermNotFound
 from whoosh.writing import AsyncWriter
 
 from hplearn.search.backends.base import Progress
+from hplearn.search.backends.whoosh import processes
 from hplearn.search.backends.whoosh.schema import SetCodec, whoosh_fields
 from hplearn.search.backends.whoosh.store import IndexStore, registered_types
 from hplearn.search.documents import IndexedDocument
 
 log = logging.getLogger(__name__)
+processes.install()
 
 WRITE_LOCK_TIMEOUT = 2.0
 # A bulk writer may wait longer for the lock: a request's writer holds it for a moment only.
