@@ -32,6 +32,9 @@ FEATURES = (
     "qa",
     "stats",
     "afterschool",
+    "exercises",
+    "contributions",
+    "learning",
     "admin",
 )
 

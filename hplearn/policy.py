@@ -62,8 +62,14 @@ def can_manage_school(user, school_id) -> bool:
 
 
 def can_view_resource(user, resource) -> bool:
-    """Published resources are public; drafts and retired ones only for admins who manage them."""
-    return resource.status == ResourceStatus.PUBLISHED or can_edit_resource(user, resource)
+    """Published resources are public; those published to one school (a contribution approved
+    for the school only) are for its members; drafts and retired ones only for admins who
+    manage them."""
+    if resource.status == ResourceStatus.PUBLISHED:
+        return True
+    if resource.status == ResourceStatus.SCHOOL and same_school(user, resource.school_id):
+        return True
+    return can_edit_resource(user, resource)
 
 
 def can_manage_resources(user) -> bool:
@@ -212,9 +218,14 @@ def can_view_media(user, media, resources, now) -> bool:
     """
     if media.question_id is not None:
         return media.question is not None and can_view_question(user, media.question, now)
-    if media.kind == "image" or can_manage_media(user, media):
+    if media.kind == "image" or can_manage_media(user, media) or is_uploader(user, media):
         return True
     return any(can_view_resource(user, resource) for resource in resources)
+
+
+def is_uploader(user, media) -> bool:
+    """Whoever uploaded a file sees it (a teacher's files for a contribution under review)."""
+    return _role(user) is not None and media.uploaded_by_id == user.id
 
 
 def can_save_playback_position(user) -> bool:
@@ -468,3 +479,92 @@ def can_view_own_service_hours(user) -> bool:
 def can_view_afterschool_supervision(user) -> bool:
     """The district's 督导 dashboard of every school's service."""
     return is_district_admin(user)
+
+
+# --- Contributions, exercises and the learning record (issue 15) -------------------------------
+# Teachers get exactly what contributing needs: their own drafts and the files they upload for
+# them. Everything else of the catalog, media library and collections stays with admins.
+
+
+def can_contribute(user) -> bool:
+    """Write and submit contributions (征集): a school's teachers and admins."""
+    return _role(user) in ("teacher", "school_admin") and user.school_id is not None
+
+
+def is_contribution_author(user, contribution) -> bool:
+    """Whether the user wrote this contribution."""
+    return _role(user) is not None and contribution.author_id == user.id
+
+
+def can_view_contribution(user, contribution) -> bool:
+    """Its author, the school's admins (reviewers) and district admins."""
+    return is_contribution_author(user, contribution) or can_manage_school(
+        user, contribution.school_id)
+
+
+def can_edit_contribution(user, contribution) -> bool:
+    """The author changes a draft or a returned contribution (and uploads files for it)."""
+    return is_contribution_author(user, contribution) and contribution.status in (
+        "draft", "returned")
+
+
+def can_review_contributions(user, school_id) -> bool:
+    """The review queue of a school: its admins and district admins."""
+    return can_manage_school(user, school_id)
+
+
+def can_review_contribution(user, contribution) -> bool:
+    """Approve or return a contribution: the school's reviewers, never its own author."""
+    return can_review_contributions(user, contribution.school_id) and not is_contribution_author(
+        user, contribution)
+
+
+def can_feature_contribution(user) -> bool:
+    """Feature an approved contribution for the whole district (区级精品)."""
+    return is_district_admin(user)
+
+
+def can_view_contribution_record(user, school_id) -> bool:
+    """The teachers' contribution record (优秀教师, 职称/绩效): the school's admins, the district."""
+    return can_manage_school(user, school_id)
+
+
+def can_write_exercises(user) -> bool:
+    """Write exercise sets: teachers and admins."""
+    return is_staff(user)
+
+
+def can_edit_exercise_set(user, exercise_set) -> bool:
+    """Only the author changes an unpublished set."""
+    return (_role(user) is not None and not exercise_set.published
+            and exercise_set.owner_id == user.id)
+
+
+def can_view_exercise_set(user, exercise_set, resource) -> bool:
+    """A published set goes with its resource; before that, its author and the reviewers."""
+    if exercise_set.published and resource is not None and can_view_resource(user, resource):
+        return True
+    return (_role(user) is not None and exercise_set.owner_id == user.id) or can_manage_school(
+        user, exercise_set.school_id)
+
+
+def can_record_exercise_attempt(user) -> bool:
+    """Students' answers are kept (for them alone); others check answers without a record."""
+    return is_student(user)
+
+
+def can_view_exercise_rates(user, school_id) -> bool:
+    """Per-item correct rates: the school's staff; the whole district (None) district admins."""
+    if is_district_admin(user):
+        return True
+    return school_id is not None and is_staff(user) and same_school(user, school_id)
+
+
+def can_search_exercises(user) -> bool:
+    """The exercise search shows answers: staff only."""
+    return is_staff(user)
+
+
+def can_keep_learning_record(user) -> bool:
+    """收藏 and 最近学习: signed-in students."""
+    return is_student(user)

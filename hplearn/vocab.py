@@ -33,6 +33,7 @@ class ResourceStatus(StrEnum):
 
     DRAFT = "draft"
     PUBLISHED = "published"
+    SCHOOL = "school"  # published to one school only (a contribution its school approved for itself)
     RETIRED = "retired"
 
 
@@ -47,10 +48,12 @@ RESOURCE_KINDS = {
     "article": "文章",
     "link": "链接",
     "textbook": "教材",
+    "package": "课程包",
 }
 RESOURCE_STATUSES = tuple(ResourceStatus)
 STATUS_LABELS = {
-    ResourceStatus.DRAFT: "草稿", ResourceStatus.PUBLISHED: "已发布", ResourceStatus.RETIRED: "已下架",
+    ResourceStatus.DRAFT: "草稿", ResourceStatus.PUBLISHED: "已发布",
+    ResourceStatus.SCHOOL: "校内发布", ResourceStatus.RETIRED: "已下架",
 }
 
 PLATFORM_LEVELS = {"national": "国家级", "municipal": "市级", "district": "区级"}

@@ -28,6 +28,13 @@ def assert_matches_spec(response) -> None:
     openapi().validate_response(request, WerkzeugOpenAPIResponse(response))
 
 
+def checked(response, status: int):
+    """Assert the status and that the response is what the document describes; its JSON."""
+    assert response.status_code == status, response.get_data(as_text=True)[:300]
+    assert_matches_spec(response)
+    return response.get_json()
+
+
 def documented_paths() -> set[str]:
     """The paths the document describes, in Flask's rule syntax (/resources/<id>)."""
     paths = openapi().spec / "paths"

@@ -18,6 +18,7 @@ KINDS = {
     "escalated": "问题待认领",
     "moderation": "内容审核",
     "counsellor_change": "心理老师变更",
+    "contribution": "投稿审核",
 }
 
 

@@ -6,20 +6,7 @@ from __future__ import annotations
 from hplearn.afterschool import services
 from tests import factories
 from tests.afterschool_fixtures import TERM, programme_data
-from tests.factories import DEFAULT_PASSWORD
-
-
-def _sign_in(page, base_url, username, next_url):
-    page.goto(f"{base_url}/auth/login?next={next_url}")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", DEFAULT_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state()
-
-
-def _fits(page):
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 360, f"page is {width}px wide on a 360px screen"
+from tests.e2e.helpers import assert_fits, sign_in
 
 
 def test_publish_sign_up_allocate_and_take_attendance(live_server, page, app):
@@ -33,29 +20,29 @@ def test_publish_sign_up_allocate_and_take_attendance(live_server, page, app):
     base = live_server.url
     today = services.today().isoformat()
 
-    _sign_in(page, base, admin.username, f"/afterschool/manage/{school.code}?term={TERM}")
+    sign_in(page, base, admin.username, f"/afterschool/manage/{school.code}?term={TERM}")
     page.fill("#opens", today)
     page.fill("#closes", today)
     page.get_by_role("button", name="发布指南").click()
     page.wait_for_load_state()
     assert "指南已发布" in page.content()
-    _fits(page)
+    assert_fits(page)
     page.context.clear_cookies()
 
     page.goto(f"{base}/schools/{school.code}/afterschool?term={TERM}")  # a parent, not signed in
     assert page.get_by_role("heading", name="和平区演示中学课后服务指南").is_visible()
     assert page.locator(".qr svg").is_visible()
-    _fits(page)
+    assert_fits(page)
 
-    _sign_in(page, base, student.username, f"/afterschool/mine?term={TERM}")
+    sign_in(page, base, student.username, f"/afterschool/mine?term={TERM}")
     page.select_option("#choice0", label=page.locator("#choice0 option").nth(1).inner_text())
     page.get_by_role("button", name="提交报名").click()
     page.wait_for_load_state()
     assert "报名已保存" in page.content()
-    _fits(page)
+    assert_fits(page)
     page.context.clear_cookies()
 
-    _sign_in(page, base, admin.username, f"/afterschool/manage/{school.code}?term={TERM}")
+    sign_in(page, base, admin.username, f"/afterschool/manage/{school.code}?term={TERM}")
     page.get_by_role("button", name="立即截止报名").click()
     page.wait_for_load_state()
     page.fill("#seed", "2025")
@@ -65,7 +52,7 @@ def test_publish_sign_up_allocate_and_take_attendance(live_server, page, app):
     page.context.clear_cookies()
 
     day = services.today()
-    _sign_in(page, base, coach.username, f"/afterschool/teach?term={TERM}")
+    sign_in(page, base, coach.username, f"/afterschool/teach?term={TERM}")
     page.get_by_role("link", name="今天点名").click()
     page.wait_for_load_state()
     if day.isoweekday() <= 5:
@@ -73,4 +60,4 @@ def test_publish_sign_up_allocate_and_take_attendance(live_server, page, app):
         page.get_by_role("button", name="保存点名").click()
         page.wait_for_load_state()
         assert "请假 1 人" in page.content()
-    _fits(page)
+    assert_fits(page)

@@ -21,7 +21,8 @@ from hplearn.qa import services as qa_services
 from tests import factories
 from tests.afterschool_fixtures import TERM, compliant_guide, programme_data
 from tests.conftest import DEFAULT_PASSWORD
-from tests.media_samples import PNG
+from tests.contribution_fixtures import EXERCISES, draft_package, published_package, submitted_package
+from tests.media_samples import PDF, PNG
 from tests.qa_fixtures import ask
 
 ROLES = ("anonymous", "student", "teacher", "staff_teacher", "school_admin",
@@ -119,6 +120,65 @@ def _image_form(world):
 
 def _answer_with_image_form(world):
     return {"body": "看图。", "action": "publish", "image": (io.BytesIO(PNG), "板书.png")}
+
+
+def _contribution(world, state: str) -> int:
+    """A contribution of `teacher` in this state (draft, submitted, approved), made on first use."""
+    key = f"contribution_{state}"
+    if key not in world:
+        teacher, admin = world["users"]["teacher"], world["users"]["school_admin"]
+        made = {"draft": lambda: draft_package(teacher),
+                "submitted": lambda: submitted_package(teacher),
+                "approved": lambda: published_package(teacher, admin)}[state]()
+        world[key] = made.id
+        if state == "approved":
+            from hplearn.contributions.services import exercise_set_of
+
+            exercise_set = exercise_set_of(made)
+            world["exercise_set"], world["exercise_item"] = exercise_set.id, exercise_set.items[0].id
+    return world[key]
+
+
+def _draft(world, tail="", api=False):
+    return f"{'/api/v1' if api else ''}/contributions/{_contribution(world, 'draft')}{tail}"
+
+
+def _submitted(world, tail="", api=False):
+    return f"{'/api/v1' if api else ''}/contributions/{_contribution(world, 'submitted')}{tail}"
+
+
+def _approved(world, tail="", api=False):
+    return f"{'/api/v1' if api else ''}/contributions/{_contribution(world, 'approved')}{tail}"
+
+
+def _exercise_set(world) -> int:
+    _contribution(world, "approved")
+    return world["exercise_set"]
+
+
+def _exercise_item(world) -> int:
+    _contribution(world, "approved")
+    return world["exercise_item"]
+
+
+def _document(world) -> int:
+    """A published PDF document resource (made on first use)."""
+    if "document" not in world:
+        from tests.media_samples import store
+
+        pdf = store(world["users"]["school_admin"], "document", PDF, "讲义.pdf")
+        world["document"] = factories.ResourceFactory(kind="document", media_id=pdf.id).id
+    return world["document"]
+
+
+def _pdf_form(world):
+    return {"file": (io.BytesIO(PDF), "课件.pdf")}
+
+
+CONTRIBUTORS = {"teacher", "staff_teacher", "school_admin", "other_school_admin"}
+STAFF = SCHOOL_STAFF | {"district_admin"}
+ADMINS_ANYWHERE = ADMINS | {"other_school_admin"}
+NOT_THEIRS = {"staff_teacher", "other_school_admin"}
 
 
 ENDPOINTS = [
@@ -255,6 +315,87 @@ ENDPOINTS = [
     Endpoint("GET", lambda w: _desk(w, "/hours.csv"), ADMINS, hidden={"other_school_admin"}),
     Endpoint("GET", lambda w: f"/afterschool/district?term={TERM}", {"district_admin"}),
     Endpoint("GET", lambda w: f"/afterschool/district.csv?term={TERM}", {"district_admin"}),
+    # Contributions (issue 15): teachers write their own drafts; the school's admins review
+    Endpoint("GET", lambda w: "/contributions/", STAFF),
+    Endpoint("GET", lambda w: "/contributions/new", CONTRIBUTORS),
+    Endpoint("POST", lambda w: "/contributions/new", CONTRIBUTORS,
+             form=lambda w: {"kind": "package", "title": "勾股定理", "stage": "初中"}),
+    Endpoint("GET", lambda w: _draft(w), {"teacher", "school_admin", "district_admin"},
+             hidden=NOT_THEIRS),
+    Endpoint("POST", lambda w: _draft(w, "/parts/design"), {"teacher"}, hidden=NOT_THEIRS,
+             form=lambda w: {"body": "教学设计"}),
+    Endpoint("POST", lambda w: _draft(w, "/parts/slides"), {"teacher"}, hidden=NOT_THEIRS,
+             form=_pdf_form),
+    Endpoint("POST", lambda w: _draft(w, "/exercises"), {"teacher"}, hidden=NOT_THEIRS,
+             form=lambda w: {"source": EXERCISES}),
+    Endpoint("POST", lambda w: _draft(w, "/submit"), {"teacher"}, hidden=NOT_THEIRS),
+    Endpoint("GET", lambda w: _draft(w, "/exercises/search?q=勾股定理"), {"teacher"},
+             hidden=NOT_THEIRS),
+    Endpoint("POST", lambda w: _draft(w, f"/exercises/reuse/{_exercise_item(w)}"), {"teacher"},
+             hidden=NOT_THEIRS),
+    Endpoint("GET", lambda w: _draft(w, "/revisions/1"), {"teacher", "school_admin", "district_admin"},
+             hidden=NOT_THEIRS),
+    Endpoint("POST", lambda w: _submitted(w, "/approve"), ADMINS, hidden=NOT_THEIRS,
+             form=lambda w: {"audience": "public"}),
+    Endpoint("POST", lambda w: _submitted(w, "/return"), ADMINS, hidden=NOT_THEIRS,
+             form=lambda w: {"comment": "请补充学习任务单。"}),
+    Endpoint("POST", lambda w: _approved(w, "/feature"), {"district_admin"}, hidden=NOT_THEIRS),
+    Endpoint("GET", lambda w: "/contributions/review", ADMINS_ANYWHERE),
+    Endpoint("GET", lambda w: f"/contributions/record?school={w['school'].code}", ADMINS,
+             hidden={"other_school_admin"}),
+    Endpoint("GET", lambda w: f"/contributions/record.csv?school={w['school'].code}", ADMINS,
+             hidden={"other_school_admin"}),
+    Endpoint("GET", lambda w: "/api/v1/contributions", CONTRIBUTORS),
+    Endpoint("POST", lambda w: "/api/v1/contributions", CONTRIBUTORS,
+             json=lambda w: {"kind": "resource", "title": "古诗", "stage": "小学"}),
+    Endpoint("GET", lambda w: _draft(w, api=True), {"teacher", "school_admin", "district_admin"},
+             hidden=NOT_THEIRS),
+    Endpoint("PATCH", lambda w: _draft(w, api=True), {"teacher"}, hidden=NOT_THEIRS,
+             json=lambda w: {"title": "勾股定理（新）"}),
+    Endpoint("PUT", lambda w: _draft(w, "/parts/worksheet", api=True), {"teacher"},
+             hidden=NOT_THEIRS, json=lambda w: {"body": "任务单"}),
+    Endpoint("POST", lambda w: _draft(w, "/parts/slides/file", api=True), {"teacher"},
+             hidden=NOT_THEIRS, form=_pdf_form),
+    Endpoint("PUT", lambda w: _draft(w, "/exercises", api=True), {"teacher"}, hidden=NOT_THEIRS,
+             json=lambda w: {"source": EXERCISES}),
+    Endpoint("POST", lambda w: _draft(w, "/submit", api=True), {"teacher"}, hidden=NOT_THEIRS),
+    Endpoint("GET", lambda w: _draft(w, "/revisions/2/diff", api=True),
+             {"teacher", "school_admin", "district_admin"}, hidden=NOT_THEIRS),
+    Endpoint("POST", lambda w: _submitted(w, "/approve", api=True), ADMINS, hidden=NOT_THEIRS,
+             json=lambda w: {"audience": "school"}),
+    Endpoint("POST", lambda w: _submitted(w, "/return", api=True), ADMINS, hidden=NOT_THEIRS,
+             json=lambda w: {"comment": "请修改"}),
+    Endpoint("POST", lambda w: _approved(w, "/feature", api=True), {"district_admin"},
+             hidden=NOT_THEIRS),
+    Endpoint("GET", lambda w: "/api/v1/review/contributions", ADMINS_ANYWHERE),
+    Endpoint("GET", lambda w: f"/api/v1/schools/{w['school'].code}/contribution-record", ADMINS,
+             hidden={"other_school_admin"}),
+    # Exercises: answered by anyone who sees the resource; rates for staff; search for staff
+    Endpoint("GET", lambda w: f"/exercises/{_exercise_set(w)}", EVERYONE),
+    Endpoint("POST", lambda w: f"/exercises/items/{_exercise_item(w)}/answer", EVERYONE,
+             form=lambda w: {"answer": "1"}),
+    Endpoint("GET", lambda w: f"/exercises/{_exercise_set(w)}/rates", STAFF),
+    Endpoint("GET", lambda w: "/exercises/search?q=勾股定理", STAFF),
+    Endpoint("GET", lambda w: f"/api/v1/exercise-sets/{_exercise_set(w)}", EVERYONE),
+    Endpoint("POST", lambda w: f"/api/v1/exercise-items/{_exercise_item(w)}/answer", EVERYONE,
+             json=lambda w: {"answer": 1}),
+    Endpoint("GET", lambda w: f"/api/v1/exercise-sets/{_exercise_set(w)}/rates", STAFF),
+    Endpoint("GET", lambda w: "/api/v1/exercises/search?q=勾股定理", STAFF),
+    # The learning loop: students' own
+    Endpoint("GET", lambda w: "/learning/", EVERYONE),
+    Endpoint("GET", lambda w: "/learning/favourites", {"student"}),
+    Endpoint("POST", lambda w: f"/learning/favourites/{w['resource'].id}", {"student"}),
+    Endpoint("POST", lambda w: f"/learning/favourites/{w['resource'].id}/remove", {"student"}),
+    Endpoint("GET", lambda w: "/learning/history", {"student"}),
+    Endpoint("POST", lambda w: f"/learning/history/{_document(w)}/page", {"student"},
+             form=lambda w: {"page": "3"}),
+    Endpoint("GET", lambda w: "/api/v1/favourites", {"student"}),
+    Endpoint("PUT", lambda w: f"/api/v1/favourites/{w['resource'].id}", {"student"}),
+    Endpoint("DELETE", lambda w: f"/api/v1/favourites/{w['resource'].id}", {"student"}),
+    Endpoint("GET", lambda w: "/api/v1/history", {"student"}),
+    Endpoint("PUT", lambda w: f"/api/v1/history/{_document(w)}", {"student"},
+             json=lambda w: {"pdf_page": 3}),
+    Endpoint("GET", lambda w: f"/api/v1/resources/{w['resource'].id}/related", EVERYONE),
 ]
 
 

@@ -1,0 +1,14 @@
+"""Contributions (征集): teachers submit resources and lesson packages (五件套) with the national
+vocabulary; school admins review them (queue, comments, every revision diffable) and publish
+them as ordinary catalog resources; the district features the best; the teachers' record per
+term (优秀教师, 职称/绩效)."""
+
+
+def init_app(app) -> None:
+    """The contribution pages and API, the review badge, the demo lesson package."""
+    from hplearn.cli.setup import register_demo
+    from hplearn.contributions import api, demo, review, views  # noqa: F401  (api: routes)
+
+    app.register_blueprint(views.bp, url_prefix="/contributions")
+    app.add_template_global(review.pending_count, "pending_review_count")
+    register_demo(app, "contributions", demo.load_demo)
