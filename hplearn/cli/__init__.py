@@ -36,7 +36,26 @@ cli.add_command(run_command)  # in place of Flask's development server
 
 def main() -> None:
     """Console-script entry point."""
-    cli.main(prog_name="hplearn")
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    try:
+        cli.main(prog_name="hplearn")
+    except (OperationalError, ProgrammingError) as error:
+        # Any command on a database that is not there, not reachable or not yet upgraded:
+        # one line saying what to do, never a traceback.
+        click.echo(f"错误：{database_problem(error)}", err=True)
+        raise SystemExit(2) from None
+
+
+def database_problem(error: Exception) -> str:
+    """The operator's words for a database error a command met (missing tables, no server)."""
+    detail = str(getattr(error, "orig", error)).strip().splitlines()[0][:200]
+    missing = ("no such table", "no such column", "does not exist", "undefinedtable",
+               "undefinedcolumn")
+    if any(word in detail.lower() for word in missing):
+        return (f"数据库还没有建好或需要升级，请先运行 hplearn init（{detail}）。"
+                " The database is not created or not upgraded: run `hplearn init` first.")
+    return f"数据库无法使用（{detail}）。 The database cannot be used: check HPLEARN_DATABASE_URL."
 
 
 @click.command("settings")
