@@ -46,6 +46,7 @@ from hplearn.afterschool.validation import (
 from hplearn.audit.services import record
 from hplearn.errors import Conflict
 from hplearn.extensions import db
+from hplearn.notifications.services import notify
 from hplearn.timeutil import local_date, utcnow
 from hplearn.vocab import Role
 
@@ -537,9 +538,19 @@ def fill_from_waitlist(programme_id: int) -> list[int]:
             _free_seat(programme_id)
         else:
             placed.append(candidate.student_id)
+            tell_family(db.session.get(User, candidate.student_id),
+                        f"候补转正：{programme.name}有了空位，你已被录取。")
         db.session.commit()
     db.session.expire_all()
     return placed
+
+
+MINE_LINK = "/afterschool/mine"
+
+
+def tell_family(student: User | None, message: str) -> None:
+    """Put an after-school notice in the student's inbox (a family reads it there)."""
+    notify([student], "afterschool", message, MINE_LINK)
 
 
 def place_by_hand(actor, school: School, programme_id: int, student_id) -> Enrolment:
@@ -566,6 +577,7 @@ def place_by_hand(actor, school: School, programme_id: int, student_id) -> Enrol
     db.session.add(enrolment)
     record(actor, "afterschool.place", enrolment, school_id=school.id, student_id=student.id,
            programme_id=programme.id)
+    tell_family(student, f"学校已为你安排课后服务项目：{programme.name}。")
     db.session.commit()
     return enrolment
 
@@ -704,6 +716,7 @@ def allocate(actor, school: School, term: str, seed=None, day: date | None = Non
     applicants, offers = allocation_inputs(guide)
     result = allocation.allocate_optimal(applicants, offers, seed)
     _write_allocation(guide, result)
+    _tell_results(guide, result)
     data = inputs_record(applicants, offers)
     summary = AllocationSummary(
         enrolled=result.enrolment_count, waitlisted=result.waitlist_count,
@@ -745,6 +758,33 @@ def _write_allocation(guide: Guide, result: allocation.Allocation) -> None:
     if rows:
         db.session.execute(insert(Enrolment), [{**row, "created_at": now, "updated_at": now}
                                                for row in rows])
+
+
+def result_messages(guide: Guide, result: allocation.Allocation) -> dict[int, str]:
+    """What each student who signed up is told of the allocation (student id -> sentence)."""
+    names = {programme.id: programme.name for programme in guide.programmes}
+    waiting: dict[int, list[str]] = {}
+    for programme_id, entries in result.waitlists.items():
+        for position, (student_id, _rank) in enumerate(entries, start=1):
+            waiting.setdefault(student_id, []).append(f"{names[programme_id]}（候补第{position}位）")
+    messages = {}
+    for student_id in {*result.enrolled, *waiting, *result.unplaced}:
+        parts = []
+        if result.enrolled.get(student_id):
+            parts.append("已录取：" + "、".join(names[p] for p in result.enrolled[student_id]))
+        if waiting.get(student_id):
+            parts.append("候补：" + "、".join(waiting[student_id]))
+        if not parts:
+            parts.append("这次没有分到所报的项目，学校会为你另行安排，不会让你没有课后服务")
+        messages[student_id] = "课后服务分配结果 — " + "；".join(parts) + "。"
+    return messages
+
+
+def _tell_results(guide: Guide, result: allocation.Allocation) -> None:
+    messages = result_messages(guide, result)
+    students = db.session.scalars(select(User).where(User.id.in_(messages))) if messages else ()
+    for student in students:
+        tell_family(student, messages[student.id])
 
 
 def _take_seats(programme_id: int, count: int) -> bool:

@@ -19,6 +19,7 @@ KINDS = {
     "moderation": "内容审核",
     "counsellor_change": "心理老师变更",
     "contribution": "投稿审核",
+    "afterschool": "课后服务",
 }
 
 

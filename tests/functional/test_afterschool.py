@@ -368,3 +368,42 @@ def test_demo_is_idempotent(app):
     assert "2 after-school guide(s)" in first and any("demo_district" in line for line in lines)
     assert demo.load(lines.append).startswith("0 after-school guide(s)")
     assert db.session.query(AllocationRun).count() == 1
+
+
+# --- families are told --------------------------------------------------------------------------
+
+
+def _notices(student):
+    from hplearn.notifications.services import inbox
+
+    return [n.message for n in inbox(student) if n.kind == "afterschool"]
+
+
+def test_families_are_told_the_result_and_moves_up(client, login, admin, coach, pupils, middle):
+    care, ball, _art = compliant_guide(admin, middle, coach, capacity=1)
+    _sign_everyone_up(pupils[:3], [care.id])
+    services.close_signup(admin, middle, TERM)
+    services.allocate(admin, middle, TERM, seed=3)
+    told = {p.id: _notices(p) for p in pupils[:3]}
+    assert all(len(messages) == 1 for messages in told.values())
+    enrolled = [p for p in pupils[:3] if "已录取" in told[p.id][0]]
+    waiting = [p for p in pupils[:3] if "候补第" in told[p.id][0]]
+    assert len(enrolled) == 1 and len(waiting) == 2 and care.name in told[enrolled[0].id][0]
+    assert _notices(pupils[3]) == []  # did not sign up: told nothing
+    login(enrolled[0])
+    _checked(client.post(f"/api/v1/afterschool/programmes/{care.id}/withdraw", json={}), 200)
+    moved = [p for p in waiting if any("候补转正" in m for m in _notices(p))]
+    assert len(moved) == 1
+    other = next(p for p in waiting if p is not moved[0])
+    services.place_by_hand(admin, middle, ball.id, other.id)
+    assert any(ball.name in m and "学校已为你安排" in m for m in _notices(other))
+
+
+def test_a_student_without_a_place_is_told_the_school_will_place_them(admin, coach, pupils,
+                                                                      middle):
+    from hplearn.afterschool import allocation
+
+    guide = services.find_guide(middle, TERM) or compliant_guide(admin, middle, coach)[0].guide
+    result = allocation.Allocation(unplaced=[pupils[0].id])
+    message = services.result_messages(guide, result)[pupils[0].id]
+    assert "学校会为你另行安排" in message
