@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from hplearn.cache import catalog_cache
 from hplearn.catalog.models import Platform, Resource, Topic
 from hplearn.errors import DomainError
 from hplearn.extensions import db
@@ -247,7 +248,14 @@ def facet_values(column_name: str, filters: ResourceFilters | None = None) -> li
 
 def _facet_rows() -> list[tuple]:
     # One grouped scan gives every combination of filter values; there are few enough
-    # (hundreds for thousands of resources) to count each facet from them in Python.
+    # (hundreds for thousands of resources) to count each facet from them in Python. The scan
+    # is cached until the catalog changes (the cache's generation), so browsing costs no scan
+    # of the catalog per request.
+    rows = catalog_cache().remember_json("catalog-facet-rows", _scan_facet_rows)
+    return [tuple(row) for row in rows]
+
+
+def _scan_facet_rows() -> list[list]:
     query = (
         select(Resource.stage, Resource.grade, Resource.subject, Topic.slug, Resource.kind,
                Resource.edition, func.count())
@@ -256,7 +264,7 @@ def _facet_rows() -> list[tuple]:
         .group_by(Resource.stage, Resource.grade, Resource.subject, Topic.slug, Resource.kind,
                   Resource.edition)
     )
-    return [tuple(row) for row in db.session.execute(query)]
+    return [list(row) for row in db.session.execute(query)]
 
 
 def _count_facet(rows, position: int, filters: ResourceFilters) -> dict:

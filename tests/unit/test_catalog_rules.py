@@ -96,3 +96,26 @@ def test_facet_counts_count_each_facet_under_the_other_filters(app):
     assert counts("edition") == {}
     assert [o.label for o in facets["grade"]] == ["七年级", "八年级"]
     assert facets["topic"][0].label == "爱国主义教育"
+
+
+def test_facet_counts_scan_the_catalog_once_until_it_changes(app, monkeypatch):
+    from hplearn.extensions import db
+    from tests.factories import ResourceFactory
+
+    ResourceFactory(subject="数学", grade=7)
+    db.session.commit()
+    scans = []
+    scan = services._scan_facet_rows
+    monkeypatch.setattr(services, "_scan_facet_rows", lambda: scans.append(1) or scan())
+
+    def grades():
+        facets = services.facet_counts(services.ResourceFilters())
+        return {option.value: option.count for option in facets["grade"]}
+
+    assert grades() == {7: 1}
+    assert grades() == {7: 1}
+    assert len(scans) == 1  # the second browse read the cached rows
+    ResourceFactory(subject="数学", grade=8)
+    db.session.commit()  # a catalog change starts a new cache generation
+    assert grades() == {7: 1, 8: 1}
+    assert len(scans) == 2
