@@ -1,0 +1,26 @@
+"""A web worker does not load what only rare jobs need (memory: issue 16 item 6)."""
+
+import subprocess
+import sys
+
+from tests.servers import ROOT, server_environment
+
+PROBE = """
+import sys
+from hplearn.app import create_app
+app = create_app()
+client = app.test_client()
+for path in ("/", "/afterschool/", "/browse?grade=8", "/search?q=shuxue"):
+    assert client.get(path).status_code == 200, path
+print(" ".join(sorted(m for m in ("numpy", "scipy", "pypinyin") if m in sys.modules)))
+"""
+
+
+def test_serving_pages_loads_neither_numpy_nor_scipy_nor_pypinyin(tmp_path):
+    env = server_environment(tmp_path / "instance", SECRET_KEY="weight")
+    subprocess.run([sys.executable, "-m", "hplearn", "init"], env=env, cwd=ROOT, check=True,
+                   capture_output=True, timeout=180)
+    probe = subprocess.run([sys.executable, "-c", PROBE], env=env, cwd=ROOT, text=True,
+                           capture_output=True, timeout=180)
+    assert probe.returncode == 0, probe.stderr[-2000:]
+    assert probe.stdout.strip() == ""
