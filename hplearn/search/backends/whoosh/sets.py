@@ -19,6 +19,11 @@ from whoosh.util.numeric import byte_to_length
 
 EMPTY: frozenset[int] = frozenset()
 TERM_CACHE_SIZE = 4096
+# The cache is bounded by what it holds, not only by its entries: one common word's set or
+# frequencies hold tens of thousands of documents, and 4,096 of them grew a worker past 900 MB
+# at 100,000 resources (docs/benchmarks.md, "Memory"). 1,000,000 document numbers and scores
+# take about 100 MB at most.
+TERM_CACHE_ITEMS = 1_000_000
 
 
 def _leaf_ids(matcher) -> list[int]:
@@ -93,10 +98,12 @@ class SharedSets:
     both get an equal value and one of them is kept. Nothing cached is ever changed.
     """
 
-    def __init__(self):
+    def __init__(self, max_items: int = TERM_CACHE_ITEMS):
         self._lock = threading.Lock()
         self._terms: OrderedDict[tuple, object] = OrderedDict()
         self._fixed: dict[tuple, object] = {}
+        self._items = 0
+        self._max_items = max_items
 
     def cached(self, key: tuple, compute):
         """compute(), remembered under key (least recently used go first)."""
@@ -106,11 +113,24 @@ class SharedSets:
                 self._terms.move_to_end(key)
                 return found
         found = compute()
+        size = _size(found)
+        if size > self._max_items // 4:
+            return found  # one huge set would push out everything else: not kept
         with self._lock:
+            replaced = self._terms.pop(key, None)
+            self._items -= _size(replaced) if replaced is not None else 0
             self._terms[key] = found
-            if len(self._terms) > TERM_CACHE_SIZE:
-                self._terms.popitem(last=False)
+            self._items += size
+            while self._terms and (len(self._terms) > TERM_CACHE_SIZE
+                                   or self._items > self._max_items):
+                _, dropped = self._terms.popitem(last=False)
+                self._items -= _size(dropped)
         return found
+
+    @property
+    def items(self) -> int:
+        """How many document numbers and scores the least-recently-used part holds."""
+        return self._items
 
     def kept(self, key: tuple, compute):
         """compute(), remembered under key for as long as this generation is read."""
@@ -118,6 +138,13 @@ class SharedSets:
         if found is None:
             found = self._fixed.setdefault(key, compute())
         return found
+
+
+def _size(value) -> int:
+    try:
+        return len(value) + 1
+    except TypeError:
+        return 1
 
 
 class SearcherSets:
