@@ -5,6 +5,7 @@ Views, the JSON API and other features call these; backends only see analyzed qu
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass, field
 
@@ -134,6 +135,9 @@ def _search_with_suggestion(request: BackendQuery, doc_type: str):
 
     def compute() -> dict:
         found = engine.backend().search(request)
+        if found.total == 0 and len(request.query.terms) > 1:
+            # All words found nothing: fall back to most words (any may match, more rank higher).
+            found = engine.backend().search(dataclasses.replace(request, match_all=False))
         suggestion = None
         if found.total == 0:
             suggestion = did_you_mean(request.query, doc_type, request.filters)
