@@ -12,9 +12,9 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from hplearn import search  # noqa: E402
-from hplearn.app import create_app  # noqa: E402
-from hplearn.pagination import PageRequest  # noqa: E402
+from hplearn import search
+from hplearn.app import create_app
+from hplearn.pagination import PageRequest
 
 QUESTIONS = Path(__file__).resolve().parent.parent / "tests/data/search_questions.yaml"
 
