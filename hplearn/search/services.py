@@ -135,12 +135,14 @@ def _search_with_suggestion(request: BackendQuery, doc_type: str):
 
     def compute() -> dict:
         found = engine.backend().search(request)
-        if found.total == 0 and len(request.query.terms) > 1:
-            # All words found nothing: fall back to most words (any may match, more rank higher).
-            found = engine.backend().search(dataclasses.replace(request, match_all=False))
         suggestion = None
         if found.total == 0:
             suggestion = did_you_mean(request.query, doc_type, request.filters)
+            terms = request.query.terms
+            if len(terms) > 1 and any(len(t.word) > 1 for t in terms):
+                # All words found nothing: fall back to any word (more words rank higher),
+                # keeping the "did you mean"; words that are all single characters (数雪) do not.
+                found = engine.backend().search(dataclasses.replace(request, match_all=False))
         return {"ids": found.ids, "total": found.total, "facets": found.facets,
                 "suggestion": suggestion}
 
