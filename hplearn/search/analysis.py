@@ -28,6 +28,14 @@ STOPWORDS = frozenset([
     "的", "了", "和", "与", "及", "或", "是", "在", "之", "等", "把", "被", "对",
     "为", "也", "着", "呢", "吗", "啊", "吧", "个", "中", "上", "下", "有",
 ])
+# Question and filler words students type around what they ask (地震了怎么办): dropped from a
+# query unless nothing else is left, so they never block a match.
+QUESTION_WORDS = frozenset([
+    "怎么办", "怎么", "怎样", "怎么样", "如何", "为什么", "为何", "什么", "是什么", "啥", "谁",
+    "是谁", "哪些", "哪里", "哪儿", "哪", "多少", "几个", "几", "吗", "呢", "呀", "了", "我",
+    "我们", "你", "要", "该", "应该", "能", "可以", "会", "才", "还", "很", "太", "总是", "时候",
+    "的时候", "一下", "请问", "意思", "干什么", "做", "注意", "就", "去", "里", "在",
+])
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _TOKEN_RUN = re.compile(
@@ -219,7 +227,8 @@ def query_words(normalized: str) -> list[str]:
         else:
             words.extend(_tokenizer().lcut(cjk, HMM=False))
     meaningful = [w for w in words if w not in STOPWORDS]
-    return list(dict.fromkeys(meaningful or words))
+    asked = [w for w in meaningful if w not in QUESTION_WORDS]
+    return list(dict.fromkeys(asked or meaningful or words))
 
 
 def cjk_runs(normalized: str) -> list[str]:

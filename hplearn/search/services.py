@@ -5,6 +5,7 @@ Views, the JSON API and other features call these; backends only see analyzed qu
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass, field
 
@@ -137,6 +138,11 @@ def _search_with_suggestion(request: BackendQuery, doc_type: str):
         suggestion = None
         if found.total == 0:
             suggestion = did_you_mean(request.query, doc_type, request.filters)
+            terms = request.query.terms
+            if len(terms) > 1 and any(len(t.word) > 1 for t in terms):
+                # All words found nothing: fall back to any word (more words rank higher),
+                # keeping the "did you mean"; words that are all single characters (数雪) do not.
+                found = engine.backend().search(dataclasses.replace(request, match_all=False))
         return {"ids": found.ids, "total": found.total, "facets": found.facets,
                 "suggestion": suggestion}
 
