@@ -23,10 +23,11 @@ from tests.afterschool_fixtures import TERM, compliant_guide, programme_data
 from tests.conftest import DEFAULT_PASSWORD
 from tests.contribution_fixtures import EXERCISES, draft_package, published_package, submitted_package
 from tests.media_samples import PDF, PNG
+from tests.parents_fixtures import parent_of
 from tests.qa_fixtures import ask
 
 ROLES = ("anonymous", "student", "teacher", "staff_teacher", "school_admin",
-         "other_school_admin", "district_admin")
+         "other_school_admin", "district_admin", "parent")
 ADMINS = {"school_admin", "district_admin"}
 SCHOOL_STAFF = {"teacher", "staff_teacher", "school_admin", "other_school_admin"}
 SIGNED_IN = set(ROLES) - {"anonymous"}
@@ -281,10 +282,10 @@ ENDPOINTS = [
              {"student"} | SCHOOL_STAFF),
     Endpoint("GET", lambda w: f"/api/v1/afterschool/enrolments?term={TERM}"
              f"&student_id={w['users']['student'].id}",
-             {"student", "teacher", "staff_teacher", "school_admin", "district_admin"},
+             {"student", "teacher", "staff_teacher", "school_admin", "district_admin", "parent"},
              hidden={"other_school_admin"}),
     Endpoint("POST", lambda w: f"/api/v1/afterschool/programmes/{_programme(w)}/withdraw",
-             {"student", "school_admin", "district_admin"},
+             {"student", "school_admin", "district_admin", "parent"},
              hidden={"teacher", "staff_teacher", "other_school_admin"},
              json=lambda w: {"student_id": w["users"]["student"].id}),
     Endpoint("POST", lambda w: f"/api/v1/afterschool/programmes/{_programme(w)}/attendance",
@@ -418,6 +419,7 @@ def world(school, other_school, student, teacher, school_admin, district_admin):
             "other_school_admin": factories.UserFactory(
                 username="sadmin2", role="school_admin", school=other_school),
             "district_admin": district_admin,
+            "parent": parent_of(student),  # `student`'s parent
         },
     }
 
