@@ -32,6 +32,7 @@ FEATURES = (
     "qa",
     "stats",
     "afterschool",
+    "parents",
     "exercises",
     "contributions",
     "learning",

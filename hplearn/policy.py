@@ -158,14 +158,18 @@ def public_name(user, viewer) -> str:
 
     A student's display name may be a real name entered by an admin, so other students and
     anonymous visitors only ever see the student's generated alias; the student and staff of
-    the student's school (and district admins) see the display name.
+    the student's school (and district admins) see the display name, and so do the student's
+    bound parents. Parents are invisible to students: to anyone but staff, a parent is "家长".
     """
     if user is None:
         return ""
+    if user.role == Role.PARENT:
+        return (user.display_name or user.username) if is_staff(viewer) or (
+            getattr(viewer, "id", None) == user.id) else "家长"
     if user.role != Role.STUDENT:
         return user.display_name or user.username
     viewer_id = getattr(viewer, "id", None) if getattr(viewer, "is_authenticated", False) else None
-    if viewer_id == user.id or is_district_admin(viewer):
+    if viewer_id == user.id or is_district_admin(viewer) or is_parent_of(viewer, user):
         return user.display_name or user.alias
     if is_staff(viewer) and same_school(viewer, user.school_id):
         return user.display_name or user.alias
@@ -412,15 +416,29 @@ def can_acknowledge_alert(user, question, now) -> bool:
     )
 
 
+def may_read_questions(user) -> bool:
+    """Parents read no Q&A question of any kind: not their child's, not a public one.
+
+    A child's questions, crisis alerts and safeguarding notes are the child's (docs/security.md);
+    when the school decides to contact a family about an alert, it does so outside hplearn.
+    """
+    return not is_parent(user)
+
+
 # --- After-school service (课后服务, issue 13) ---------------------------------------------------
 # Guides are public once published; a school's admins run its service; the people on a
 # programme's staff take its attendance; students (and, once parents exist, their bound
 # parents) sign up and see their own places and attendance.
 
 
+def is_parent(user) -> bool:
+    """A signed-in parent (家长)."""
+    return _role(user) == Role.PARENT
+
+
 def is_parent_of(user, student) -> bool:
-    """Whether the user is a parent bound to this student (parents arrive with their issue)."""
-    if _role(user) != "parent" or student is None:
+    """Whether the user is a parent bound to this student."""
+    if not is_parent(user) or student is None:
         return False
     return any(child.id == student.id for child in getattr(user, "children", ()) or ())
 
@@ -446,7 +464,7 @@ def can_sign_up_for(user, student) -> bool:
 
 def may_sign_up_at_all(user) -> bool:
     """The roles that sign up (for themselves or a bound child)."""
-    return _role(user) in (Role.STUDENT, "parent")
+    return _role(user) in (Role.STUDENT, Role.PARENT)
 
 
 def can_view_student_afterschool(user, student) -> bool:
@@ -568,3 +586,19 @@ def can_search_exercises(user) -> bool:
 def can_keep_learning_record(user) -> bool:
     """收藏 and 最近学习: signed-in students."""
     return is_student(user)
+
+
+# --- Parents (家长, issue 14) ------------------------------------------------------------------
+# A parent belongs to no school: only to the children bound to them by a code the child's
+# school printed. Parents are invisible to students; they never read Q&A content.
+
+
+def can_issue_binding_code(user, student) -> bool:
+    """Print a binding code for a student: the admins of the student's school, district admins."""
+    return (student is not None and student.role == Role.STUDENT
+            and can_manage_school(user, student.school_id))
+
+
+def can_view_child(user, student) -> bool:
+    """What a parent sees of a child (places, schedule, attendance): only their own children."""
+    return is_parent_of(user, student)

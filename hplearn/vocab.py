@@ -10,12 +10,13 @@ from enum import StrEnum
 
 
 class Role(StrEnum):
-    """What an account is (a parent role is planned: add it here, with a migration)."""
+    """What an account is; a parent belongs to no school, only to the children bound to them."""
 
     STUDENT = "student"
     TEACHER = "teacher"
     SCHOOL_ADMIN = "school_admin"
     DISTRICT_ADMIN = "district_admin"
+    PARENT = "parent"
 
 
 class QuestionStatus(StrEnum):

@@ -5,9 +5,12 @@ Chinese line and exit status 1 instead of a usage screen.
 """
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from hplearn.accounts import services
+from hplearn.errors import DomainError
+from hplearn.vocab import Role
 
 
 def _fail(error: Exception):
@@ -49,8 +52,9 @@ def users_group():
 
 @users_group.command("create")
 @click.argument("username")
-@click.option("--role", required=True, help="student, teacher, school_admin or district_admin.")
-@click.option("--school", "school_code", help="School code (all roles but district_admin).")
+@click.option("--role", required=True,
+              help="student, teacher, school_admin, district_admin or parent.")
+@click.option("--school", "school_code", help="School code (all roles but district_admin and parent).")
 @click.option("--grade", help="A student's grade: 1–12, 七年级 or 初二.")
 @click.option("--class", "class_name", help="A student's class, e.g. 3班.")
 @click.option("--subject", "subjects", multiple=True, help="A teacher's subject (repeatable).")
@@ -58,11 +62,14 @@ def users_group():
 @click.option("--counsellor", is_flag=True, help="The teacher is a counsellor (心理老师).")
 @click.option("--display-name", help="Name shown to staff; students get an alias when omitted.")
 @click.option("--password", help="Initial password; prompted for when omitted.")
+@click.option("--child", "children", multiple=True,
+              help="A parent's child: a student's username (repeatable).")
 @with_appcontext
 def create_user(username, role, school_code, grade, class_name, subjects, grades, counsellor,
-                display_name, password):
+                display_name, password, children):
     """Add a user account."""
     school = None
+    bind_children = current_app.extensions.get("hplearn.bind_children")
     try:
         # Check everything that needs no password first, so a typo fails before the prompt.
         fields = services.check_user_fields(
@@ -71,6 +78,10 @@ def create_user(username, role, school_code, grade, class_name, subjects, grades
         )
         if school_code:
             school = _school(school_code)
+        if children and (fields.role != Role.PARENT or bind_children is None):
+            raise services.AccountError("只有家长账号可以用 --child 绑定孩子。")
+        if children:
+            bind_children(None, children)  # every child checked before the account is made
         if password is None:
             password = click.prompt("密码", hide_input=True, confirmation_prompt="再次输入密码")
         user = services.create_user(
@@ -78,9 +89,12 @@ def create_user(username, role, school_code, grade, class_name, subjects, grades
             class_name=fields.class_name, subjects=fields.subjects, grades=fields.grades,
             display_name=fields.display_name, is_counsellor=fields.is_counsellor,
         )
-    except services.AccountError as error:
+        if children:
+            bind_children(user, children)
+    except DomainError as error:
         _fail(error)
-    click.echo(f"created {user.role} {user.username}")
+    click.echo(f"created {user.role} {user.username}"
+               + (f", child {', '.join(children)}" if children else ""))
 
 
 def _shown(value) -> str:

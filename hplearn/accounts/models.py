@@ -20,6 +20,7 @@ ROLE_LABELS = {
     Role.TEACHER: "教师",
     Role.SCHOOL_ADMIN: "学校管理员",
     Role.DISTRICT_ADMIN: "区管理员",
+    Role.PARENT: "家长",
 }
 
 

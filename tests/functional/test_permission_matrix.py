@@ -23,10 +23,11 @@ from tests.afterschool_fixtures import TERM, compliant_guide, programme_data
 from tests.conftest import DEFAULT_PASSWORD
 from tests.contribution_fixtures import EXERCISES, draft_package, published_package, submitted_package
 from tests.media_samples import PDF, PNG
+from tests.parents_fixtures import parent_of
 from tests.qa_fixtures import ask
 
 ROLES = ("anonymous", "student", "teacher", "staff_teacher", "school_admin",
-         "other_school_admin", "district_admin")
+         "other_school_admin", "district_admin", "parent")
 ADMINS = {"school_admin", "district_admin"}
 SCHOOL_STAFF = {"teacher", "staff_teacher", "school_admin", "other_school_admin"}
 SIGNED_IN = set(ROLES) - {"anonymous"}
@@ -41,6 +42,7 @@ class Endpoint:
     url: Callable[[dict], str]
     allowed: set[str]
     hidden: set[str] = field(default_factory=set)  # roles that get 404 (object of another school)
+    unnamed: set[str] = field(default_factory=set)  # roles that get 422: they must name the child
     json: Callable[[dict], dict] | None = None
     form: Callable[[dict], dict] | None = None
     secret: Callable[[dict], str] | None = None  # text a refusal must never contain
@@ -276,15 +278,18 @@ ENDPOINTS = [
     Endpoint("GET", lambda w: _school_url(w, "/hours"), ADMINS, hidden={"other_school_admin"}),
     # After-school: families, staff, the district (API)
     Endpoint("PUT", lambda w: "/api/v1/afterschool/signup", {"student"},
-             json=lambda w: {"term": TERM, "choices": [_programme(w)]}),
+             json=lambda w: {"term": TERM, "choices": [_programme(w)]}, unnamed={"parent"}),
+    Endpoint("PUT", lambda w: "/api/v1/afterschool/signup", {"student", "parent"},
+             json=lambda w: {"term": TERM, "choices": [_programme(w)],
+                             "student_id": w["users"]["student"].id}),
     Endpoint("GET", lambda w: f"/api/v1/afterschool/enrolments?term={TERM}",
-             {"student"} | SCHOOL_STAFF),
+             {"student"} | SCHOOL_STAFF, unnamed={"parent"}),
     Endpoint("GET", lambda w: f"/api/v1/afterschool/enrolments?term={TERM}"
              f"&student_id={w['users']['student'].id}",
-             {"student", "teacher", "staff_teacher", "school_admin", "district_admin"},
+             {"student", "teacher", "staff_teacher", "school_admin", "district_admin", "parent"},
              hidden={"other_school_admin"}),
     Endpoint("POST", lambda w: f"/api/v1/afterschool/programmes/{_programme(w)}/withdraw",
-             {"student", "school_admin", "district_admin"},
+             {"student", "school_admin", "district_admin", "parent"},
              hidden={"teacher", "staff_teacher", "other_school_admin"},
              json=lambda w: {"student_id": w["users"]["student"].id}),
     Endpoint("POST", lambda w: f"/api/v1/afterschool/programmes/{_programme(w)}/attendance",
@@ -294,9 +299,11 @@ ENDPOINTS = [
              {"district_admin"}),
     # After-school pages
     Endpoint("GET", lambda w: f"/afterschool/mine?term={TERM}" if _afterschool(w) else "",
-             {"student"}),
+             {"student"}, unnamed={"parent"}),
+    Endpoint("GET", lambda w: f"/afterschool/mine?term={TERM}&student_id="
+             f"{w['users']['student'].id}" if _afterschool(w) else "", {"student", "parent"}),
     Endpoint("POST", lambda w: f"/afterschool/mine?term={TERM}", {"student"},
-             form=lambda w: {"choice": str(_programme(w)), "term": TERM}),
+             form=lambda w: {"choice": str(_programme(w)), "term": TERM}, unnamed={"parent"}),
     Endpoint("GET", lambda w: f"/afterschool/teach?term={TERM}", SCHOOL_STAFF),
     Endpoint("GET", lambda w: f"/afterschool/programmes/{_programme(w)}/attendance",
              {"staff_teacher", "school_admin"}, hidden={"other_school_admin"}),
@@ -418,6 +425,7 @@ def world(school, other_school, student, teacher, school_admin, district_admin):
             "other_school_admin": factories.UserFactory(
                 username="sadmin2", role="school_admin", school=other_school),
             "district_admin": district_admin,
+            "parent": parent_of(student),  # `student`'s parent
         },
     }
 
@@ -435,6 +443,8 @@ def _request(client, endpoint: Endpoint, world):
 def _expected_refusal(endpoint: Endpoint, role: str, url: str) -> int:
     if role == "anonymous":
         return 401 if _is_api(url) else 302
+    if role in endpoint.unnamed:
+        return 422
     return 404 if role in endpoint.hidden else 403
 
 

@@ -115,6 +115,10 @@ def check_user_fields(
 def _check_school(role: str, school: School | None) -> None:
     if role == Role.DISTRICT_ADMIN and school is not None:
         raise AccountError("区管理员不属于某一所学校，请不要指定学校。")
+    if role == Role.PARENT:
+        if school is not None:
+            raise AccountError("家长账号不属于学校，而是绑定到孩子：请不要指定学校，用 --child 绑定孩子。")
+        return
     if role != Role.DISTRICT_ADMIN and school is None:
         raise AccountError("除区管理员外，每个账号都要属于一所学校。")
 
