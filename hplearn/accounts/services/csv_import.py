@@ -27,6 +27,9 @@ from hplearn.vocab import Role
 
 MAX_IMPORT_ROWS = 200  # each one-time password costs one scrypt hash (~60 ms)
 MAX_IMPORT_BYTES = 1024 * 1024
+# csv.field_size_limit is process-wide and the catalog importer raises it, so a cell's length is
+# checked here rather than left to the csv module's limit.
+MAX_CELL_CHARS = 1000
 IMPORT_COLUMNS = ("username", "role", "grade", "class", "subjects", "display_name")
 
 
@@ -62,6 +65,9 @@ def _rows_of(reader) -> list[tuple[int, dict]]:
     for row in reader:
         if None in row:
             raise AccountError(f"第 {reader.line_num} 行的列数比表头多。")
+        if any(len(value or "") > MAX_CELL_CHARS for value in row.values()):
+            raise AccountError(
+                f"第 {reader.line_num} 行有一格超过 {MAX_CELL_CHARS} 个字，不是有效的账号表，请检查文件。")
         if any((value or "").strip() for value in row.values()):
             rows.append((reader.line_num, row))
         if len(rows) > MAX_IMPORT_ROWS:
