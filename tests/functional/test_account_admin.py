@@ -134,7 +134,8 @@ def test_csv_import_refuses_unusable_files(client, login, school_admin, csv_fiel
         ("username,role\nx01,student,extra\n", "列数"),
         ("username,role\nx01,stu\0dent\n", "第 2 行"),
         ('username,role\n"x01,student\n', "第 2 行"),
-        ("username,role\n" + "a" * 200_000 + ",student\n", "超过 1000 个字"),
+        ("username,role\n" + "a" * 200_000 + ",student\n", "第 2 行太长"),
+        ("username,role\n" + "a" * 1500 + ",student\n", "超过 1000 个字"),
     ]:
         response = _upload(client, text)
         assert response.status_code == 422, text

@@ -30,6 +30,7 @@ MAX_IMPORT_BYTES = 1024 * 1024
 # csv.field_size_limit is process-wide and the catalog importer raises it, so a cell's length is
 # checked here rather than left to the csv module's limit.
 MAX_CELL_CHARS = 1000
+MAX_LINE_CHARS = 4000
 IMPORT_COLUMNS = ("username", "role", "grade", "class", "subjects", "display_name")
 
 
@@ -45,7 +46,15 @@ def decode_upload(data: bytes) -> str:
     raise AccountError("文件编码无法识别，请保存为 UTF-8 编码的 CSV。")
 
 
+def _check_line_lengths(text: str) -> None:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if len(line) > MAX_LINE_CHARS:
+            raise AccountError(
+                f"第 {number} 行太长（超过 {MAX_LINE_CHARS} 个字），不是有效的账号表，请检查文件。")
+
+
 def _read_rows(text: str) -> list[tuple[int, dict]]:
+    _check_line_lengths(text)
     reader = csv.DictReader(io.StringIO(text, newline=""))
     try:
         return _rows_of(reader)
