@@ -17,9 +17,22 @@ SETTINGS = (
             check=_rate_limit),
 )
 
+AUDIT_ACTIONS = {"user.create": "新建账号", "user.import": "批量导入账号", "user.update": "修改账号",
+               "user.activate": "启用账号", "user.deactivate": "停用账号",
+               "user.password_reset": "重置密码", "user.password_change": "修改密码",
+               "school.create": "新建学校", "school.promote": "学年升级"}
+AUDIT_OBJECTS = {"user": "账号", "school": "学校"}
+AUDIT_FIELDS = {"display_name": "显示名", "class_name": "班级", "subjects": "任教学科",
+              "grades": "任教年级", "is_counsellor": "心理老师", "usernames": "用户名",
+              "rows": "行数", "code": "学校代码", "school_year": "学年", "graduated": "毕业",
+              "final_grade": "最高年级", "forced": "强制", "user": "账号"}
+
 
 def init_app(app) -> None:
     """Sign-in pages and API, account administration, the session's user and the CLI."""
+    from hplearn.audit import labels
+
+    labels.register(app, actions=AUDIT_ACTIONS, objects=AUDIT_OBJECTS, fields=AUDIT_FIELDS)
     from hplearn import settings
     from hplearn.accounts import admin_views, api, api_schools, cli, services, views  # noqa: F401
     from hplearn.extensions import login_manager

@@ -23,9 +23,16 @@ SETTINGS = (
             "(X-Accel-Redirect, docs/deploy.md)", optional=True),
 )
 
+AUDIT_ACTIONS = {"media.upload": "上传文件"}
+AUDIT_OBJECTS = {"media": "媒体文件"}
+AUDIT_FIELDS = {"size": "大小（字节）", "mimetype": "文件类型", "filename": "文件名"}
+
 
 def init_app(app) -> None:
     """Media serving and upload pages, the upload API, the player helper, the backup command."""
+    from hplearn.audit import labels
+
+    labels.register(app, actions=AUDIT_ACTIONS, objects=AUDIT_OBJECTS, fields=AUDIT_FIELDS)
     from hplearn import settings
     from hplearn.media import api, cli, views  # noqa: F401  (api adds its routes)
 

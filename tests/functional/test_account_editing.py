@@ -44,7 +44,7 @@ def test_school_admin_edits_a_student(client, login, school_admin, student):
     assert entry.details["before"] == {"display_name": "stu1", "grade": 7, "class_name": None}
     assert entry.details["after"] == {"display_name": "李小红", "grade": 8, "class_name": "3班"}
     log = client.get("/admin/audit").get_data(as_text=True)
-    assert "user.update" in log and "grade=7" in log and "grade=8" in log
+    assert "修改账号" in log and "年级=7" in log and "年级=8" in log and "班级=3班" in log
 
 
 def test_other_students_still_see_only_the_alias(client, login, school_admin, student, school):

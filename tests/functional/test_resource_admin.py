@@ -176,6 +176,7 @@ def test_school_admins_read_their_schools_entries(client, login, school_admin, o
     login(school_admin)
     page = client.get("/admin/audit").get_data(as_text=True)
     assert "本校资源" in page and "外校资源" not in page
+    assert "发布资源" in page and "资源 #" in page and "标题：本校资源" in page  # words, not codes
     login.logout()
     login(district_admin)
     page = client.get("/admin/audit").get_data(as_text=True)
