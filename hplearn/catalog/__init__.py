@@ -21,6 +21,7 @@ def init_app(app) -> None:
     from hplearn import cache, jobs, settings
     from hplearn.catalog import (  # noqa: F401  (api modules add their routes to the API)
         api,
+        api_directory,
         api_search,
         cli,
         search_documents,

@@ -31,3 +31,27 @@ def resource_detail_json(resource) -> dict:
     data = resource_json(resource)
     data["body_html"] = str(render_markdown(resource.body))
     return data
+
+
+def topic_json(topic, resource_count: int) -> dict:
+    """A topic (专题) as the API shows it."""
+    return {
+        "slug": topic.slug,
+        "name": topic.name,
+        "summary": topic.summary or "",
+        "resources": resource_count,
+        "url": absolute_url("catalog.topic", slug=topic.slug),
+    }
+
+
+def platform_json(platform) -> dict:
+    """A platform of the directory as the API shows it."""
+    return {
+        "slug": platform.slug,
+        "name": platform.name,
+        "level": platform.level,
+        "level_label": platform.level_label,
+        "url": platform.url,
+        "needs_login": platform.needs_login,
+        "description_html": str(render_markdown(platform.description)),
+    }
