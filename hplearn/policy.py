@@ -287,6 +287,16 @@ def is_question_asker(user, question) -> bool:
     return _role(user) is not None and question.asker_id == user.id
 
 
+def can_edit_word_lists(user) -> bool:
+    """The moderation word lists hold for every school: district admins edit them."""
+    return is_district_admin(user)
+
+
+def can_view_word_lists(user) -> bool:
+    """Admins read the word lists that hold their students' questions."""
+    return is_admin(user)
+
+
 def can_moderate_questions(user, school_id=None) -> bool:
     """Moderators are admins: district admins everywhere, school admins in their school."""
     return can_manage_school(user, school_id)

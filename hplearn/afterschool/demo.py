@@ -21,15 +21,18 @@ SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何林罗高"
 GIVEN = "子涵浩然欣怡梓轩雨桐宇航思彤俊熙佳怡博文诗涵一诺"
 
 
-def _account(username: str, role: str, school, created: list, **fields) -> User:
+def _account(username: str, role: str, school, seen: dict, **fields) -> User:
+    # seen maps every demo account (made now or on an earlier run) to whether it was made now,
+    # so that init --demo always shows how to sign in and counts what it made.
     user = accounts.user_by_username(username)
-    if user is None:
+    made = user is None
+    if made:
         user = accounts.create_user(username, role, PASSWORD, school=school, **fields)
-        created.append(user)
+    seen[user] = seen.get(user, False) or made
     return user
 
 
-def _people(school, prefix: str, grades: list[int], created: list) -> tuple[list[User], list[User]]:
+def _people(school, prefix: str, grades: list[int], created: dict) -> tuple[list[User], list[User]]:
     generator = random.Random(prefix)
     _account(f"{prefix}_admin", Role.SCHOOL_ADMIN, school, created, display_name=f"{school.name}管理员")
     teachers = [
@@ -136,10 +139,10 @@ def _take_roll(programme, teachers, day, generator):
 
 
 def load(echo) -> str:
-    """Create what is missing; print the demo accounts created, with their password."""
+    """Create what is missing; print every demo account with its password."""
     day = services.today()
     term = services.current_term()
-    created: list[User] = []
+    created: dict[User, bool] = {}
     _account("demo_district", Role.DISTRICT_ADMIN, None, created, display_name="区教育局（演示）")
     made = 0
     for index, (code, name, stage) in enumerate(SCHOOLS):
@@ -165,10 +168,9 @@ def load(echo) -> str:
         made += 1
     for user in created:
         if user.role != Role.STUDENT:
-            echo(f"  demo account: {user.username} / {PASSWORD} ({user.role_label}"
-                 f"{'，' + user.school.name if user.school else ''})")
+            echo(f"  演示账号：{user.username} / {PASSWORD}（{user.role_label}"
+                 f"{'，' + user.school.name if user.school else ''}）")
     pupils = [user.username for user in created if user.role == Role.STUDENT]
     if pupils:
-        echo(f"  demo students: {pupils[0]} … {pupils[-1]} (<school>_s<grade><01-06>), "
-             f"password {PASSWORD}")
-    return f"{made} after-school guide(s) for {term}, {len(created)} demo account(s)"
+        echo(f"  演示学生：{pupils[0]} … {pupils[-1]}（<学校>_s<年级><01-06>），密码 {PASSWORD}")
+    return f"{made} after-school guide(s) for {term}, {sum(created.values())} new demo account(s)"

@@ -24,12 +24,14 @@ AUDIT_ACTIONS = {"question.claim_private": "认领私密问题", "question.view_
                "question.escalate": "升级到全区", "question.hide": "隐藏问题",
                "question.restore": "恢复问题", "question.approve": "审核通过问题",
                "question.report": "举报问题", "question.report_dismiss": "驳回举报",
-               "question.alert_acknowledge": "确认求助提醒", "answer.hide": "隐藏回答",
+               "question.alert_acknowledge": "确认求助提醒", "wordlist.add": "加入审核词",
+               "wordlist.remove": "删除审核词", "answer.hide": "隐藏回答",
                "answer.restore": "恢复回答"}
-AUDIT_OBJECTS = {"question": "问题", "answer": "回答", "report": "举报"}
+AUDIT_OBJECTS = {"question": "问题", "answer": "回答", "report": "举报", "moderationword": "审核词"}
 AUDIT_FIELDS = {"asker": "提问人", "teachers": "可认领教师数", "first_response_minutes": "首次回复（分钟）",
               "when": "时间", "due_at": "回复期限",
-              "escalated": "已升级", "report_id": "举报编号", "alert_id": "提醒编号", "note": "备注"}
+              "escalated": "已升级", "report_id": "举报编号", "alert_id": "提醒编号", "note": "备注",
+              "list_name": "词表", "word": "词语"}
 
 
 def init_app(app) -> None:
@@ -38,7 +40,7 @@ def init_app(app) -> None:
 
     labels.register(app, actions=AUDIT_ACTIONS, objects=AUDIT_OBJECTS, fields=AUDIT_FIELDS)
     from hplearn import jobs, settings
-    from hplearn.qa import api, cli, search_documents, services, views  # noqa: F401
+    from hplearn.qa import api, cli, search_documents, services, views, wordlist_views  # noqa: F401
 
     settings.declare(app, SETTINGS, owner="qa")
     check_service_hours(app.config)

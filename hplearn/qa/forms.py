@@ -59,3 +59,10 @@ class NoteForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A button that changes something (claim, release, accept): only the CSRF token."""
+
+
+class WordForm(FlaskForm):
+    """A word to add to one of the moderation lists."""
+
+    list_name = HiddenField()
+    word = StringField("新词语", render_kw={"maxlength": 40})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hplearn.accounts.models import User
@@ -176,3 +176,24 @@ class Alert(db.Model):
 
     question: Mapped[Question] = relationship()
     acknowledged_by: Mapped[User | None] = relationship()
+
+
+WORD_LISTS = {"sensitive": "敏感词（问题先审核再公开）", "distress": "求助词（转入心理支持通道）"}
+
+
+class ModerationWord(db.Model):
+    """A word a district admin added in the web UI to a moderation list (beside the files' words)."""
+
+    __tablename__ = "moderation_words"
+    __table_args__ = (
+        UniqueConstraint("list_name", "word"),
+        one_of("list_name", WORD_LISTS),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    list_name: Mapped[str] = mapped_column(String(16))
+    word: Mapped[str] = mapped_column(String(40))
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    added_by: Mapped[User | None] = relationship()

@@ -12,7 +12,7 @@ from hplearn.accounts.models import User
 from hplearn.audit.services import record as audit
 from hplearn.extensions import db
 from hplearn.notifications.services import notify
-from hplearn.qa.models import Alert, Question
+from hplearn.qa.models import Alert, ModerationWord, Question
 from hplearn.screening import describe_findings, find_personal_information, load_word_list, matching_words
 from hplearn.vocab import QuestionStatus, Role
 
@@ -54,14 +54,33 @@ def _word_list(name: str) -> tuple[str, ...]:
     return cached[1]
 
 
+WORD_FILES = {"sensitive": "sensitive_words.txt", "distress": "distress_words.txt"}
+
+
+def file_words(list_name: str) -> tuple[str, ...]:
+    """The words of a list's files: content/<file> plus the instance folder's <file>."""
+    return _word_list(WORD_FILES[list_name])
+
+
+def added_words(list_name: str) -> tuple[str, ...]:
+    """The words district admins added to a list in the web UI, oldest first."""
+    return tuple(db.session.scalars(select(ModerationWord.word).where(
+        ModerationWord.list_name == list_name).order_by(ModerationWord.id)))
+
+
+def listed_words(list_name: str) -> tuple[str, ...]:
+    """Every word of a list: the files' and the web UI's."""
+    return tuple(dict.fromkeys(file_words(list_name) + added_words(list_name)))
+
+
 def sensitive_words_in(text: str) -> list[str]:
-    """Words of content/sensitive_words.txt (plus the instance's list) found in text."""
-    return matching_words(text, _word_list("sensitive_words.txt"))
+    """Words of the sensitive list (files and web UI) found in text."""
+    return matching_words(text, listed_words("sensitive"))
 
 
 def distress_words_in(text: str) -> list[str]:
-    """Words of content/distress_words.txt (plus the instance's list) found in text."""
-    return matching_words(text, _word_list("distress_words.txt"))
+    """Words of the distress list (files and web UI) found in text."""
+    return matching_words(text, listed_words("distress"))
 
 
 def enter_mental_health_lane(question: Question, distress_words: list[str], now: datetime) -> None:

@@ -190,6 +190,13 @@ ENDPOINTS = [
     Endpoint("GET", lambda w: f"/resources/{w['resource'].id}", EVERYONE),
     Endpoint("GET", lambda w: "/api/v1/resources", EVERYONE),
     Endpoint("GET", lambda w: f"/api/v1/resources/{w['resource'].id}", EVERYONE),
+    Endpoint("GET", lambda w: "/api/v1/topics", EVERYONE),
+    Endpoint("GET", lambda w: "/api/v1/platforms", EVERYONE),
+    Endpoint("GET", lambda w: "/api/v1/openapi.yaml", EVERYONE),
+    # Moderation word lists: admins read them, the district edits them
+    Endpoint("GET", lambda w: "/qa/word-lists", ADMINS | {"other_school_admin"}),
+    Endpoint("POST", lambda w: "/qa/word-lists", {"district_admin"},
+             form=lambda w: {"list_name": "sensitive", "word": "矩阵测试词"}),
     # Own account
     Endpoint("GET", lambda w: "/auth/password", SIGNED_IN),
     Endpoint("POST", lambda w: "/api/v1/auth/logout", SIGNED_IN),
