@@ -287,6 +287,16 @@ def is_question_asker(user, question) -> bool:
     return _role(user) is not None and question.asker_id == user.id
 
 
+def can_manage_platforms(user) -> bool:
+    """The platform directory is the district's: district admins edit it."""
+    return is_district_admin(user)
+
+
+def can_manage_schools(user) -> bool:
+    """District admins add schools and correct their names."""
+    return is_district_admin(user)
+
+
 def can_edit_word_lists(user) -> bool:
     """The moderation word lists hold for every school: district admins edit them."""
     return is_district_admin(user)

@@ -20,7 +20,7 @@ SETTINGS = (
 AUDIT_ACTIONS = {"user.create": "新建账号", "user.import": "批量导入账号", "user.update": "修改账号",
                "user.activate": "启用账号", "user.deactivate": "停用账号",
                "user.password_reset": "重置密码", "user.password_change": "修改密码",
-               "school.create": "新建学校", "school.promote": "学年升级"}
+               "school.create": "新建学校", "school.update": "修改学校", "school.promote": "学年升级"}
 AUDIT_OBJECTS = {"user": "账号", "school": "学校"}
 AUDIT_FIELDS = {"display_name": "显示名", "class_name": "班级", "subjects": "任教学科",
               "grades": "任教年级", "is_counsellor": "心理老师", "usernames": "用户名",

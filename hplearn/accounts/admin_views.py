@@ -1,5 +1,5 @@
 """Account administration at /admin/users: list, create, CSV import, edit, deactivate, reset,
-and the new school year's promotion.
+the new school year's promotion, and the district's list of schools.
 
 School admins work on their own school; district admins pick any school. Every rule is in
 accounts.services and policy. A refusal (NotAllowed, UserNotFound, SchoolNotFound) reaches the
@@ -10,13 +10,14 @@ import re
 
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 
 from hplearn import policy
 from hplearn.accounts import services
 from hplearn.accounts.forms import PromotionForm, UserCreateForm, UserEditForm, UserImportForm
 from hplearn.accounts.models import ROLE_LABELS
 from hplearn.pagination import parse_page
-from hplearn.vocab import Role
+from hplearn.vocab import SCHOOL_STAGES, Role
 
 bp = Blueprint("account_admin", __name__)
 
@@ -250,3 +251,42 @@ def counsellors():
     """District admins: every school's 心理老师 and who set the flag, since it opens crisis questions."""
     rows, history = services.counsellor_overview(current_user)
     return render_template("accounts/admin_counsellors.html", rows=rows, history=history)
+
+
+@bp.route("/schools", methods=["GET", "POST"])
+def schools():
+    """District admins: every school with its accounts, and a form to add one."""
+    if not policy.can_manage_schools(current_user):
+        abort(403, description="只有区级管理员可以管理学校。")
+    error = None
+    if request.method == "POST":
+        if not FlaskForm().validate():
+            abort(400, description="表单已过期，请刷新页面后重试。")
+        try:
+            school = services.create_school(request.form.get("code", ""), request.form.get("name", ""),
+                                            request.form.get("stage", ""), actor=current_user)
+        except services.AccountError as refusal:
+            error = str(refusal)
+        else:
+            flash(f"已添加“{school.name}”（代码 {school.code}）。现在可以为它新建账号了。", "info")
+            return redirect(url_for("account_admin.schools"))
+    return render_template("accounts/admin_schools.html", overview=services.school_overview(),
+                           stages=SCHOOL_STAGES, error=error, form=FlaskForm(),
+                           values=request.form), 422 if error else 200
+
+
+@bp.post("/schools/<code>")
+def rename_school(code):
+    """District admins correct a school's name or stage."""
+    if not FlaskForm().validate():
+        abort(400, description="表单已过期，请刷新页面后重试。")
+    try:
+        school = services.rename_school(current_user, code, request.form.get("name", ""),
+                                        request.form.get("stage", ""))
+    except services.AccountError as refusal:
+        if refusal.status != 422:  # refusals (403, 404) reach the error page
+            raise
+        flash(str(refusal), "error")
+    else:
+        flash(f"已保存“{school.name}”。", "info")
+    return redirect(url_for("account_admin.schools"))

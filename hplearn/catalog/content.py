@@ -164,6 +164,8 @@ def _upsert_by_slug(model, entries: list[dict], fields: dict, counts: dict) -> N
         if row is None:
             db.session.add(model(**values))
             counts["created"] += 1
+        elif getattr(row, "edited_at", None) is not None:
+            counts["unchanged"] += 1  # edited on the site: the admin's words win over the file
         elif any(getattr(row, k) != v for k, v in values.items()):
             for name, value in values.items():
                 setattr(row, name, value)

@@ -206,7 +206,8 @@ def topic_by_slug(slug: str) -> Topic | None:
 def all_platforms() -> list[Platform]:
     """Every platform, national first."""
     order = {"national": 0, "municipal": 1, "district": 2}
-    platforms = list(db.session.scalars(select(Platform).order_by(Platform.sort_order)))
+    platforms = list(db.session.scalars(
+        select(Platform).where(Platform.hidden.is_(False)).order_by(Platform.sort_order)))
     return sorted(platforms, key=lambda p: (order.get(p.level, 9), p.sort_order, p.id))
 
 
@@ -224,7 +225,8 @@ def platform_for_url(url: str | None) -> Platform | None:
     if not host:
         return None
     best = None
-    for platform in db.session.scalars(select(Platform).where(Platform.url.is_not(None))):
+    listed = select(Platform).where(Platform.url.is_not(None), Platform.hidden.is_(False))
+    for platform in db.session.scalars(listed):
         platform_host = _host(platform.url)
         matches = platform_host and (host == platform_host or host.endswith("." + platform_host))
         # The most specific host wins: basic.smartedu.cn over smartedu.cn.

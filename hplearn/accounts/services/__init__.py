@@ -21,7 +21,9 @@ from hplearn.accounts.services.directory import (  # noqa: F401
     load_user,
     managed_school,
     managed_user,
+    rename_school,
     school_by_code,
+    school_overview,
     user_by_username,
 )
 from hplearn.accounts.services.editing import (  # noqa: F401

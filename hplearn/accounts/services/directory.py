@@ -125,3 +125,35 @@ def create_school(code: str, name: str, stage: str = "小学", *, actor=None) ->
     record(actor, "school.create", school, school_id=school.id, code=code)
     db.session.commit()
     return school
+
+
+def school_overview() -> list[tuple[School, dict[str, int]]]:
+    """Every school with its number of active accounts by role, in one grouped query."""
+    counts: dict[int, dict[str, int]] = {}
+    rows = db.session.execute(
+        select(User.school_id, User.role, func.count())
+        .where(User.active.is_(True), User.school_id.is_not(None))
+        .group_by(User.school_id, User.role))
+    for school_id, role, count in rows:
+        counts.setdefault(school_id, {})[str(role)] = count
+    return [(school, counts.get(school.id, {})) for school in all_schools()]
+
+
+def rename_school(actor, code: str, name: str, stage: str) -> School:
+    """A district admin corrects a school's name or stage (the code stays: it is in URLs)."""
+    if not policy.can_manage_schools(actor):
+        raise NotAllowed("只有区级管理员可以修改学校信息。")
+    school = school_by_code(code)
+    if school is None:
+        raise SchoolNotFound("没有找到这所学校。")
+    name = " ".join((name or "").split())
+    if not name or len(name) > 100:
+        raise AccountError("学校名称不能为空，且不超过 100 个字。")
+    if stage not in SCHOOL_STAGES:
+        raise AccountError(f"学段必须是：{'、'.join(SCHOOL_STAGES)}。")
+    before = {"name": school.name, "stage": school.stage}
+    school.name, school.stage = name, stage
+    record(actor, "school.update", school, school_id=school.id, before=before,
+           after={"name": name, "stage": stage})
+    db.session.commit()
+    return school
