@@ -15,6 +15,7 @@ lock goes with it and the next worker takes over:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -84,18 +85,14 @@ class PostgresLock:
         """Give the lock up (closing its connection)."""
         if self._connection is None:
             return
-        try:
+        with contextlib.suppress(SQLAlchemyError):  # gone with its connection otherwise
             self._connection.exec_driver_sql(f"SELECT pg_advisory_unlock({self.key})")
-        except SQLAlchemyError:
-            pass  # the connection is gone, and the lock with it
         self._drop()
 
     def _drop(self) -> None:
-        try:
+        with contextlib.suppress(SQLAlchemyError):
             self._connection.invalidate()
             self._connection.close()
-        except SQLAlchemyError:
-            pass
         self._connection = None
 
 
@@ -146,10 +143,8 @@ class RedisLock:
         if self._token is None:
             return
         self._stop.set()
-        try:
+        with contextlib.suppress(self.errors):  # otherwise it expires by itself
             self.client.eval(self._DELETE, 1, self.key, self._token)
-        except self.errors:
-            pass  # it expires by itself
         self._token = None
 
     def _renew(self) -> bool:

@@ -1,4 +1,4 @@
-"""Sending notification emails over SMTP, only when HPLEARN_MAIL_SERVER is set (the outbox calls it)."""
+"""Sending one notification email over SMTP (the outbox does, when HPLEARN_MAIL_SERVER is set)."""
 
 from __future__ import annotations
 

@@ -14,7 +14,6 @@ from alembic import op
 
 import hplearn.timeutil
 
-
 # revision identifiers, used by Alembic.
 revision = '644882f5f1ea'
 down_revision = 'ba9e337dd207'

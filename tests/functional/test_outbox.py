@@ -13,7 +13,6 @@ from hplearn.notifications.models import Notification, OutboxMail
 from hplearn.timeutil import utcnow
 from tests.conftest import make_test_config
 from tests.services import free_port
-from tests.smtp import smtp_stub  # noqa: F401  (a fixture)
 
 
 @pytest.fixture

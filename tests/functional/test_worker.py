@@ -22,7 +22,6 @@ from hplearn.worker import Worker, start_in_thread
 from tests import services
 from tests.functional.test_run_command import fetch, free_port, start, stop
 from tests.functional.test_run_command import wait_for as wait_for_page
-from tests.smtp import smtp_stub  # noqa: F401  (a fixture)
 
 
 def wait_for(predicate, seconds: float = 60) -> bool:
@@ -216,7 +215,7 @@ def test_worker_once_runs_nothing_while_another_worker_is_active(app, runner, ca
     assert calls == []
 
 
-@pytest.mark.parametrize("arguments, words", [
+@pytest.mark.parametrize(("arguments", "words"), [
     (["--bogus"], "没有 --bogus 这个选项"),
     (["--heartbeat", "abc"], "“abc”不是"),
     (["--heartbeat", "0"], "不在范围内"),

@@ -9,7 +9,6 @@ from hplearn.notifications import services as notifications
 from hplearn.notifications.models import Notification, OutboxMail
 from hplearn.qa import services
 from tests.factories import UserFactory
-from tests.smtp import smtp_stub  # noqa: F401  (a fixture)
 
 
 def test_header_shows_unread_count_and_inbox_marks_read(client, login, student, answered_question):
