@@ -35,6 +35,27 @@ ADVISORY_KEY = int.from_bytes(hashlib.sha256(LOCK_NAME.encode()).digest()[:8], "
 REDIS_TTL_SECONDS = 30
 
 
+class _OutageLog:
+    """Says once that a lock's server is unreachable, and once that it is back (not every beat)."""
+
+    def __init__(self, server: str):
+        self.server = server
+        self.down = False
+
+    def unreachable(self, error: Exception) -> None:
+        """Log the first failure of an outage."""
+        if not self.down:
+            log.warning("worker lock: %s unreachable (%s); retrying", self.server,
+                        type(error).__name__)
+        self.down = True
+
+    def reachable(self) -> None:
+        """Log the end of an outage."""
+        if self.down:
+            log.info("worker lock: %s reachable again", self.server)
+        self.down = False
+
+
 class WorkerLockError(ValueError):
     """WORKER_LOCK names a lock this site cannot have; the message says what to set."""
 
@@ -48,6 +69,7 @@ class PostgresLock:
         self.engine = engine
         self.key = key
         self._connection = None
+        self._outage = _OutageLog("PostgreSQL")
 
     def acquire(self) -> bool:
         """Take the lock if no other session holds it."""
@@ -58,11 +80,12 @@ class PostgresLock:
             connection = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
             got = connection.exec_driver_sql(f"SELECT pg_try_advisory_lock({self.key})").scalar()
         except SQLAlchemyError as error:
-            log.warning("worker lock: PostgreSQL unreachable (%s)", type(error).__name__)
+            self._outage.unreachable(error)
             if connection is not None:
                 connection.invalidate()
                 connection.close()
             return False
+        self._outage.reachable()
         if got:
             self._connection = connection
             return True
@@ -115,6 +138,7 @@ class RedisLock:
         self._token: str | None = None
         self._stop = threading.Event()
         self._renewer: threading.Thread | None = None
+        self._outage = _OutageLog("Redis")
 
     def acquire(self) -> bool:
         """Set the key if it is absent; then renew it every third of its time to live."""
@@ -123,8 +147,9 @@ class RedisLock:
         try:
             got = self.client.set(self.key, token, nx=True, px=self.ttl_ms)
         except self.errors as error:
-            log.warning("worker lock: Redis unreachable (%s)", type(error).__name__)
+            self._outage.unreachable(error)
             return False
+        self._outage.reachable()
         if not got:
             return False
         self._token = token

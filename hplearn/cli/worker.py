@@ -72,10 +72,12 @@ class Seconds(click.ParamType):
 @with_appcontext
 def worker_command(once: bool, heartbeat: float | None) -> None:
     """Run the periodic jobs and send queued mail; one worker is active across servers."""
+    from hplearn import scheduler
     from hplearn import worker as worker_module
     from hplearn.worker_lock import WorkerLockError
 
     app = current_app._get_current_object()
+    scheduler.last_runs()  # a database not there or not upgraded: one line from main(), exit 2
     try:
         worker = worker_module.Worker(app, heartbeat=heartbeat or worker_module.HEARTBEAT_SECONDS)
     except WorkerLockError as error:

@@ -189,6 +189,14 @@ def test_redis_lock_one_holder_renewed_and_taken_over_when_it_expires(redis_url)
         first.release()
 
 
+def test_an_unreachable_lock_server_refuses_the_lock_and_is_logged_once(caplog):
+    lock = worker_lock.RedisLock(f"redis://127.0.0.1:{services.free_port()}/0")
+    assert not lock.acquire()
+    assert not lock.acquire()
+    assert caplog.text.count("Redis unreachable") == 1
+    assert not lock.held()
+
+
 @pytest.fixture
 def hplearn_logger():
     """`hplearn worker` sends hplearn.* logs to the app's handler: put the logger back after."""
