@@ -291,11 +291,12 @@ def _lock_held_elsewhere(app) -> bool:
 
 
 @pytest.mark.slow
-def test_worker_stops_cleanly_on_sigterm(app):
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl+C"])
+def test_worker_stops_cleanly_on_sigterm_or_ctrl_c(app, signum):
     process = start(app, "--heartbeat", "0.2", command="worker")
     try:
         assert wait_for(lambda: "qa.maintenance" in _job_runs()), stop(process)
-        process.send_signal(signal.SIGTERM)
+        process.send_signal(signum)
         output, _ = process.communicate(timeout=60)
         assert process.returncode == 0, output
         assert "stopped" in output and "Traceback" not in output
