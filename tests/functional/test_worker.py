@@ -75,6 +75,15 @@ def test_a_failing_job_is_recorded_and_the_others_still_run(app, calls, caplog):
     assert "job test.broken failed" in caplog.text
 
 
+def test_a_result_like_the_last_one_is_not_logged_again(app, calls, caplog):
+    caplog.set_level(logging.INFO, logger="hplearn")
+    job = jobs.get("test.often", app)
+    for _ in range(3):
+        assert scheduler.run_job(job)
+    assert caplog.text.count("job test.often: done") == 1
+    assert len(calls) == 3
+
+
 def test_jobs_run_says_when_a_job_fails(app, runner):
     jobs.register(app, "test.broken", lambda: 1 / 0, every=timedelta(minutes=5))
     result = runner.invoke(args=["jobs", "run", "test.broken"])
