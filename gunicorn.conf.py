@@ -10,6 +10,9 @@ Environment:
 Every worker must be stateless: run with HPLEARN_DATABASE_URL (PostgreSQL), HPLEARN_REDIS_URL,
 HPLEARN_SEARCH_BACKEND=postgres and one HPLEARN_SECRET_KEY shared by every server
 (see docs/deploy.md).
+
+gunicorn only serves pages: the periodic jobs and the mail outbox run in `hplearn worker`
+(docs/deploy.md, "The site's own clock"); nothing here or in wsgi.py starts them.
 """
 
 import multiprocessing

@@ -70,6 +70,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 def load_models() -> None:
     """Import every feature's models, so relationships between features resolve (idempotent)."""
+    importlib.import_module("hplearn.scheduler")  # the core's own table: job_runs
     for name in FEATURES:
         if importlib.util.find_spec(f"hplearn.{name}.models") is not None:
             importlib.import_module(f"hplearn.{name}.models")

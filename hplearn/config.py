@@ -49,6 +49,14 @@ CORE_SETTINGS = (
     Setting("CACHE_MAX_LOCAL_ENTRIES", "int", 512, "entries each process keeps without Redis",
             positive=True),
     Setting("CACHE_PAGES", "bool", True, "cache anonymous renders of the home and topic pages"),
+    Setting("RUN_JOBS_IN_PROCESS", "bool", True, "`hplearn run` also runs the periodic jobs and "
+            "sends the mail outbox in a thread of its own; set `false` when `hplearn worker` runs "
+            "them (gunicorn never does)"),
+    Setting("WORKER_LOCK", "str", "auto", "how one worker among many is chosen to run the jobs: "
+            "`postgres` (an advisory lock), `redis` (a key with a time to live), `file` (a lock "
+            "file beside the SQLite database, one machine only) or `auto` (postgres on "
+            "PostgreSQL, else redis with `HPLEARN_REDIS_URL`, else file)",
+            choices=("auto", "postgres", "redis", "file")),
 )
 
 # Flask and extension settings hplearn fixes for every site (not meant to be changed).

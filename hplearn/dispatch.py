@@ -8,7 +8,8 @@ app's dispatcher from its `init_app`, and the dispatcher calls them in a fixed o
 - on_bulk(fn(execute_state)): for each ORM-enabled INSERT/UPDATE/DELETE statement;
 - after_commit(phase, fn(session)): after a commit, phase by phase in PHASES order, so the index
   is written before the cache is invalidated (a search between the two would cache old results
-  under the new generation), and mail goes out last;
+  under the new generation); `events` and `mail` are for what must come after those (mail
+  itself goes through the notifications' outbox, written in the transaction, not after it);
 - on_rollback(fn(session)): when the outermost transaction rolls back: forget what was pending.
 
 A failing after-commit handler is logged and the next one still runs: the data is saved.

@@ -2,8 +2,10 @@
 
     jobs.register(app, "qa.maintenance", services.run_maintenance, every=timedelta(minutes=5))
 
-`hplearn jobs list` shows them and `hplearn jobs run NAME` runs one now (cron can call it);
-each job is a plain function of no arguments that runs inside an app context.
+`hplearn worker` (or a thread of `hplearn run`) runs each on its clock (hplearn/scheduler.py,
+hplearn/worker.py); `hplearn jobs list` shows them and when they last ran, `hplearn jobs run NAME`
+runs one now. Each job is a plain function of no arguments that runs inside an app context and
+returns a one-line summary (or None).
 """
 
 from __future__ import annotations

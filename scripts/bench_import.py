@@ -37,10 +37,12 @@ IMPORTED = ("source", "external_id", "kind", "title", "summary", "body", "stage"
 
 
 def bench_env(instance: Path) -> dict:
-    """The environment of every command: this instance, no Redis, result cache off."""
+    """The environment of every command: this instance, no Redis, result cache off, no jobs."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("HPLEARN_")}
     env.update({"HPLEARN_INSTANCE": str(instance), "HPLEARN_SECRET_KEY": "bench",
-                "HPLEARN_CACHE_MAX_LOCAL_ENTRIES": "1", "PYTHONPATH": str(ROOT)})
+                "HPLEARN_CACHE_MAX_LOCAL_ENTRIES": "1", "PYTHONPATH": str(ROOT),
+                # Servers are measured serving pages: no periodic jobs (the link check) beside.
+                "HPLEARN_RUN_JOBS_IN_PROCESS": "false"})
     return env
 
 

@@ -22,6 +22,7 @@ from hplearn.app import create_app
 from hplearn.extensions import db
 from tests import factories, services, speedups
 from tests.services import IN_CI, ON_POSTGRES, skip_or_fail  # noqa: F401  (imported from here)
+from tests.smtp import smtp_stub  # noqa: F401  (a fixture: a local SMTP server)
 
 speedups.install()
 

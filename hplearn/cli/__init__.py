@@ -1,6 +1,6 @@
 """The hplearn command line: `hplearn COMMAND` (a Flask CLI group bound to create_app).
 
-The core's commands are here (run, init, reindex, cache-clear, settings, jobs); each feature adds
+The core's commands are here (run, init, reindex, cache-clear, settings, jobs, worker); each feature adds
 its own from its init_app (`app.cli.add_command`). `run` replaces Flask's development server with
 waitress (hplearn/cli/server.py).
 """
@@ -83,33 +83,39 @@ def jobs_group():
 @with_appcontext
 def jobs_list() -> None:
     """Every periodic job, how often it runs and what it does."""
-    from hplearn import jobs
+    from hplearn import jobs, scheduler
 
+    runs = scheduler.last_runs()
     for job in jobs.registered():
         minutes = job.every.total_seconds() / 60
-        click.echo(f"{job.name}    every {minutes:g} min    {job.description}")
+        run = runs.get(job.name)
+        last = (f"last {run.started_at:%Y-%m-%d %H:%M} UTC {'ok' if run.ok else run.result}"
+                if run is not None else "never run")
+        click.echo(f"{job.name}    every {minutes:g} min    {job.description}    [{last}]")
 
 
 @jobs_group.command("run")
 @click.argument("name")
 @with_appcontext
 def jobs_run(name: str) -> None:
-    """Run one periodic job now (from cron, or to try it)."""
-    from hplearn import jobs
+    """Run one periodic job now (to try it; `hplearn worker` runs them on their clock)."""
+    from hplearn import jobs, scheduler
 
     job = jobs.get(name)
     if job is None:
         known = ", ".join(j.name for j in jobs.registered()) or "none"
         raise click.ClickException(f"no job named {name!r}; known jobs: {known}")
-    result = job.run()
-    click.echo(f"{job.name}: {result}" if result is not None else f"{job.name}: done")
+    ok = scheduler.run_job(job)
+    click.echo(f"{job.name}: {scheduler.last_runs()[job.name].result}")
+    if not ok:
+        raise SystemExit(1)
 
 
 def register_core_commands(app: Flask) -> None:
     """Add the core's commands to app.cli (features add their own)."""
-    from hplearn.cli import production, setup
+    from hplearn.cli import production, setup, worker
     from hplearn.search.cli import reindex_command
 
     for command in (*setup.COMMANDS, reindex_command, production.cache_clear_command,
-                    settings_command, jobs_group):
+                    settings_command, jobs_group, *worker.COMMANDS):
         app.cli.add_command(command)

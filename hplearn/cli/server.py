@@ -97,7 +97,30 @@ def run_command(ctx: click.Context, info: ScriptInfo, host: str, port: int, thre
     """Serve the site (default http://127.0.0.1:5000/) with a production WSGI server."""
     if debug or get_debug_flag():
         os.environ["FLASK_DEBUG"] = "1"
+        if os.environ.get("WERKZEUG_RUN_MAIN") == "true":  # the reloader's serving child
+            _start_jobs(info.load_app())
         ctx.invoke(flask_run_command, host=host, port=port, reload=None, debugger=None,
                    with_threads=True, cert=None, extra_files=None, exclude_patterns=None)
         return
-    serve(info.load_app(), host, port, threads)
+    app = info.load_app()
+    worker = _start_jobs(app)
+    try:
+        serve(app, host, port, threads)
+    finally:
+        if worker is not None:
+            worker.stop()
+
+
+def _start_jobs(app):
+    """The periodic jobs and the mail outbox in a thread of this process (RUN_JOBS_IN_PROCESS)."""
+    from hplearn.worker import start_in_thread
+    from hplearn.worker_lock import WorkerLockError
+
+    try:
+        worker = start_in_thread(app)
+    except WorkerLockError as error:
+        raise click.ClickException(str(error)) from None
+    if worker is not None:
+        click.echo("periodic jobs and mail run in this process "
+                   "(HPLEARN_RUN_JOBS_IN_PROCESS=false: leave them to `hplearn worker`)")
+    return worker

@@ -11,18 +11,27 @@ SETTINGS = (
     Setting("MAIL_USE_TLS", "bool", False, "STARTTLS to the SMTP server"),
     Setting("MAIL_SENDER", "str", "noreply@hplearn.local", "the sender address of notification emails"),
     Setting("MAIL_TIMEOUT", "float", 10.0, "seconds to wait for the SMTP server", positive=True),
+    Setting("MAIL_OUTBOX_SECONDS", "int", 15, "how often the worker sends the emails waiting in "
+            "the outbox", positive=True),
+    Setting("MAIL_RETRY_SECONDS", "int", 60, "the wait before the first retry of an email the "
+            "SMTP server refused; each further retry waits twice as long (at most 6 hours)",
+            positive=True),
+    Setting("MAIL_MAX_ATTEMPTS", "int", 8, "attempts before an email is given up (logged and kept "
+            "in the outbox table)", positive=True),
 )
 
 
 def init_app(app) -> None:
-    """The inbox, its unread badge, and mail sent once the notifications' transaction commits."""
-    from hplearn import dispatch, settings
-    from hplearn.notifications import services, views
+    """The inbox, its unread badge, and the mail outbox the worker empties."""
+    from datetime import timedelta
+
+    from hplearn import jobs, settings
+    from hplearn.notifications import outbox, views
 
     settings.declare(app, SETTINGS, owner="notifications")
     app.register_blueprint(views.bp, url_prefix="/notifications")
-    dispatch.after_commit(app, "mail", services.send_pending_mail)
-    dispatch.on_rollback(app, services.drop_pending_mail)
+    jobs.register(app, "notifications.outbox", outbox.send_due,
+                  every=timedelta(seconds=app.config["MAIL_OUTBOX_SECONDS"]))
     app.add_template_global(_unread_notifications, "unread_notifications")
 
 

@@ -1,13 +1,9 @@
-"""Sending notification emails over SMTP, only when HPLEARN_MAIL_SERVER is set."""
+"""Sending one notification email over SMTP (the outbox does, when HPLEARN_MAIL_SERVER is set)."""
 
 from __future__ import annotations
 
-import logging
 import smtplib
-import threading
 from email.message import EmailMessage
-
-log = logging.getLogger(__name__)
 
 
 def mail_settings(config) -> dict | None:
@@ -36,26 +32,12 @@ def build_message(sender: str, recipient: str, subject: str, text: str) -> Email
     return message
 
 
-def send(settings: dict, message: EmailMessage) -> bool:
-    """Deliver one message; log and return False on failure (mail never breaks a request)."""
-    try:
-        server = smtplib.SMTP(settings["server"], settings["port"], timeout=settings["timeout"])
-        with server as smtp:
-            if settings["use_tls"]:
-                smtp.starttls()
-            if settings["username"]:
-                smtp.login(settings["username"], settings["password"] or "")
-            smtp.send_message(message)
-        return True
-    except (OSError, smtplib.SMTPException) as error:
-        log.warning("notification email to %s failed: %s", message["To"], error)
-        return False
-
-
-def send_in_background(settings: dict, messages: list[EmailMessage]) -> threading.Thread:
-    """Send messages from a daemon thread so a slow mail server never delays a page."""
-    thread = threading.Thread(
-        target=lambda: [send(settings, m) for m in messages], name="hplearn-mail", daemon=True
-    )
-    thread.start()
-    return thread
+def deliver(settings: dict, message: EmailMessage) -> None:
+    """Hand one message to the SMTP server; raise OSError or SMTPException when it fails."""
+    server = smtplib.SMTP(settings["server"], settings["port"], timeout=settings["timeout"])
+    with server as smtp:
+        if settings["use_tls"]:
+            smtp.starttls()
+        if settings["username"]:
+            smtp.login(settings["username"], settings["password"] or "")
+        smtp.send_message(message)

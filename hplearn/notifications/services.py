@@ -1,4 +1,4 @@
-"""Creating, listing and reading notifications; mailing them when SMTP is configured."""
+"""Creating, listing and reading notifications; their emails go to the outbox (outbox.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from sqlalchemy import func, select, update
 
 from hplearn.errors import DomainError
 from hplearn.extensions import db
-from hplearn.notifications import mail
+from hplearn.notifications import mail, outbox
 from hplearn.notifications.models import KINDS, Notification, NotificationEmail
 from hplearn.timeutil import utcnow
 from hplearn.vocab import Role
@@ -22,7 +22,7 @@ class NotificationError(DomainError):
 
 
 def notify(users, kind: str, message: str, link: str = "") -> list[Notification]:
-    """Add a notification for each user (deduplicated) to the session; mail them after commit.
+    """Add a notification for each user (deduplicated) to the session, and its email to the outbox.
 
     users: User objects to tell.
     kind: one of notifications.models.KINDS.
@@ -44,8 +44,8 @@ def notify(users, kind: str, message: str, link: str = "") -> list[Notification]
 
 
 def _queue_emails(notes: list[Notification]) -> None:
-    settings = mail.mail_settings(current_app.config)
-    if settings is None or not notes:
+    """Put the notes' emails in the outbox, in this session: saved or lost with the notes."""
+    if mail.mail_settings(current_app.config) is None or not notes:
         return
     addresses = dict(
         db.session.execute(
@@ -55,29 +55,13 @@ def _queue_emails(notes: list[Notification]) -> None:
         ).all()
     )
     base = current_app.config.get("SITE_URL", "").rstrip("/")
-    messages = [
-        mail.build_message(
-            settings["sender"],
-            addresses[note.user_id],
-            f"和平学习：{note.kind_label}",
-            f"{note.message}\n\n{base}{note.link}\n\n（和平学习通知，请勿直接回复。）",
-        )
-        for note in notes
-        if note.user_id in addresses
-    ]
-    if messages:
-        db.session.info.setdefault("pending_mail", []).append((settings, messages))
-
-
-def send_pending_mail(session) -> None:
-    """After a commit: send the emails its notifications queued."""
-    for settings, messages in session.info.pop("pending_mail", []):
-        mail.send_in_background(settings, messages)
-
-
-def drop_pending_mail(session) -> None:
-    """After a rollback: the notifications are gone, so are their emails."""
-    session.info.pop("pending_mail", None)
+    for note in notes:
+        if note.user_id in addresses:
+            outbox.enqueue(
+                addresses[note.user_id],
+                f"和平学习：{note.kind_label}",
+                f"{note.message}\n\n{base}{note.link}\n\n（和平学习通知，请勿直接回复。）",
+            )
 
 
 def unread_count(user) -> int:

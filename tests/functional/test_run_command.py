@@ -29,15 +29,21 @@ def fetch(url: str) -> tuple[int, str]:
         return response.status, response.read().decode("utf-8")
 
 
-def start(app, *args: str) -> subprocess.Popen:
-    """`python -m hplearn run ARGS` on the test app's database and instance folder."""
+def start(app, *args: str, command: str = "run", **settings: str) -> subprocess.Popen:
+    """`python -m hplearn COMMAND ARGS` on the test app's database and instance folder.
+
+    settings: more HPLEARN_* variables. The periodic jobs do not run in the server unless asked
+    (RUN_JOBS_IN_PROCESS="true"): the link check would visit the factories' addresses.
+    """
     env = {k: v for k, v in os.environ.items() if not k.startswith("HPLEARN_")}
     env.update({
         "HPLEARN_INSTANCE": app.instance_path,
         "HPLEARN_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
         "HPLEARN_SECRET_KEY": "test-secret-key",
+        "HPLEARN_RUN_JOBS_IN_PROCESS": "false",
     })
-    return subprocess.Popen([sys.executable, "-m", "hplearn", "run", *args], cwd=ROOT, env=env,
+    env.update({f"HPLEARN_{name}": value for name, value in settings.items()})
+    return subprocess.Popen([sys.executable, "-m", "hplearn", command, *args], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
