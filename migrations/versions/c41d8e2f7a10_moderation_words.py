@@ -1,7 +1,7 @@
 """Moderation words added in the web UI (issue 15: word lists edited in the web UI)
 
 Revision ID: c41d8e2f7a10
-Revises: ba9e337dd207
+Revises: 644882f5f1ea
 Create Date: 2026-12-02 15:00:00
 
 The files content/*_words.txt stay the starting lists; district admins add words here.
@@ -13,7 +13,7 @@ import hplearn.timeutil
 
 # revision identifiers, used by Alembic.
 revision = 'c41d8e2f7a10'
-down_revision = 'ba9e337dd207'
+down_revision = '644882f5f1ea'
 branch_labels = None
 depends_on = None
 
