@@ -193,6 +193,13 @@ ENDPOINTS = [
     Endpoint("GET", lambda w: "/api/v1/topics", EVERYONE),
     Endpoint("GET", lambda w: "/api/v1/platforms", EVERYONE),
     Endpoint("GET", lambda w: "/api/v1/openapi.yaml", EVERYONE),
+    # The district's directory of platforms and schools
+    Endpoint("GET", lambda w: "/admin/platforms/", {"district_admin"}),
+    Endpoint("POST", lambda w: "/admin/platforms/new", {"district_admin"}, form=lambda w: {
+        "name": "矩阵平台", "slug": "matrix", "level": "district", "sort_order": "1"}),
+    Endpoint("GET", lambda w: "/admin/users/schools", {"district_admin"}),
+    Endpoint("POST", lambda w: "/admin/users/schools", {"district_admin"}, form=lambda w: {
+        "code": "matrix01", "name": "矩阵学校", "stage": "小学"}),
     # Moderation word lists: admins read them, the district edits them
     Endpoint("GET", lambda w: "/qa/word-lists", ADMINS | {"other_school_admin"}),
     Endpoint("POST", lambda w: "/qa/word-lists", {"district_admin"},
