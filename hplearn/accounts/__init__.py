@@ -32,7 +32,10 @@ def init_app(app) -> None:
     """Sign-in pages and API, account administration, the session's user and the CLI."""
     from hplearn.audit import labels
 
-    labels.register(app, actions=AUDIT_ACTIONS, objects=AUDIT_OBJECTS, fields=AUDIT_FIELDS)
+    from hplearn.accounts.models import ROLE_LABELS
+
+    labels.register(app, actions=AUDIT_ACTIONS, objects=AUDIT_OBJECTS, fields=AUDIT_FIELDS,
+                    values={"role": ROLE_LABELS})
     from hplearn import settings
     from hplearn.accounts import admin_views, api, api_schools, cli, services, views  # noqa: F401
     from hplearn.extensions import login_manager

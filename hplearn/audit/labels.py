@@ -2,7 +2,7 @@
 
     from hplearn.audit import labels
     labels.register(app, actions={"resource.publish": "发布资源"}, objects={"resource": "资源"},
-                    fields={"title": "标题"})
+                    fields={"title": "标题"}, values={"kind": {"video": "视频"}})
 
 The log stores stable codes (scripts and district systems read them); people read the words.
 A code nobody named is shown as it is, so a new action is never hidden.
@@ -26,15 +26,19 @@ COMMON_FIELDS = {
 
 def init_app(app: Flask) -> None:
     """Start the app's label tables with the shared field words."""
-    app.extensions[EXTENSION] = {"actions": {}, "objects": {}, "fields": dict(COMMON_FIELDS)}
+    app.extensions[EXTENSION] = {"actions": {}, "objects": {}, "fields": dict(COMMON_FIELDS),
+                                 "values": {}}
 
 
 def register(app: Flask, *, actions: Mapping[str, str] = (), objects: Mapping[str, str] = (),
-             fields: Mapping[str, str] = ()) -> None:
-    """Add a feature's Chinese words for its audit actions, object types and detail fields."""
+             fields: Mapping[str, str] = (), values: Mapping[str, Mapping[str, str]] = ()) -> None:
+    """Add a feature's Chinese words for its audit actions, object types, detail fields and
+    coded detail values (values: field → {code: word})."""
     tables = app.extensions[EXTENSION]
     for table, words in (("actions", actions), ("objects", objects), ("fields", fields)):
         tables[table].update(dict(words))
+    for name, words in dict(values).items():
+        tables["values"].setdefault(name, {}).update(words)
 
 
 def _word(table: str, code) -> str:
@@ -66,4 +70,5 @@ def detail_value(key: str, value) -> str:
         return "、".join(items)
     if isinstance(value, bool):
         return "是" if value else "否"
-    return "" if value is None else str(value)
+    text = "" if value is None else str(value)
+    return current_app.extensions[EXTENSION]["values"].get(key, {}).get(text, text)

@@ -5,16 +5,20 @@ term (优秀教师, 职称/绩效)."""
 
 AUDIT_ACTIONS = {"contribution.create": "新建投稿", "contribution.submit": "提交审核",
                "contribution.return": "退回修改", "contribution.approve": "审核通过",
-               "contribution.feature": "推荐为区级精品", "contribution.withdraw": "撤回投稿"}
+               "contribution.feature": "推荐为区级精品", "contribution.withdraw": "撤回投稿",
+               "contribution.update": "修改投稿", "contribution.part": "修改投稿内容"}
 AUDIT_OBJECTS = {"contribution": "投稿"}
-AUDIT_FIELDS = {"revision": "版本号", "package": "课程包"}
+AUDIT_FIELDS = {"revision": "版本号", "package": "课程包", "removed": "删除"}
 
 
 def init_app(app) -> None:
     """The contribution pages and API, the review badge, the demo lesson package."""
     from hplearn.audit import labels
 
-    labels.register(app, actions=AUDIT_ACTIONS, objects=AUDIT_OBJECTS, fields=AUDIT_FIELDS)
+    from hplearn.contributions.models import PART_ROLES
+
+    labels.register(app, actions=AUDIT_ACTIONS, objects=AUDIT_OBJECTS, fields=AUDIT_FIELDS,
+                    values={"role": PART_ROLES})
     from hplearn.cli.setup import register_demo
     from hplearn.contributions import api, demo, review, views  # noqa: F401  (api: routes)
 

@@ -7,7 +7,8 @@ from hplearn.audit import labels
 from hplearn.contributions.models import EVENT_ACTIONS
 
 SOURCE = Path(__file__).resolve().parents[2] / "hplearn"
-RECORDED = re.compile(r'(?:record|audit)\(\s*\w+,\s*"([a-z_]+\.[a-z_.]+)"')
+# The action is the second or third argument of record/audit/_saved (after actor[, object]).
+RECORDED = re.compile(r'(?:record|audit|_saved)\(\s*\w+,\s*(?:[\w.]+,\s*)?"([a-z_]+\.[a-z_.]+)"')
 CONDITIONAL = re.compile(r'"([a-z_]+\.[a-z_]+)" if \w+ else "([a-z_]+\.[a-z_]+)"')
 
 
@@ -37,3 +38,6 @@ def test_unknown_codes_stay_visible_and_values_read_in_chinese(app):
         assert labels.detail_value("fields", ["title", "resource_ids"]) == "标题、包含的资源"
         assert labels.detail_value("before", {"grade": 7}) == "年级=7"
         assert labels.detail_value("public", True) == "是"
+        assert labels.detail_value("role", "slides") == "课件"
+        assert labels.detail_value("role", "student") == "学生"
+        assert labels.detail_value("role", "wizard") == "wizard"
