@@ -30,9 +30,8 @@ AUDIT_FIELDS = {"display_name": "显示名", "class_name": "班级", "subjects":
 
 def init_app(app) -> None:
     """Sign-in pages and API, account administration, the session's user and the CLI."""
-    from hplearn.audit import labels
-
     from hplearn.accounts.models import ROLE_LABELS
+    from hplearn.audit import labels
 
     labels.register(app, actions=AUDIT_ACTIONS, objects=AUDIT_OBJECTS, fields=AUDIT_FIELDS,
                     values={"role": ROLE_LABELS})

@@ -14,7 +14,6 @@ AUDIT_FIELDS = {"revision": "版本号", "package": "课程包", "removed": "删
 def init_app(app) -> None:
     """The contribution pages and API, the review badge, the demo lesson package."""
     from hplearn.audit import labels
-
     from hplearn.contributions.models import PART_ROLES
 
     labels.register(app, actions=AUDIT_ACTIONS, objects=AUDIT_OBJECTS, fields=AUDIT_FIELDS,
