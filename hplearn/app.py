@@ -33,6 +33,7 @@ FEATURES = (
     "stats",
     "afterschool",
     "parents",
+    "homework",
     "exercises",
     "contributions",
     "learning",

@@ -463,6 +463,11 @@ def is_parent_of(user, student) -> bool:
     return any(child.id == student.id for child in getattr(user, "children", ()) or ())
 
 
+def can_view_homework_stats(user, school_id) -> bool:
+    """A school's homework figures: its school admins and district admins (never teachers)."""
+    return can_manage_school(user, school_id)
+
+
 def can_manage_afterschool(user, school_id) -> bool:
     """Write the school's plan and programmes, publish, allocate, place by hand, see records."""
     return can_manage_school(user, school_id)

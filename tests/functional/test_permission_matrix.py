@@ -193,6 +193,15 @@ ENDPOINTS = [
     Endpoint("GET", lambda w: "/api/v1/topics", EVERYONE),
     Endpoint("GET", lambda w: "/api/v1/platforms", EVERYONE),
     Endpoint("GET", lambda w: "/api/v1/openapi.yaml", EVERYONE),
+    # 作业时长
+    Endpoint("POST", lambda w: "/api/v1/homework-time", {"student"}, unnamed={"parent"},
+             json=lambda w: {"date": services_today().isoformat(), "minutes": 30}),
+    Endpoint("GET", lambda w: "/homework/", {"student", "parent"}),
+    Endpoint("GET", lambda w: f"/api/v1/stats/homework/schools/{w['school'].code}", ADMINS,
+             hidden={"other_school_admin"}),
+    Endpoint("GET", lambda w: f"/homework/schools/{w['school'].code}", ADMINS,
+             hidden={"other_school_admin"}),
+    Endpoint("GET", lambda w: "/api/v1/stats/homework/district", {"district_admin"}),
     # The district's directory of platforms and schools
     Endpoint("GET", lambda w: "/admin/platforms/", {"district_admin"}),
     Endpoint("POST", lambda w: "/admin/platforms/new", {"district_admin"}, form=lambda w: {
