@@ -47,18 +47,11 @@ class BindingCode(db.Model):
 class FeedbackCategory(StrEnum):
     """What a parent's 意见建议 is about."""
 
-    AFTERSCHOOL = "afterschool"
-    HOMEWORK = "homework"
-    ONLINE = "online"
-    SAFETY = "safety"
-    OTHER = "other"
-
-
-FEEDBACK_CATEGORY_LABELS = {
-    FeedbackCategory.AFTERSCHOOL: "课后服务", FeedbackCategory.HOMEWORK: "作业负担",
-    FeedbackCategory.ONLINE: "线上学习", FeedbackCategory.SAFETY: "安全",
-    FeedbackCategory.OTHER: "其他",
-}
+    AFTERSCHOOL = "课后服务"
+    HOMEWORK = "作业负担"
+    ONLINE = "线上学习"
+    SAFETY = "安全"
+    OTHER = "其他"
 
 
 class Feedback(db.Model):
@@ -82,11 +75,6 @@ class Feedback(db.Model):
 
     school: Mapped[School] = relationship()
     parent: Mapped[User] = relationship(foreign_keys=[parent_id])
-
-    @property
-    def category_label(self) -> str:
-        """The category in Chinese."""
-        return FEEDBACK_CATEGORY_LABELS[FeedbackCategory(self.category)]
 
     def status(self, now: datetime) -> str:
         """answered, escalated (past its target, sent to the district) or open."""
@@ -119,6 +107,10 @@ User.children = relationship(
     order_by=User.id,
     viewonly=True,
 )
+
+# policy.is_committee_member asks `parent.committee_memberships`.
+User.committee_memberships = relationship(
+    CommitteeMember, primaryjoin=User.id == CommitteeMember.parent_id, viewonly=True)
 
 # policy.has_bound_parent asks `student.parents`.
 User.parents = relationship(

@@ -48,7 +48,7 @@ def upgrade():
     sa.Column('reply', sa.Text(), nullable=True),
     sa.Column('replied_at', hplearn.timeutil.UTCDateTime(timezone=True), nullable=True),
     sa.Column('replied_by_id', sa.Integer(), nullable=True),
-    sa.CheckConstraint("category IN ('afterschool', 'homework', 'online', 'safety', 'other')", name=op.f('ck_parent_feedback_category')),
+    sa.CheckConstraint("category IN ('课后服务', '作业负担', '线上学习', '安全', '其他')", name=op.f('ck_parent_feedback_category')),
     sa.ForeignKeyConstraint(['parent_id'], ['users.id'], name=op.f('fk_parent_feedback_parent_id_users')),
     sa.ForeignKeyConstraint(['replied_by_id'], ['users.id'], name=op.f('fk_parent_feedback_replied_by_id_users')),
     sa.ForeignKeyConstraint(['school_id'], ['schools.id'], name=op.f('fk_parent_feedback_school_id_schools')),
