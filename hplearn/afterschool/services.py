@@ -403,14 +403,15 @@ def sign_up(actor, student: User, term: str, choices, day: date | None = None) -
     signup.confirmed_at = utcnow() if policy.is_parent(actor) else None
     record(actor, "afterschool.signup", signup, school_id=student.school_id, term=term,
            choices=ids, student_id=student.id, awaiting_parent=awaiting)
+    if awaiting:
+        notify(list(student.parents), "afterschool",
+               f"{student.display_name or student.alias}提交了课后服务报名，请确认或撤回。", "/parents/")
     try:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
         raise AfterschoolConflict("报名刚刚提交过，请刷新后查看。") from None
     if awaiting:
-        notify(list(student.parents), "afterschool",
-               f"{student.display_name or student.alias}提交了课后服务报名，请确认或撤回。", "/parents/")
         return SignupResult(term, ids, False, [], awaiting_parent=True)
     return SignupResult(term, ids, guide.allocated_at is not None,
                         _place_after_allocation(guide, student, programmes))

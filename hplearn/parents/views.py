@@ -47,8 +47,12 @@ def _child_view(child, term: str) -> dict:
             "attendance": records.student_attendance(child, term)[:10]}
 
 
+def _term() -> str:
+    return afterschool.term_or_current(request.values.get("term"))
+
+
 def _home(status: int = 200):
-    term = afterschool.current_term()
+    term = _term()
     notes = inbox(current_user, limit=5)
     return render_template(
         "parents/home.html", term=term,
@@ -71,14 +75,14 @@ def confirm(student_id):
     _require_parent()
     child = services.child_of(current_user, student_id)
     try:
-        afterschool.confirm_signup(current_user, child, afterschool.current_term())
+        afterschool.confirm_signup(current_user, child, _term())
     except DomainError as error:
         if error.status == 404:
             raise
         flash(str(error), "error")
         return _home(error.status)
     flash("已确认孩子的报名，学校将统一安排。", "info")
-    return redirect(url_for("parents.home"))
+    return redirect(url_for("parents.home", term=request.form.get("term")))
 
 
 @bp.post("/children/<int:student_id>/withdraw")
@@ -88,14 +92,14 @@ def withdraw_signup(student_id):
     _require_parent()
     child = services.child_of(current_user, student_id)
     try:
-        afterschool.sign_up(current_user, child, afterschool.current_term(), [])
+        afterschool.sign_up(current_user, child, _term(), [])
     except DomainError as error:
         if error.status == 404:
             raise
         flash(str(error), "error")
         return _home(error.status)
     flash("已撤回孩子的报名。", "info")
-    return redirect(url_for("parents.home"))
+    return redirect(url_for("parents.home", term=request.form.get("term")))
 
 
 @bp.post("/bind")
