@@ -253,3 +253,24 @@ def test_reply_service_refuses_other_roles_and_twice(school, school_admin, teach
         feedback.reply(school_admin, item.id, "再答")
     with pytest.raises(Invalid):
         feedback.submit(mum, school.code, "其他", "  ")
+
+
+def test_the_demo_families_are_bound_on_a_committee_and_made_once(app):
+    from hplearn.afterschool import demo as afterschool_demo
+    from hplearn.parents import demo
+
+    afterschool_demo.load(echo=lambda line: None)
+    assert demo.load() == "2 demo parent(s)"
+    assert demo.load() == "0 demo parent(s)"
+    mum = db.session.scalar(select(factories.User).where(factories.User.username == "demoxx_p1"))
+    chair = db.session.scalar(select(factories.User).where(factories.User.username == "demozx_p1"))
+    assert [c.username for c in mum.children] == ["demoxx_s101", "demoxx_s301"]
+    assert [s.code for s in feedback.committee_schools(chair)] == ["demo-zx"]
+    states = sorted(f.status(utcnow()) for f in db.session.scalars(select(Feedback)))
+    assert states == ["answered", "open"]
+
+
+def test_without_the_afterschool_demo_no_family_is_made(app):
+    from hplearn.parents import demo
+
+    assert demo.load().startswith("skipped")
