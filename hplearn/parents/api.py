@@ -90,6 +90,13 @@ def feedback_list():
     return jsonify([feedback_json(item, current_user) for item in items])
 
 
+@bp.get("/feedback/<int:feedback_id>")
+@login_required
+def feedback_one(feedback_id):
+    """One feedback: its writer, the school's admins, district admins."""
+    return jsonify(feedback_json(feedback.readable(current_user, feedback_id), current_user))
+
+
 @bp.post("/feedback/<int:feedback_id>/reply")
 @login_required
 def feedback_reply(feedback_id):

@@ -87,6 +87,7 @@ def test_a_parent_of_school_a_cannot_see_or_answer_school_bs_feedback(
     theirs = feedback.submit(dad, other_school.code, "安全", "校门口放学时车辆太多了。")
     login(mum)
     assert all(i["id"] != theirs.id for i in checked(client.get("/api/v1/feedback"), 200))
+    checked(client.get(f"/api/v1/feedback/{theirs.id}"), 404)
     refused = checked(client.post(f"/api/v1/feedback/{theirs.id}/reply", json={"body": "x"}), 403)
     assert "车辆" not in str(refused)
     assert client.get(f"/parents/school/{other_school.code}/feedback").status_code == 403
@@ -101,6 +102,7 @@ def test_another_parent_cannot_read_mine(client, login, school, student, mum):
                                                 grade=7), username="mum3")
     login(neighbour)
     assert checked(client.get("/api/v1/feedback"), 200) == []
+    assert "写到很晚" not in str(checked(client.get(f"/api/v1/feedback/{mine.id}"), 404))
     assert "写到很晚" not in client.get("/parents/feedback").get_data(as_text=True)
     with pytest.raises(NotFound):
         feedback.readable(neighbour, mine.id)
