@@ -45,7 +45,7 @@ def _applicants(middle):
 
 def test_a_bound_childs_choices_wait_and_take_no_part_in_the_allocation(
         client, login, admin, middle, child, guide):
-    care, ball, _ = guide
+    _, ball, _ = guide
     parent_of(child)
     login(child)
     body = checked(client.put("/api/v1/afterschool/signup",

@@ -17,13 +17,13 @@ import pytest
 
 from hplearn.afterschool import services as as_services
 from hplearn.afterschool.services import today as services_today
+from hplearn.parents import feedback as feedback_services
 from hplearn.qa import services as qa_services
 from tests import factories
 from tests.afterschool_fixtures import TERM, compliant_guide, programme_data
 from tests.conftest import DEFAULT_PASSWORD
 from tests.contribution_fixtures import EXERCISES, draft_package, published_package, submitted_package
 from tests.media_samples import PDF, PNG
-from hplearn.parents import feedback as feedback_services
 from tests.parents_fixtures import parent_of
 from tests.qa_fixtures import ask
 
