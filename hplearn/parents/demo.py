@@ -28,7 +28,7 @@ FEEDBACK = (
 
 def load() -> str:
     """Create the demo parents, bind them, and add their feedback; print the accounts."""
-    made = []
+    made, parents = [], []
     for username, name, children, committee in FAMILIES:
         students = [accounts.user_by_username(child) for child in children]
         if any(student is None for student in students):
@@ -37,13 +37,15 @@ def load() -> str:
         if parent is None:
             parent = accounts.create_user(username, Role.PARENT, PASSWORD, display_name=name)
             made.append(parent)
+        parents.append(parent)
         services.bind_children_by_username(parent, children)
         if committee:
             _join_committee(parent, students[0].school_id)
     for parent in made:
         _write_feedback(parent)
+    for parent in parents:  # every run shows how to sign in, as the after-school demo does
         kids = "、".join(child.display_name or child.username for child in parent.children)
-        click.echo(f"  demo account: {parent.username} / {PASSWORD} (家长，孩子：{kids})")
+        click.echo(f"  演示账号：{parent.username} / {PASSWORD}（家长，孩子：{kids}）")
     return f"{len(made)} demo parent(s)"
 
 

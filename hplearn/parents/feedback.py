@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 from hplearn import policy, screening
 from hplearn.accounts.models import School, User
 from hplearn.accounts.services import school_by_code
+from hplearn.audit.services import record
 from hplearn.errors import Conflict, Forbidden, Invalid, NotFound
 from hplearn.extensions import db
 from hplearn.notifications.services import notify
@@ -143,6 +144,8 @@ def reply(actor, feedback_id: int, body) -> Feedback:
     if not answered:
         db.session.rollback()
         raise Conflict("这条意见建议已经答复过了。")
+    record(actor, "parents.feedback.reply", feedback, school_id=feedback.school_id,
+           category=feedback.category)
     notify([feedback.parent], "feedback", f"{feedback.school.name}答复了你的意见建议。",
            "/parents/feedback")
     db.session.commit()
@@ -203,6 +206,10 @@ def set_committee_member(actor, school: School, parent_id, member: bool) -> None
                                        appointed_by_id=actor.id))
     elif not member and existing is not None:
         db.session.delete(existing)
+    else:
+        return
+    record(actor, "parents.committee.join" if member else "parents.committee.leave",
+           db.session.get(User, parent_id), school_id=school.id, parent_id=parent_id)
     db.session.commit()
     db.session.expire_all()
 

@@ -1,7 +1,7 @@
 """Parents (issue 14, part 2): 意见建议 to schools, 家委会 members, parents confirm sign-ups
 
 Revision ID: e501af0989f5
-Revises: ba9e337dd207
+Revises: c41d8e2f7a10
 Create Date: 2026-12-02 14:45:23.886066
 
 Existing sign-ups need no parent's confirmation (awaiting_parent false).
@@ -13,7 +13,7 @@ import hplearn.timeutil
 
 # revision identifiers, used by Alembic.
 revision = 'e501af0989f5'
-down_revision = 'ba9e337dd207'
+down_revision = 'c41d8e2f7a10'
 branch_labels = None
 depends_on = None
 
