@@ -276,3 +276,32 @@ def test_without_the_afterschool_demo_no_family_is_made(app):
     from hplearn.parents import demo
 
     assert demo.load().startswith("skipped")
+
+
+def test_the_school_admin_puts_a_parent_on_and_off_the_committee(client, login, school,
+                                                                 school_admin, mum):
+    login(school_admin)
+    page = client.get(f"/parents/school/{school.code}/feedback").get_data(as_text=True)
+    assert "王妈妈" in page and "设为家委会成员" in page
+    client.post(f"/parents/school/{school.code}/committee",
+                data={"parent_id": str(mum.id), "member": "1"})
+    assert [s.code for s in feedback.committee_schools(mum)] == [school.code]
+    assert "移出家委会" in client.get(f"/parents/school/{school.code}/feedback").get_data(
+        as_text=True)
+    client.post(f"/parents/school/{school.code}/committee",
+                data={"parent_id": str(mum.id), "member": "0"})
+    db.session.expire_all()
+    assert feedback.committee_schools(mum) == []
+    bad = client.post(f"/parents/school/{school.code}/committee", data={"parent_id": "x"})
+    assert bad.status_code == 422 and "家长编号" in bad.get_data(as_text=True)
+
+
+def test_the_escalation_job_runs_from_the_command_line(runner, school, mum):
+    late = feedback.submit(mum, school.code, "安全", BODY)
+    db.session.execute(update(Feedback).where(Feedback.id == late.id)
+                       .values(due_at=utcnow() - timedelta(minutes=1)))
+    db.session.commit()
+    result = runner.invoke(args=["jobs", "run", "parents.feedback_escalation"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert db.session.get(Feedback, late.id).escalated_at is not None
