@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from hplearn import policy, screening
 from hplearn.accounts.models import School, User
@@ -23,6 +23,8 @@ from hplearn.timeutil import LOCAL_TZ, utcnow
 from hplearn.vocab import Role
 
 BODY_MIN, BODY_MAX = 5, 2000
+# A school's inbox is read by people: one family cannot bury it (the rest wait until tomorrow).
+DAILY_LIMIT = 10
 REPLY_MAX = 4000
 MAX_ID = 2**31 - 1
 CATEGORIES = tuple(category.value for category in FeedbackCategory)
@@ -85,6 +87,10 @@ def submit(parent, school_code, category, body, anonymous=None) -> Feedback:
         raise Invalid(screening.describe_findings(
             findings, lead="为了保护孩子和家庭的隐私，意见建议里", unsaved="意见尚未提交"), "body")
     now = utcnow()
+    written = db.session.scalar(select(func.count()).select_from(Feedback).where(
+        Feedback.parent_id == parent.id, Feedback.created_at > now - timedelta(days=1)))
+    if written >= DAILY_LIMIT:
+        raise Invalid(f"24 小时内最多提交 {DAILY_LIMIT} 条意见建议，请明天再提交。", "body")
     feedback = Feedback(school_id=school.id, parent_id=parent.id, category=category, body=text,
                         anonymous=_as_bool(anonymous, "anonymous"), created_at=now,
                         due_at=due_after(now, current_app.config["PARENTS_FEEDBACK_TARGET_DAYS"]))

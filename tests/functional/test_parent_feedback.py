@@ -305,3 +305,12 @@ def test_the_escalation_job_runs_from_the_command_line(runner, school, mum):
     assert result.exit_code == 0, result.output
     db.session.expire_all()
     assert db.session.get(Feedback, late.id).escalated_at is not None
+
+
+def test_one_family_cannot_bury_the_schools_inbox(client, login, school, mum):
+    for n in range(feedback.DAILY_LIMIT):
+        feedback.submit(mum, school.code, "其他", f"第 {n + 1} 条建议：多开放图书室。")
+    login(mum)
+    refused = checked(_post(client, school), 422)
+    assert "明天再提交" in refused["error"]["message"]
+    assert db.session.scalar(select(func.count()).select_from(Feedback)) == feedback.DAILY_LIMIT
