@@ -1,7 +1,7 @@
 """Parents (issue 14, part 2): 意见建议 to schools, 家委会 members, parents confirm sign-ups
 
 Revision ID: e501af0989f5
-Revises: c41d8e2f7a10
+Revises: d8f2a6b3c915
 Create Date: 2026-12-02 14:45:23.886066
 
 Existing sign-ups need no parent's confirmation (awaiting_parent false).
@@ -13,7 +13,7 @@ import hplearn.timeutil
 
 # revision identifiers, used by Alembic.
 revision = 'e501af0989f5'
-down_revision = 'c41d8e2f7a10'
+down_revision = 'd8f2a6b3c915'
 branch_labels = None
 depends_on = None
 
