@@ -468,6 +468,16 @@ def can_view_homework_stats(user, school_id) -> bool:
     return can_manage_school(user, school_id)
 
 
+def has_bound_parent(student) -> bool:
+    """Whether a parent is bound to this student (their own sign-ups then wait for the parent)."""
+    return bool(getattr(student, "parents", ()) or ())
+
+
+def can_confirm_signup(user, student) -> bool:
+    """Confirm a bound child's own sign-up (自愿 is the family's choice): their parents only."""
+    return student is not None and student.role == Role.STUDENT and is_parent_of(user, student)
+
+
 def can_manage_afterschool(user, school_id) -> bool:
     """Write the school's plan and programmes, publish, allocate, place by hand, see records."""
     return can_manage_school(user, school_id)
@@ -627,3 +637,52 @@ def can_issue_binding_code(user, student) -> bool:
 def can_view_child(user, student) -> bool:
     """What a parent sees of a child (places, schedule, attendance): only their own children."""
     return is_parent_of(user, student)
+
+
+# 意见建议: a parent writes to a school of one of their children; that school's admins answer;
+# the district watches response times; the school's 家委会 reads it in aggregate, without names.
+
+
+def can_write_feedback(user, school_id) -> bool:
+    """Write to a school: parents of one of its students."""
+    return is_parent(user) and any(
+        child.school_id == school_id for child in getattr(user, "children", ()) or ())
+
+
+def can_read_feedback(user, feedback) -> bool:
+    """One feedback: the parent who wrote it, the school's admins, district admins."""
+    if is_parent(user):
+        return feedback.parent_id == user.id
+    return can_manage_school(user, feedback.school_id)
+
+
+def can_reply_feedback(user, feedback) -> bool:
+    """Answer a feedback: the admins of the school it was written to."""
+    return _role(user) == Role.SCHOOL_ADMIN and same_school(user, feedback.school_id)
+
+
+def can_see_feedback_author(user, feedback) -> bool:
+    """The writer's name: the school's admins, unless it was sent anonymously."""
+    return not feedback.anonymous and _role(user) == Role.SCHOOL_ADMIN and same_school(
+        user, feedback.school_id)
+
+
+def is_committee_member(user, school_id) -> bool:
+    """A parent the school's admins put on its 家委会."""
+    return is_parent(user) and any(
+        m.school_id == school_id for m in getattr(user, "committee_memberships", ()) or ())
+
+
+def can_read_committee_view(user, school_id) -> bool:
+    """The school's feedback in aggregate with its answers, without names: its 家委会."""
+    return is_committee_member(user, school_id)
+
+
+def can_manage_committee(user, school_id) -> bool:
+    """Put parents on (or off) the school's 家委会: its admins."""
+    return _role(user) == Role.SCHOOL_ADMIN and same_school(user, school_id)
+
+
+def can_view_feedback_supervision(user) -> bool:
+    """Response times and open feedback of every school: district admins."""
+    return is_district_admin(user)

@@ -100,17 +100,21 @@ def _finding(kind: str, excerpt: str) -> Finding:
     return Finding(kind=kind, label=LABELS[kind], excerpt=excerpt)
 
 
-def describe_findings(findings: list[Finding]) -> str:
-    """A Chinese message telling the student what was found and what to do."""
+def describe_findings(findings: list[Finding], *, lead: str = "为了保护你的安全，提问里",
+                      unsaved: str = "问题尚未保存") -> str:
+    """A Chinese message telling the writer what was found and what to do.
+
+    lead: who is protected and where (the Q&A by default); unsaved: what was not kept.
+    """
     parts = []
     for finding in findings:
         item = f"{finding.label}（“{finding.excerpt}”）"
         if item not in parts:
             parts.append(item)
     return (
-        "为了保护你的安全，提问里不能包含个人信息。我们发现了："
+        f"{lead}不能包含个人信息。我们发现了："
         + "；".join(parts)
-        + "。请删除这些内容后再提交，问题尚未保存。"
+        + f"。请删除这些内容后再提交，{unsaved}。"
     )
 
 

@@ -10,13 +10,15 @@ AUDIT_ACTIONS = {"afterschool.allocate": "分配课后服务名额", "afterschoo
                "afterschool.priority": "设置优先", "afterschool.programme.create": "新建服务项目",
                "afterschool.programme.update": "修改服务项目", "afterschool.publish": "发布服务指南",
                "afterschool.signup": "报名", "afterschool.signup.close": "截止报名",
+               "afterschool.signup.confirm": "家长确认报名",
                "afterschool.withdraw": "退出项目"}
 AUDIT_OBJECTS = {"programme": "服务项目", "guide": "服务指南", "enrolment": "录取", "signup": "报名"}
 AUDIT_FIELDS = {"student_id": "学生", "programme_id": "服务项目", "choices": "志愿", "enrolled": "录取",
               "waitlisted": "候补", "unplaced": "未安排", "seed": "随机种子",
               "first_choice_share": "第一志愿比例", "term_label": "学期", "priority": "优先",
               "granted": "给予", "moved": "递补", "day": "日期", "exceptions": "例外说明",
-              "needed": "需要", "busy": "时间冲突", "can_keep": "可保留", "schools": "学校数"}
+              "needed": "需要", "busy": "时间冲突", "can_keep": "可保留", "schools": "学校数",
+              "awaiting_parent": "等待家长确认"}
 
 
 def init_app(app) -> None:

@@ -182,6 +182,7 @@ def afterschool_hours(code):
 
 def _signup_json(result) -> dict:
     return {"term": result.term, "choices": result.choices, "confirmed": result.confirmed,
+            "awaiting_parent": result.awaiting_parent,
             "enrolments": [enrolment_json(e) for e in result.enrolments]}
 
 
@@ -192,6 +193,18 @@ def afterschool_signup():
     data = _body()
     student = services.student_for(current_user, data.get("student_id"))
     result = services.sign_up(current_user, student, _term(data), data.get("choices"))
+    return jsonify(_signup_json(result))
+
+
+@bp.post("/afterschool/signup/confirm")
+@login_required
+def afterschool_confirm_signup():
+    """A parent confirms the choices their bound child made."""
+    data = _body()
+    if not policy.is_parent(current_user):
+        raise AfterschoolForbidden("只有家长可以确认孩子的报名。")
+    student = services.student_for(current_user, data.get("student_id"))
+    result = services.confirm_signup(current_user, student, _term(data))
     return jsonify(_signup_json(result))
 
 

@@ -157,6 +157,11 @@ class Signup(db.Model):
     student_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     choices: Mapped[list[int]] = mapped_column(JSON, default=list)  # programme ids, best first
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # 自愿 is the family's choice: a bound child's own choices wait for a parent to confirm them
+    # and take no part in the allocation meanwhile (issue 14).
+    awaiting_parent: Mapped[bool] = mapped_column(Boolean, default=False)
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -366,12 +366,14 @@ def _grade_name(grade) -> str:
 
 @dataclass
 class SignupResult:
-    """What a sign-up did: the choices kept and whether places are already decided."""
+    """What a sign-up did: the choices kept, whether they wait for a parent, and whether places
+    are already decided."""
 
     term: str
     choices: list[int]
     confirmed: bool
     enrolments: list[Enrolment]
+    awaiting_parent: bool = False
 
 
 def sign_up(actor, student: User, term: str, choices, day: date | None = None) -> SignupResult:
@@ -379,34 +381,97 @@ def sign_up(actor, student: User, term: str, choices, day: date | None = None) -
 
     Before the allocation the choices wait for it (confirmed False); in a window opened after
     it, each choice is a place at once while seats last, else a waitlist place (confirmed).
-    An empty list withdraws the sign-up. Raises 422 outside the window, for a programme of
-    another school or term, or one that does not take the student's grade.
+    A bound child's own choices wait for a parent's confirmation (awaiting_parent) and take no
+    part meanwhile; a parent's choices need none. An empty list withdraws the sign-up. Raises
+    422 outside the window, for a programme of another school or term, or one that does not
+    take the student's grade.
     """
     day = day or today()
     ids = parse_id_list(choices, "choices", "志愿", limit=allocation.MAX_CHOICES)
-    guide = _published_guide_of(student, term)
-    if not signup_is_open(guide, day):
-        raise AfterschoolInvalid("term", f"现在不在报名时间内（{_window_text(guide)}）。")
+    guide = _open_guide_of(student, term, day)
     programmes = _check_choices(guide, student, ids)
     signup = db.session.scalar(select(Signup).where(
         Signup.guide_id == guide.id, Signup.student_id == student.id))
     if signup is None:
         signup = Signup(guide_id=guide.id, student_id=student.id, choices=[])
         db.session.add(signup)
+    awaiting = bool(ids) and policy.is_student(actor) and policy.has_bound_parent(student)
     signup.choices = ids
     signup.submitted_by_id = actor.id
+    signup.awaiting_parent = awaiting
+    signup.confirmed_by_id = actor.id if policy.is_parent(actor) else None
+    signup.confirmed_at = utcnow() if policy.is_parent(actor) else None
     record(actor, "afterschool.signup", signup, school_id=student.school_id, term=term,
-           choices=ids, student_id=student.id)
+           choices=ids, student_id=student.id, awaiting_parent=awaiting)
+    if awaiting:
+        notify(list(student.parents), "afterschool",
+               f"{student.display_name or student.alias}提交了课后服务报名，请确认或撤回。", "/parents/")
     try:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
         raise AfterschoolConflict("报名刚刚提交过，请刷新后查看。") from None
-    placed = []
-    if guide.allocated_at is not None:
-        placed = [_place_now(student, programme, rank)
-                  for rank, programme in enumerate(programmes, start=1)]
-    return SignupResult(term, ids, guide.allocated_at is not None, [e for e in placed if e])
+    if awaiting:
+        return SignupResult(term, ids, False, [], awaiting_parent=True)
+    return SignupResult(term, ids, guide.allocated_at is not None,
+                        _place_after_allocation(guide, student, programmes))
+
+
+def _open_guide_of(student: User, term: str, day: date) -> Guide:
+    guide = _published_guide_of(student, term)
+    if not signup_is_open(guide, day):
+        raise AfterschoolInvalid("term", f"现在不在报名时间内（{_window_text(guide)}）。")
+    return guide
+
+
+def _place_after_allocation(guide: Guide, student: User, programmes) -> list[Enrolment]:
+    if guide.allocated_at is None:
+        return []
+    placed = [_place_now(student, programme, rank)
+              for rank, programme in enumerate(programmes, start=1)]
+    return [e for e in placed if e]
+
+
+def confirm_signup(actor, student: User, term: str, day: date | None = None) -> SignupResult:
+    """A parent confirms their child's own choices: they now take part in the allocation (or,
+    after it, are placed at once). 404 for anyone else; 422 with nothing to confirm or outside
+    the window."""
+    if not policy.can_confirm_signup(actor, student):
+        raise AfterschoolNotFound("没有找到这个学生。")
+    guide = _open_guide_of(student, term, day or today())
+    signup = db.session.scalar(select(Signup).where(
+        Signup.guide_id == guide.id, Signup.student_id == student.id))
+    if signup is None or not signup.awaiting_parent:
+        raise AfterschoolInvalid("student_id", "孩子没有等待确认的报名。")
+    confirmed = db.session.execute(
+        update(Signup).where(Signup.id == signup.id, Signup.awaiting_parent.is_(True))
+        .values(awaiting_parent=False, confirmed_by_id=actor.id, confirmed_at=utcnow())
+        .execution_options(synchronize_session=False)).rowcount == 1
+    if not confirmed:
+        db.session.rollback()
+        raise AfterschoolConflict("这个报名刚刚已被确认，请刷新后查看。")
+    record(actor, "afterschool.signup.confirm", signup, school_id=student.school_id, term=term,
+           student_id=student.id, choices=list(signup.choices))
+    db.session.commit()
+    db.session.refresh(signup)
+    programmes = _check_choices(guide, student, list(signup.choices))
+    return SignupResult(term, list(signup.choices), guide.allocated_at is not None,
+                        _place_after_allocation(guide, student, programmes))
+
+
+def hold_for_parent(student: User, day: date | None = None) -> int:
+    """A parent was just bound: the child's own choices still waiting for the allocation (in an
+    open window) now wait for the parent's confirmation too. Returns how many."""
+    day = day or today()
+    held = 0
+    for signup in db.session.scalars(select(Signup).where(
+            Signup.student_id == student.id, Signup.submitted_by_id == student.id,
+            Signup.awaiting_parent.is_(False), Signup.confirmed_by_id.is_(None))):
+        guide = db.session.get(Guide, signup.guide_id)
+        if signup.choices and guide.allocated_at is None and signup_is_open(guide, day):
+            signup.awaiting_parent = True
+            held += 1
+    return held
 
 
 def _enrolment(programme_id: int, student_id: int) -> Enrolment | None:
@@ -643,7 +708,8 @@ def allocation_inputs(guide: Guide) -> tuple[list[allocation.Applicant], list[al
     rows = db.session.execute(
         select(Signup.student_id, Signup.choices, User.grade)
         .join(User, User.id == Signup.student_id)
-        .where(Signup.guide_id == guide.id, User.active.is_(True))
+        .where(Signup.guide_id == guide.id, User.active.is_(True),
+               Signup.awaiting_parent.is_(False))
         .order_by(Signup.student_id)).all()
     applicants = [
         allocation.Applicant(id=student_id, grade=grade, choices=tuple(choices or ()),
@@ -808,7 +874,8 @@ def unplaced_students(guide: Guide) -> list[User]:
         Programme.guide_id == guide.id, Enrolment.status == EnrolmentStatus.ENROLLED)
     return list(db.session.scalars(
         select(User).join(Signup, Signup.student_id == User.id)
-        .where(Signup.guide_id == guide.id, User.id.not_in(seated), User.active.is_(True))
+        .where(Signup.guide_id == guide.id, User.id.not_in(seated), User.active.is_(True),
+               Signup.awaiting_parent.is_(False))
         .order_by(User.grade, User.username)))
 
 

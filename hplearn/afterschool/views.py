@@ -86,9 +86,8 @@ def mine():
             flash(str(error), "error")
             status = error.status
         else:
-            flash("报名已保存，学校将在报名截止后统一安排。" if not result.confirmed
-                  else "报名已处理，结果见下方。", "info")
-            return redirect(url_for("afterschool.mine", term=term))
+            flash(_signup_message(result), "info")
+            return redirect(_mine_url(student, term))
     signup = services.student_signup(student, term)
     return render_template(
         "afterschool/mine.html", student=student, term=term,
@@ -107,7 +106,21 @@ def withdraw(programme_id):
     student = services.student_for(current_user, request.form.get("student_id", type=int))
     services.withdraw(current_user, student, programme_id)
     flash("已退出，名额已让给候补的同学。", "info")
-    return redirect(url_for("afterschool.mine"))
+    return redirect(_mine_url(student))
+
+
+def _mine_url(student, term: str | None = None) -> str:
+    """The family's page of this student (a parent's names the child)."""
+    child = None if student.id == current_user.id else student.id
+    return url_for("afterschool.mine", term=term, student_id=child)
+
+
+def _signup_message(result) -> str:
+    if result.awaiting_parent:
+        return "报名已保存，等待家长确认：家长确认后才参加学校的统一安排。"
+    if not result.confirmed:
+        return "报名已保存，学校将在报名截止后统一安排。"
+    return "报名已处理，结果见下方。"
 
 
 # --- teachers ----------------------------------------------------------------------------------

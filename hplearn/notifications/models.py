@@ -20,6 +20,7 @@ KINDS = {
     "counsellor_change": "心理老师变更",
     "contribution": "投稿审核",
     "afterschool": "课后服务",
+    "feedback": "意见建议",
 }
 
 

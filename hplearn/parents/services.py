@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 
 from hplearn import policy
 from hplearn.accounts.models import School, User
+from hplearn.afterschool import services as afterschool
 from hplearn.errors import Forbidden, Invalid, NotFound
 from hplearn.extensions import db
 from hplearn.parents.models import BindingCode, ParentLink
@@ -84,6 +85,9 @@ def link(parent: User, student: User) -> bool:
     if exists is not None:
         return False
     db.session.add(ParentLink(parent_id=parent.id, student_id=student.id))
+    db.session.flush()
+    db.session.expire(student, ["parents"])
+    afterschool.hold_for_parent(student)
     return True
 
 

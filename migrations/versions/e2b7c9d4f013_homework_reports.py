@@ -1,7 +1,7 @@
 """作业时长: one row per student and evening (issue 14)
 
 Revision ID: e2b7c9d4f013
-Revises: d8f2a6b3c915
+Revises: e501af0989f5
 Create Date: 2026-12-02 16:00:00
 """
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ import hplearn.timeutil
 
 # revision identifiers, used by Alembic.
 revision = 'e2b7c9d4f013'
-down_revision = 'd8f2a6b3c915'
+down_revision = 'e501af0989f5'
 branch_labels = None
 depends_on = None
 

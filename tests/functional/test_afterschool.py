@@ -168,7 +168,7 @@ def test_signup_rules(client, login, admin, coach, pupils, middle):
     body = _checked(client.put("/api/v1/afterschool/signup",
                                json={"term": TERM, "choices": [ball.id, care.id]}), 200)
     assert body == {"term": TERM, "choices": [ball.id, care.id], "confirmed": False,
-                    "enrolments": []}
+                    "awaiting_parent": False, "enrolments": []}
     for choices, words in (([ball.id, ball.id], "重复"), ([1, 2, 3, 4], "最多 3"),
                            ([999999], "没有编号"), ("x", "编号列表")):
         message = _checked(client.put("/api/v1/afterschool/signup",

@@ -17,6 +17,7 @@ import pytest
 
 from hplearn.afterschool import services as as_services
 from hplearn.afterschool.services import today as services_today
+from hplearn.parents import feedback as feedback_services
 from hplearn.qa import services as qa_services
 from tests import factories
 from tests.afterschool_fixtures import TERM, compliant_guide, programme_data
@@ -97,6 +98,32 @@ def _afterschool(world) -> dict:
 
 def _programme(world) -> int:
     return _afterschool(world)["programme"]
+
+
+def _awaiting_child(world) -> int:
+    """`student` signed up themselves for TERM: the choice waits for `parent` (made once)."""
+    student = world["users"]["student"]
+    as_services.sign_up(student, student, TERM, [_programme(world)])
+    return student.id
+
+
+def _feedback(world) -> int:
+    """A feedback of `parent` to `school` (made on first use)."""
+    if "feedback" not in world:
+        item = feedback_services.submit(world["users"]["parent"], world["school"].code, "课后服务",
+                                        FEEDBACK_BODY)
+        world["feedback"] = item.id
+    return world["feedback"]
+
+
+def _committee(world) -> str:
+    """`parent` on the 家委会 of `school`."""
+    feedback_services.set_committee_member(world["users"]["school_admin"], world["school"],
+                                           world["users"]["parent"].id, True)
+    return world["school"].code
+
+
+FEEDBACK_BODY = "希望篮球活动能延长到六点半。"
 
 
 def _last_weekday() -> str:
@@ -320,6 +347,44 @@ ENDPOINTS = [
              json=lambda w: {"date": _last_weekday(), "present": [w["users"]["student"].id]}),
     Endpoint("GET", lambda w: f"/api/v1/stats/afterschool/district?term={TERM}",
              {"district_admin"}),
+    # Parents: confirming a child's own sign-up, 意见建议, 家委会, the district's view
+    Endpoint("POST", lambda w: "/api/v1/afterschool/signup/confirm", {"parent"},
+             json=lambda w: {"term": TERM, "student_id": _awaiting_child(w)}),
+    Endpoint("GET", lambda w: f"/parents/?term={TERM}", {"parent"}),
+    Endpoint("POST", lambda w: f"/parents/children/{_awaiting_child(w)}/confirm", {"parent"},
+             form=lambda w: {"term": TERM}),
+    Endpoint("POST", lambda w: f"/parents/children/{_awaiting_child(w)}/withdraw", {"parent"},
+             form=lambda w: {"term": TERM}),
+    Endpoint("POST", lambda w: "/api/v1/feedback", {"parent"},
+             json=lambda w: {"school": w["school"].code, "category": "安全",
+                             "body": "校门口放学时车辆太多。", "anonymous": True}),
+    Endpoint("GET", lambda w: "/api/v1/feedback" if _feedback(w) else "",
+             {"parent", "school_admin", "other_school_admin", "district_admin"},
+             secret=lambda w: FEEDBACK_BODY),
+    Endpoint("GET", lambda w: f"/api/v1/feedback/{_feedback(w)}",
+             {"parent", "school_admin", "district_admin"},
+             hidden={"student", "teacher", "staff_teacher", "other_school_admin"},
+             secret=lambda w: FEEDBACK_BODY),
+    Endpoint("POST", lambda w: f"/api/v1/feedback/{_feedback(w)}/reply", {"school_admin"},
+             hidden={"other_school_admin", "district_admin"}, json=lambda w: {"body": "收到。"},
+             secret=lambda w: FEEDBACK_BODY),
+    Endpoint("GET", lambda w: "/parents/feedback", {"parent"}),
+    Endpoint("POST", lambda w: "/parents/feedback", {"parent"},
+             form=lambda w: {"school": w["school"].code, "category": "其他",
+                             "body": "感谢老师们的付出。"}),
+    Endpoint("GET", lambda w: f"/parents/school/{w['school'].code}/feedback"
+             if _feedback(w) else "", ADMINS, hidden={"other_school_admin"},
+             secret=lambda w: FEEDBACK_BODY),
+    Endpoint("POST", lambda w: f"/parents/school/{w['school'].code}/feedback/{_feedback(w)}/reply",
+             {"school_admin"}, hidden={"other_school_admin", "district_admin"},
+             form=lambda w: {"body": "收到，谢谢。"}),
+    Endpoint("POST", lambda w: f"/parents/school/{w['school'].code}/committee", {"school_admin"},
+             hidden={"other_school_admin"},
+             form=lambda w: {"parent_id": str(w["users"]["parent"].id), "member": "1"}),
+    Endpoint("GET", lambda w: f"/parents/committee/{_committee(w)}" if _feedback(w) else "",
+             {"parent"}, secret=lambda w: FEEDBACK_BODY),
+    Endpoint("GET", lambda w: "/parents/district" if _feedback(w) else "", {"district_admin"},
+             secret=lambda w: FEEDBACK_BODY),
     # After-school pages
     Endpoint("GET", lambda w: f"/afterschool/mine?term={TERM}" if _afterschool(w) else "",
              {"student"}, unnamed={"parent"}),
