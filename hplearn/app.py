@@ -34,6 +34,7 @@ FEATURES = (
     "afterschool",
     "parents",
     "homework",
+    "news",
     "exercises",
     "contributions",
     "learning",

@@ -478,6 +478,18 @@ def can_confirm_signup(user, student) -> bool:
     return student is not None and student.role == Role.STUDENT and is_parent_of(user, student)
 
 
+def can_edit_post(user, post) -> bool:
+    """A school's posts: its school admins and district admins; the district's: district admins."""
+    if post.school_id is None:
+        return is_district_admin(user)
+    return can_manage_school(user, post.school_id)
+
+
+def can_feature_posts(user) -> bool:
+    """The district chooses what the home page features."""
+    return is_district_admin(user)
+
+
 def can_manage_afterschool(user, school_id) -> bool:
     """Write the school's plan and programmes, publish, allocate, place by hand, see records."""
     return can_manage_school(user, school_id)

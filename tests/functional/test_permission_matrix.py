@@ -220,6 +220,12 @@ ENDPOINTS = [
     Endpoint("GET", lambda w: "/api/v1/topics", EVERYONE),
     Endpoint("GET", lambda w: "/api/v1/platforms", EVERYONE),
     Endpoint("GET", lambda w: "/api/v1/openapi.yaml", EVERYONE),
+    # 宣传 and 典型案例
+    Endpoint("GET", lambda w: "/news/", EVERYONE),
+    Endpoint("GET", lambda w: "/api/v1/news", EVERYONE),
+    Endpoint("GET", lambda w: "/news/desk", ADMINS | {"other_school_admin"}),
+    Endpoint("POST", lambda w: "/news/new", ADMINS | {"other_school_admin"}, form=lambda w: {
+        "kind": "announcement", "title": "矩阵公告"}),
     # 作业时长
     Endpoint("POST", lambda w: "/api/v1/homework-time", {"student"}, unnamed={"parent"},
              json=lambda w: {"date": services_today().isoformat(), "minutes": 30}),
