@@ -37,7 +37,9 @@ def record():
     if request.method == "POST":
         if not FlaskForm().validate():
             abort(400, description="表单已过期，请刷新页面后重试。")
-        minutes = request.form.get("minutes") or request.form.get("other_minutes")
+        # Enter in the number field submits with the form's first button (没有书面作业, 0), so
+        # a typed number wins over the button's value.
+        minutes = request.form.get("other_minutes", "").strip() or request.form.get("minutes")
         try:
             report = services.record_minutes(current_user, request.form.get("student_id"),
                                              request.form.get("date"), minutes)

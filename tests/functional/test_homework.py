@@ -46,6 +46,14 @@ def test_the_page_records_with_one_tap(client, login, student):
     assert "30 分钟" in client.get(response.headers["Location"]).get_data(as_text=True)
 
 
+def test_a_typed_number_wins_over_the_first_button(client, login, student):
+    # Pressing Enter in the number field sends the first button (0) along with the number.
+    login(student)
+    client.post("/homework/", data={"student_id": student.id, "date": today().isoformat(),
+                                    "minutes": "0", "other_minutes": "75"})
+    assert db.session.scalar(select(HomeworkReport.minutes)) == 75
+
+
 def test_a_parent_records_for_their_child_and_must_name_them(client, login, student, school):
     sibling = factories.UserFactory(username="stu2", role="student", school=school, grade=3)
     parent = parent_of(student, sibling)
