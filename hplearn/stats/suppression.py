@@ -71,10 +71,17 @@ def _exposed(group: Sequence[Cell], hidden: set) -> bool:
     return total not in hidden and _students(shut) < MIN_STUDENTS
 
 
-def _next_to_hide(group: Sequence[Cell], hidden: set) -> Cell | None:
+def _next_to_hide(group: Sequence[Cell], hidden: set, groups_of: dict) -> Cell | None:
     parts = [cell for cell in group[:-1] if cell not in hidden and cell.hidden is None]
     if parts:
-        return min(parts, key=_magnitude)  # min keeps the first of equals: a stable choice
+        # Best a part that also protects another group (closing a rectangle in a table), then
+        # the smallest; min keeps the first of equals, so the choice is stable.
+        def cost(cell: Cell) -> tuple:
+            helps = any(other is not group and _exposed(other, hidden)
+                        for other in groups_of.get(cell, ()))
+            return (not helps, _magnitude(cell))
+
+        return min(parts, key=cost)
     total = group[-1]
     return total if total not in hidden and total.hidden is None else None
 
@@ -90,12 +97,16 @@ def suppress(cells: Iterable[Cell], groups: Iterable[Sequence[Cell]] = ()) -> se
     everything = set(cells) | {cell for group in groups for cell in group}
     hidden = {cell for cell in everything
               if cell.hidden or (cell.hidden is None and cell.primary())}
+    groups_of: dict = {}
+    for group in groups:
+        for cell in group:
+            groups_of.setdefault(cell, []).append(group)
     changed = True
     while changed:
         changed = False
         for group in groups:
             while _exposed(group, hidden):
-                extra = _next_to_hide(group, hidden)
+                extra = _next_to_hide(group, hidden, groups_of)
                 if extra is None:
                     break  # only cells decided elsewhere are left: nothing more to do here
                 hidden.add(extra)
