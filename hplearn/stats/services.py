@@ -33,20 +33,26 @@ from hplearn.stats.suppression import HIDDEN, Cell, cells_in, publish, suppress
 # --- one school ----------------------------------------------------------------------------------
 
 
-def _gather(schools, period: Period) -> dict:
+def _gather(schools, period: Period, *, breakdowns: bool = True) -> dict:
     """Everything a school's report needs, for several schools at once (a few queries, not a
-    few per school). S and the dashboard read the same, so both hide the same figures."""
+    few per school). S and the dashboard read the same, so both hide the same figures.
+
+    breakdowns: False for totals and Q&A only. Those come out the same: every breakdown adds
+    up to its total over the same students, so the rule never hides a total for the sake of a
+    breakdown (a hidden total is one of fewer than five students itself).
+    """
     ids = [school.id for school in schools]
-    questions = question_rows(ids, period)
-    return {
+    data = {
         "totals": school_totals(ids, period),
         "enrolled": enrolled_students(ids),
-        "questions": questions,
-        "daily": daily_rows(ids, period),
-        "usage": usage_breakdown(ids, period),
-        "resources": top_resources(ids, period),
-        **top_searches(ids, period),
+        "questions": question_rows(ids, period),
+        "breakdowns": breakdowns,
+        "daily": {}, "usage": {}, "resources": {}, "searches": {}, "zero_results": {},
     }
+    if breakdowns:
+        data.update(daily=daily_rows(ids, period), usage=usage_breakdown(ids, period),
+                    resources=top_resources(ids, period), **top_searches(ids, period))
+    return data
 
 
 def school_stats(school: School, period: Period) -> dict:
@@ -91,7 +97,7 @@ def _school_report(school: School, period: Period, data: dict) -> Report:
     )
     tree = {
         "stats": stats,
-        "daily": _daily_series(data["daily"].get(school.id, []), period),
+        "daily": _daily_series(data["daily"].get(school.id, []), period) if data["breakdowns"] else [],
         "usage": usage,
         "subjects_qa": _qa_rows(subjects, _subject_label),
         "teachers": _qa_rows(
@@ -250,7 +256,7 @@ def district_report(period: Period) -> dict:
     as well wherever they and the schools' shown subject figures would give a hidden one away.
     """
     schools = all_schools()
-    data = _gather(schools, period)
+    data = _gather(schools, period, breakdowns=False)
     reports = [_school_report(school, period, data) for school in schools]
     entries = [_district_entry(report.published["stats"]) for report in reports]
     entries.sort(key=lambda e: (_sortable(e["views_per_student"]), e["code"]))

@@ -8,7 +8,6 @@ import io
 from datetime import timedelta
 
 import pytest
-
 from sqlalchemy import select
 
 from hplearn.extensions import db

@@ -153,6 +153,12 @@ def test_district_subject_totals_do_not_give_a_school_away(app, district_admin, 
     assert by_school["hp102"]["questions"]["asked"] == HIDDEN
     html = _client(app, district_admin).get("/stats/").get_data(as_text=True)
     assert "心理健康" in html
+    for school in (big, small):  # the dashboard reads totals only: the same as the full S
+        stats = services.school_stats(school, period)
+        entry = by_school[school.code]
+        assert entry["questions"] == stats["questions"]
+        assert [entry[k] for k in ("views", "watch_minutes", "searches", "active_students")] == \
+            [stats[k] for k in ("views", "watch_minutes", "searches", "active_students")]
 
 
 # --- students only -----------------------------------------------------------------------------
