@@ -271,8 +271,9 @@ def _top_per_school(model, key_column, measures: dict, school_ids, period: Perio
     return result
 
 
-def top_resources(school_ids, period: Period, limit: int = TOP_COUNT) -> dict[int, list[dict]]:
-    """Per school, the most viewed resources: [{"id", "title", "views"}]."""
+def top_resources(school_ids, period: Period, limit: int = TOP_COUNT + 1) -> dict[int, list[dict]]:
+    """Per school, the most viewed resources: [{"id", "title", "views"}] (one more than is
+    shown, so the caller knows whether the list is all there is)."""
     tops = _top_per_school(ResourceDaily, ResourceDaily.resource_id,
                            {"views": ResourceDaily.views}, school_ids, period, limit)["views"]
     ids = {key for entries in tops.values() for (_, key), _ in entries}

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from hplearn.accounts.models import School, User
 from hplearn.extensions import db
 from hplearn.stats.figures import (
+    TOP_COUNT,
     Responses,
     SchoolTotals,
     cell,
@@ -89,8 +90,9 @@ def _school_report(school: School, period: Period, data: dict) -> Report:
     teachers = group_responses([r for r in rows if r.teacher_id], lambda r: r.teacher_id)
     usage = data["usage"].get(school.id, empty_breakdown())
     stats = _summary(school, period, totals, data["enrolled"].get(school.id, 0), target)
+    resources = data["resources"].get(school.id, [])
     stats.update(
-        top_resources=data["resources"].get(school.id, []),
+        top_resources=resources[:TOP_COUNT],
         top_searches=data["searches"].get(school.id, []),
         zero_result_searches=data["zero_results"].get(school.id, []),
         by_subject=_by_subject(usage["subject"], subjects),
@@ -105,7 +107,7 @@ def _school_report(school: School, period: Period, data: dict) -> Report:
             _teacher_names(list(teachers)).get,
         ),
     }
-    report = Report(tree, _school_groups(tree), subjects)
+    report = Report(tree, _school_groups(tree, len(resources) <= TOP_COUNT), subjects)
     _hidden_last(report.published)
     return report
 
@@ -127,16 +129,20 @@ def _summary(school: School, period: Period, totals: SchoolTotals, enrolled: int
     }
 
 
-def _school_groups(tree: dict) -> list[list]:
-    """Every sum a reader of the dashboard, CSV or API can check: parts, then their total."""
+def _school_groups(tree: dict, all_resources: bool) -> list[list]:
+    """Every sum a reader of the dashboard, CSV or API can check: parts, then their total.
+
+    all_resources: whether the top resources are every resource viewed (then they add up to
+    the views; a longer list leaves the rest unknown).
+    """
     stats, questions = tree["stats"], tree["stats"]["questions"]
     groups = []
     for rows in tree["usage"].values():
         groups += [[row["views"] for row in rows] + [stats["views"]],
                    [row["watch_minutes"] for row in rows] + [stats["watch_minutes"]]]
     groups.append([day["views"] for day in tree["daily"]] + [stats["views"]])
-    # Ten resources or fewer may be all there are: then they add up to the views.
-    groups.append([item["views"] for item in stats["top_resources"]] + [stats["views"]])
+    if all_resources:
+        groups.append([item["views"] for item in stats["top_resources"]] + [stats["views"]])
     for rows in (tree["subjects_qa"], tree["teachers"]):
         for key in ("answered", "answered_within_target"):
             groups.append([row[key] for row in rows] + [questions[key]])

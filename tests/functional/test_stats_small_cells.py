@@ -231,3 +231,25 @@ def test_staff_searches_keep_no_searcher(app, school, teacher):
     with app.test_request_context("/search"):
         event = events._search_event("勾股定理", None, 3, school.id, teacher, None)
     assert event["person"] is None
+
+
+def test_a_longer_top_list_than_shown_hides_no_total(app, school, school_admin, runner):
+    # Ten resources seen every day by one student rank above one seen once by six students:
+    # the list shows ten hidden entries, and the rest of the views stays unknown, so the
+    # total stays shown (as on the district dashboard, which reads no breakdown).
+    alone = _students(school, 1, "x")[0]
+    often = [ResourceFactory(title=f"资源{n}", subject="数学") for n in range(10)]
+    rare = ResourceFactory(title="少见的资源", subject="数学")
+    first = today() - timedelta(days=6)
+    for days_ago in range(7):
+        for resource in often:
+            events.record_view(resource, user=alone, when=utcnow() - timedelta(days=days_ago))
+    for student in _students(school, 6, "r"):
+        events.record_view(rare, user=student)
+    _rollup(runner, "--from", first.isoformat(), "--to", today().isoformat())
+    period = Period(first, today())
+    stats = services.school_stats(school, period)
+    assert [item["views"] for item in stats["top_resources"]] == [HIDDEN] * 10
+    assert stats["views"] == 76
+    entry = {e["code"]: e for e in services.district_report(period)["schools"]}[school.code]
+    assert entry["views"] == 76
