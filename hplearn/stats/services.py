@@ -43,10 +43,13 @@ def _gather(schools, period: Period, *, breakdowns: bool = True) -> dict:
     breakdown (a hidden total is one of fewer than five students itself).
     """
     ids = [school.id for school in schools]
+    questions = question_rows(ids, period)
+    teachers = {row.teacher_id for rows in questions.values() for row in rows if row.teacher_id}
     data = {
         "totals": school_totals(ids, period),
         "enrolled": enrolled_students(ids),
-        "questions": question_rows(ids, period),
+        "questions": questions,
+        "teacher_names": _teacher_names(teachers),
         "breakdowns": breakdowns,
         "daily": {}, "usage": {}, "resources": {}, "searches": {}, "zero_results": {},
     }
@@ -104,7 +107,7 @@ def _school_report(school: School, period: Period, data: dict) -> Report:
         "subjects_qa": _qa_rows(subjects, _subject_label),
         "teachers": _qa_rows(
             {key: responses.figures(target) for key, responses in teachers.items()},
-            _teacher_names(list(teachers)).get,
+            data["teacher_names"].get,
         ),
     }
     report = Report(tree, _school_groups(tree, len(resources) <= TOP_COUNT), subjects)
