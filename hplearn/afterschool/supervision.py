@@ -24,44 +24,27 @@ from hplearn.afterschool.models import (
 )
 from hplearn.extensions import db
 from hplearn.stats.export import safe_cell
-from hplearn.stats.figures import HIDDEN, enrolled_students
+from hplearn.stats.figures import enrolled_students
+from hplearn.stats.suppression import HIDDEN, MIN_STUDENTS, Cell, suppress
 from hplearn.vocab import grade_label
 
-SMALLEST_SHOWN = 5
 PAGE_HIDDEN = "人数不足 5 人"
 
 
 def protect(matrix: list[list[int]]) -> list[list[bool]]:
-    """Which cells of a table with margins to hide.
+    """Which cells of a table with margins to hide (hplearn.stats.suppression decides).
 
-    matrix: rows of counts whose last column is each row's total and whose last row is each
-    column's total (its last cell the grand total); None marks a cell that cannot hold anyone
-    (a grade the school does not teach), shown and left out of the sums. Every count under
-    five is hidden; then,
-    until nothing changes, any row or column with exactly one hidden member (cells and its
-    total alike) gets its smallest shown member hidden too, so no hidden count is the
-    difference of shown ones.
+    matrix: rows of counts of students whose last column is each row's total and whose last
+    row is each column's total (its last cell the grand total); None marks a cell that cannot
+    hold anyone (a grade the school does not teach), shown and left out of the sums. Every
+    count under five is hidden, and then, in every row and column, as many more as it takes
+    for no hidden count to be the difference of shown ones.
     """
-    hidden = [[value is not None and value < SMALLEST_SHOWN for value in row] for row in matrix]
-    lines = [[(i, j) for j in range(len(matrix[0])) if matrix[i][j] is not None]
-             for i in range(len(matrix))]
-    lines += [[(i, j) for i in range(len(matrix)) if matrix[i][j] is not None]
-              for j in range(len(matrix[0]))]
-    changed = True
-    while changed:
-        changed = False
-        for line in lines:
-            shut = [cell for cell in line if hidden[cell[0]][cell[1]]]
-            if len(shut) != 1:
-                continue
-            open_cells = [cell for cell in line if not hidden[cell[0]][cell[1]]]
-            if not open_cells:
-                continue
-            # Prefer hiding a cell to hiding the line's total (the last member).
-            smallest = min(open_cells, key=lambda c: (c == line[-1], matrix[c[0]][c[1]]))
-            hidden[smallest[0]][smallest[1]] = True
-            changed = True
-    return hidden
+    cells = [[None if value is None else Cell(value, value) for value in row] for row in matrix]
+    rows = [[c for c in row if c is not None] for row in cells]
+    columns = [[c for c in column if c is not None] for column in zip(*cells, strict=True)]
+    hidden = suppress([c for row in rows for c in row], rows + columns)
+    return [[c is not None and c in hidden for c in row] for row in cells]
 
 
 def protect_list(values: list[int]) -> tuple[list[bool], bool]:
@@ -175,7 +158,7 @@ def _with_suppression(term: str, rows: list[SchoolRow], grades: list[int]) -> Su
             "participants": mask[index][-1],
             "signed_up": signed_mask[index],
             "waitlisted": waiting_mask[index],
-            "attendance": row.marked_students < SMALLEST_SHOWN,
+            "attendance": row.marked_students < MIN_STUDENTS,
         }
     marked = sum(row.marked_students for row in rows)
     totals = {
@@ -195,7 +178,7 @@ def _with_suppression(term: str, rows: list[SchoolRow], grades: list[int]) -> Su
         "waitlisted": waiting_total_hidden,
         # People may be counted in two schools' marks only if they moved; fewer than five
         # distinct students in all is what matters here.
-        "attendance": marked < SMALLEST_SHOWN,
+        "attendance": marked < MIN_STUDENTS,
     }
     return Supervision(term, rows, grades, totals, hidden)
 

@@ -14,10 +14,10 @@ from hplearn.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from hplearn.exercises.format import KIND_NAMES, format_item, parse_exercises
 from hplearn.exercises.models import ExerciseAttempt, ExerciseItem, ExerciseSet
 from hplearn.extensions import db
+from hplearn.stats.suppression import HIDDEN, Cell, suppress
 
 MAX_ID = 2**31 - 1
-MIN_STUDENTS = 5  # the "<5" rule: fewer distinct students and no figure is shown
-FEW_STUDENTS = "<5"
+FEW_STUDENTS = HIDDEN  # the "<5" rule (hplearn.stats.suppression)
 LETTERS = "ABCDEFGH"
 MAX_BLANK_ANSWER = 100
 
@@ -326,10 +326,12 @@ def item_rates(actor, exercise_set: ExerciseSet, school_id: int | None) -> list[
     for (item_id, _), correct in first.items():
         students[item_id] += 1
         right[item_id] += int(correct)
+    cells = {item.id: Cell(students[item.id], students[item.id]) for item in exercise_set.items}
+    hidden = suppress(cells.values())  # items stand alone: no sum to protect
     rates = []
     for item in exercise_set.items:
         count = students[item.id]
-        if count < MIN_STUDENTS:
+        if cells[item.id] in hidden:
             rates.append(ItemRate(item, FEW_STUDENTS, FEW_STUDENTS))
         else:
             rates.append(ItemRate(item, count, round(right[item.id] / count, 3)))

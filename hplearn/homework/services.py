@@ -18,11 +18,10 @@ from hplearn.accounts.models import School, User
 from hplearn.errors import Forbidden, Invalid, NotFound
 from hplearn.extensions import db
 from hplearn.homework.models import HomeworkReport
-from hplearn.stats.figures import HIDDEN
 from hplearn.stats.period import Period, today
+from hplearn.stats.suppression import HIDDEN, Cell
 from hplearn.vocab import Role
 
-MIN_STUDENTS = 5
 MAX_MINUTES = 600
 DAYS_BACK = 7  # a family may record tonight or catch up on the last week, not rewrite a term
 QUICK_MINUTES = (0, 15, 30, 45, 60, 90, 120)
@@ -135,7 +134,7 @@ class Figure:
 
 def _figure(rows: list[tuple[int, int]], limit: int | None) -> Figure:
     """rows: (student_id, minutes)."""
-    if len({student for student, _ in rows}) < MIN_STUDENTS:
+    if Cell(None, {student for student, _ in rows}).primary():  # the one "<5" rule
         return Figure(HIDDEN, HIDDEN, HIDDEN, limit)
     minutes = [value for _, value in rows]
     over = sum(1 for value in minutes if limit is not None and value > limit)

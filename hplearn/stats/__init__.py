@@ -27,7 +27,7 @@ def init_app(app) -> None:
     from hplearn import jobs, settings
     from hplearn.search import search_performed
     from hplearn.stats import api, charts, cli, events, listeners, views  # noqa: F401  (api adds routes)
-    from hplearn.stats.figures import HIDDEN
+    from hplearn.stats.suppression import HIDDEN
 
     settings.declare(app, SETTINGS, owner="stats")
     app.register_blueprint(views.bp, url_prefix="/stats")

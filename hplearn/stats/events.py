@@ -14,8 +14,9 @@ Public API (each call returns at once, never raises, and logs in English if some
     record_watch(resource, seconds, *, user=None, when=None)
         Seconds of a video actually watched (clamped to 0–6 h per call).
     record_search(normalized_query, filters, result_count, *, school_id, user=None, when=None)
-        A search was run. Attributed to the searcher's school only: the searcher is kept as a
-        keyed hash used to count distinct searchers (for the "<5" rule), never as an id.
+        A search was run. Attributed to the searcher's school only: a student searcher is kept
+        as a keyed hash used to count distinct students (for the "<5" rule), never as an id;
+        staff and visitors not at all.
         `filters` is a dict or an object with `as_args()` (stage, grade, subject, kind).
     record_question_event(kind, question_id, subject, grade, school_id, *, user,
                           first_response_minutes=None, asker=None, when=None)
@@ -243,12 +244,14 @@ def _search_event(normalized_query, filters, result_count, school_id, user, when
         return None
     event = _base("search", when)
     event.update(_filter_values(filters))
-    identity = f"user:{user.id}" if _signed_in(user) else _visitor_identity(create=False)
+    # Only a student's key is kept: the "<5" rule counts students, and a staff member's or
+    # visitor's searches need no one behind them counted.
+    student = _signed_in(user) and user.role == Role.STUDENT
     event.update(
         query=query,
         value=max(int(result_count), 0),
         school_id=school_id,
-        person=person_key(identity) if identity else None,
+        person=person_key(f"user:{user.id}") if student else None,
     )
     return event
 
@@ -265,7 +268,7 @@ def _question_event(
         event["student_id"] = user.id if getattr(user, "role", None) == Role.STUDENT else None
     else:
         event["teacher_id"] = user.id
-        if asker is not None:
+        if asker is not None and getattr(asker, "role", None) == Role.STUDENT:
             event["person"] = person_key(f"user:{asker.id}")
     if kind == "answered" and first_response_minutes is not None:
         event["value"] = max(round(first_response_minutes), 0)

@@ -1,6 +1,7 @@
-"""Figures read from the rollup tables, with the "<5" rule applied.
+"""Figures read from the rollup tables, as `Cell`s: each value with the students behind it.
 
-Every figure built from fewer than five distinct people is the string "<5" (HIDDEN).
+The services decide what the "<5" rule hides (hplearn.stats.suppression) once every figure of
+a report is known, so that a hidden figure cannot be worked out from the shown ones.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from sqlalchemy import false, func, null, or_, select, true, tuple_
 from hplearn.accounts.models import User
 from hplearn.catalog.models import Resource, Topic
 from hplearn.extensions import db
+from hplearn.screening import find_personal_information
 from hplearn.stats.models import (
     QuestionDaily,
     ResourceDaily,
@@ -25,16 +27,17 @@ from hplearn.stats.models import (
 )
 from hplearn.stats.period import Period, split_period
 from hplearn.stats.rollup import FULL_SAMPLE_LENGTH, SAMPLE_SIZE, Sample
+from hplearn.stats.suppression import Cell
 from hplearn.vocab import Role
 
-HIDDEN = "<5"
 DEFAULT_TARGET_MINUTES = 24 * 60
 TOP_COUNT = 10
+SEARCH_WINDOW = 3  # queries looked at per one listed: some are withheld
 
 
-def shown(value, people: int):
-    """The value, or "<5" when fewer than five distinct people are behind it."""
-    return value if people >= SAMPLE_SIZE else HIDDEN
+def cell(value, people) -> Cell:
+    """A figure and the students behind it (a Sample, a count, or a set of person keys)."""
+    return Cell(value, people.keys if isinstance(people, Sample) else people)
 
 
 def target_minutes() -> int:
@@ -83,17 +86,19 @@ class Responses:
         return sum(count for minutes, count in self.minutes.items() if minutes <= target)
 
     def figures(self, target: int) -> dict:
-        """The Q&A figures of S, masked by the number of distinct askers."""
-        answered_people = len(self.answered_sample)
+        """The Q&A figures of S as cells, each behind the distinct askers it counts."""
+        askers = self.answered_sample
         timed = sum(self.minutes.values())
         share = round(self.within(target) / timed, 3) if timed else None
+        answered, within = cell(self.answered, askers), cell(self.within(target), askers)
         return {
-            "asked": shown(self.asked, len(self.asked_sample)),
-            "answered": shown(self.answered, answered_people),
-            "answered_within_target": shown(self.within(target), answered_people),
-            "answered_within_target_share": shown(share, answered_people),
-            "median_first_response_minutes": shown(self.percentile(0.5), answered_people),
-            "p90_first_response_minutes": shown(self.percentile(0.9), answered_people),
+            "asked": cell(self.asked, self.asked_sample),
+            "answered": answered,
+            "answered_within_target": within,
+            # A share and one of its two counts would give the other one away.
+            "answered_within_target_share": Cell(share, askers.keys, follows=(answered, within)),
+            "median_first_response_minutes": cell(self.percentile(0.5), askers),
+            "p90_first_response_minutes": cell(self.percentile(0.9), askers),
             "target_minutes": target,
         }
 
@@ -176,13 +181,16 @@ def school_totals(school_ids, period: Period) -> dict[int, SchoolTotals]:
     return totals
 
 
-def daily_rows(school_id: int, period: Period):
-    """The school's per-day figures (for the daily chart and table)."""
+def daily_rows(school_ids, period: Period) -> dict[int, list]:
+    """Per school, its per-day figures (for the daily chart and table)."""
     query = select(
-        SchoolDaily.day, SchoolDaily.active_students, SchoolDaily.weekly_active_students,
-        SchoolDaily.views, SchoolDaily.view_sample,
-    ).where(SchoolDaily.school_id == school_id, in_period(SchoolDaily, period))
-    return db.session.execute(query).all()
+        SchoolDaily.school_id, SchoolDaily.day, SchoolDaily.active_students,
+        SchoolDaily.weekly_active_students, SchoolDaily.views, SchoolDaily.view_sample,
+    ).where(SchoolDaily.school_id.in_(school_ids), in_period(SchoolDaily, period))
+    rows: dict = defaultdict(list)
+    for school_id, *row in db.session.execute(query):
+        rows[school_id].append(row)
+    return rows
 
 
 def question_rows(school_ids, period: Period, *, response_times: bool = True) -> dict[int, list]:
@@ -219,17 +227,10 @@ def _samples_of(model, key_column, pairs, period: Period) -> dict:
     return samples
 
 
-def _ranked(rows, enough) -> list:
-    # Entries hidden by the "<5" rule go last, so the ranking reveals nothing about them.
-    visible = [(key, count) for key, count in rows if enough(key)]
-    hidden = [(key, HIDDEN) for key, count in rows if not enough(key)]
-    return visible + hidden
-
-
 def _top_per_school(model, key_column, measures: dict, school_ids, period: Period,
                     limit: int) -> dict:
-    """{measure: {school_id: [((school_id, key), total) …]}}: each school's largest totals of
-    each measure (one pass over the rows), "<5"-masked."""
+    """{measure: {school_id: [((school_id, key), Cell) …]}}: each school's largest totals of
+    each measure (one pass over the rows), each with the students behind it."""
     totals = {name: func.sum(column) for name, column in measures.items()}
     ranks = {
         name: func.row_number().over(partition_by=model.school_id, order_by=(total.desc(), key_column))
@@ -253,8 +254,8 @@ def _top_per_school(model, key_column, measures: dict, school_ids, period: Perio
     unproven = [(r["school_id"], r["key"]) for r in rows if (r["school_id"], r["key"]) not in proven]
     samples = _samples_of(model, key_column, unproven, period)
 
-    def enough(pair) -> bool:
-        return pair in proven or len(samples[pair]) >= SAMPLE_SIZE
+    def people(pair):
+        return SAMPLE_SIZE if pair in proven else samples[pair].keys
 
     result = {}
     for name in measures:
@@ -264,13 +265,15 @@ def _top_per_school(model, key_column, measures: dict, school_ids, period: Perio
         )
         per_school: dict = defaultdict(list)
         for r in chosen:
-            per_school[r["school_id"]].append(((r["school_id"], r["key"]), r[f"total_{name}"]))
-        result[name] = {school: _ranked(entries, enough) for school, entries in per_school.items()}
+            pair = (r["school_id"], r["key"])
+            per_school[r["school_id"]].append((pair, Cell(r[f"total_{name}"], people(pair))))
+        result[name] = dict(per_school)
     return result
 
 
-def top_resources(school_ids, period: Period, limit: int = TOP_COUNT) -> dict[int, list[dict]]:
-    """Per school, the most viewed resources: [{"id", "title", "views"}]."""
+def top_resources(school_ids, period: Period, limit: int = TOP_COUNT + 1) -> dict[int, list[dict]]:
+    """Per school, the most viewed resources: [{"id", "title", "views"}] (one more than is
+    shown, so the caller knows whether the list is all there is)."""
     tops = _top_per_school(ResourceDaily, ResourceDaily.resource_id,
                            {"views": ResourceDaily.views}, school_ids, period, limit)["views"]
     ids = {key for entries in tops.values() for (_, key), _ in entries}
@@ -286,16 +289,28 @@ def top_resources(school_ids, period: Period, limit: int = TOP_COUNT) -> dict[in
 
 def top_searches(school_ids, period: Period, limit: int = TOP_COUNT) -> dict[str, dict]:
     """{"searches" | "zero_results": {school_id: [{"query", "count"}]}}: the most frequent
-    queries and the most frequent ones that found nothing."""
+    queries and the most frequent ones that found nothing.
+
+    A query is listed only if five or more distinct students typed it, and never if the
+    personal-information screen finds a name, class, number or address in it: what a child
+    typed is not shown word for word unless many typed the same.
+    """
     measures = {"searches": SearchDaily.searches, "zero_results": SearchDaily.zero_results}
-    tops = _top_per_school(SearchDaily, SearchDaily.query, measures, school_ids, period, limit)
+    tops = _top_per_school(SearchDaily, SearchDaily.query, measures, school_ids, period,
+                           limit * SEARCH_WINDOW)
     return {
         name: {
-            school_id: [{"query": text, "count": count} for (_, text), count in entries]
+            school_id: [{"query": text, "count": count} for (_, text), count in entries
+                        if listable_query(text, count)][:limit]
             for school_id, entries in per_school.items()
         }
         for name, per_school in tops.items()
     }
+
+
+def listable_query(text: str, count: Cell) -> bool:
+    """Whether a search text may be listed: five or more students, nothing personal in it."""
+    return not count.primary() and not find_personal_information(text)
 
 
 USAGE_DIMENSIONS = (("subject", 1), ("topic", 2), ("grade", 3), ("kind", 4))
@@ -354,13 +369,10 @@ def _breakdown_rows(name: str, entries: dict, topic_names: dict) -> list[dict]:
         {
             "key": key,
             "label": _label(name, key, topic_names),
-            "views": shown(views, len(sample)),
-            "watch_minutes": shown(round(seconds / 60), len(sample)),
-            "_order": views if len(sample) >= SAMPLE_SIZE else -1,
+            "views": cell(views, sample),
+            "watch_minutes": cell(round(seconds / 60), sample),
         }
         for key, (views, seconds, sample) in entries.items()
     ]
-    rows.sort(key=lambda row: (-row["_order"], row["label"]))
-    for row in rows:
-        del row["_order"]
+    rows.sort(key=lambda row: row["label"])
     return rows

@@ -154,25 +154,26 @@ class DayRollup:
         school = self.schools[event["school_id"]]
         school.views += 1
         school.anonymous_views += 1 if event["value"] else 0
-        school.view_sample.add(event["person"])
+        school.view_sample.add(_student(event))
         for counter in self._counters(event):
             counter.views += 1
-            counter.sample.add(event["person"])
+            counter.sample.add(_student(event))
 
     def _watch(self, event, askers) -> None:
         seconds = event["value"] or 0
         school = self.schools[event["school_id"]]
         school.watch_seconds += seconds
-        school.watch_sample.add(event["person"])
+        school.watch_sample.add(_student(event))
         for counter in self._counters(event):
             counter.watch_seconds += seconds
-            counter.sample.add(event["person"])
+            counter.sample.add(_student(event))
 
     def _search(self, event, askers) -> None:
         zero = 1 if not event["value"] else 0
         school = self.schools[event["school_id"]]
         school.searches += 1
         school.zero_result_searches += zero
+        # A search keeps a searcher's key only for a student (hplearn.stats.events).
         school.search_sample.add(event["person"])
         row = self.searches[(event["school_id"], event["query"])]
         row[0] += 1
@@ -185,7 +186,7 @@ class DayRollup:
     def _question(self, event, askers, bucket: str) -> list[QuestionTotals]:
         # The same figures per teacher row, per school (district page) and per subject.
         key = (event["school_id"], event["subject"], event["grade"], event["teacher_id"])
-        asker = event["person"] or askers.get(event["question_id"])
+        asker = _asker(event) or askers.get(event["question_id"])
         groups = (
             self.questions[key],
             self.school_questions[event["school_id"]],
@@ -300,6 +301,20 @@ class DayRollup:
         }
 
 
+def _student(event: dict) -> str | None:
+    """The person key of a student's event; None for staff and visitors, who are not
+    counted by the "<5" rule (five people of whom four are teachers are one student)."""
+    return event["person"] if event["student_id"] is not None else None
+
+
+def _asker(event: dict) -> str | None:
+    # Asked and accepted events are the student's own; claims and answers carry the key of
+    # the asker only when the asker is a student (hplearn.stats.events).
+    if event["kind"] in ("question_asked", "question_accepted"):
+        return _student(event)
+    return event["person"]
+
+
 def _day_events(day: date) -> list[dict]:
     columns = [getattr(StatEvent, name) for name in RAW_COLUMNS]
     result = db.session.execute(select(*columns).where(StatEvent.day == day))
@@ -328,7 +343,8 @@ def _askers(events: list[dict]) -> dict:
     if not wanted:
         return {}
     query = select(StatEvent.question_id, StatEvent.person).where(
-        StatEvent.kind == "question_asked", StatEvent.question_id.in_(wanted)
+        StatEvent.kind == "question_asked", StatEvent.question_id.in_(wanted),
+        StatEvent.student_id.is_not(None),
     )
     return dict(db.session.execute(query).all())
 

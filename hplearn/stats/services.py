@@ -9,9 +9,10 @@ from sqlalchemy import select
 from hplearn.accounts.models import School, User
 from hplearn.extensions import db
 from hplearn.stats.figures import (
-    HIDDEN,
+    TOP_COUNT,
     Responses,
     SchoolTotals,
+    cell,
     daily_rows,
     empty_breakdown,
     enrolled_students,
@@ -20,7 +21,6 @@ from hplearn.stats.figures import (
     question_rows,
     rows_over,
     school_totals,
-    shown,
     target_minutes,
     top_resources,
     top_searches,
@@ -29,70 +29,148 @@ from hplearn.stats.figures import (
 from hplearn.stats.models import QuestionDaily, SchoolDaily, SubjectDaily, SubjectMonthly
 from hplearn.stats.period import Period
 from hplearn.stats.rollup import Sample
+from hplearn.stats.suppression import HIDDEN, Cell, cells_in, publish, suppress
 
 # --- one school ----------------------------------------------------------------------------------
 
 
-def _gather(schools, period: Period, *, response_times: bool = False) -> dict:
-    """Everything S needs, for several schools at once (a few queries, not a few per school).
+def _gather(schools, period: Period, *, breakdowns: bool = True) -> dict:
+    """Everything a school's report needs, for several schools at once (a few queries, not a
+    few per school). S and the dashboard read the same, so both hide the same figures.
 
-    response_times: also the per-subject and per-teacher first-response histograms.
+    breakdowns: False for totals and Q&A only. Those come out the same: every breakdown adds
+    up to its total over the same students, so the rule never hides a total for the sake of a
+    breakdown (a hidden total is one of fewer than five students itself).
     """
     ids = [school.id for school in schools]
-    questions = question_rows(ids, period, response_times=response_times)
-    return {
+    questions = question_rows(ids, period)
+    teachers = {row.teacher_id for rows in questions.values() for row in rows if row.teacher_id}
+    data = {
         "totals": school_totals(ids, period),
         "enrolled": enrolled_students(ids),
         "questions": questions,
-        "subject_questions": {
-            school_id: group_responses(rows, lambda row: row.subject)
-            for school_id, rows in questions.items()
-        },
-        "usage": usage_breakdown(ids, period),
-        "resources": top_resources(ids, period),
-        **top_searches(ids, period),
+        "teacher_names": _teacher_names(teachers),
+        "breakdowns": breakdowns,
+        "daily": {}, "usage": {}, "resources": {}, "searches": {}, "zero_results": {},
     }
+    if breakdowns:
+        data.update(daily=daily_rows(ids, period), usage=usage_breakdown(ids, period),
+                    resources=top_resources(ids, period), **top_searches(ids, period))
+    return data
 
 
 def school_stats(school: School, period: Period) -> dict:
     """S: the statistics of one school over the period, exactly as the API returns them."""
-    return _school_stats(school, period, _gather([school], period))
+    return _school_report(school, period, _gather([school], period)).published["stats"]
 
 
 def schools_stats(schools, period: Period) -> list[dict]:
     """S of each school."""
     data = _gather(schools, period)
-    return [_school_stats(school, period, data) for school in schools]
+    return [_school_report(school, period, data).published["stats"] for school in schools]
 
 
-def _school_stats(school: School, period: Period, data: dict) -> dict:
+def school_report(school: School, period: Period) -> dict:
+    """What the school dashboard and CSV show: S plus daily series and breakdowns."""
+    return _school_report(school, period, _gather([school], period)).published
+
+
+class Report:
+    """A report's figures as cells, what the "<5" rule hides of them, and the published tree."""
+
+    def __init__(self, tree: dict, groups: list, subjects: dict):
+        self.hidden = suppress(cells_in(tree), groups)
+        self.subjects = subjects  # {subject: its Q&A cells}, for the district's sums
+        self.published = publish(tree, self.hidden)
+
+
+def _school_report(school: School, period: Period, data: dict) -> Report:
     totals = data["totals"].get(school.id, SchoolTotals())
-    enrolled = data["enrolled"].get(school.id, 0)
+    target = target_minutes()
+    rows = data["questions"].get(school.id, [])
+    subjects = {subject: responses.figures(target) for subject, responses
+                in group_responses(rows, lambda row: row.subject).items()}
+    teachers = group_responses([r for r in rows if r.teacher_id], lambda r: r.teacher_id)
     usage = data["usage"].get(school.id, empty_breakdown())
+    stats = _summary(school, period, totals, data["enrolled"].get(school.id, 0), target)
+    resources = data["resources"].get(school.id, [])
+    stats.update(
+        top_resources=resources[:TOP_COUNT],
+        top_searches=data["searches"].get(school.id, []),
+        zero_result_searches=data["zero_results"].get(school.id, []),
+        by_subject=_by_subject(usage["subject"], subjects),
+    )
+    tree = {
+        "stats": stats,
+        "daily": _daily_series(data["daily"].get(school.id, []), period) if data["breakdowns"] else [],
+        "usage": usage,
+        "subjects_qa": _qa_rows(subjects, _subject_label),
+        "teachers": _qa_rows(
+            {key: responses.figures(target) for key, responses in teachers.items()},
+            data["teacher_names"].get,
+        ),
+    }
+    report = Report(tree, _school_groups(tree, len(resources) <= TOP_COUNT), subjects)
+    _hidden_last(report.published)
+    return report
+
+
+def _summary(school: School, period: Period, totals: SchoolTotals, enrolled: int,
+             target: int) -> dict:
     return {
         "school": school.code,
         "school_name": school.name,
         "from": period.first.isoformat(),
         "to": period.last.isoformat(),
-        "enrolled_students": shown(enrolled, enrolled),
-        "active_students": shown(totals.active_students, totals.active_students),
-        "views": shown(totals.views, len(totals.view_sample)),
-        "watch_minutes": shown(round(totals.watch_seconds / 60), len(totals.watch_sample)),
-        "searches": shown(totals.searches, len(totals.search_sample)),
-        "zero_result_search_count": shown(totals.zero_result_searches, len(totals.search_sample)),
-        "top_resources": data["resources"].get(school.id, []),
-        "top_searches": data["searches"].get(school.id, []),
-        "zero_result_searches": data["zero_results"].get(school.id, []),
-        "questions": totals.questions.figures(target_minutes()),
-        "by_subject": _by_subject(usage["subject"], data["subject_questions"].get(school.id, {})),
+        "enrolled_students": cell(enrolled, enrolled),
+        "active_students": cell(totals.active_students, totals.active_students),
+        "views": cell(totals.views, totals.view_sample),
+        "watch_minutes": cell(round(totals.watch_seconds / 60), totals.watch_sample),
+        "searches": cell(totals.searches, totals.search_sample),
+        "zero_result_search_count": cell(totals.zero_result_searches, totals.search_sample),
+        "questions": totals.questions.figures(target),
     }
+
+
+def _school_groups(tree: dict, all_resources: bool) -> list[list]:
+    """Every sum a reader of the dashboard, CSV or API can check: parts, then their total.
+
+    all_resources: whether the top resources are every resource viewed (then they add up to
+    the views; a longer list leaves the rest unknown).
+    """
+    stats, questions = tree["stats"], tree["stats"]["questions"]
+    groups = []
+    for rows in tree["usage"].values():
+        groups += [[row["views"] for row in rows] + [stats["views"]],
+                   [row["watch_minutes"] for row in rows] + [stats["watch_minutes"]]]
+    groups.append([day["views"] for day in tree["daily"]] + [stats["views"]])
+    if all_resources:
+        groups.append([item["views"] for item in stats["top_resources"]] + [stats["views"]])
+    for rows in (tree["subjects_qa"], tree["teachers"]):
+        for key in ("answered", "answered_within_target"):
+            groups.append([row[key] for row in rows] + [questions[key]])
+    groups.append([row["asked"] for row in tree["subjects_qa"]] + [questions["asked"]])
+    return groups
+
+
+def _hidden_last(report: dict) -> None:
+    """Re-rank lists once the rule has spoken: hidden entries last, so their place in the
+    order tells nothing about them."""
+    for rows in report["usage"].values():
+        rows.sort(key=lambda row: (*_rank(row["views"]), row["label"]))
+    report["stats"]["top_resources"].sort(key=lambda item: _rank(item["views"]))
+
+
+def _rank(value) -> tuple:
+    return (1, 0) if value == HIDDEN else (0, -value)
 
 
 def _by_subject(usage: list[dict], questions: dict) -> list[dict]:
     subjects = {row["key"]: row for row in usage}
+    nobody = {"asked": Cell(0), "answered": Cell(0)}
     entries = []
     for subject in list(subjects) + [s for s in questions if s not in subjects]:
-        figures = questions.get(subject, Responses()).figures(0)
+        figures = questions.get(subject, nobody)
         entries.append({
             "subject": subject,
             "views": subjects[subject]["views"] if subject in subjects else 0,
@@ -100,23 +178,6 @@ def _by_subject(usage: list[dict], questions: dict) -> list[dict]:
             "answered": figures["answered"],
         })
     return entries
-
-
-def school_report(school: School, period: Period) -> dict:
-    """What the school dashboard and CSV show: S plus daily series and breakdowns."""
-    data = _gather([school], period, response_times=True)
-    rows = data["questions"].get(school.id, [])
-    target = target_minutes()
-    return {
-        "stats": _school_stats(school, period, data),
-        "daily": _daily_series(daily_rows(school.id, period), period),
-        "usage": data["usage"].get(school.id, empty_breakdown()),
-        "subjects_qa": _qa_rows(data["subject_questions"].get(school.id, {}), target, _subject_label),
-        "teachers": _qa_rows(
-            group_responses([r for r in rows if r.teacher_id], lambda r: r.teacher_id),
-            target, _teacher_names([r.teacher_id for r in rows if r.teacher_id]).get,
-        ),
-    }
 
 
 def _subject_label(subject) -> str:
@@ -130,11 +191,8 @@ def _teacher_names(ids) -> dict:
     return dict(db.session.execute(query).all())
 
 
-def _qa_rows(groups: dict, target: int, label) -> list[dict]:
-    rows = [
-        {"label": label(key) or f"#{key}", **responses.figures(target)}
-        for key, responses in groups.items()
-    ]
+def _qa_rows(figures: dict, label) -> list[dict]:
+    rows = [{"label": label(key) or f"#{key}", **cells} for key, cells in figures.items()]
     rows.sort(key=lambda row: row["label"])
     return rows
 
@@ -147,9 +205,9 @@ def _daily_series(rows, period: Period) -> list[dict]:
         active, weekly, views, sample = by_day.get(day, (0, 0, 0, ""))
         series.append({
             "day": day.isoformat(),
-            "active_students": shown(active, active),
-            "weekly_active_students": shown(weekly, weekly),
-            "views": shown(views, len(Sample(sample))),
+            "active_students": cell(active, active),
+            "weekly_active_students": cell(weekly, weekly),
+            "views": cell(views, Sample(sample)),
         })
     return series
 
@@ -168,12 +226,13 @@ def teacher_report(teacher: User, period: Period) -> dict:
     overall = Responses()
     for row in rows:
         overall.add(0, row.answered, row.response_minutes, row.asker_sample)
-    return {
-        "from": period.first.isoformat(),
-        "to": period.last.isoformat(),
-        "overall": overall.figures(target),
-        "subjects": _qa_rows(group_responses(rows, lambda r: r.subject), target, _subject_label),
-    }
+    subjects = _qa_rows({subject: responses.figures(target) for subject, responses
+                         in group_responses(rows, lambda r: r.subject).items()}, _subject_label)
+    tree = {"from": period.first.isoformat(), "to": period.last.isoformat(),
+            "overall": overall.figures(target), "subjects": subjects}
+    groups = [[row[key] for row in subjects] + [tree["overall"][key]]
+              for key in ("answered", "answered_within_target")]
+    return Report(tree, groups, {}).published
 
 
 # --- the district -----------------------------------------------------------------------------
@@ -193,29 +252,55 @@ def district_stats(period: Period) -> dict:
     }
 
 
-def _per_student(value, enrolled: int):
-    if value == HIDDEN or not enrolled:
-        return HIDDEN if value == HIDDEN else None
-    return round(value / enrolled, 2)
+def _per_student(value, enrolled):
+    if HIDDEN in (value, enrolled):
+        return HIDDEN  # a ratio and one of its terms would give the other away
+    return round(value / enrolled, 2) if enrolled else None
 
 
 def district_report(period: Period) -> dict:
-    """The district dashboard: schools side by side (least use first) and slowest subjects."""
+    """The district dashboard: schools side by side (least use first) and slowest subjects.
+
+    Each school's figures are its S (hidden alike); the district's subject figures are hidden
+    as well wherever they and the schools' shown subject figures would give a hidden one away.
+    """
     schools = all_schools()
-    ids = [school.id for school in schools]
-    totals = school_totals(ids, period)
-    enrolled = enrolled_students(ids)
-    target = target_minutes()
-    entries = [
-        _district_entry(school, totals.get(school.id, SchoolTotals()), enrolled.get(school.id, 0),
-                        target)
-        for school in schools
-    ]
+    data = _gather(schools, period, breakdowns=False)
+    reports = [_school_report(school, period, data) for school in schools]
+    entries = [_district_entry(report.published["stats"]) for report in reports]
     entries.sort(key=lambda e: (_sortable(e["views_per_student"]), e["code"]))
-    subjects = _qa_rows(_subject_responses(period), target, _subject_label)
+    target = target_minutes()
+    figures = {subject: responses.figures(target)
+               for subject, responses in _subject_responses(period).items()}
+    groups = _district_groups(figures, reports)
+    subjects = Report(_qa_rows(figures, _subject_label), groups, {}).published
     subjects.sort(key=lambda s: -_sortable(s["median_first_response_minutes"]))
     return {"from": period.first.isoformat(), "to": period.last.isoformat(),
             "schools": entries, "subjects": subjects, "target_minutes": target}
+
+
+SUMMED = ("asked", "answered", "answered_within_target")
+
+
+def _district_groups(figures: dict, reports: list) -> list[list]:
+    """Per subject, every school's figure (as that school shows it) and the district's; and
+    the district's subjects, whose sum is the sum of the schools' totals."""
+    groups = []
+    for subject, cells in figures.items():
+        for key in SUMMED:
+            parts = [_as_shown(report, report.subjects[subject][key])
+                     for report in reports if subject in report.subjects]
+            groups.append([*parts, cells[key]])
+    for key in SUMMED:
+        totals = [report.published["stats"]["questions"][key] for report in reports]
+        if totals and HIDDEN not in totals:
+            groups.append([cells[key] for cells in figures.values()] + [Cell(sum(totals), hidden=False)])
+    return groups
+
+
+def _as_shown(report: Report, figure: Cell) -> Cell:
+    """A school's cell as its own report decided it, for sums across schools."""
+    return Cell(figure.value, figure.people, hidden=figure in report.hidden)
 
 
 def _sortable(value) -> float:
@@ -228,22 +313,20 @@ def _subject_responses(period: Period) -> dict:
     return group_responses(rows, lambda row: row.subject)
 
 
-def _district_entry(school, totals: SchoolTotals, enrolled: int, target) -> dict:
-    views = shown(totals.views, len(totals.view_sample))
-    active = shown(totals.active_students, totals.active_students)
-    watch = shown(round(totals.watch_seconds / 60), len(totals.watch_sample))
+def _district_entry(stats: dict) -> dict:
+    enrolled = stats["enrolled_students"]
     return {
-        "code": school.code,
-        "name": school.name,
-        "enrolled_students": shown(enrolled, enrolled),
-        "active_students": active,
-        "active_share": _per_student(active, enrolled),
-        "views": views,
-        "views_per_student": _per_student(views, enrolled),
-        "watch_minutes": watch,
-        "watch_minutes_per_student": _per_student(watch, enrolled),
-        "searches": shown(totals.searches, len(totals.search_sample)),
-        "questions": totals.questions.figures(target),
+        "code": stats["school"],
+        "name": stats["school_name"],
+        "enrolled_students": enrolled,
+        "active_students": stats["active_students"],
+        "active_share": _per_student(stats["active_students"], enrolled),
+        "views": stats["views"],
+        "views_per_student": _per_student(stats["views"], enrolled),
+        "watch_minutes": stats["watch_minutes"],
+        "watch_minutes_per_student": _per_student(stats["watch_minutes"], enrolled),
+        "searches": stats["searches"],
+        "questions": stats["questions"],
     }
 
 
