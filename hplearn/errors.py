@@ -55,6 +55,10 @@ class DomainError(Exception):
         """The Chinese message shown to the user."""
         return str(self)
 
+    def response_headers(self) -> dict[str, str]:
+        """Headers the refusal's response carries (Retry-After for a wait); none by default."""
+        return {}
+
 
 class NotFound(DomainError):
     """No such object, or one the user may not know exists (the two look the same)."""
@@ -92,8 +96,10 @@ def handle_domain_error(error: DomainError):
             body = response.get_json()
             body["error"]["field"] = error.field
             response = jsonify(body)
-        return response, status
-    return render_template("errors/error.html", status=error.status, message=str(error)), error.status
+    else:
+        response = render_template("errors/error.html", status=error.status, message=str(error))
+        status = error.status
+    return response, status, error.response_headers()
 
 
 def wants_json() -> bool:
