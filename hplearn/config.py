@@ -70,7 +70,7 @@ FIXED = {
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": None,
     "JSON_AS_ASCII": False,
-    "RATELIMIT_HEADERS_ENABLED": True,
+    "RATELIMIT_HEADERS_ENABLED": False,  # errors.error_headers says why
     "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
     "RATELIMIT_SWALLOW_ERRORS": True,
 }

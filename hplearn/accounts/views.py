@@ -17,7 +17,7 @@ from hplearn import usage
 from hplearn.accounts import services
 from hplearn.accounts.forms import LoginForm, PasswordChangeForm
 from hplearn.accounts.ratelimit import limit_failed_sign_ins
-from hplearn.errors import json_error
+from hplearn.errors import error_headers, json_error
 
 bp = Blueprint("accounts", __name__)
 
@@ -90,8 +90,7 @@ def login():
 @bp.errorhandler(429)
 def too_many_failed_sign_ins(error):
     """The sign-in form again, with the rate limiter's message instead of a bare error page."""
-    headers = {key: value for key, value in error.get_headers() if key.lower() != "content-type"}
-    return _refused_form(LoginForm(), error.description, headers)
+    return _refused_form(LoginForm(), error.description, error_headers(error))
 
 
 def _refused_form(form: LoginForm, message: str, headers: dict):
