@@ -40,7 +40,7 @@ def build_app(instance: Path, **config):
     app = create_app({
         "INSTANCE_PATH": str(instance), "SECRET_KEY": "attack", "WTF_CSRF_ENABLED": False,
         "DATABASE_URL": f"sqlite:///{instance / 'attack.sqlite3'}", "RATELIMIT_ENABLED": True,
-        "LOGIN_ACCOUNT_DELAY_SECONDS": 0, **config,
+        "LOGIN_ACCOUNT_DELAY_SECONDS": 0, "STATS_BACKGROUND_FLUSH": False, **config,
     })
     with app.app_context():
         db.create_all()
