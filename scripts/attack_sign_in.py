@@ -10,8 +10,9 @@ B: 50 mistyped passwords from a school's one NAT address; then 40 pupils sign in
 C: an attacker sprays 350 accounts with one password from one address.
 D: 120 wrong passwords for one account behind one real proxy, each with a forged
    X-Forwarded-For in front of the address the proxy appends.
+   D2: the same forged headers while spraying 350 accounts.
 E: the same with HPLEARN_PROXY_COUNT=1 but no proxy (a misconfiguration): the forged address
-   is believed; whether a warning reaches the log.
+   is believed; whether a warning reaches the log. E2: spraying 120 accounts so.
 The account slow-down's wait in the server is set to 0 here (it is counted, not slept).
 """
 
@@ -97,6 +98,9 @@ def attacks(folder: Path) -> list[tuple[str, str]]:
     forged = [sign_in(app, "stu2", WRONG, "127.0.0.1", f"192.0.2.{n % 250}, 203.0.113.70")
               for n in range(120)]
     rows.append(("D 120 forged X-Forwarded-For behind one proxy", checked(forged)))
+    sprayed = [sign_in(app, f"nobody{n}", WRONG, "127.0.0.1", f"192.0.2.{n % 250}, 203.0.113.71")
+               for n in range(350)]
+    rows.append(("D2 spraying 350 accounts so, behind one proxy", checked(sprayed)))
 
     app = build_app(folder / "misconfigured", PROXY_COUNT=1)
     log = _capture(app)
@@ -108,6 +112,9 @@ def attacks(folder: Path) -> list[tuple[str, str]]:
     rows.append(("E 120 forged X-Forwarded-For, PROXY_COUNT=1 without a proxy",
                  f"{checked(believed)}; slowed: {slowed['slowed'] - before}; "
                  f"warning logged: {'yes' if warned else 'no'}"))
+    sprayed = [sign_in(app, f"nobody{n}", WRONG, "203.0.113.81", f"192.0.2.{n % 250}")
+               for n in range(120)]
+    rows.append(("E2 spraying 120 accounts so, without a proxy", checked(sprayed)))
     return rows
 
 
