@@ -26,9 +26,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from hplearn.accounts import services  # noqa: E402
-from hplearn.app import create_app  # noqa: E402
-from hplearn.extensions import db  # noqa: E402
+from hplearn.accounts import services
+from hplearn.app import create_app
+from hplearn.extensions import db
 
 PASSWORD = "right-pass-2024"
 WRONG = "wrong-pass-2024"
