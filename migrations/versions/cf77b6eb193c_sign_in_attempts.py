@@ -1,7 +1,7 @@
 """Sign-in attempts (issue 11, item 5): failures per (account, address) pair for the back-off
 
 Revision ID: cf77b6eb193c
-Revises: e2b7c9d4f013
+Revises: f3c8d1e5a027
 Create Date: 2026-12-02 14:47:53.443182
 
 A new table only; it holds at most a day of failed sign-ins and may be emptied at any time
@@ -14,7 +14,7 @@ import hplearn.timeutil
 
 # revision identifiers, used by Alembic.
 revision = 'cf77b6eb193c'
-down_revision = 'e2b7c9d4f013'
+down_revision = 'f3c8d1e5a027'
 branch_labels = None
 depends_on = None
 
