@@ -146,12 +146,19 @@ def remove_session_safely(exc: BaseException | None = None) -> None:
 
 
 def register_proxy(app: Flask) -> None:
-    """Behind nginx (PROXY_COUNT proxies), take the client address and scheme from it."""
+    """Behind nginx (PROXY_COUNT proxies), take the client address and scheme from it.
+
+    PROXY_COUNT must equal the proxies really in front: one more, and every client can name
+    its own address in X-Forwarded-For (see security.ProxyCountCheck, which warns).
+    """
     if app.config["PROXY_COUNT"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
+        from hplearn.security import ProxyCountCheck
+
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+        app.wsgi_app = ProxyCountCheck(app.wsgi_app, count, app.logger)
 
 
 def _migrations_dir() -> str:

@@ -38,7 +38,9 @@ CORE_SETTINGS = (
             "and synonyms", default_text="`content/` of the checkout"),
     Setting("LOG_LEVEL", "str", "INFO", "how much goes to standard error", choices=LOG_LEVELS),
     Setting("PROXY_COUNT", "int", 0, "the number of reverse proxies in front of the server (nginx: 1); "
-            "the client address and scheme are taken from them", minimum=0),
+            "the client address and scheme are taken from them. Must equal the proxies really "
+            "there: with more, clients forge their address in `X-Forwarded-For` (a warning is "
+            "logged when a request arrives without it)", minimum=0),
     Setting("PER_PAGE", "int", 20, "results per page of lists and searches", positive=True),
     Setting("MAX_PER_PAGE", "int", 50, "the largest `per_page` a client may ask for", positive=True),
     Setting("MAX_CONTENT_LENGTH", "int", 512 * 1024 * 1024, "the largest request body in bytes",
@@ -68,7 +70,7 @@ FIXED = {
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": None,
     "JSON_AS_ASCII": False,
-    "RATELIMIT_HEADERS_ENABLED": True,
+    "RATELIMIT_HEADERS_ENABLED": False,  # errors.error_headers says why
     "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
     "RATELIMIT_SWALLOW_ERRORS": True,
 }

@@ -55,6 +55,10 @@ class DomainError(Exception):
         """The Chinese message shown to the user."""
         return str(self)
 
+    def response_headers(self) -> dict[str, str]:
+        """Headers the refusal's response carries (Retry-After for a wait); none by default."""
+        return {}
+
 
 class NotFound(DomainError):
     """No such object, or one the user may not know exists (the two look the same)."""
@@ -92,8 +96,10 @@ def handle_domain_error(error: DomainError):
             body = response.get_json()
             body["error"]["field"] = error.field
             response = jsonify(body)
-        return response, status
-    return render_template("errors/error.html", status=error.status, message=str(error)), error.status
+    else:
+        response = render_template("errors/error.html", status=error.status, message=str(error))
+        status = error.status
+    return response, status, error.response_headers()
 
 
 def wants_json() -> bool:
@@ -140,10 +146,28 @@ def _with_headers(response, error):
     from flask import make_response
 
     made = make_response(response)
-    for key, value in error.get_headers():
-        if key.lower() != "content-type":
-            made.headers[key] = value
+    made.headers.update(error_headers(error))
     return made
+
+
+def error_headers(error: HTTPException) -> dict[str, str]:
+    """The headers an abort carries (Allow for 405); Retry-After for a rate limit's 429.
+
+    Flask-Limiter's own headers are off (RATELIMIT_HEADERS_ENABLED): it would put its window's
+    reset on every response, over the shorter Retry-After of the sign-in back-off.
+    """
+    import math
+    import time
+
+    from flask_limiter.errors import RateLimitExceeded
+
+    from hplearn.extensions import limiter
+
+    headers = {key: value for key, value in error.get_headers() if key.lower() != "content-type"}
+    current = limiter.current_limit if isinstance(error, RateLimitExceeded) else None
+    if current is not None:
+        headers["Retry-After"] = str(max(1, math.ceil(current.reset_at - time.time())))
+    return headers
 
 
 def handle_unexpected(error: Exception):

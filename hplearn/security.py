@@ -9,12 +9,18 @@ Headers: a Content-Security-Policy with no inline script or style (the templates
 few scripts from /static), no framing, and no referrer to other sites (question pages of
 minors must not leak their addresses to the sites they link to).
 
+Client addresses: with PROXY_COUNT > 0 they come from X-Forwarded-For, which only the proxies
+may write; ProxyCountCheck warns (once a process) when a request arrives with fewer addresses
+in it than PROXY_COUNT, the sign that the count is higher than the proxies really there.
+
 Absolute URLs in API answers and mail come from SITE_URL when it is set, never from the Host
 header a client sent.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, request, url_for
@@ -80,3 +86,36 @@ def check_site_url(value: str) -> None:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/"):
         raise ValueError(f"must be an address such as https://hplearn.example.cn, not {value!r}")
+
+
+class ProxyCountCheck:
+    """WSGI middleware in front of ProxyFix: warn once if a request bypassed the proxies."""
+
+    def __init__(self, wsgi_app, proxy_count: int, logger: logging.Logger):
+        self.wsgi_app = wsgi_app
+        self.proxy_count = proxy_count
+        self.logger = logger
+        self.warned = False
+        self._lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        if not self.warned:
+            self._check(environ)
+        return self.wsgi_app(environ, start_response)
+
+    def _check(self, environ) -> None:
+        hops = [part for part in environ.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if len(hops) >= self.proxy_count:
+            return
+        with self._lock:
+            if self.warned:
+                return
+            self.warned = True
+        self.logger.warning(
+            "PROXY_COUNT is %d but a request for %s from %s carried %d X-Forwarded-For "
+            "address(es): PROXY_COUNT must equal the number of proxies really in front of the "
+            "server, or any client can choose the address it is counted under (sign-in limits); "
+            "ignore this only if it was a local health check (warned once per process)",
+            self.proxy_count, environ.get("PATH_INFO", "")[:100], environ.get("REMOTE_ADDR"),
+            len(hops),
+        )

@@ -1,20 +1,32 @@
 """Accounts: schools, users, roles and sign-in."""
 
+from datetime import timedelta
+
 from hplearn.settings import Setting
 
 
 def _rate_limit(text: str) -> None:
     from limits import parse
 
-    parse(text)  # raises ValueError: "5 per 15 minutes" is the form
+    parse(text)  # raises ValueError: "300 per hour" is the form
 
 
 SETTINGS = (
-    Setting("LOGIN_LIMIT_PER_ACCOUNT", "str", "5 per 15 minutes",
-            "failed sign-ins allowed per account in a window", check=_rate_limit),
-    Setting("LOGIN_LIMIT_PER_ADDRESS", "str", "50 per 15 minutes",
-            "failed sign-ins allowed per address (a school is often one address behind NAT)",
-            check=_rate_limit),
+    Setting("LOGIN_FREE_FAILURES", "int", 5,
+            "failed sign-ins of one account from one address before each further attempt "
+            "waits (1 s, 2 s, 4 s …); the owner elsewhere is not affected", positive=True),
+    Setting("LOGIN_BACKOFF_MAX_SECONDS", "int", 900,
+            "the longest wait between attempts of one account from one address", positive=True),
+    Setting("LOGIN_ACCOUNT_SLOW_AFTER", "int", 20,
+            "failed sign-ins of one account in an hour, from any address, after which it is "
+            "slowed (never locked): each address gets one free failure and every attempt waits "
+            "`LOGIN_ACCOUNT_DELAY_SECONDS`", positive=True),
+    Setting("LOGIN_ACCOUNT_DELAY_SECONDS", "float", 1.0,
+            "seconds every sign-in on a slowed account waits in the server (0: none)",
+            minimum=0),
+    Setting("LOGIN_LIMIT_PER_ADDRESS", "str", "300 per hour",
+            "failed sign-ins allowed per address, over all accounts (a whole school is often one "
+            "address behind NAT: keep it high)", check=_rate_limit),
 )
 
 AUDIT_ACTIONS = {"user.create": "新建账号", "user.import": "批量导入账号", "user.update": "修改账号",
@@ -35,8 +47,9 @@ def init_app(app) -> None:
 
     labels.register(app, actions=AUDIT_ACTIONS, objects=AUDIT_OBJECTS, fields=AUDIT_FIELDS,
                     values={"role": ROLE_LABELS})
-    from hplearn import settings
+    from hplearn import jobs, settings
     from hplearn.accounts import admin_views, api, api_schools, cli, services, views  # noqa: F401
+    from hplearn.accounts.services import throttle
     from hplearn.extensions import login_manager
 
     settings.declare(app, SETTINGS, owner="accounts")
@@ -49,3 +62,5 @@ def init_app(app) -> None:
     app.register_blueprint(admin_views.bp, url_prefix="/admin/users")
     for command in cli.COMMANDS:
         app.cli.add_command(command)
+    jobs.register(app, "accounts.forget_sign_in_attempts", throttle.forget_old_attempts,
+                  every=timedelta(hours=1))

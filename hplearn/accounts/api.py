@@ -1,6 +1,6 @@
 """/api/v1/auth: sign in, sign out and change the password with JSON."""
 
-from flask import jsonify
+from flask import jsonify, request
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
@@ -24,7 +24,7 @@ def auth_login():
     username, password = data.get("username"), data.get("password")
     if not isinstance(username, str) or not isinstance(password, str) or not username:
         return json_error(422, "请提供用户名和密码。", code="invalid_credentials")
-    user = services.authenticate(username, password)
+    user = services.authenticate(username, password, request.remote_addr)
     login_user(user)
     usage.signed_in.send(user)
     return jsonify(user=user_json(user, user), csrf_token=generate_csrf())

@@ -17,7 +17,7 @@ from hplearn import usage
 from hplearn.accounts import services
 from hplearn.accounts.forms import LoginForm, PasswordChangeForm
 from hplearn.accounts.ratelimit import limit_failed_sign_ins
-from hplearn.errors import json_error
+from hplearn.errors import error_headers, json_error
 
 bp = Blueprint("accounts", __name__)
 
@@ -73,7 +73,10 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = services.authenticate(form.username.data, form.password.data)
+            user = services.authenticate(form.username.data, form.password.data,
+                                         request.remote_addr)
+        except services.SignInThrottled as error:
+            return _refused_form(form, error.message, error.response_headers())
         except services.InvalidCredentials as error:
             form.password.errors.append(str(error))
         else:
@@ -87,12 +90,13 @@ def login():
 @bp.errorhandler(429)
 def too_many_failed_sign_ins(error):
     """The sign-in form again, with the rate limiter's message instead of a bare error page."""
-    form = LoginForm()
-    form.password.errors = [error.description]
+    return _refused_form(LoginForm(), error.description, error_headers(error))
+
+
+def _refused_form(form: LoginForm, message: str, headers: dict):
+    form.password.errors = [message]
     response = make_response(render_template("accounts/login.html", form=form), 429)
-    for key, value in error.get_headers():
-        if key.lower() != "content-type":
-            response.headers[key] = value
+    response.headers.update(headers)
     return response
 
 

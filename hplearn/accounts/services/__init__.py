@@ -43,6 +43,7 @@ from hplearn.accounts.services.errors import (  # noqa: F401
     NotAllowed,
     PasswordRejected,
     SchoolNotFound,
+    SignInThrottled,
     UserNotFound,
     WrongCurrentPassword,
 )

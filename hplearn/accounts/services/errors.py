@@ -22,6 +22,31 @@ class InvalidCredentials(AccountError):
     code = "invalid_credentials"
 
 
+class SignInThrottled(AccountError):
+    """Too many failed sign-ins of this account from this address: wait, then try again."""
+
+    status = 429
+    code = "rate_limited"
+
+    def __init__(self, seconds: int):
+        super().__init__(f"这个账号在这个网络登录失败次数太多，请 {wait_text(seconds)}后再试。"
+                         "忘记密码请联系班主任或学校管理员重置。")
+        self.retry_after = max(1, int(seconds))
+
+    def response_headers(self) -> dict[str, str]:
+        """Retry-After: the seconds left to wait."""
+        return {"Retry-After": str(self.retry_after)}
+
+
+def wait_text(seconds: int) -> str:
+    """A wait in words: "30 秒", "2 分钟", "1 分 30 秒"."""
+    seconds = max(1, int(seconds))
+    minutes, rest = divmod(seconds, 60)
+    if not minutes:
+        return f"{seconds} 秒"
+    return f"{minutes} 分钟" if not rest else f"{minutes} 分 {rest} 秒"
+
+
 class WrongCurrentPassword(InvalidCredentials):
     """The current password given to change it is wrong: the user is signed in, so 403."""
 

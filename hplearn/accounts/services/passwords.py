@@ -10,6 +10,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from hplearn import policy
 from hplearn.accounts.models import User
+from hplearn.accounts.services import throttle
 from hplearn.accounts.services.directory import user_by_username
 from hplearn.accounts.services.errors import (
     InvalidCredentials,
@@ -89,15 +90,22 @@ def _spend_a_hash_check(password: str) -> None:
     check_password_hash(_dummy_password_hash(), password or "")
 
 
-def authenticate(username: str, password: str) -> User:
-    """Return the active user with these credentials, or raise InvalidCredentials."""
+def authenticate(username: str, password: str, address: str | None = None) -> User:
+    """Return the active user with these credentials, or raise InvalidCredentials.
+
+    address: the client's; failures are throttled per (account, address) pair and raise
+    SignInThrottled while the pair must wait (see services/throttle.py).
+    """
+    attempt = throttle.begin(username, address)
     user = user_by_username(username)
     if user is None:
         _spend_a_hash_check(password)
         raise InvalidCredentials("用户名或密码不正确。")
     if not user.check_password(password or ""):
         raise InvalidCredentials("用户名或密码不正确。")
+    throttle.succeeded(attempt)  # the password was right, even if the account is closed
     if not user.active:
+        db.session.commit()
         # Only someone who knows the password learns that the account is deactivated.
         raise InvalidCredentials("这个账号已停用，请联系学校管理员。")
     user.last_login_at = utcnow()
