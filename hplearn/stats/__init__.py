@@ -27,7 +27,7 @@ def init_app(app) -> None:
     from hplearn import jobs, settings
     from hplearn.search import search_performed
     from hplearn.stats import api, charts, cli, events, listeners, views  # noqa: F401  (api adds routes)
-    from hplearn.stats.suppression import HIDDEN
+    from hplearn.stats.suppression import HIDDEN, HIDDEN_TEXT
 
     settings.declare(app, SETTINGS, owner="stats")
     app.register_blueprint(views.bp, url_prefix="/stats")
@@ -37,6 +37,7 @@ def init_app(app) -> None:
     app.before_request(events.remember_school_link)
     app.add_template_global(charts, "charts")
     app.add_template_global(HIDDEN, "HIDDEN")
+    app.add_template_global(HIDDEN_TEXT, "HIDDEN_TEXT")
     for command in cli.COMMANDS:
         app.cli.add_command(command)
     jobs.register(app, "stats.rollup", cli.rollup_today, every=timedelta(hours=1))

@@ -1,7 +1,7 @@
 """Server-rendered, accessible SVG charts (role="img", <title> and <desc>); no JavaScript.
 
 Each chart goes beside a data table with the same figures. Values hidden by the "<5" rule get
-no bar, only the text "<5".
+no bar, only the words 不足5人 (人数不足 5 人 in the description).
 """
 
 from __future__ import annotations
@@ -26,8 +26,14 @@ def _number(value) -> float | None:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
+def _text(value) -> str:
+    # A hidden figure reads "人数不足 5 人" to people; "<5" reads like "under five minutes".
+    return "人数不足 5 人" if value == "<5" else str(value)
+
+
 def _describe(rows, unit: str) -> str:
-    parts = [f"{label}：{value}{unit if _number(value) is not None else ''}" for label, value in rows]
+    parts = [f"{label}：{_text(value)}{unit if _number(value) is not None else ''}"
+             for label, value in rows]
     return "；".join(parts) if parts else "没有数据"
 
 
@@ -63,7 +69,7 @@ def bar_chart(title: str, rows: list[tuple[str, object]], unit: str = "") -> Mar
             width = 0
         parts.append(
             f'<text x="{LABEL_WIDTH + width + 6:.1f}" y="{y + 17}" class="chart-value">'
-            f"{escape(str(value))}</text>"
+            f"{escape('不足5人' if value == '<5' else str(value))}</text>"
         )
     parts.append("</svg>")
     return Markup("".join(parts))
@@ -92,7 +98,7 @@ def column_chart(title: str, rows: list[tuple[str, object]], unit: str = "") -> 
             parts.append(
                 f'<rect x="{40 + index * step + step * 0.1:.1f}" y="{height - bottom - bar:.1f}" '
                 f'width="{max(step * 0.8, 0.5):.1f}" height="{bar:.1f}" class="chart-bar">'
-                f"<title>{escape(label)}：{escape(str(value))}</title></rect>"
+                f"<title>{escape(label)}：{escape(_text(value))}</title></rect>"
             )
     if rows:
         parts.append(f'<text x="40" y="{height - 6}" class="chart-label">{escape(rows[0][0])}</text>')

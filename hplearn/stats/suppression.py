@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 MIN_STUDENTS = 5
 HIDDEN = "<5"
+# How pages say it: a bare "<5" reads like "under five minutes" (JSON and CSV keep "<5").
+HIDDEN_TEXT = "人数不足 5 人"
 
 
 @dataclass(eq=False)
