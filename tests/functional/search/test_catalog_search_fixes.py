@@ -17,3 +17,14 @@ def test_resources_imported_with_a_topic_are_found_by_its_name(app, tmp_path):
     results = services.query("安全教育", doc_type="resource")
     assert results.total == 3
     assert results.facets["topic"] == [("anquan", 3)]
+
+
+def test_one_character_query_ranks_a_title_holding_it_above_an_editor_name(app):
+    for grade in (3, 4, 5):
+        factories.ResourceFactory(
+            title=f"义务教育教科书·英语{grade}年级上册", kind="textbook", subject="英语", grade=grade,
+            edition="外研社版（三年级起点）（主编：桂诗春）", summary="", body="",
+        )
+    factories.ResourceFactory(title="诗词朗诵的技巧", summary="朗读有节奏。", body="")
+    titles = [hit.object.title for hit in services.query("诗").items]
+    assert titles[0] == "诗词朗诵的技巧"
