@@ -9,6 +9,8 @@ SETTINGS = (
             positive=True),
     Setting("LINK_CHECK_CONCURRENCY", "int", 8, "addresses `hplearn links check` visits at once",
             positive=True),
+    Setting("CATALOG_PREFERRED_EDITIONS", "list", ["统编版", "人教版"],
+            "textbook editions /browse lists first (a JSON list; an edition matches by its start)"),
 )
 # Tables whose changes make cached catalog pages and searches stale; view counts change on
 # every view and no cached page shows them closely enough to care.

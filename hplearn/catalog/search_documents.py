@@ -9,7 +9,15 @@ from hplearn.catalog.models import Resource, Topic
 from hplearn.search.documents import SearchDocument, register_document_type
 from hplearn.vocab import GRADE_NAMES, ResourceStatus
 
-RESOURCE_FACETS = ("stage", "grade", "subject", "topic", "kind", "edition")
+RESOURCE_FACETS = ("stage", "grade", "subject", "topic", "kind", "edition", "volume")
+# The school_type field of a resource meant for every school (no 学校类型 of its own): every
+# school-type filter accepts it. Not a facet: it is no choice a student makes.
+FOR_EVERY_SCHOOL = "通用"
+
+
+def school_type_alternatives(school_type: str) -> tuple[str, ...]:
+    """The indexed values a school-type filter accepts: its own, and "for every school"."""
+    return (school_type, FOR_EVERY_SCHOOL)
 
 
 def resource_topic(resource: Resource) -> Topic | None:
@@ -57,6 +65,8 @@ def resource_document(resource: Resource) -> SearchDocument:
             "topic": topic.slug if topic else None,
             "kind": resource.kind,
             "edition": resource.edition,
+            "volume": resource.volume,
+            "school_type": resource.school_type or FOR_EVERY_SCHOOL,
         },
         view_count=resource.view_count or 0,
         published_at=resource.published_at,
@@ -83,4 +93,5 @@ register_document_type(
     ignored_attributes=("view_count", "updated_at"),
     related={Topic: lambda topic: topic.resources},
     load_options=(selectinload(Resource.topic),),
+    filter_alternatives={"school_type": school_type_alternatives},
 )

@@ -24,7 +24,7 @@ def home():
     return render_template(
         "catalog/home.html",
         topics=services.all_topics(),
-        subjects=services.facet_values("subject"),
+        subjects=services.home_subjects(current_user),
         platforms=services.all_platforms(),
         newest=services.newest_resources(),
     )
@@ -33,8 +33,8 @@ def home():
 @bp.get("/browse")
 def browse():
     """Browse published resources by 学段/年级/学科/专题/类型/版本."""
-    filters = services.parse_filters(request.args)
-    sort = services.parse_sort(request.args)
+    filters = services.with_default_school_type(services.parse_filters(request.args), current_user)
+    sort = services.parse_sort(request.args, default="recommended")
     page_request = _page_request()
     return render_template(
         "catalog/browse.html",

@@ -36,7 +36,7 @@ def test_any_query_is_safe_in_the_api(client, maths, typed):
     assert response.status_code == 200
     data = response.get_json()
     assert set(data) >= {"query", "total", "page", "per_page", "results", "facets", "suggestion"}
-    assert set(data["facets"]) == {"stage", "grade", "subject", "topic", "kind", "edition"}
+    assert set(data["facets"]) == {"stage", "grade", "subject", "topic", "kind", "edition", "volume"}
     for hit in data["results"]:
         assert "<script" not in hit["highlight"]
 
