@@ -14,9 +14,9 @@ from pypinyin import lazy_pinyin
 
 from hplearn.cache import catalog_cache
 from hplearn.catalog import services
+from hplearn.pagination import PageRequest
 from hplearn.search import analysis
 from hplearn.search import services as search
-from hplearn.pagination import PageRequest
 from hplearn.vocab import GRADE_ALIASES, GRADE_NAMES, SCHOOL_TYPE_GENERAL
 
 MAX_PHRASES_BEFORE_TITLES = 5

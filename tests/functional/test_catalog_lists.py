@@ -42,7 +42,9 @@ def eighth_grade_maths(app):
 def test_browse_shows_ordinary_books_first_and_hides_special_school_ones(client, eighth_grade_maths):
     html = client.get("/browse?grade=8&subject=数学").text
     listed = titles(html)
-    assert listed[:3] == ["勾股定理（第 1 课时）", "义务教育教科书·数学八年级上册", "义务教育教科书·数学八年级下册"]
+    assert listed[:3] == [
+        "勾股定理（第 1 课时）", "义务教育教科书·数学八年级上册", "义务教育教科书·数学八年级下册",
+    ]
     assert listed[-1] == "义务教育教科书·数学八年级上册（北京版）"
     assert not any("盲校" in title for title in listed)
     assert "共 5 个资源" in html
