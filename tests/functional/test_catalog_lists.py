@@ -104,3 +104,14 @@ def test_home_lists_ordinary_subjects_in_the_national_order(client, app):
     html = client.get("/").text
     chips = re.findall(r'href="/browse\?subject=[^"]+">([^<]+)<span', html)
     assert chips == ["道德与法治", "语文", "数学", "英语"]
+
+
+def test_platforms_carry_the_names_of_the_district_plan():
+    from pathlib import Path
+
+    from hplearn.catalog.content import read_platforms
+
+    platforms = {p["level"]: p for p in read_platforms(Path("content/platforms.yaml"))}
+    assert platforms["municipal"]["name"] == "天津市基础教育资源公共服务平台"
+    assert platforms["national"]["name"] == "国家中小学智慧教育平台"
+    assert "国家中小学网络云平台" in platforms["national"]["description"]

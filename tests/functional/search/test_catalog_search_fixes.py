@@ -90,3 +90,10 @@ def test_search_page_starts_from_ordinary_books_unless_asked(client, catalog_wor
     assert "找到 3 个资源" in client.get("/search?q=数学&school_type=全部").text
     assert "找到 1 个资源" in client.get("/search?q=盲校数学").text
     assert client.get("/api/v1/search?q=数学").get_json()["total"] == 3
+
+
+def test_the_national_platform_is_found_by_its_former_name(app, search_backend):
+    factories.ResourceFactory(title="国家中小学智慧教育平台：课后服务", summary="")
+    for typed in ("国家中小学网络云平台", "网络云平台", "国家中小学智慧教育平台"):
+        found = services.query(typed)
+        assert [hit.object.title for hit in found.items] == ["国家中小学智慧教育平台：课后服务"], typed
