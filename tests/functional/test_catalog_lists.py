@@ -111,7 +111,8 @@ def test_platforms_carry_the_names_of_the_district_plan():
 
     from hplearn.catalog.content import read_platforms
 
-    platforms = {p["level"]: p for p in read_platforms(Path("content/platforms.yaml"))}
+    path = Path(__file__).parents[2] / "content" / "platforms.yaml"
+    platforms = {p["level"]: p for p in read_platforms(path)}
     assert platforms["municipal"]["name"] == "天津市基础教育资源公共服务平台"
     assert platforms["national"]["name"] == "国家中小学智慧教育平台"
     assert "国家中小学网络云平台" in platforms["national"]["description"]
