@@ -1,10 +1,10 @@
 """Public catalog pages: home, browse, topics, resources, platforms."""
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_login import current_user
 
 from hplearn import usage
-from hplearn.catalog import services
+from hplearn.catalog import covers, services
 from hplearn.pagination import parse_page
 
 bp = Blueprint("catalog", __name__)
@@ -67,6 +67,21 @@ def resource(resource_id):
         resource=found,
         platform=services.platform_for_url(found.url),
     )
+
+
+@bp.get("/covers/<int:resource_id>")
+def cover(resource_id):
+    """A resource's cover, fetched and shrunk by this server (the placeholder if it has none)."""
+    found = services.get_visible_resource(resource_id, current_user)
+    image = covers.cover_for(found.cover_url)
+    # Covers are a few kilobytes: read whole, no file handle outlives the request.
+    response = Response(image.path.read_bytes(), mimetype=image.mimetype)
+    response.add_etag()
+    response.make_conditional(request)
+    # A real cover never changes under its address; the placeholder may become one later.
+    response.cache_control.max_age = 3600 if image.placeholder else 7 * 24 * 3600
+    response.cache_control.public = True
+    return response
 
 
 @bp.get("/platforms")
