@@ -125,3 +125,5 @@ def test_lists_and_resource_pages_show_covers_lazily_from_this_site(client, fake
     assert COVER_URL not in listing
     page = client.get(f"/resources/{resource.id}").text
     assert f'src="/covers/{resource.id}"' in page and COVER_URL not in page
+    found = client.get("/search?q=数学八年级").text
+    assert f'src="/covers/{resource.id}" alt="" loading="lazy"' in found and COVER_URL not in found
