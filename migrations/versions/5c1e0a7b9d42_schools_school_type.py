@@ -1,7 +1,7 @@
 """Special schools (issue 15): schools.school_type, 盲校, 聋校 or 培智学校 (NULL: an ordinary school)
 
 Revision ID: 5c1e0a7b9d42
-Revises: ba9e337dd207
+Revises: c41d8e2f7a10
 Create Date: 2026-12-02 15:00:00.000000
 
 Catalog lists start from the textbooks of the user's school type; ordinary schools keep NULL.
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '5c1e0a7b9d42'
-down_revision = 'ba9e337dd207'
+down_revision = 'c41d8e2f7a10'
 branch_labels = None
 depends_on = None
 
