@@ -36,5 +36,5 @@ def run_search(args, *, default_for=None):
     results = services.query(
         text, doc_type="resource", filters=filters.search_args(), sort=sort, page=page
     )
-    services.record(results, filters=filters.chosen)
+    services.record(results, filters={k: str(v) for k, v in filters.chosen.items()})
     return results

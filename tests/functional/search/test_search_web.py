@@ -122,7 +122,9 @@ def test_search_box_on_every_page_and_autocomplete_script(client, maths):
 
 
 def test_suggest_api(client, maths):
-    assert client.get("/api/v1/suggest?q=数学").get_json() == {"suggestions": ["数学广角：搭配"]}
+    # The catalog's own words come first (issue 15), then titles.
+    assert client.get("/api/v1/suggest?q=数学").get_json() == {
+        "suggestions": ["数学", "数学三年级", "数学广角：搭配"]}
     assert client.get("/api/v1/suggest?q=sxgj").get_json() == {"suggestions": ["数学广角：搭配"]}
     assert client.get("/api/v1/suggest?q=").get_json() == {"suggestions": []}
 
