@@ -205,13 +205,13 @@ def _edition_rank():
 
 def _recommended(query):
     # Resources made for students (newest first) before textbooks, which follow in school
-    # order: preferred editions, grade, 上册 before 下册.
+    # order: preferred editions, grade (高中 books without one last), 上册 before 下册.
     is_textbook = Resource.kind == "textbook"
     volume_rank = case(*[(Resource.volume == v, i) for i, v in enumerate(VOLUMES)], else_=len(VOLUMES))
     # Tianjin schools follow the 六三学制: the 五•四学制 books come after the others.
     five_four = case((Resource.title.contains(FIVE_FOUR_SYSTEM, autoescape=True), 1), else_=0)
     return query.order_by(
-        case((is_textbook, 1), else_=0), _edition_rank(), case((is_textbook, Resource.grade), else_=0),
+        case((is_textbook, 1), else_=0), _edition_rank(), case((is_textbook, func.coalesce(Resource.grade, 99)), else_=0),
         five_four, case((is_textbook, volume_rank), else_=0),
         case((is_textbook, None), else_=Resource.published_at).desc(), Resource.id,
     )

@@ -28,6 +28,7 @@ def eighth_grade_maths(app):
     """Eighth-grade maths as the national catalog has it: special-school books imported last."""
     books = {
         "beijing": textbook("义务教育教科书·数学八年级上册（北京版）", edition="北京版"),
+        "senior": textbook("普通高中教科书·数学必修 第一册", grade=None, stage="高中", volume="必修"),
         "pep_down": textbook("义务教育教科书·数学八年级下册", volume="下册"),
         "pep_up": textbook("义务教育教科书·数学八年级上册"),
         "five_four": textbook("义务教育教科书（五•四学制）·数学八年级上册"),
@@ -89,11 +90,12 @@ def test_the_api_keeps_every_school_type_unless_asked(client, eighth_grade_maths
 
 
 def test_recommended_order_puts_preferred_editions_and_six_three_books_first(app, eighth_grade_maths):
-    filters = services.with_default_school_type(services.ResourceFilters(grade=8))
+    filters = services.with_default_school_type(services.ResourceFilters(subject="数学"))
     page = services.published_resources(filters, PageRequest(page=1, per_page=10), sort="recommended")
     assert [r.title for r in page.items] == [
         "勾股定理（第 1 课时）", "义务教育教科书·数学八年级上册", "义务教育教科书·数学八年级下册",
-        "义务教育教科书（五•四学制）·数学八年级上册", "义务教育教科书·数学八年级上册（北京版）",
+        "义务教育教科书（五•四学制）·数学八年级上册", "普通高中教科书·数学必修 第一册",
+        "义务教育教科书·数学八年级上册（北京版）",
     ]
 
 
