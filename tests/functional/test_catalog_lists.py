@@ -118,3 +118,14 @@ def test_platforms_carry_the_names_of_the_district_plan():
     assert platforms["municipal"]["name"] == "天津市基础教育资源公共服务平台"
     assert platforms["national"]["name"] == "国家中小学智慧教育平台"
     assert "国家中小学网络云平台" in platforms["national"]["description"]
+
+
+def test_schools_create_takes_a_special_school_type(app, runner):
+    from hplearn.accounts.models import School
+    from hplearn.extensions import db
+
+    done = runner.invoke(args=["schools", "create", "mx01", "天津市视障学校", "--type", "盲校"])
+    assert done.exit_code == 0, done.output
+    assert db.session.scalar(db.select(School.school_type).filter_by(code="mx01")) == "盲校"
+    refused = runner.invoke(args=["schools", "create", "mx02", "某学校", "--type", "特殊"])
+    assert refused.exit_code != 0 and "学校类型必须是" in refused.output
