@@ -210,9 +210,9 @@ def _recommended(query):
     volume_rank = case(*[(Resource.volume == v, i) for i, v in enumerate(VOLUMES)], else_=len(VOLUMES))
     # Tianjin schools follow the 六三学制: the 五•四学制 books come after the others.
     five_four = case((Resource.title.contains(FIVE_FOUR_SYSTEM, autoescape=True), 1), else_=0)
+    grade = case((is_textbook, func.coalesce(Resource.grade, 99)), else_=0)
     return query.order_by(
-        case((is_textbook, 1), else_=0), _edition_rank(), case((is_textbook, func.coalesce(Resource.grade, 99)), else_=0),
-        five_four, case((is_textbook, volume_rank), else_=0),
+        case((is_textbook, 1), else_=0), _edition_rank(), grade, five_four, case((is_textbook, volume_rank), else_=0),
         case((is_textbook, None), else_=Resource.published_at).desc(), Resource.id,
     )
 
