@@ -212,7 +212,8 @@ def _recommended(query):
     five_four = case((Resource.title.contains(FIVE_FOUR_SYSTEM, autoescape=True), 1), else_=0)
     grade = case((is_textbook, func.coalesce(Resource.grade, 99)), else_=0)
     return query.order_by(
-        case((is_textbook, 1), else_=0), _edition_rank(), grade, five_four, case((is_textbook, volume_rank), else_=0),
+        case((is_textbook, 1), else_=0), _edition_rank(), grade, five_four,
+        case((is_textbook, volume_rank), else_=0),
         case((is_textbook, None), else_=Resource.published_at).desc(), Resource.id,
     )
 
