@@ -31,10 +31,18 @@ def run_search(args, *, default_for=None):
     """
     filters, sort, page = parse_search_request(args)
     text = args.get("q", "")
+    chosen = filters
     if default_for is not None and not any(word in text for word in SPECIAL_SCHOOL_WORDS):
         filters = catalog.with_default_school_type(filters, default_for)
     results = services.query(
         text, doc_type="resource", filters=filters.search_args(), sort=sort, page=page
     )
+    if not results.total and filters is not chosen:
+        # Nothing for the default school type (低视力 is only in 盲校 books; or an index built
+        # before school types were indexed): show what every school type has.
+        filters = chosen
+        results = services.query(
+            text, doc_type="resource", filters=filters.search_args(), sort=sort, page=page
+        )
     services.record(results, filters={k: str(v) for k, v in filters.chosen.items()})
     return results

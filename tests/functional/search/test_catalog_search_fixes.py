@@ -97,3 +97,11 @@ def test_the_national_platform_is_found_by_its_former_name(app, search_backend):
     for typed in ("国家中小学网络云平台", "网络云平台", "国家中小学智慧教育平台"):
         found = services.query(typed)
         assert [hit.object.title for hit in found.items] == ["国家中小学智慧教育平台：课后服务"], typed
+
+
+def test_search_page_shows_other_school_types_when_ordinary_ones_have_nothing(client, catalog_words):
+    factories.ResourceFactory(title="盲校义务教育实验教科书数学八年级上册（供低视力生使用）",
+                              kind="textbook", grade=8, subject="数学", school_type="盲校")
+    page = client.get("/search?q=低视力").text
+    assert "找到 1 个资源" in page and "盲校义务教育实验教科书" in page
+    assert '<li class="selected"><strong>全部</strong></li>' in page
