@@ -72,6 +72,11 @@ GRADE_ALIASES = {
 
 VOLUMES = ("上册", "下册", "全一册", "必修", "选择性必修")
 
+# 学校类型 of the national textbook catalog; lists show 普通 until another (or 全部) is chosen.
+SCHOOL_TYPE_GENERAL = "普通"
+SCHOOL_TYPES = (SCHOOL_TYPE_GENERAL, "盲校", "聋校", "培智学校")
+SCHOOL_TYPE_ALL = "全部"
+
 # Subjects of the national curriculum, in the order the national platform lists them.
 SUBJECTS = (
     "道德与法治", "思想政治", "语文", "数学", "英语", "日语", "俄语", "历史", "地理", "物理",

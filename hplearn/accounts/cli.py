@@ -35,11 +35,12 @@ def schools_group():
 @click.argument("name")
 @click.option("--stage", default="小学", show_default=True,
               help="小学, 初中 or 九年一贯 (also 高中, 完全中学).")
+@click.option("--type", "school_type", help="A special school: 盲校, 聋校 or 培智学校 (default 普通).")
 @with_appcontext
-def create_school(code, name, stage):
+def create_school(code, name, stage, school_type):
     """Add a school with a short CODE and its NAME."""
     try:
-        school = services.create_school(code, name, stage)
+        school = services.create_school(code, name, stage, school_type=school_type)
     except services.AccountError as error:
         _fail(error)
     click.echo(f"created school {school.code} ({school.name})")

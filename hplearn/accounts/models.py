@@ -33,6 +33,9 @@ class School(db.Model):
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(100))
     stage: Mapped[str] = mapped_column(String(16), default="小学")
+    # 盲校, 聋校 or 培智学校 for a special school (its students' lists start from its books);
+    # None for an ordinary school.
+    school_type: Mapped[str | None] = mapped_column(String(16))
     # The school year (by its first calendar year) whose promotion already ran: never twice.
     promoted_school_year: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -9,6 +9,12 @@ SETTINGS = (
             positive=True),
     Setting("LINK_CHECK_CONCURRENCY", "int", 8, "addresses `hplearn links check` visits at once",
             positive=True),
+    Setting("COVER_FETCH_TIMEOUT", "float", 5.0,
+            "seconds the server waits for a textbook cover from its image host", positive=True),
+    Setting("COVER_RETRY_HOURS", "float", 24.0,
+            "hours before a cover that could not be fetched is asked for again", positive=True),
+    Setting("CATALOG_PREFERRED_EDITIONS", "list", ["统编版", "人教版"],
+            "textbook editions /browse lists first (a JSON list; an edition matches by its start)"),
 )
 # Tables whose changes make cached catalog pages and searches stale; view counts change on
 # every view and no cached page shows them closely enough to care.

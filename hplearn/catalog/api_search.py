@@ -5,8 +5,8 @@ from flask import jsonify, request
 from hplearn.api import bp
 from hplearn.catalog.searching import run_search
 from hplearn.catalog.serializers import resource_json
+from hplearn.catalog.suggestions import suggest_queries
 from hplearn.errors import json_error
-from hplearn.search import services
 
 
 def _hit_json(hit) -> dict:
@@ -39,5 +39,5 @@ def search():
 
 @bp.get("/suggest")
 def suggest():
-    """Autocomplete: titles starting with q (characters, pinyin or initials)."""
-    return jsonify(suggestions=services.suggest(request.args.get("q", "")))
+    """Autocomplete: catalog words (学科, 专题, 初二数学…), then titles starting with q."""
+    return jsonify(suggestions=suggest_queries(request.args.get("q", "")))

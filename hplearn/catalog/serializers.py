@@ -19,6 +19,7 @@ def resource_json(resource) -> dict:
         "subject": resource.subject,
         "edition": resource.edition,
         "volume": resource.volume,
+        "school_type": resource.school_type or None,
         "topic": resource.topic.slug if resource.topic else None,
         "tags": list(resource.tags or []),
         "url": absolute_url("catalog.resource", resource_id=resource.id),

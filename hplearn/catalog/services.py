@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
-from sqlalchemy import func, select
+from flask import current_app, has_app_context
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from hplearn.cache import catalog_cache
@@ -16,16 +18,21 @@ from hplearn.pagination import MAX_ID, InvalidParameter, Page, PageRequest
 from hplearn.vocab import (
     GRADE_NAMES,
     RESOURCE_KINDS,
+    SCHOOL_TYPE_ALL,
+    SCHOOL_TYPE_GENERAL,
+    SCHOOL_TYPES,
     STAGES,
     SUBJECTS,
+    VOLUMES,
     ResourceStatus,
     canonical_subject,
     parse_grade,
 )
 
 MAX_FILTER_LENGTH = 100
-SORTS = {"newest": "最新发布", "title": "按标题", "popular": "最多浏览"}
-FACETS = ("stage", "grade", "subject", "topic", "kind", "edition")
+FIVE_FOUR_SYSTEM = "五•四学制"
+SORTS = {"recommended": "推荐", "newest": "最新发布", "title": "按标题", "popular": "最多浏览"}
+FACETS = ("stage", "grade", "subject", "topic", "kind", "edition", "volume", "school_type")
 
 
 class CatalogError(DomainError):
@@ -49,10 +56,34 @@ class ResourceFilters:
     topic: str | None = None
     kind: str | None = None
     edition: str | None = None
+    volume: str | None = None
+    # 普通, 盲校, 聋校, 培智学校, or 全部 (every school type); None: not chosen (the default applies).
+    # A resource without a school type is for every school and matches any of them.
+    school_type: str | None = None
 
     def as_args(self) -> dict:
         """The non-empty filters as query-string arguments."""
         return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name)}
+
+    @property
+    def chosen(self) -> dict:
+        """The filters a user chose, without the school type every list starts with."""
+        args = self.as_args()
+        if args.get("school_type") == SCHOOL_TYPE_GENERAL:
+            del args["school_type"]
+        return args
+
+    def search_args(self) -> dict:
+        """The filters as search takes them (全部 school types is no filter)."""
+        args = self.as_args()
+        if args.get("school_type") == SCHOOL_TYPE_ALL:
+            del args["school_type"]
+        return args
+
+    @property
+    def school_type_filter(self) -> str | None:
+        """The school type to keep, or None for every type."""
+        return None if self.school_type in (None, SCHOOL_TYPE_ALL) else self.school_type
 
 
 @dataclass(frozen=True)
@@ -99,6 +130,13 @@ def parse_filters(args) -> ResourceFilters:
     if kind and kind not in RESOURCE_KINDS:
         raise InvalidParameter("kind", f"类型必须是：{'、'.join(RESOURCE_KINDS)}。")
     subject = _text_arg(args, "subject")
+    volume = _text_arg(args, "volume")
+    if volume and volume not in VOLUMES:
+        raise InvalidParameter("volume", f"册次必须是：{'、'.join(VOLUMES)}。")
+    school_type = _text_arg(args, "school_type")
+    if school_type and school_type not in (*SCHOOL_TYPES, SCHOOL_TYPE_ALL):
+        raise InvalidParameter(
+            "school_type", f"学校类型必须是：{'、'.join((*SCHOOL_TYPES, SCHOOL_TYPE_ALL))}。")
     return ResourceFilters(
         stage=stage,
         grade=_grade_arg(args),
@@ -106,12 +144,29 @@ def parse_filters(args) -> ResourceFilters:
         topic=_text_arg(args, "topic"),
         kind=kind,
         edition=_text_arg(args, "edition"),
+        volume=volume,
+        school_type=school_type,
     )
 
 
-def parse_sort(args) -> str:
-    """Read the sort order (newest, title, popular); raise InvalidParameter on others."""
-    sort = _text_arg(args, "sort") or "newest"
+def default_school_type(user=None) -> str:
+    """The school type lists show until one is chosen: the user's school's if it is a special
+    school (盲校, 聋校, 培智学校), else 普通."""
+    school = getattr(user, "school", None) if getattr(user, "is_authenticated", False) else None
+    school_type = getattr(school, "school_type", None)
+    return school_type if school_type in SCHOOL_TYPES else SCHOOL_TYPE_GENERAL
+
+
+def with_default_school_type(filters: ResourceFilters, user=None) -> ResourceFilters:
+    """filters with the user's default school type when none was chosen."""
+    if filters.school_type:
+        return filters
+    return replace(filters, school_type=default_school_type(user))
+
+
+def parse_sort(args, default: str = "newest") -> str:
+    """Read the sort order (recommended, newest, title, popular); raise InvalidParameter on others."""
+    sort = _text_arg(args, "sort") or default
     if sort not in SORTS:
         raise InvalidParameter("sort", f"排序方式必须是：{'、'.join(SORTS)}。")
     return sort
@@ -128,13 +183,44 @@ def _filtered(query, filters: ResourceFilters):
         query = query.where(Resource.kind == filters.kind)
     if filters.edition:
         query = query.where(Resource.edition == filters.edition)
+    if filters.volume:
+        query = query.where(Resource.volume == filters.volume)
+    if filters.school_type_filter:
+        query = query.where(or_(Resource.school_type == filters.school_type_filter,
+                                Resource.school_type.is_(None), Resource.school_type == ""))
     if filters.topic:
         topic_ids = select(Topic.id).where(Topic.slug == filters.topic)
         query = query.where(Resource.topic_id.in_(topic_ids))
     return query
 
 
+def _edition_rank():
+    # Textbooks of the district's own editions first (统编版, then 人教版 and its 人教版（PEP）…).
+    preferred = current_app.config.get("CATALOG_PREFERRED_EDITIONS", []) if has_app_context() else []
+    whens = [(Resource.edition.startswith(edition, autoescape=True), rank)
+             for rank, edition in enumerate(preferred)]
+    rank = case(*whens, else_=len(preferred)) if whens else 0
+    return case((Resource.kind == "textbook", rank), else_=-1)
+
+
+def _recommended(query):
+    # Resources made for students (newest first) before textbooks, which follow in school
+    # order: preferred editions, grade (高中 books without one last), 上册 before 下册.
+    is_textbook = Resource.kind == "textbook"
+    volume_rank = case(*[(Resource.volume == v, i) for i, v in enumerate(VOLUMES)], else_=len(VOLUMES))
+    # Tianjin schools follow the 六三学制: the 五•四学制 books come after the others.
+    five_four = case((Resource.title.contains(FIVE_FOUR_SYSTEM, autoescape=True), 1), else_=0)
+    grade = case((is_textbook, func.coalesce(Resource.grade, 99)), else_=0)
+    return query.order_by(
+        case((is_textbook, 1), else_=0), _edition_rank(), grade, five_four,
+        case((is_textbook, volume_rank), else_=0),
+        case((is_textbook, None), else_=Resource.published_at).desc(), Resource.id,
+    )
+
+
 def _ordered(query, sort: str):
+    if sort == "recommended":
+        return _recommended(query)
     if sort == "title":
         return query.order_by(Resource.title, Resource.id)
     if sort == "popular":
@@ -248,35 +334,65 @@ def facet_values(column_name: str, filters: ResourceFilters | None = None) -> li
     return [tuple(row) for row in rows]
 
 
-def _facet_rows() -> list[tuple]:
+class FacetRow(NamedTuple):
+    """How many published resources share one combination of filter values."""
+
+    stage: str | None
+    grade: int | None
+    subject: str | None
+    topic: str | None
+    kind: str | None
+    edition: str | None
+    volume: str | None
+    school_type: str | None
+    count: int
+
+
+def catalog_facet_rows() -> list[FacetRow]:
+    """Every combination of filter values among published resources, with counts (cached)."""
     # One grouped scan gives every combination of filter values; there are few enough
     # (hundreds for thousands of resources) to count each facet from them in Python. The scan
     # is cached until the catalog changes (the cache's generation), so browsing costs no scan
     # of the catalog per request.
-    rows = catalog_cache().remember_json("catalog-facet-rows", _scan_facet_rows)
-    return [tuple(row) for row in rows]
+    rows = catalog_cache().remember_json("catalog-facet-rows-v2", _scan_facet_rows)
+    return [FacetRow(*row) for row in rows]
 
 
 def _scan_facet_rows() -> list[list]:
+    columns = (Resource.stage, Resource.grade, Resource.subject, Topic.slug, Resource.kind,
+               Resource.edition, Resource.volume, Resource.school_type)
     query = (
-        select(Resource.stage, Resource.grade, Resource.subject, Topic.slug, Resource.kind,
-               Resource.edition, func.count())
+        select(*columns, func.count())
         .outerjoin(Topic, Resource.topic_id == Topic.id)
         .where(Resource.status == ResourceStatus.PUBLISHED)
-        .group_by(Resource.stage, Resource.grade, Resource.subject, Topic.slug, Resource.kind,
-                  Resource.edition)
+        .group_by(*columns)
     )
     return [list(row) for row in db.session.execute(query)]
 
 
-def _count_facet(rows, position: int, filters: ResourceFilters) -> dict:
-    wanted = [(i, getattr(filters, name)) for i, name in enumerate(FACETS)
-              if i != position and getattr(filters, name)]
+def _row_matches(row: FacetRow, name: str, chosen) -> bool:
+    if name == "school_type":
+        # Resources without a school type are for every school.
+        return chosen == SCHOOL_TYPE_ALL or row.school_type in (chosen, None, "")
+    return getattr(row, name) == chosen
+
+
+def _count_facet(rows: list[FacetRow], name: str, filters: ResourceFilters) -> dict:
+    wanted = [(other, getattr(filters, other)) for other in FACETS
+              if other != name and getattr(filters, other)]
     counts: dict = {}
+    for_every_school = 0
     for row in rows:
-        value = row[position]
-        if value not in (None, "") and all(row[i] == chosen for i, chosen in wanted):
-            counts[value] = counts.get(value, 0) + row[-1]
+        if not all(_row_matches(row, o, c) for o, c in wanted):
+            continue
+        value = getattr(row, name)
+        if value not in (None, ""):
+            counts[value] = counts.get(value, 0) + row.count
+        elif name == "school_type":
+            for_every_school += row.count
+    if name == "school_type":
+        # What choosing a school type shows: its own resources and those for every school.
+        counts = {value: count + for_every_school for value, count in counts.items()}
     return counts
 
 
@@ -292,7 +408,7 @@ def facet_counts(filters: ResourceFilters) -> dict[str, list[FacetOption]]:
     filters: the filters in force; each facet is counted under all the others, so choosing
     a value never hides the alternatives to it.
     """
-    rows = _facet_rows()
+    rows = catalog_facet_rows()
     topics = all_topics()
     orders = {
         "stage": (STAGES, {}),
@@ -301,12 +417,15 @@ def facet_counts(filters: ResourceFilters) -> dict[str, list[FacetOption]]:
         "topic": ([t.slug for t in topics], {t.slug: t.name for t in topics}),
         "kind": (list(RESOURCE_KINDS), RESOURCE_KINDS),
         "edition": ((), {}),  # most used first
+        "volume": (VOLUMES, {}),
+        "school_type": (SCHOOL_TYPES, {}),
     }
     facets = {}
-    for position, name in enumerate(FACETS):
+    for name in FACETS:
         order, labels = orders[name]
-        facets[name] = _ordered_options(_count_facet(rows, position, filters), order, labels)
-        _keep_selected(facets[name], getattr(filters, name))
+        facets[name] = _ordered_options(_count_facet(rows, name, filters), order, labels)
+        if name != "school_type" or filters.school_type != SCHOOL_TYPE_ALL:
+            _keep_selected(facets[name], getattr(filters, name))
     return facets
 
 
@@ -315,3 +434,10 @@ def _keep_selected(options: list[FacetOption], selected) -> None:
     if selected and all(option.value != selected for option in options):
         label = GRADE_NAMES.get(selected) or RESOURCE_KINDS.get(selected) or str(selected)
         options.insert(0, FacetOption(selected, label, 0))
+
+
+def home_subjects(user=None) -> list[tuple[str, int]]:
+    """The subjects of the user's default school type with their counts, in the national order."""
+    filters = with_default_school_type(ResourceFilters(), user)
+    options = _ordered_options(_count_facet(catalog_facet_rows(), "subject", filters), SUBJECTS, {})
+    return [(option.value, option.count) for option in options]

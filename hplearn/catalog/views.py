@@ -1,10 +1,10 @@
 """Public catalog pages: home, browse, topics, resources, platforms."""
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_login import current_user
 
 from hplearn import usage
-from hplearn.catalog import services
+from hplearn.catalog import covers, services
 from hplearn.pagination import parse_page
 
 bp = Blueprint("catalog", __name__)
@@ -24,7 +24,7 @@ def home():
     return render_template(
         "catalog/home.html",
         topics=services.all_topics(),
-        subjects=services.facet_values("subject"),
+        subjects=services.home_subjects(current_user),
         platforms=services.all_platforms(),
         newest=services.newest_resources(),
     )
@@ -33,8 +33,8 @@ def home():
 @bp.get("/browse")
 def browse():
     """Browse published resources by 学段/年级/学科/专题/类型/版本."""
-    filters = services.parse_filters(request.args)
-    sort = services.parse_sort(request.args)
+    filters = services.with_default_school_type(services.parse_filters(request.args), current_user)
+    sort = services.parse_sort(request.args, default="recommended")
     page_request = _page_request()
     return render_template(
         "catalog/browse.html",
@@ -67,6 +67,21 @@ def resource(resource_id):
         resource=found,
         platform=services.platform_for_url(found.url),
     )
+
+
+@bp.get("/covers/<int:resource_id>")
+def cover(resource_id):
+    """A resource's cover, fetched and shrunk by this server (the placeholder if it has none)."""
+    found = services.get_visible_resource(resource_id, current_user)
+    image = covers.cover_for(found.cover_url)
+    # Covers are a few kilobytes: read whole, no file handle outlives the request.
+    response = Response(image.path.read_bytes(), mimetype=image.mimetype)
+    response.add_etag()
+    response.make_conditional(request)
+    # A real cover never changes under its address; the placeholder may become one later.
+    response.cache_control.max_age = 3600 if image.placeholder else 7 * 24 * 3600
+    response.cache_control.public = True
+    return response
 
 
 @bp.get("/platforms")

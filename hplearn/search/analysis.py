@@ -347,9 +347,33 @@ def _pinyin_worthy(meta_tokens: list[str]) -> list[str]:
     return [t for t in meta_tokens if t not in _COMMON_FIELD_WORDS and "年" not in t]
 
 
+def _joined_single_characters(tokens) -> list[str]:
+    # jieba cuts a name it does not know into characters (主编：桂诗春 → 桂 诗 春); as structured
+    # fields those would make a one-character query (诗) rank an editor's name above a title
+    # holding the character, so each run of single characters is kept as one word instead.
+    words: list[str] = []
+    singles: list[str] = []
+    for token in [*tokens, ""]:
+        if len(token) == 1 and _is_cjk(token):
+            singles.append(token)
+            continue
+        words.extend(["".join(singles)] if len(singles) > 1 else singles)
+        singles = []
+        if token:
+            words.append(token)
+    return words
+
+
 @lru_cache(maxsize=20_000)
 def _keyword_tokens_cached(keywords: str) -> tuple[str, ...]:
-    return tuple(index_tokens(keywords))
+    tokens: list[str] = []
+    for cjk, latin in _runs(normalize(keywords)):
+        if latin:
+            tokens.append(latin)
+        else:
+            tokens.extend(_joined_single_characters(
+                t for t in _cut_for_search(cjk) if t not in STOPWORDS))
+    return tuple(tokens)
 
 
 def _keyword_tokens(keywords: str) -> list[str]:

@@ -42,6 +42,12 @@ class DocumentType:
     ignored_attributes: frozenset[str] = frozenset()
     related: dict[type, Callable[[object], Iterable[object]]] = field(default_factory=dict)
     load_options: tuple = ()
+    filter_alternatives: dict[str, Callable[[str], tuple[str, ...]]] = field(default_factory=dict)
+
+    def backend_filters(self, filters: dict[str, str]) -> dict[str, str | tuple[str, ...]]:
+        """filters as backends take them: a value, or the values any of which may match."""
+        return {name: self.filter_alternatives[name](value) if name in self.filter_alternatives
+                else value for name, value in filters.items()}
 
 
 @dataclass
@@ -85,6 +91,7 @@ def register_document_type(
     ignored_attributes: Iterable[str] = (),
     related: dict[type, Callable[[object], Iterable[object]]] | None = None,
     load_options: Iterable = (),
+    filter_alternatives: dict[str, Callable[[str], tuple[str, ...]]] | None = None,
 ) -> DocumentType:
     """Make a model searchable.
 
@@ -99,6 +106,8 @@ def register_document_type(
     related: other models whose changes show in these documents, each with a function giving
         the affected rows (e.g. {Topic: lambda topic: topic.resources}).
     load_options: SQLAlchemy loader options for loading result rows (e.g. selectinload(…)).
+    filter_alternatives: for a filter name, the field values a chosen value also accepts
+        (e.g. a school type also finds the documents meant for every school).
     """
     if not name.isidentifier():
         raise ValueError(f"document type name must be an identifier: {name!r}")
@@ -112,6 +121,7 @@ def register_document_type(
         ignored_attributes=frozenset(ignored_attributes),
         related=dict(related or {}),
         load_options=tuple(load_options),
+        filter_alternatives=dict(filter_alternatives or {}),
     )
     _registry[name] = doc_type
     return doc_type

@@ -111,7 +111,7 @@ def query(
     if analyzed.is_empty:
         return results
     request = BackendQuery(
-        query=analyzed, doc_type=doc_type, filters=filters,
+        query=analyzed, doc_type=doc_type, filters=document_type(doc_type).backend_filters(filters),
         facets=document_type(doc_type).facets, sort=sort,
         offset=page.offset, limit=page.per_page,
     )
@@ -153,12 +153,16 @@ def _search_with_suggestion(request: BackendQuery, doc_type: str):
     return BackendResults(ids=data["ids"], total=data["total"], facets=facets), data["suggestion"]
 
 
-def record(results: SearchResults) -> None:
-    """Announce a search for statistics: the normalized query, filters and result count only."""
+def record(results: SearchResults, filters: dict[str, str] | None = None) -> None:
+    """Announce a search for statistics: the normalized query, filters and result count only.
+
+    filters: the filters the searcher chose (default: every filter of the results).
+    """
     if results.query:
         search_performed.send(
-            current_app._get_current_object(),
-            query=results.query, filters=dict(results.filters), result_count=results.total,
+            current_app._get_current_object(), query=results.query,
+            filters=dict(results.filters if filters is None else filters),
+            result_count=results.total,
         )
 
 
@@ -176,7 +180,8 @@ def similar(
         return []
     request = BackendQuery(
         query=analyzed, doc_type=doc_type,
-        filters={k: str(v) for k, v in (filters or {}).items() if v not in (None, "")},
+        filters=document_type(doc_type).backend_filters(
+            {k: str(v) for k, v in (filters or {}).items() if v not in (None, "")}),
         limit=limit, match_all=False, exclude_ids=tuple(exclude_ids),
     )
     try:

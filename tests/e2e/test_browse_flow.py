@@ -74,3 +74,13 @@ def test_other_pages_fit_a_phone(live_server, page, demo_catalog, path, status):
     # Chromium reports the error page's own status on the console; that one is expected.
     expected = f"the server responded with a status of {status}"
     page.console_errors[:] = [e for e in page.console_errors if expected not in e]
+
+
+def test_browse_with_long_editions_fits_a_phone(live_server, page, demo_catalog):
+    # The 版本 drop-down once made /browse 435 px wide on a 360 px screen.
+    ResourceFactory(title="义务教育教科书·英语（三年级起点）三年级上册", kind="textbook", subject="英语",
+                    grade=3, edition="外研社版（三年级起点）（主编：桂诗春、陈琳、Simon Greenall）")
+    page.goto(live_server.url + "/browse")
+    _assert_page_is_sound(page)
+    page.goto(live_server.url + "/browse?subject=%E8%8B%B1%E8%AF%AD")
+    _assert_page_is_sound(page)

@@ -9,7 +9,7 @@ from tests.factories import ResourceFactory, TopicFactory
 
 R_KEYS = {
     "id", "external_id", "source", "title", "summary", "kind", "stage", "grade", "subject",
-    "edition", "volume", "topic", "tags", "url", "external_url",
+    "edition", "volume", "school_type", "topic", "tags", "url", "external_url",
 }
 
 
@@ -26,8 +26,8 @@ def test_list_shape_and_one_resource(client, app):
     assert item == {
         "id": resource.id, "external_id": "ext-1", "source": "smartedu", "title": "国旗的故事",
         "summary": "一个用于测试的资源。", "kind": "article", "stage": "初中", "grade": 7,
-        "subject": "数学", "edition": "统编版", "volume": "上册", "topic": "aiguo",
-        "tags": ["升旗"], "url": f"http://localhost/resources/{resource.id}",
+        "subject": "数学", "edition": "统编版", "volume": "上册", "school_type": None,
+        "topic": "aiguo", "tags": ["升旗"], "url": f"http://localhost/resources/{resource.id}",
         "external_url": "https://basic.smartedu.cn/x",
     }
 

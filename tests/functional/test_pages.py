@@ -67,7 +67,7 @@ def test_home_of_an_empty_site(client):
 
 
 def test_browse_lists_published_newest_first(client, catalog):
-    html = _html(client.get("/browse"))
+    html = _html(client.get("/browse?sort=newest"))
     _landmarks_ok(html)
     assert "共 4 个资源" in html
     assert html.index("数学七年级上册") < html.index("垃圾分类动画") < html.index("国旗的故事")

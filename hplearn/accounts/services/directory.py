@@ -17,7 +17,7 @@ from hplearn.accounts.services.errors import (
 from hplearn.audit.services import record
 from hplearn.extensions import db
 from hplearn.pagination import MAX_ID, InvalidParameter, Page, PageRequest
-from hplearn.vocab import SCHOOL_STAGES
+from hplearn.vocab import SCHOOL_STAGES, SCHOOL_TYPE_GENERAL, SCHOOL_TYPES
 
 
 def load_user(session_id: str) -> User | None:
@@ -100,13 +100,15 @@ def list_users(
     return Page(list(rows), total or 0, page_request.page, page_request.per_page)
 
 
-def create_school(code: str, name: str, stage: str = "小学", *, actor=None) -> School:
+def create_school(code: str, name: str, stage: str = "小学", *, actor=None,
+                  school_type: str | None = None) -> School:
     """Add a school.
 
     code: short unique code used in URLs and CLI (letters, digits, - and _).
     name: the school's name.
     stage: one of vocab.SCHOOL_STAGES.
     actor: the admin doing it, or None for the CLI.
+    school_type: 盲校, 聋校 or 培智学校 for a special school; None (or 普通) for an ordinary one.
     """
     code = (code or "").strip()
     name = (name or "").strip()
@@ -117,9 +119,12 @@ def create_school(code: str, name: str, stage: str = "小学", *, actor=None) ->
         raise AccountError("学校名称不能为空，且不超过 100 个字。")
     if stage not in SCHOOL_STAGES:
         raise AccountError(f"学段必须是：{'、'.join(SCHOOL_STAGES)}。")
+    if school_type not in (None, *SCHOOL_TYPES):
+        raise AccountError(f"学校类型必须是：{'、'.join(SCHOOL_TYPES)}。")
     if school_by_code(code) is not None:
         raise AccountError(f"学校代码 {code} 已存在。")
-    school = School(code=code, name=name, stage=stage)
+    special = school_type if school_type != SCHOOL_TYPE_GENERAL else None
+    school = School(code=code, name=name, stage=stage, school_type=special)
     db.session.add(school)
     db.session.flush()
     record(actor, "school.create", school, school_id=school.id, code=code)

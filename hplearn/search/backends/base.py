@@ -23,7 +23,7 @@ class BackendQuery:
 
     query: AnalyzedQuery
     doc_type: str
-    filters: dict[str, str] = field(default_factory=dict)
+    filters: dict[str, str | tuple[str, ...]] = field(default_factory=dict)  # a tuple: any of them
     facets: tuple[str, ...] = ()
     sort: str = "relevance"
     offset: int = 0

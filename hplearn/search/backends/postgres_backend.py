@@ -167,9 +167,15 @@ class PostgresBackend(SearchBackend):
             "doc_type": request.doc_type,
             "tsquery": tsquery_literal(request.query, request.match_all),
         }
-        if request.filters:
+        exact = {k: v for k, v in request.filters.items() if not isinstance(v, tuple)}
+        if exact:
             clauses.append("fields @> CAST(:filters AS jsonb)")
-            params["filters"] = json.dumps(request.filters, ensure_ascii=False)
+            params["filters"] = json.dumps(exact, ensure_ascii=False)
+        alternatives = [(k, v) for k, v in sorted(request.filters.items()) if isinstance(v, tuple)]
+        for number, (name, values) in enumerate(alternatives):
+            clauses.append(f"fields ->> :any_name_{number} = ANY(:any_values_{number})")
+            params[f"any_name_{number}"] = name
+            params[f"any_values_{number}"] = list(values)
         if request.exclude_ids:
             clauses.append("NOT (object_id = ANY(:exclude_ids))")
             params["exclude_ids"] = list(request.exclude_ids)

@@ -36,7 +36,7 @@ def test_any_query_is_safe_in_the_api(client, maths, typed):
     assert response.status_code == 200
     data = response.get_json()
     assert set(data) >= {"query", "total", "page", "per_page", "results", "facets", "suggestion"}
-    assert set(data["facets"]) == {"stage", "grade", "subject", "topic", "kind", "edition"}
+    assert set(data["facets"]) == {"stage", "grade", "subject", "topic", "kind", "edition", "volume"}
     for hit in data["results"]:
         assert "<script" not in hit["highlight"]
 
@@ -122,7 +122,9 @@ def test_search_box_on_every_page_and_autocomplete_script(client, maths):
 
 
 def test_suggest_api(client, maths):
-    assert client.get("/api/v1/suggest?q=数学").get_json() == {"suggestions": ["数学广角：搭配"]}
+    # The catalog's own words come first (issue 15), then titles.
+    assert client.get("/api/v1/suggest?q=数学").get_json() == {
+        "suggestions": ["数学", "数学三年级", "数学广角：搭配"]}
     assert client.get("/api/v1/suggest?q=sxgj").get_json() == {"suggestions": ["数学广角：搭配"]}
     assert client.get("/api/v1/suggest?q=").get_json() == {"suggestions": []}
 

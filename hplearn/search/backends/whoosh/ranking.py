@@ -65,7 +65,11 @@ def matching_docs(sets: SearcherSets, request: BackendQuery) -> set[int]:
         return set()
     constraints = [sets.values("doc_type").get(request.doc_type, EMPTY)]
     for name, value in sorted(request.filters.items()):
-        constraints.append(sets.values(f"f_{name}").get(value, EMPTY))
+        values = sets.values(f"f_{name}")
+        if isinstance(value, tuple):
+            constraints.append(frozenset().union(*(values.get(v, EMPTY) for v in value)))
+        else:
+            constraints.append(values.get(value, EMPTY))
     if request.match_all:
         ordered = sorted(parts + constraints, key=len)
         matched = set(ordered[0]).intersection(*ordered[1:])
