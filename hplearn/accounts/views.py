@@ -99,7 +99,8 @@ def too_many_failed_sign_ins(error):
 @bp.post("/logout")
 @login_required
 def logout():
-    """Sign out (POST only, so a link or image cannot sign a student out)."""
+    """Sign out here and on every other device (POST only, so a link cannot sign anyone out)."""
+    services.end_sessions(current_user._get_current_object())
     logout_user()
     flash("你已退出登录。", "info")
     return redirect(url_for("catalog.home"))

@@ -45,6 +45,7 @@ def init_app(app) -> None:
     settings.declare(app, SETTINGS, owner="qa")
     check_service_hours(app.config)
     app.register_blueprint(views.bp, url_prefix="/qa")
+    views.keep_forms()
     app.add_template_global(views.resource_questions, "qa_resource_questions")
     for command in cli.COMMANDS:
         app.cli.add_command(command)
