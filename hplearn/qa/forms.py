@@ -66,3 +66,11 @@ class WordForm(FlaskForm):
 
     list_name = HiddenField()
     word = StringField("新词语", render_kw={"maxlength": 40})
+
+
+class ClosedDateForm(FlaskForm):
+    """Days without Q&A service: a first day, an optional last day and a reason."""
+
+    first_day = StringField("开始日期", render_kw={"type": "date", "required": True})
+    last_day = StringField("结束日期（只停一天可不填）", render_kw={"type": "date"})
+    reason = StringField("原因（例如 校运动会、期末考试）", render_kw={"maxlength": 100})

@@ -160,7 +160,8 @@ def _render_detail(question, now, answer_form=None, answer_preview=None, status=
         counsellors=safety.school_counsellors(question.school_id) if question.mental_health else [],
         hotlines=safety.HOTLINES,
         schedule=services.schedule(),
-        in_service=services.in_service_hours(now),
+        in_service=services.in_service_hours(now, question.school_id),
+        due_text=services.describe_reply_target(question, now),
         alerts=alerts,
     ), status
 
