@@ -5,7 +5,7 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
-from hplearn.vocab import GRADE_NAMES, SUBJECTS
+from hplearn.vocab import GRADE_NAMES, SUBJECTS_IN_ORDER
 
 
 class AskForm(FlaskForm):
@@ -16,7 +16,7 @@ class AskForm(FlaskForm):
     # The services check subject and grade (with Chinese messages), so the form does not.
     subject = SelectField(
         "学科", validate_choice=False,
-        choices=[SelectChoice("", "请选择学科")] + [SelectChoice(s, s) for s in SUBJECTS],
+        choices=[SelectChoice("", "请选择学科")] + [SelectChoice(s, s) for s in SUBJECTS_IN_ORDER],
     )
     grade = SelectField(
         "年级", validate_choice=False,

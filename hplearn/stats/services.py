@@ -29,6 +29,7 @@ from hplearn.stats.figures import (
 from hplearn.stats.models import QuestionDaily, SchoolDaily, SubjectDaily, SubjectMonthly
 from hplearn.stats.period import Period
 from hplearn.stats.rollup import Sample
+from hplearn.vocab import subject_order
 
 # --- one school ----------------------------------------------------------------------------------
 
@@ -111,7 +112,8 @@ def school_report(school: School, period: Period) -> dict:
         "stats": _school_stats(school, period, data),
         "daily": _daily_series(daily_rows(school.id, period), period),
         "usage": data["usage"].get(school.id, empty_breakdown()),
-        "subjects_qa": _qa_rows(data["subject_questions"].get(school.id, {}), target, _subject_label),
+        "subjects_qa": _qa_rows(data["subject_questions"].get(school.id, {}), target, _subject_label,
+                                order=subject_order),
         "teachers": _qa_rows(
             group_responses([r for r in rows if r.teacher_id], lambda r: r.teacher_id),
             target, _teacher_names([r.teacher_id for r in rows if r.teacher_id]).get,
@@ -130,12 +132,12 @@ def _teacher_names(ids) -> dict:
     return dict(db.session.execute(query).all())
 
 
-def _qa_rows(groups: dict, target: int, label) -> list[dict]:
+def _qa_rows(groups: dict, target: int, label, order=None) -> list[dict]:
     rows = [
         {"label": label(key) or f"#{key}", **responses.figures(target)}
         for key, responses in groups.items()
     ]
-    rows.sort(key=lambda row: row["label"])
+    rows.sort(key=lambda row: order(row["label"]) if order else row["label"])
     return rows
 
 
@@ -172,7 +174,8 @@ def teacher_report(teacher: User, period: Period) -> dict:
         "from": period.first.isoformat(),
         "to": period.last.isoformat(),
         "overall": overall.figures(target),
-        "subjects": _qa_rows(group_responses(rows, lambda r: r.subject), target, _subject_label),
+        "subjects": _qa_rows(group_responses(rows, lambda r: r.subject), target, _subject_label,
+                             order=subject_order),
     }
 
 

@@ -42,6 +42,8 @@ from hplearn.qa.services.hours import (  # noqa: F401
 from hplearn.qa.services.maintenance import TickReport, escalate, run_maintenance  # noqa: F401
 from hplearn.qa.services.queue import (  # noqa: F401
     AnsweredByTeacher,
+    SubjectBacklog,
+    backlog_by_subject,
     claim_question,
     median_response_minutes,
     my_answered,
