@@ -105,7 +105,8 @@ def ask():
     elif question.status == QuestionStatus.HELD:
         flash("你的问题已提交，管理员审核后会交给老师。", "info")
     else:
-        flash("提问成功！老师会在答疑时间内回复你。", "info")
+        when = services.describe_reply_target(question, question.created_at)
+        flash(f"提问成功！老师预计{when}回复你。", "info")
     return _back_to(question.id)
 
 

@@ -35,6 +35,16 @@ def test_the_page_promises_this_evening(client, login, student, frozen):
     assert "预计今晚 20:30 前回复" in page and "预计最晚" not in page
 
 
+def test_asking_on_the_page_says_when(client, login, student, monkeypatch):
+    from hplearn.qa.services import asking
+
+    monkeypatch.setattr(asking, "utcnow", lambda: WEDNESDAY_MORNING)
+    login(student)
+    response = client.post("/qa/ask", data={"title": "分数除法为什么要颠倒相乘？",
+                                            "subject": "数学"}, follow_redirects=True)
+    assert "提问成功！老师预计今晚 20:30 前回复你。" in unescape(response.get_data(as_text=True))
+
+
 def test_the_api_keeps_expected_reply_by_and_adds_the_words(client, student):
     question = ask(student, now=WEDNESDAY_MORNING - timedelta(days=7, hours=-9))  # 12-02 20:22
     client.post("/api/v1/auth/login", json={"username": student.username,
