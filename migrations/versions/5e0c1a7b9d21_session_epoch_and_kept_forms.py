@@ -1,7 +1,7 @@
 """Sessions survive a network change (issue 12): users.session_epoch, kept_forms
 
 Revision ID: 5e0c1a7b9d21
-Revises: d8f2a6b3c915
+Revises: f3c8d1e5a027
 Create Date: 2026-12-02 15:00:00.000000
 
 Signing out adds one to users.session_epoch, which every session id carries; existing sessions
@@ -15,7 +15,7 @@ import hplearn.timeutil
 
 # revision identifiers, used by Alembic.
 revision = '5e0c1a7b9d21'
-down_revision = 'd8f2a6b3c915'
+down_revision = 'f3c8d1e5a027'
 branch_labels = None
 depends_on = None
 
