@@ -312,6 +312,14 @@ def can_moderate_questions(user, school_id=None) -> bool:
     return can_manage_school(user, school_id)
 
 
+def can_manage_closed_dates(user, school_id) -> bool:
+    """Q&A closed dates: the district's (school_id None) for district admins, a school's for its
+    admins and district admins."""
+    if school_id is None:
+        return is_district_admin(user)
+    return can_manage_school(user, school_id)
+
+
 def _teaches_for(user, question) -> bool:
     if _role(user) != Role.TEACHER or question.subject not in (user.subjects or []):
         return False

@@ -54,5 +54,6 @@ def register(app) -> None:
     app.jinja_env.filters["plain"] = plain_text
     app.jinja_env.filters["localtime"] = local_datetime
     app.jinja_env.filters["grade_label"] = vocab.grade_label
+    app.jinja_env.filters["teacher_title"] = vocab.teacher_title
     app.jinja_env.filters["safe_href"] = safe_href
     app.jinja_env.globals.update(policy=policy, vocab=vocab, url_with=url_with)

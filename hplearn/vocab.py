@@ -85,6 +85,30 @@ SUBJECTS = (
     # Special education (盲校, 聋校, 培智学校) subjects found in the national catalog.
     "生活适应", "沟通与交往", "定向行走", "综合康复", "生活语文", "生活数学", "劳动技能",
 )
+# The order subjects are listed in: the most asked first (语文, 数学, 英语), then the order of the
+# national curriculum plans (义务教育课程方案 2022, then the senior-secondary ones), then the rest.
+_SUBJECTS_FIRST = (
+    "语文", "数学", "英语", "道德与法治", "历史", "地理", "科学", "物理", "化学", "生物学",
+    "信息科技", "体育与健康", "艺术", "音乐", "美术", "劳动", "心理健康", "思想政治", "日语",
+    "俄语", "信息技术", "通用技术", "书法",
+)
+SUBJECTS_IN_ORDER = _SUBJECTS_FIRST + tuple(s for s in SUBJECTS if s not in _SUBJECTS_FIRST)
+
+
+def subject_order(subject: str | None) -> tuple[int, str]:
+    """A sort key putting subjects in SUBJECTS_IN_ORDER, unknown ones (and None) after them."""
+    try:
+        return SUBJECTS_IN_ORDER.index(subject), ""
+    except ValueError:
+        return len(SUBJECTS_IN_ORDER), subject or ""
+
+
+def teacher_title(name: str | None) -> str:
+    """王老师 stays 王老师; 王芳 becomes 王芳老师 (a display name may already say 老师)."""
+    name = (name or "").strip()
+    return name if name.endswith("老师") else f"{name}老师"
+
+
 SUBJECT_SHORT_NAMES = {
     "道法": "道德与法治", "品德": "道德与法治", "思品": "道德与法治", "政治": "思想政治",
     "思政": "思想政治", "生物": "生物学", "信息": "信息科技", "信科": "信息科技",

@@ -48,7 +48,15 @@ def init_app(app) -> None:
     labels.register(app, actions=AUDIT_ACTIONS, objects=AUDIT_OBJECTS, fields=AUDIT_FIELDS,
                     values={"role": ROLE_LABELS})
     from hplearn import jobs, settings
-    from hplearn.accounts import admin_views, api, api_schools, cli, services, views  # noqa: F401
+    from hplearn.accounts import (  # noqa: F401
+        admin_views,
+        api,
+        api_schools,
+        cli,
+        kept_forms,
+        services,
+        views,
+    )
     from hplearn.accounts.services import throttle
     from hplearn.extensions import login_manager
 
@@ -56,7 +64,11 @@ def init_app(app) -> None:
     login_manager.user_loader(services.load_user)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "请先登录。"
-    login_manager.session_protection = "strong"
+    # "basic", not "strong": a phone moving between Wi-Fi and 4G changes address, and "strong"
+    # signed the student out in the middle of typing a question. Signing out, password changes
+    # and deactivation end sessions through the session id instead (User.get_id).
+    login_manager.session_protection = "basic"
+    kept_forms.init_app(app)
     login_manager.unauthorized_handler(views.unauthorized)
     app.register_blueprint(views.bp, url_prefix="/auth")
     app.register_blueprint(admin_views.bp, url_prefix="/admin/users")

@@ -33,7 +33,8 @@ def auth_login():
 @bp.post("/auth/logout")
 @login_required
 def auth_logout():
-    """Sign out."""
+    """Sign out, ending every session of this user (a copied cookie too)."""
+    services.end_sessions(current_user._get_current_object())
     logout_user()
     return jsonify({})
 

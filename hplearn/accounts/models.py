@@ -67,6 +67,9 @@ class User(UserMixin, db.Model):
     # A student deactivated by the new school year's promotion: the school year they left in.
     graduated_in: Mapped[int | None] = mapped_column(Integer)
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Part of every session id: signing out adds one, so every session before it (a copied
+    # cookie, the other devices) stops working.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -78,8 +81,8 @@ class User(UserMixin, db.Model):
         return self.active
 
     def get_id(self) -> str:
-        """The session's user id, bound to the password: changing or resetting it ends sessions."""
-        return f"{self.id}.{self.password_fingerprint}"
+        """The session's user id, bound to the password and the epoch: both end sessions."""
+        return f"{self.id}.{self.password_fingerprint}.{self.session_epoch or 0}"
 
     @property
     def password_fingerprint(self) -> str:
@@ -127,3 +130,18 @@ class SignInAttempt(db.Model):
     # The client's address (IPv6: its /64 network, which one household or attacker holds).
     address: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class KeptForm(db.Model):
+    """What a signed-out browser posted to a form that needs sign-in, kept to be filled in again.
+
+    Only the text fields a feature names (never passwords or files), bounded, for an hour.
+    """
+
+    __tablename__ = "kept_forms"
+
+    token: Mapped[str] = mapped_column(String(43), primary_key=True)
+    endpoint: Mapped[str] = mapped_column(String(64))
+    page: Mapped[str] = mapped_column(String(255))
+    fields: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -103,7 +103,8 @@ def _refused_form(form: LoginForm, message: str, headers: dict):
 @bp.post("/logout")
 @login_required
 def logout():
-    """Sign out (POST only, so a link or image cannot sign a student out)."""
+    """Sign out here and on every other device (POST only, so a link cannot sign anyone out)."""
+    services.end_sessions(current_user._get_current_object())
     logout_user()
     flash("你已退出登录。", "info")
     return redirect(url_for("catalog.home"))

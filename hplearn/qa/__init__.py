@@ -9,14 +9,17 @@ SETTINGS = (
             "the queue", positive=True),
     Setting("QA_CLAIM_WARN_MINUTES", "float", 5, "the claimer is reminded this many minutes before the "
             "claim runs out", minimum=0),
-    Setting("QA_TARGET_HOURS", "float", 24, "reply target in service hours; unclaimed questions past "
-            "it are escalated to the district's teachers of the subject", positive=True),
+    Setting("QA_EVENING_CUTOFF", "str", "19:30", "questions asked before this time on a service day "
+            "are promised an answer that evening, later ones the next service evening; unclaimed "
+            "questions past the promise are escalated to the district's teachers of the subject "
+            "(Asia/Shanghai)"),
     Setting("QA_URGENT_TARGET_MINUTES", "float", 30, "mental-health questions are escalated to the "
             "district's counsellors after this many minutes", positive=True),
     Setting("QA_SERVICE_DAYS", "str", "1-5", "service days as ISO weekdays (`1-5`, `1,3,6-7`)"),
     Setting("QA_SERVICE_START", "str", "16:00", "the daily service window's start (Asia/Shanghai)"),
     Setting("QA_SERVICE_END", "str", "20:30", "the daily service window's end (Asia/Shanghai)"),
-    Setting("QA_CLOSED_DATES", "list", [], "days without service, a JSON list of `YYYY-MM-DD`"),
+    Setting("QA_CLOSED_DATES", "list", [], "district-wide days without service besides the public "
+            "holidays, a JSON list of `YYYY-MM-DD` (admins set closed dates at `/qa/closed-dates`)"),
     Setting("QA_QUEUE_LIMIT", "int", 50, "questions shown in a teacher's queue", positive=True),
 )
 
@@ -26,12 +29,15 @@ AUDIT_ACTIONS = {"question.claim_private": "认领私密问题", "question.view_
                "question.report": "举报问题", "question.report_dismiss": "驳回举报",
                "question.alert_acknowledge": "确认求助提醒", "wordlist.add": "加入审核词",
                "wordlist.remove": "删除审核词", "answer.hide": "隐藏回答",
-               "answer.restore": "恢复回答"}
-AUDIT_OBJECTS = {"question": "问题", "answer": "回答", "report": "举报", "moderationword": "审核词"}
+               "answer.restore": "恢复回答", "qa.closed_dates.add": "设置停答日期",
+               "qa.closed_dates.remove": "删除停答日期"}
+AUDIT_OBJECTS = {"question": "问题", "answer": "回答", "report": "举报", "moderationword": "审核词",
+                 "closeddate": "停答日期"}
 AUDIT_FIELDS = {"asker": "提问人", "teachers": "可认领教师数", "first_response_minutes": "首次回复（分钟）",
               "when": "时间", "due_at": "回复期限",
               "escalated": "已升级", "report_id": "举报编号", "alert_id": "提醒编号", "note": "备注",
-              "list_name": "词表", "word": "词语"}
+              "list_name": "词表", "word": "词语", "first_day": "开始日期", "last_day": "结束日期",
+              "reason": "原因"}
 
 
 def init_app(app) -> None:
@@ -40,11 +46,20 @@ def init_app(app) -> None:
 
     labels.register(app, actions=AUDIT_ACTIONS, objects=AUDIT_OBJECTS, fields=AUDIT_FIELDS)
     from hplearn import jobs, settings
-    from hplearn.qa import api, cli, search_documents, services, views, wordlist_views  # noqa: F401
+    from hplearn.qa import (  # noqa: F401
+        api,
+        cli,
+        closed_dates_views,
+        search_documents,
+        services,
+        views,
+        wordlist_views,
+    )
 
     settings.declare(app, SETTINGS, owner="qa")
     check_service_hours(app.config)
     app.register_blueprint(views.bp, url_prefix="/qa")
+    views.keep_forms()
     app.add_template_global(views.resource_questions, "qa_resource_questions")
     for command in cli.COMMANDS:
         app.cli.add_command(command)
@@ -57,6 +72,7 @@ def check_service_hours(config) -> None:
 
     try:
         parse_schedule(str(config["QA_SERVICE_DAYS"]), str(config["QA_SERVICE_START"]),
-                       str(config["QA_SERVICE_END"]), [str(day) for day in config["QA_CLOSED_DATES"]])
+                       str(config["QA_SERVICE_END"]), [str(day) for day in config["QA_CLOSED_DATES"]],
+                       str(config["QA_EVENING_CUTOFF"]))
     except ValueError as error:
         raise ConfigError(f"QA service hours: {error}") from None

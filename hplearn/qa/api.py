@@ -80,6 +80,7 @@ def question_json(question, viewer, now, *, detail: bool = False) -> dict:
         "created_at": _iso(question.created_at),
         "first_response_at": _iso(question.first_response_at),
         "expected_reply_by": _iso(question.due_at),
+        "expected_reply_text": services.describe_reply_target(question, now),
         "resource_id": question.resource_id,
         "url": absolute_url("qa.detail", question_id=question.id),
         "answers": (

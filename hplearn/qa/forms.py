@@ -5,7 +5,7 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
-from hplearn.vocab import GRADE_NAMES, SUBJECTS
+from hplearn.vocab import GRADE_NAMES, SUBJECTS_IN_ORDER
 
 
 class AskForm(FlaskForm):
@@ -16,7 +16,7 @@ class AskForm(FlaskForm):
     # The services check subject and grade (with Chinese messages), so the form does not.
     subject = SelectField(
         "学科", validate_choice=False,
-        choices=[SelectChoice("", "请选择学科")] + [SelectChoice(s, s) for s in SUBJECTS],
+        choices=[SelectChoice("", "请选择学科")] + [SelectChoice(s, s) for s in SUBJECTS_IN_ORDER],
     )
     grade = SelectField(
         "年级", validate_choice=False,
@@ -66,3 +66,11 @@ class WordForm(FlaskForm):
 
     list_name = HiddenField()
     word = StringField("新词语", render_kw={"maxlength": 40})
+
+
+class ClosedDateForm(FlaskForm):
+    """Days without Q&A service: a first day, an optional last day and a reason."""
+
+    first_day = StringField("开始日期", render_kw={"type": "date", "required": True})
+    last_day = StringField("结束日期（只停一天可不填）", render_kw={"type": "date"})
+    reason = StringField("原因（例如 校运动会、期末考试）", render_kw={"maxlength": 100})

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hplearn.accounts.models import User
+from hplearn.accounts.models import School, User
 from hplearn.extensions import db, one_of
 from hplearn.timeutil import UTCDateTime, utcnow
 from hplearn.vocab import QuestionStatus
@@ -197,3 +197,21 @@ class ModerationWord(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     added_by: Mapped[User | None] = relationship()
+
+
+class ClosedDate(db.Model):
+    """Days without Q&A service besides the public holidays: a school's (school_id) or, with no
+    school, the whole district's. Set by admins; first_day..last_day inclusive."""
+
+    __tablename__ = "qa_closed_dates"
+    __table_args__ = (Index("ix_qa_closed_dates_scope", "school_id", "last_day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id"))
+    first_day: Mapped[date] = mapped_column(Date)
+    last_day: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(100), default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    school: Mapped[School | None] = relationship()

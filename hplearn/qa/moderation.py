@@ -122,7 +122,7 @@ def release_held(question_id: int, moderator, reason, now: datetime | None = Non
         raise services.InvalidQuestion("这个问题不在待审核状态。", "status")
     why = _reason(reason)
     question.status = QuestionStatus.OPEN
-    question.due_at = services.reply_target(now, urgent=question.urgent)
+    question.due_at = services.reply_target(now, urgent=question.urgent, school_id=question.school_id)
     audit(moderator, "question.approve", question, reason=why)
     db.session.commit()
     return question

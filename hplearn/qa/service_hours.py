@@ -1,5 +1,7 @@
 """Service hours: when teachers answer (weekday evenings in the 5+2 after-school model).
 
+Service days are the configured weekdays as China's official calendar has them (no public
+holidays, make-up working days included: hplearn.service_calendar) minus the closed dates.
 Pure functions over aware datetimes; nothing here reads the app or the database.
 """
 
@@ -8,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 
+from hplearn.service_calendar import evening_deadline, is_working_day
 from hplearn.timeutil import LOCAL_TZ
 
 
@@ -17,12 +20,14 @@ class ServiceHours:
 
     weekdays: ISO weekdays (1 Monday … 7 Sunday) with service.
     start, end: the daily window in local time (end after start).
-    closed_dates: local dates without service (holidays).
+    cutoff: questions asked before it on a service day are answered that evening.
+    closed_dates: local dates without service (set by admins, besides the public holidays).
     """
 
     weekdays: frozenset[int] = frozenset({1, 2, 3, 4, 5})
     start: time = time(16, 0)
     end: time = time(20, 30)
+    cutoff: time = time(19, 30)
     tz: tzinfo = LOCAL_TZ
     closed_dates: frozenset[date] = field(default_factory=frozenset)
 
@@ -31,10 +36,17 @@ class ServiceHours:
             raise ValueError("weekdays must be a non-empty set of ISO weekdays 1-7")
         if self.end <= self.start:
             raise ValueError("service hours must end after they start")
+        if self.cutoff > self.end:
+            raise ValueError("the evening's cut-off must not be after the service end")
 
     def is_service_day(self, day: date) -> bool:
         """Whether this local date has a service window."""
-        return day.isoweekday() in self.weekdays and day not in self.closed_dates
+        return day not in self.closed_dates and is_working_day(day, self.weekdays)
+
+    def due_by(self, moment: datetime) -> datetime:
+        """The promise for a question asked at moment: this evening, or the next service one."""
+        return evening_deadline(moment, is_service_day=self.is_service_day, cutoff=self.cutoff,
+                                end=self.end, tz=self.tz)
 
     def window(self, day: date) -> tuple[datetime, datetime]:
         """The aware start and end of the window on a local date."""
@@ -54,47 +66,9 @@ class ServiceHours:
         return f"{span} {self.start:%H:%M}–{self.end:%H:%M}"
 
 
-# A year without a single service day would loop forever; stop looking after this.
-_MAX_DAYS = 3660
-
-
 def _require_aware(moment: datetime) -> None:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError("service-hour arithmetic needs aware datetimes")
-
-
-def _service_days(schedule: ServiceHours, first: date):
-    day = first
-    for _ in range(_MAX_DAYS):
-        if schedule.is_service_day(day):
-            yield day
-        day += timedelta(days=1)
-    raise ValueError("no service day within ten years: check the schedule")
-
-
-def add_service_hours(moment: datetime, hours: float, schedule: ServiceHours) -> datetime:
-    """Return the moment when `hours` of service time have passed after `moment`.
-
-    Time outside the windows does not count. With hours == 0 the result is `moment` itself.
-    The result is in the schedule's time zone.
-    """
-    _require_aware(moment)
-    if hours < 0:
-        raise ValueError("hours must not be negative")
-    remaining = timedelta(hours=hours)
-    local = moment.astimezone(schedule.tz)
-    if not remaining:
-        return local
-    for day in _service_days(schedule, local.date()):
-        opens, closes = schedule.window(day)
-        begin = max(opens, local)
-        if begin >= closes:
-            continue
-        available = closes - begin
-        if remaining <= available:
-            return begin + remaining
-        remaining -= available
-    raise AssertionError("unreachable")  # pragma: no cover - _service_days raises first
 
 
 def service_hours_between(start: datetime, end: datetime, schedule: ServiceHours) -> float:
@@ -118,7 +92,7 @@ def service_hours_between(start: datetime, end: datetime, schedule: ServiceHours
 
 
 def parse_schedule(
-    days: str, start: str, end: str, closed: list[str] | None = None
+    days: str, start: str, end: str, closed: list[str] | None = None, cutoff: str = "19:30"
 ) -> ServiceHours:
     """Build a ServiceHours from configuration text: days "1-5" or "1,2,3", times "16:00".
 
@@ -128,6 +102,7 @@ def parse_schedule(
         weekdays=frozenset(_parse_days(days)),
         start=_parse_time(start),
         end=_parse_time(end),
+        cutoff=_parse_time(cutoff),
         closed_dates=frozenset(date.fromisoformat(text) for text in closed or ()),
     )
 

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_login import current_user, login_required
 
 from hplearn import policy
+from hplearn.accounts.kept_forms import keep_form_on, restore_kept_form
 from hplearn.markup import render_markdown
 from hplearn.media.uploads import (
     MediaError,
@@ -26,6 +27,14 @@ bp = Blueprint("qa", __name__)
 @login_required
 def require_login():
     """Every Q&A page needs a signed-in user (questions are about minors)."""
+
+
+def keep_forms() -> None:
+    """A question or an answer typed while the session ended comes back after sign-in."""
+    keep_form_on("qa.ask", ("title", "body", "subject", "grade", "anonymous", "private",
+                            "resource_id"), lambda: url_for("qa.ask"))
+    keep_form_on("qa.answer", ("body",),
+                 lambda question_id: url_for("qa.detail", question_id=question_id))
 
 
 def resource_questions(resource):
@@ -70,6 +79,7 @@ def ask():
     if request.method == "GET":
         form.resource_id.data = request.args.get("resource_id", "")
         form.subject.data = request.args.get("subject", "")
+        restore_kept_form(form, "qa.ask")
         return render_template("qa/ask.html", form=form, resource=_resource(form))
     if not form.validate():
         return render_template("qa/ask.html", form=form, resource=None), 400
@@ -95,7 +105,8 @@ def ask():
     elif question.status == QuestionStatus.HELD:
         flash("你的问题已提交，管理员审核后会交给老师。", "info")
     else:
-        flash("提问成功！老师会在答疑时间内回复你。", "info")
+        when = services.describe_reply_target(question, question.created_at)
+        flash(f"提问成功！老师预计{when}回复你。", "info")
     return _back_to(question.id)
 
 
@@ -124,7 +135,9 @@ def detail(question_id):
     """One question with its answers, follow-ups and the actions this user may take."""
     now = utcnow()
     question = services.view_question(question_id, current_user, now)
-    return _render_detail(question, now)
+    answer_form = forms.AnswerForm()
+    restore_kept_form(answer_form, "qa.answer")
+    return _render_detail(question, now, answer_form)
 
 
 def _render_detail(question, now, answer_form=None, answer_preview=None, status=200):
@@ -148,7 +161,8 @@ def _render_detail(question, now, answer_form=None, answer_preview=None, status=
         counsellors=safety.school_counsellors(question.school_id) if question.mental_health else [],
         hotlines=safety.HOTLINES,
         schedule=services.schedule(),
-        in_service=services.in_service_hours(now),
+        in_service=services.in_service_hours(now, question.school_id),
+        due_text=services.describe_reply_target(question, now),
         alerts=alerts,
     ), status
 

@@ -30,6 +30,7 @@ from hplearn.stats.models import QuestionDaily, SchoolDaily, SubjectDaily, Subje
 from hplearn.stats.period import Period
 from hplearn.stats.rollup import Sample
 from hplearn.stats.suppression import HIDDEN, Cell, cells_in, publish, suppress
+from hplearn.vocab import subject_order
 
 # --- one school ----------------------------------------------------------------------------------
 
@@ -104,7 +105,7 @@ def _school_report(school: School, period: Period, data: dict) -> Report:
         "stats": stats,
         "daily": _daily_series(data["daily"].get(school.id, []), period) if data["breakdowns"] else [],
         "usage": usage,
-        "subjects_qa": _qa_rows(subjects, _subject_label),
+        "subjects_qa": _qa_rows(subjects, _subject_label, order=subject_order),
         "teachers": _qa_rows(
             {key: responses.figures(target) for key, responses in teachers.items()},
             data["teacher_names"].get,
@@ -191,9 +192,10 @@ def _teacher_names(ids) -> dict:
     return dict(db.session.execute(query).all())
 
 
-def _qa_rows(figures: dict, label) -> list[dict]:
+def _qa_rows(figures: dict, label, order=None) -> list[dict]:
     rows = [{"label": label(key) or f"#{key}", **cells} for key, cells in figures.items()]
-    rows.sort(key=lambda row: row["label"])
+    # Subjects in the national order (语文, 数学, 英语 first); teachers by name.
+    rows.sort(key=lambda row: order(row["label"]) if order else row["label"])
     return rows
 
 
@@ -227,7 +229,8 @@ def teacher_report(teacher: User, period: Period) -> dict:
     for row in rows:
         overall.add(0, row.answered, row.response_minutes, row.asker_sample)
     subjects = _qa_rows({subject: responses.figures(target) for subject, responses
-                         in group_responses(rows, lambda r: r.subject).items()}, _subject_label)
+                         in group_responses(rows, lambda r: r.subject).items()}, _subject_label,
+                        order=subject_order)
     tree = {"from": period.first.isoformat(), "to": period.last.isoformat(),
             "overall": overall.figures(target), "subjects": subjects}
     groups = [[row[key] for row in subjects] + [tree["overall"][key]]
@@ -273,7 +276,7 @@ def district_report(period: Period) -> dict:
     figures = {subject: responses.figures(target)
                for subject, responses in _subject_responses(period).items()}
     groups = _district_groups(figures, reports)
-    subjects = Report(_qa_rows(figures, _subject_label), groups, {}).published
+    subjects = Report(_qa_rows(figures, _subject_label, order=subject_order), groups, {}).published
     subjects.sort(key=lambda s: -_sortable(s["median_first_response_minutes"]))
     return {"from": period.first.isoformat(), "to": period.last.isoformat(),
             "schools": entries, "subjects": subjects, "target_minutes": target}

@@ -7,8 +7,10 @@ from flask_login import current_user, login_required
 
 from hplearn import policy
 from hplearn.accounts.services import school_by_code
+from hplearn.qa import services as qa_services
 from hplearn.stats import export, services
 from hplearn.stats.period import Period, parse_period
+from hplearn.timeutil import utcnow
 
 bp = Blueprint("stats", __name__)
 
@@ -47,6 +49,7 @@ def dashboard():
         "stats/school.html", report=services.school_report(school, period), school=school,
         period=period, last_rollup=services.last_rollup_at(),
         schools=services.all_schools() if policy.can_view_district_stats(current_user) else [],
+        backlog=qa_services.backlog_by_subject(school.id, utcnow()),
     )
 
 

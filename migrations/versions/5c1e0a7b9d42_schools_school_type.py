@@ -1,7 +1,7 @@
 """Special schools (issue 15): schools.school_type, 盲校, 聋校 or 培智学校 (NULL: an ordinary school)
 
 Revision ID: 5c1e0a7b9d42
-Revises: e2b7c9d4f013
+Revises: 7b3f2c9e4a10
 Create Date: 2026-12-02 15:00:00.000000
 
 Catalog lists start from the textbooks of the user's school type; ordinary schools keep NULL.
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '5c1e0a7b9d42'
-down_revision = 'e2b7c9d4f013'
+down_revision = '7b3f2c9e4a10'
 branch_labels = None
 depends_on = None
 

@@ -48,7 +48,7 @@ def test_student_asks_teacher_answers_student_accepts(live_server, page, browser
     page.get_by_label("学科").select_option("数学")
     page.get_by_role("button", name="提交问题").click()
     page.wait_for_url("**/qa/*")
-    assert "提问成功" in page.content() and "预计最晚" in page.content()
+    assert "提问成功" in page.content() and "前回复" in page.content()
     question_url = page.url
 
     teacher_context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN")

@@ -67,6 +67,13 @@ def _import_form(world):
     return {"school": world["school"].code, "file": (io.BytesIO(csv_bytes), "users.csv")}
 
 
+def _future_day() -> str:
+    """A date a month from today, which a closed date may start on."""
+    from hplearn.timeutil import local_date, utcnow
+
+    return (local_date(utcnow()) + timedelta(days=30)).isoformat()
+
+
 def _claimed_question_id(world) -> int:
     """A question of `student`, claimed by `teacher` (made on first use, once per case)."""
     if "question_id" not in world:
@@ -246,6 +253,14 @@ ENDPOINTS = [
     Endpoint("GET", lambda w: "/qa/word-lists", ADMINS | {"other_school_admin"}),
     Endpoint("POST", lambda w: "/qa/word-lists", {"district_admin"},
              form=lambda w: {"list_name": "sensitive", "word": "矩阵测试词"}),
+    # Q&A closed dates: every admin their own scope; a school's only for its admins and the district
+    Endpoint("GET", lambda w: "/qa/closed-dates", ADMINS | {"other_school_admin"}),
+    Endpoint("POST", lambda w: "/qa/closed-dates", ADMINS | {"other_school_admin"},
+             form=lambda w: {"first_day": _future_day()}),
+    Endpoint("GET", lambda w: f"/qa/closed-dates?school={w['school'].code}", ADMINS,
+             hidden={"other_school_admin"}),
+    Endpoint("POST", lambda w: "/qa/closed-dates", ADMINS, hidden={"other_school_admin"},
+             form=lambda w: {"first_day": _future_day(), "school": w["school"].code}),
     # Own account
     Endpoint("GET", lambda w: "/auth/password", SIGNED_IN),
     Endpoint("POST", lambda w: "/api/v1/auth/logout", SIGNED_IN),

@@ -65,6 +65,12 @@ from hplearn.accounts.services.promotion import (  # noqa: F401
     school_year_label,
     school_year_of,
 )
+from hplearn.accounts.services.sessions import (  # noqa: F401
+    KEPT_FORM_MINUTES,
+    end_sessions,
+    keep_form,
+    take_kept_form,
+)
 from hplearn.accounts.services.users import (  # noqa: F401
     COUNSELLOR_ACTIONS,
     USERNAME_PATTERN,

@@ -23,13 +23,17 @@ from hplearn.vocab import SCHOOL_STAGES, SCHOOL_TYPE_GENERAL, SCHOOL_TYPES
 def load_user(session_id: str) -> User | None:
     """Flask-Login's loader: the active user of this session id (User.get_id), or None.
 
-    Deactivating an account or changing its password ends its existing sessions.
+    Deactivating an account, changing its password or signing out ends its existing sessions.
+    Ids without an epoch (sessions from before it existed) count as epoch 0.
     """
-    user_id, _, fingerprint = str(session_id).partition(".")
-    if not user_id.isdigit():
+    user_id, _, rest = str(session_id).partition(".")
+    fingerprint, _, epoch = rest.partition(".")
+    if not user_id.isdigit() or not (epoch or "0").isdigit() or len(user_id + epoch) > 24:
         return None
     user = db.session.get(User, int(user_id))
     if user is None or not user.active:
+        return None
+    if int(epoch or "0") != (user.session_epoch or 0):
         return None
     return user if secrets.compare_digest(fingerprint, user.password_fingerprint) else None
 

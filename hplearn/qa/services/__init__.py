@@ -15,6 +15,16 @@ from hplearn.qa.services.answers import (  # noqa: F401
     with_image,
 )
 from hplearn.qa.services.asking import QuestionDraft, ask_question, validate_question  # noqa: F401
+from hplearn.qa.services.closed_dates import (  # noqa: F401
+    ClosedDatesScope,
+    DuplicateClosedDate,
+    InvalidClosedDate,
+    add_closed_dates,
+    describe_range,
+    list_closed_dates,
+    remove_closed_dates,
+    scope_for,
+)
 from hplearn.qa.services.errors import (  # noqa: F401
     AlreadyClaimed,
     InvalidQuestion,
@@ -23,10 +33,17 @@ from hplearn.qa.services.errors import (  # noqa: F401
     QAError,
     QuestionNotFound,
 )
-from hplearn.qa.services.hours import in_service_hours, reply_target, schedule  # noqa: F401
+from hplearn.qa.services.hours import (  # noqa: F401
+    describe_reply_target,
+    in_service_hours,
+    reply_target,
+    schedule,
+)
 from hplearn.qa.services.maintenance import TickReport, escalate, run_maintenance  # noqa: F401
 from hplearn.qa.services.queue import (  # noqa: F401
     AnsweredByTeacher,
+    SubjectBacklog,
+    backlog_by_subject,
     claim_question,
     median_response_minutes,
     my_answered,

@@ -133,7 +133,7 @@ def add_followup(question_id: int, asker, body, now: datetime | None = None) -> 
         safety.enter_mental_health_lane(question, distress, now)
         db.session.flush()
         safety.raise_alert(question, distress)
-    question.due_at = reply_target(now, urgent=question.urgent)
+    question.due_at = reply_target(now, urgent=question.urgent, school_id=question.school_id)
     if teacher is not None:
         notify([teacher], "followup", f"学生追问了《{question.title[:40]}》。", f"/qa/{question.id}")
     db.session.commit()

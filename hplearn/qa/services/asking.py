@@ -115,7 +115,7 @@ def ask_question(asker, now: datetime | None = None, **fields) -> Question:
         if held:
             question.status = QuestionStatus.HELD
             question.held_words = "、".join(held)[:300]
-    question.due_at = reply_target(now, urgent=question.urgent)
+    question.due_at = reply_target(now, urgent=question.urgent, school_id=question.school_id)
     db.session.add(question)
     db.session.flush()
     if question.mental_health:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, false, func, or_, select, true, update
+from sqlalchemy import and_, case, false, func, or_, select, true, update
 
 from hplearn import policy
 from hplearn.audit.services import record as audit
@@ -24,7 +24,7 @@ from hplearn.qa.services.reading import (
     view_question,
 )
 from hplearn.timeutil import utcnow
-from hplearn.vocab import SUBJECTS, QuestionStatus
+from hplearn.vocab import SUBJECTS, QuestionStatus, subject_order
 
 
 def _open_clause(now: datetime):
@@ -187,3 +187,26 @@ def release_question(question_id: int, teacher, now: datetime | None = None) -> 
     question.claimed_until = None
     db.session.commit()
     return question
+
+
+@dataclass(frozen=True)
+class SubjectBacklog:
+    """A school's questions of one subject still waiting for an answer."""
+
+    subject: str
+    unanswered: int
+    overdue: int  # past their promise (the evening they were promised by has gone)
+
+
+def backlog_by_subject(school_id: int, now: datetime) -> list[SubjectBacklog]:
+    """The school's unanswered questions (open or claimed, not hidden) by subject, in the
+    national subject order, with how many are overdue."""
+    overdue = func.sum(case((Question.due_at <= now, 1), else_=0))
+    rows = db.session.execute(
+        select(Question.subject, func.count(), overdue)
+        .where(Question.school_id == school_id, Question.hidden.is_(False),
+               Question.status.in_((QuestionStatus.OPEN, QuestionStatus.CLAIMED)))
+        .group_by(Question.subject)
+    )
+    found = [SubjectBacklog(subject, int(count), int(late or 0)) for subject, count, late in rows]
+    return sorted(found, key=lambda row: subject_order(row.subject))

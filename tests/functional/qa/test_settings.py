@@ -8,7 +8,8 @@ from tests.conftest import make_test_config
 
 
 @pytest.mark.parametrize(("setting", "value"), [
-    ("QA_CLAIM_MINUTES", 0), ("QA_TARGET_HOURS", "soon"), ("QA_SERVICE_DAYS", "0-4"),
+    ("QA_CLAIM_MINUTES", 0), ("QA_EVENING_CUTOFF", "7pm"), ("QA_EVENING_CUTOFF", "21:00"),
+    ("QA_SERVICE_DAYS", "0-4"),
     ("QA_SERVICE_START", "4pm"), ("QA_SERVICE_END", "15:00"), ("QA_CLOSED_DATES", "2026-10-01"),
     ("QA_CLOSED_DATES", ["1 October"]), ("QA_CLAIM_WARN_MINUTES", -1),
 ])
