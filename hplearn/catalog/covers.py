@@ -12,14 +12,17 @@ from __future__ import annotations
 import hashlib
 import http.client
 import io
+import ipaddress
 import logging
 import os
+import socket
 import tempfile
 import time
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import current_app
 
@@ -49,11 +52,40 @@ class Cover:
     placeholder: bool
 
 
+def check_public_address(url: str) -> None:
+    """Refuse a URL whose host is not on the public internet (loopback, private, link-local …).
+
+    Whoever sets a cover_url must not make the server read the district's internal hosts or
+    the cloud's metadata address. Redirects are checked again (_PublicRedirects).
+    """
+    host = urlsplit(url).hostname
+    if not host:
+        raise CoverUnavailable(f"no host in {url}")
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except (OSError, UnicodeError) as error:
+        raise CoverUnavailable(f"cannot resolve {host}: {error}") from error
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
+        if not address.is_global:
+            raise CoverUnavailable(f"{host} is not a public address ({address})")
+
+
+class _PublicRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        check_public_address(newurl)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+_opener = urllib.request.build_opener(_PublicRedirects)
+
+
 def fetch_over_http(url: str, timeout: float) -> bytes:
-    """Fetch url (http or https) and return at most MAX_COVER_BYTES + 1 bytes of it."""
+    """Fetch url (http or https, a public host) and return at most MAX_COVER_BYTES + 1 bytes."""
+    check_public_address(url)
     request = urllib.request.Request(url, headers={"User-Agent": "hplearn-covers/1"})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        with _opener.open(request, timeout=timeout) as response:
             return response.read(MAX_COVER_BYTES + 1)
     except (OSError, ValueError, http.client.HTTPException) as error:  # URLError, timeouts, …
         raise CoverUnavailable(f"cannot fetch {url}: {error}") from error

@@ -127,3 +127,22 @@ def test_lists_and_resource_pages_show_covers_lazily_from_this_site(client, fake
     assert f'src="/covers/{resource.id}"' in page and COVER_URL not in page
     found = client.get("/search?q=数学八年级").text
     assert f'src="/covers/{resource.id}" alt="" loading="lazy"' in found and COVER_URL not in found
+
+
+@pytest.mark.parametrize("url", [
+    "http://127.0.0.1:9/cover.png", "http://localhost/cover.png", "http://10.1.2.3/cover.png",
+    "http://169.254.169.254/latest/meta-data", "http://[::1]/cover.png", "http://192.168.0.5/x.jpg",
+])
+def test_the_real_fetcher_never_reads_internal_hosts(url):
+    from hplearn.catalog.covers import CoverUnavailable, fetch_over_http
+
+    with pytest.raises(CoverUnavailable, match="not a public address"):
+        fetch_over_http(url, 1.0)
+
+
+def test_a_redirect_to_an_internal_host_is_refused(monkeypatch):
+    from hplearn.catalog import covers
+
+    handler = covers._PublicRedirects()
+    with pytest.raises(covers.CoverUnavailable, match="not a public address"):
+        handler.redirect_request(None, None, 302, "Found", {}, "http://127.0.0.1/secret")
