@@ -11,7 +11,8 @@ SETTINGS = (
 )
 
 AUDIT_ACTIONS = {"parents.feedback.reply": "答复家长意见建议",
-                 "parents.committee.join": "设为家委会成员", "parents.committee.leave": "移出家委会"}
+                 "parents.committee.join": "设为家委会成员", "parents.committee.leave": "移出家委会",
+                 "parents.binding_codes": "打印家长绑定码"}
 AUDIT_OBJECTS = {"feedback": "家长意见建议", "user": "用户"}
 AUDIT_FIELDS = {"parent_id": "家长", "category": "类别"}
 

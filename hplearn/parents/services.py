@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from hplearn import policy
 from hplearn.accounts.models import School, User
 from hplearn.afterschool import services as afterschool
+from hplearn.audit.services import record
 from hplearn.errors import Forbidden, Invalid, NotFound
 from hplearn.extensions import db
 from hplearn.parents.models import BindingCode, ParentLink
@@ -157,3 +158,36 @@ def child_of(parent, student_id) -> User:
         if child.id == student_id:
             return child
     raise NotFound("没有找到这个孩子。")
+
+
+MAX_CODES_AT_ONCE = 200
+
+
+def school_students(school: School, grade=None) -> list[User]:
+    """The school's active students, by grade, class and name, optionally of one grade."""
+    query = select(User).where(User.school_id == school.id, User.role == Role.STUDENT,
+                               User.active.is_(True))
+    if grade is not None:
+        query = query.where(User.grade == grade)
+    return list(db.session.scalars(query.order_by(User.grade, User.class_name, User.display_name,
+                                                  User.id)))
+
+
+def issue_binding_codes(actor, school: School, student_ids) -> list[tuple[User, str, BindingCode]]:
+    """One new code for each chosen student of the school, for the printed sheet (audited)."""
+    wanted = []
+    for value in student_ids:
+        try:
+            wanted.append(int(value))
+        except (TypeError, ValueError):
+            raise Invalid("请选择学生。") from None
+    wanted = list(dict.fromkeys(wanted))
+    if not wanted:
+        raise Invalid("请至少选择一名学生。")
+    if len(wanted) > MAX_CODES_AT_ONCE:
+        raise Invalid(f"一次最多生成 {MAX_CODES_AT_ONCE} 个绑定码，请按班级分批打印。")
+    students = [school_student(school, student_id) for student_id in wanted]
+    issued = [(student, *issue_binding_code(actor, school, student)) for student in students]
+    record(actor, "parents.binding_codes", None, school_id=school.id, count=len(issued))
+    db.session.commit()
+    return issued

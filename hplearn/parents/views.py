@@ -3,14 +3,15 @@ Thin: parse, call services, render."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 
 from hplearn import policy
 from hplearn.accounts.services import school_by_code
 from hplearn.afterschool import records
 from hplearn.afterschool import services as afterschool
-from hplearn.errors import DomainError, Forbidden, NotFound
+from hplearn.errors import DomainError, Forbidden, Invalid, NotFound
 from hplearn.notifications.services import inbox
 from hplearn.parents import feedback, services
 from hplearn.parents.feedback import CATEGORIES
@@ -220,3 +221,37 @@ def district():
     """Response times and open feedback per school (district admins)."""
     return render_template("parents/district.html", rows=feedback.district_figures(current_user),
                            now=utcnow())
+
+
+@bp.route("/school/<code>/binding-codes", methods=["GET", "POST"])
+@login_required
+def binding_codes(code):
+    """School admins pick students (a grade at a time) and print one-use binding codes."""
+    school = _admin_school(code)
+    if request.method == "POST":
+        if not FlaskForm().validate():
+            abort(400, description="表单已过期，请刷新页面后重试。")
+        try:
+            issued = services.issue_binding_codes(current_user, school,
+                                                  request.form.getlist("student_id"))
+        except Invalid as refusal:
+            flash(str(refusal), "error")
+            return redirect(url_for("parents.binding_codes", code=school.code,
+                                    grade=request.form.get("grade", "")))
+        response = make_response(render_template("parents/binding_sheet.html", school=school,
+                                                 issued=issued))
+        response.headers["Cache-Control"] = "no-store"  # the codes are shown this once
+        return response
+    grade = _grade_arg()
+    return render_template("parents/binding_codes.html", school=school, grade=grade,
+                           students=services.school_students(school, grade) if grade else [],
+                           form=FlaskForm())
+
+
+def _grade_arg():
+    value = request.args.get("grade", "")
+    if not value:
+        return None
+    if not value.isdigit() or not 1 <= int(value) <= 12:
+        abort(400, description="年级要填 1–12 的数字。")
+    return int(value)

@@ -227,6 +227,9 @@ ENDPOINTS = [
     Endpoint("GET", lambda w: "/api/v1/topics", EVERYONE),
     Endpoint("GET", lambda w: "/api/v1/platforms", EVERYONE),
     Endpoint("GET", lambda w: "/api/v1/openapi.yaml", EVERYONE),
+    # Printing binding codes for a school's families
+    Endpoint("GET", lambda w: f"/parents/school/{w['school'].code}/binding-codes", ADMINS,
+             hidden={"other_school_admin"}),
     # 宣传 and 典型案例
     Endpoint("GET", lambda w: "/news/", EVERYONE),
     Endpoint("GET", lambda w: "/api/v1/news", EVERYONE),
