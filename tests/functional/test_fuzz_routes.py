@@ -12,7 +12,6 @@ import json
 import random
 import re
 import time
-
 from urllib.parse import quote
 
 import pytest
@@ -39,7 +38,7 @@ KEYS = (
 DEPTH = 10_000
 FORM = "application/x-www-form-urlencoded"
 ROLES = ("anonymous", "student", "school_admin")
-SAMPLES_PER_ROUTE = 6
+SAMPLES_PER_ROUTE = 4
 
 
 @pytest.fixture
@@ -104,10 +103,10 @@ def _bodies():
     """(kind, payload) pairs: forms and JSON of every hostile value, and deep nesting."""
     for value in TEXT_VALUES:
         yield "form", _query(value)
-        yield "json", json.dumps({key: value for key in _keys(value)})
+        yield "json", json.dumps(dict.fromkeys(_keys(value), value))
         yield "json", json.dumps({key: [value] for key in _keys(value)})
     for number in NUMBER_VALUES:
-        yield "json", json.dumps({key: number for key in KEYS})
+        yield "json", json.dumps(dict.fromkeys(KEYS, number))
     yield "json", _deep_json()
     yield "json", "[" * DEPTH + "]" * DEPTH
     yield "json", '{"title": "\\u0000", "body": "\\ud800"}'
@@ -121,7 +120,7 @@ def _requests(app, seed: int):
         base = _path(rule, _valid_values(rule))
         for path in _path_variants(rule):
             yield method, path, {}
-        for value in picker.sample(TEXT_VALUES, 2):
+        for value in picker.sample(TEXT_VALUES, 1):
             yield method, f"{base}?{_query(value)}", {}
         if method == "GET":
             continue
