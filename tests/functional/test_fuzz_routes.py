@@ -165,3 +165,38 @@ def test_no_route_answers_5xx_to_hostile_input(app, login, client, world, role, 
     failures = fuzz(app, login, client, role, world)
     print(f"{role}: {app.config['FUZZ_COUNT']} requests, {len(failures)} answered 5xx")
     assert not failures, "\n".join(failures[:80])
+
+
+def test_the_error_page_renders_after_a_failed_statement(app, client, login, school_admin):
+    """On PostgreSQL a failed statement aborts the transaction; the 500 page of an admin (its
+    menu counts pending reviews) then raised in its turn instead of rendering."""
+    from sqlalchemy import text
+
+    from hplearn.extensions import db
+
+    def broken():
+        db.session.execute(text("SELECT * FROM no_such_table"))
+
+    app.add_url_rule("/broken-for-test", "broken_for_test", broken)
+    assert login(school_admin).status_code == 302
+    response = client.get("/broken-for-test")
+    assert response.status_code == 500
+    assert "服务器出了点问题" in response.get_data(as_text=True)
+
+
+def test_hostile_input_gets_the_standard_error_body(client):
+    """The refusals are the API's usual {"error": {"code", "message"}}, in Chinese."""
+    cases = [
+        ("POST", "/api/v1/auth/login", {"json": {"username": "a\x00b", "password": "x"}}, 400),
+        ("POST", "/api/v1/auth/login", {"data": '{"username": "\\ud800", "password": "x"}',
+                                        "content_type": "application/json"}, 400),
+        ("POST", "/api/v1/auth/login", {"data": _deep_json(), "content_type": "application/json"},
+         400),
+        ("GET", f"/api/v1/resources/{2**31}", {}, 404),
+        ("GET", "/api/v1/search?q=%00", {}, 400),
+    ]
+    for method, path, arguments, status in cases:
+        response = client.open(path, method=method, **arguments)
+        assert response.status_code == status, (path, response.status_code)
+        error = response.get_json()["error"]
+        assert set(error) == {"code", "message"} and re.search(r"[\u4e00-\u9fff]", error["message"])
