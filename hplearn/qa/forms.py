@@ -61,7 +61,7 @@ class ActionForm(HplearnForm):
     """A button that changes something (claim, release, accept): only the CSRF token."""
 
 
-class WordForm(FlaskForm):
+class WordForm(HplearnForm):
     """A word to add to one of the moderation lists."""
 
     list_name = HiddenField()
