@@ -87,7 +87,10 @@ def init_app(app: Flask) -> None:
 def refuse_unstorable_text() -> None:
     """400 for NUL or a lone surrogate in the path, query, form or JSON body, or a huge number."""
     values = [*(request.view_args or {}).values(), *_multi_items(request.args)]
-    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+    # Not multipart: an upload must not be read before its route's size check; its text
+    # fields cannot hold a lone surrogate (Werkzeug decodes them with replacement), and a
+    # NUL there is refused by PostgreSQL as a DataError, answered 400 below.
+    if request.mimetype == "application/x-www-form-urlencoded":
         values.extend(_multi_items(request.form))
     problem = _first_problem(values)
     if problem is None and request.is_json:
