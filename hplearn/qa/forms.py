@@ -68,7 +68,7 @@ class WordForm(HplearnForm):
     word = StringField("新词语", render_kw={"maxlength": 40})
 
 
-class ClosedDateForm(FlaskForm):
+class ClosedDateForm(HplearnForm):
     """Days without Q&A service: a first day, an optional last day and a reason."""
 
     first_day = StringField("开始日期", render_kw={"type": "date", "required": True})
