@@ -93,10 +93,11 @@ def register_logging(app: Flask) -> None:
 
 def register_core(app: Flask) -> None:
     """What every feature stands on: extensions, commit dispatch, search, cache, errors, CLI."""
-    from hplearn import cache, dispatch, errors, jobs, security, templating
+    from hplearn import cache, dispatch, errors, inputs, jobs, security, templating
     from hplearn.cli import register_core_commands
     from hplearn.search import engine
 
+    inputs.init_app(app)  # first: its converter before any route, its check before any other
     register_extensions(app)
     register_proxy(app)
     dispatch.init_app(app)

@@ -178,6 +178,12 @@ def handle_unexpected(error: Exception):
     """
     from flask import current_app
 
+    from hplearn.extensions import db
+
+    # A failed statement leaves PostgreSQL's transaction aborted; the page's own queries (the
+    # admin menu's counts) would fail in turn and the error page itself would raise.
+    with contextlib.suppress(Exception):
+        db.session.rollback()
     frame = traceback.extract_tb(error.__traceback__)[-1] if error.__traceback__ else None
     where = f" at {frame.filename}:{frame.lineno}" if frame else ""
     current_app.logger.error(

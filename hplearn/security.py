@@ -6,7 +6,8 @@ forge, so it is not checked here: it reaches its view, where `@login_required` a
 documented 401 instead of a confusing 400 about a token.
 
 Headers: a Content-Security-Policy with no inline script or style (the templates load their
-few scripts from /static), no framing, and no referrer to other sites (question pages of
+few scripts from /static), no plugins (`object-src 'none'`), no framing but a PDF of our own
+framed by our own pages, and no referrer to other sites (question pages of
 minors must not leak their addresses to the sites they link to).
 
 Client addresses: with PROXY_COUNT > 0 they come from X-Forwarded-For, which only the proxies
@@ -37,6 +38,7 @@ CONTENT_SECURITY_POLICY = "; ".join((
     "font-src 'self'",
     "connect-src 'self'",
     "object-src 'none'",
+    "frame-src 'self'",  # PDFs are shown in an <iframe> of our own /media/<id>
     "base-uri 'self'",
     "form-action 'self'",
     "frame-ancestors 'none'",
@@ -63,6 +65,18 @@ def _check_csrf() -> None:
     if request.path.startswith("/api/") and not current_user.is_authenticated:
         return
     csrf.protect(apply_exemptions=True)
+
+
+# A PDF of our own may be framed by our own pages (the document viewer), by nothing else.
+FRAMEABLE_POLICY = CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'",
+                                                   "frame-ancestors 'self'")
+
+
+def allow_same_origin_framing(response):
+    """Let our own pages show this response in an <iframe> (a PDF); other sites still may not."""
+    response.headers["Content-Security-Policy"] = FRAMEABLE_POLICY
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    return response
 
 
 def _add_headers(response):

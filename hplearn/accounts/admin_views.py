@@ -10,12 +10,12 @@ import re
 
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 
 from hplearn import policy
 from hplearn.accounts import services
 from hplearn.accounts.forms import PromotionForm, UserCreateForm, UserEditForm, UserImportForm
 from hplearn.accounts.models import ROLE_LABELS
+from hplearn.formbase import HplearnForm
 from hplearn.pagination import parse_page
 from hplearn.vocab import SCHOOL_STAGES, Role
 
@@ -260,7 +260,7 @@ def schools():
         abort(403, description="只有区级管理员可以管理学校。")
     error = None
     if request.method == "POST":
-        if not FlaskForm().validate():
+        if not HplearnForm().validate():
             abort(400, description="表单已过期，请刷新页面后重试。")
         try:
             school = services.create_school(request.form.get("code", ""), request.form.get("name", ""),
@@ -271,14 +271,14 @@ def schools():
             flash(f"已添加“{school.name}”（代码 {school.code}）。现在可以为它新建账号了。", "info")
             return redirect(url_for("account_admin.schools"))
     return render_template("accounts/admin_schools.html", overview=services.school_overview(),
-                           stages=SCHOOL_STAGES, error=error, form=FlaskForm(),
+                           stages=SCHOOL_STAGES, error=error, form=HplearnForm(),
                            values=request.form), 422 if error else 200
 
 
 @bp.post("/schools/<code>")
 def rename_school(code):
     """District admins correct a school's name or stage."""
-    if not FlaskForm().validate():
+    if not HplearnForm().validate():
         abort(400, description="表单已过期，请刷新页面后重试。")
     try:
         school = services.rename_school(current_user, code, request.form.get("name", ""),

@@ -1,19 +1,20 @@
 """Sign-in, password and account administration forms (input shapes only; rules live in services)."""
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
+from hplearn.formbase import HplearnForm
 
-class LoginForm(FlaskForm):
+
+class LoginForm(HplearnForm):
     """Username and password."""
 
     username = StringField("用户名", validators=[DataRequired("请输入用户名。"), Length(max=64)])
     password = PasswordField("密码", validators=[DataRequired("请输入密码。"), Length(max=200)])
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(HplearnForm):
     """Current password and the new one twice."""
 
     current_password = PasswordField(
@@ -27,7 +28,7 @@ class PasswordChangeForm(FlaskForm):
     )
 
 
-class AccountFieldsForm(FlaskForm):
+class AccountFieldsForm(HplearnForm):
     """The fields of an account an admin fills in; choices are filled in by the view from policy."""
 
     school = SelectField("学校", choices=[], validate_choice=False)
@@ -47,7 +48,7 @@ class UserCreateForm(AccountFieldsForm):
     username = StringField("用户名", validators=[DataRequired("请输入用户名。"), Length(max=64)])
 
 
-class UserImportForm(FlaskForm):
+class UserImportForm(HplearnForm):
     """A CSV file of accounts."""
 
     school = SelectField("学校", choices=[], validate_choice=False)
@@ -58,7 +59,7 @@ class UserEditForm(AccountFieldsForm):
     """The editable fields of an existing account; the view shows those of its role."""
 
 
-class PromotionForm(FlaskForm):
+class PromotionForm(HplearnForm):
     """The confirmation of a school's new school year."""
 
     school = HiddenField()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import current_app, jsonify, request
 from flask_login import current_user, login_required
 
+from hplearn import policy
 from hplearn.api import bp, json_object
 from hplearn.exercises import searching, services
 from hplearn.markup import render_markdown
@@ -50,6 +51,8 @@ def answer_exercise(item_id):
 @login_required
 def exercise_rates(set_id):
     """Per-item correct rates of the caller's school (district admins: the district)."""
+    if not policy.is_staff(current_user):  # before the lookup: an id tells nothing to students
+        raise services.ExerciseForbidden("只有教师和管理员可以查看练习的正确率。")
     exercise_set = services.get_visible_set(set_id, current_user)
     school_id = None if current_user.role == "district_admin" else current_user.school_id
     rows = services.item_rates(current_user, exercise_set, school_id)

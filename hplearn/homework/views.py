@@ -6,10 +6,10 @@ from datetime import timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 
 from hplearn import policy
 from hplearn.errors import DomainError
+from hplearn.formbase import HplearnForm
 from hplearn.homework import services
 from hplearn.stats.period import parse_period, today
 
@@ -35,7 +35,7 @@ def record():
         abort(403, description="作业时间由学生本人或绑定的家长记录。")
     error = None
     if request.method == "POST":
-        if not FlaskForm().validate():
+        if not HplearnForm().validate():
             abort(400, description="表单已过期，请刷新页面后重试。")
         # Enter in the number field submits with the form's first button (没有书面作业, 0), so
         # a typed number wins over the button's value.
@@ -54,7 +54,7 @@ def record():
     return render_template(
         "homework/record.html", students=students, chosen=chosen, evenings=_evenings(),
         reports=services.recent_reports(chosen), limit=services.limit_minutes(chosen.grade),
-        quick=services.QUICK_MINUTES, error=error, form=FlaskForm(),
+        quick=services.QUICK_MINUTES, error=error, form=HplearnForm(),
     ), 422 if error else 200
 
 

@@ -25,6 +25,7 @@ from hplearn import policy
 from hplearn.errors import json_error
 from hplearn.media import services
 from hplearn.media.forms import UploadForm
+from hplearn.security import allow_same_origin_framing
 
 bp = Blueprint("media", __name__)
 PRIVATE_MAX_AGE = 3600
@@ -91,6 +92,8 @@ def serve(media_id):
         media.original_name, attachment=request.args.get("download") == "1"
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
+    if media.content_type == "application/pdf":
+        allow_same_origin_framing(response)  # the resource page's <iframe> viewer
     response.cache_control.no_cache = None
     response.cache_control.private = True
     response.cache_control.max_age = PRIVATE_MAX_AGE

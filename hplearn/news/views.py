@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from hplearn import policy
 from hplearn.accounts.models import School
 from hplearn.errors import DomainError
 from hplearn.extensions import db
+from hplearn.formbase import HplearnForm
 from hplearn.news import services
 from hplearn.news.models import KINDS
 from hplearn.pagination import parse_page
@@ -46,7 +46,7 @@ def index():
 def detail(post_id):
     """One post (a draft only for who may edit it)."""
     post = services.visible_post(current_user, post_id)
-    return render_template("news/detail.html", post=post, form=FlaskForm())
+    return render_template("news/detail.html", post=post, form=HplearnForm())
 
 
 def _require_admin():
@@ -62,11 +62,11 @@ def _require_admin():
 def desk():
     """The posts this admin writes, with publish and feature buttons."""
     _require_admin()
-    return render_template("news/desk.html", posts=services.desk_posts(current_user), form=FlaskForm())
+    return render_template("news/desk.html", posts=services.desk_posts(current_user), form=HplearnForm())
 
 
 def _checked_form():
-    if not FlaskForm().validate():
+    if not HplearnForm().validate():
         abort(400, description="表单已过期，请刷新页面后重试。")
 
 
@@ -77,7 +77,7 @@ def _values() -> dict:
 def _form_page(values, post=None, error=None):
     schools = list(db.session.scalars(select(School).order_by(School.code)))
     return render_template("news/form.html", values=values, post=post, error=error, kinds=KINDS,
-                           schools=schools, form=FlaskForm()), 422 if error else 200
+                           schools=schools, form=HplearnForm()), 422 if error else 200
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -2,22 +2,22 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from wtforms import EmailField
 
 from hplearn import policy
+from hplearn.formbase import HplearnForm
 from hplearn.notifications import services
 
 bp = Blueprint("notifications", __name__)
 
 
-class EmailForm(FlaskForm):
+class EmailForm(HplearnForm):
     """A staff member's address for notification emails."""
 
     email = EmailField("通知邮箱（留空则不发邮件）", render_kw={"maxlength": 254})
 
 
-class MarkReadForm(FlaskForm):
+class MarkReadForm(HplearnForm):
     """Mark notifications read: only the CSRF token."""
 
 

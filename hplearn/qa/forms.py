@@ -1,14 +1,14 @@
 """Q&A forms. They carry fields and the CSRF token; the rules live in services."""
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
+from hplearn.formbase import HplearnForm
 from hplearn.vocab import GRADE_NAMES, SUBJECTS_IN_ORDER
 
 
-class AskForm(FlaskForm):
+class AskForm(HplearnForm):
     """A student's question."""
 
     title = StringField("标题（一句话说清问题）", render_kw={"maxlength": 200, "autocomplete": "off"})
@@ -28,7 +28,7 @@ class AskForm(FlaskForm):
     resource_id = HiddenField()
 
 
-class TextForm(FlaskForm):
+class TextForm(HplearnForm):
     """One Markdown text: an answer or a follow-up."""
 
     body = TextAreaField("内容（支持 Markdown，图片请用链接 ![说明](https://…)）",
@@ -44,31 +44,31 @@ class AnswerForm(TextForm):
                       render_kw={"accept": "image/jpeg,image/png,image/gif,image/webp"})
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(HplearnForm):
     """A report, or a moderator's reason for hiding, restoring or approving."""
 
     reason = StringField("原因", render_kw={"maxlength": 300})
     answer_id = HiddenField()
 
 
-class NoteForm(FlaskForm):
+class NoteForm(HplearnForm):
     """Acknowledging an alert, with an optional note."""
 
     note = StringField("备注（可选，例如已电话联系家长）", render_kw={"maxlength": 500})
 
 
-class ActionForm(FlaskForm):
+class ActionForm(HplearnForm):
     """A button that changes something (claim, release, accept): only the CSRF token."""
 
 
-class WordForm(FlaskForm):
+class WordForm(HplearnForm):
     """A word to add to one of the moderation lists."""
 
     list_name = HiddenField()
     word = StringField("新词语", render_kw={"maxlength": 40})
 
 
-class ClosedDateForm(FlaskForm):
+class ClosedDateForm(HplearnForm):
     """Days without Q&A service: a first day, an optional last day and a reason."""
 
     first_day = StringField("开始日期", render_kw={"type": "date", "required": True})

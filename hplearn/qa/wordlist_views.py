@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from hplearn import policy
+from hplearn.formbase import HplearnForm
 from hplearn.qa import forms, services, wordlists
 from hplearn.qa.models import WORD_LISTS
 from hplearn.qa.views import bp
@@ -22,7 +22,7 @@ def word_lists():
                            may_edit=policy.can_edit_word_lists(current_user))
 
 
-def _checked_form(form: FlaskForm) -> FlaskForm:
+def _checked_form(form: HplearnForm) -> HplearnForm:
     if not form.validate():
         abort(400, description="表单已过期，请刷新页面后重试。")
     return form
@@ -44,7 +44,7 @@ def add_word():
 @bp.post("/word-lists/<int:entry_id>/delete")
 def remove_word(entry_id):
     """A district admin removes a word added here."""
-    _checked_form(FlaskForm())
+    _checked_form(HplearnForm())
     word = wordlists.remove_word(current_user, entry_id)
     flash(f"已删除“{word}”。", "info")
     return redirect(url_for("qa.word_lists"))

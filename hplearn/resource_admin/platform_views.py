@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 
 from hplearn import policy
+from hplearn.formbase import HplearnForm
 from hplearn.resource_admin import platforms as services
 from hplearn.vocab import PLATFORM_LEVELS
 
@@ -22,7 +22,7 @@ def require_district_admin():
 
 
 def _checked_form() -> None:
-    if not FlaskForm().validate():
+    if not HplearnForm().validate():
         abort(400, description="表单已过期，请刷新页面后重试。")
 
 
@@ -32,14 +32,14 @@ def _form_values() -> dict:
 
 def _render_form(values: dict, platform=None, error=None):
     return render_template("resource_admin/platform_form.html", values=values, platform=platform,
-                           error=error, levels=PLATFORM_LEVELS, form=FlaskForm()), (422 if error else 200)
+                           error=error, levels=PLATFORM_LEVELS, form=HplearnForm()), (422 if error else 200)
 
 
 @bp.get("/")
 def index():
     """Every platform, hidden ones too."""
     return render_template("resource_admin/platforms.html", platforms=services.every_platform(),
-                           form=FlaskForm())
+                           form=HplearnForm())
 
 
 @bp.route("/new", methods=["GET", "POST"])

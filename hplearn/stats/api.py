@@ -15,11 +15,12 @@ from hplearn.stats.period import parse_period
 @login_required
 def school_stats(code):
     """S for one school: its own admins and district admins."""
+    if not policy.is_admin(current_user):
+        return json_error(403, "统计数据只对学校管理员和区管理员开放。")
     school = school_by_code(code) if len(code) <= 32 else None
-    if school is None:
+    # Another school's figures look missing (404), as an unknown code does.
+    if school is None or not policy.can_view_school_stats(current_user, school.id):
         return json_error(404, "没有这所学校。")
-    if not policy.can_view_school_stats(current_user, school.id):
-        return json_error(403, "你只能查看本校的统计数据。")
     return jsonify(services.school_stats(school, parse_period(request.args)))
 
 

@@ -19,9 +19,10 @@ def _period() -> Period:
     return parse_period(request.args)
 
 
-def _school_or_404(code: str):
+def _visible_school_or_404(code: str):
+    """The school whose figures the user may read; another school's look missing (404)."""
     school = school_by_code(code) if code and len(code) <= 32 else None
-    if school is None:
+    if school is None or not policy.can_view_school_stats(current_user, school.id):
         abort(404, description=f"没有代码为“{code[:32]}”的学校。")
     return school
 
@@ -42,7 +43,7 @@ def dashboard():
             "stats/district.html", report=services.district_report(period), period=period,
             schools=services.all_schools(), last_rollup=services.last_rollup_at(),
         )
-    school = _school_or_404(code) if code else current_user.school
+    school = _visible_school_or_404(code) if code else current_user.school
     if school is None or not policy.can_view_school_stats(current_user, school.id):
         abort(403, description="你只能查看本校的统计数据。")
     return render_template(
@@ -57,9 +58,9 @@ def dashboard():
 @login_required
 def school_csv(code):
     """One school's statistics as CSV (UTF-8 with BOM)."""
-    school = _school_or_404(code)
-    if not policy.can_view_school_stats(current_user, school.id):
-        abort(403, description="你只能导出本校的统计数据。")
+    if not policy.is_admin(current_user):
+        abort(403, description="统计数据只对学校管理员和区管理员开放。")
+    school = _visible_school_or_404(code)
     period = _period()
     body = export.school_csv(services.school_report(school, period))
     filename = f"hplearn-stats-{school.code}-{period.first}-{period.last}.csv"

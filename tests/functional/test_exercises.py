@@ -147,6 +147,9 @@ def test_students_see_no_rates(client, login, package, student):
     login(student)
     assert client.get(f"/exercises/{_set(package).id}/rates").status_code == 403
     assert client.get(f"/api/v1/exercise-sets/{_set(package).id}/rates").status_code == 403
+    # A missing set is refused alike: the refusal tells nothing of which ids exist.
+    assert client.get("/exercises/987654/rates").status_code == 403
+    assert client.get("/api/v1/exercise-sets/987654/rates").status_code == 403
 
 
 def test_the_rates_page_says_too_few_in_words(client, login, package, teacher, student):

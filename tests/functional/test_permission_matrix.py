@@ -320,6 +320,11 @@ ENDPOINTS = [
     Endpoint("PATCH", lambda w: f"/api/v1/schools/{w['school'].code}/users/{w['district'].id}",
              set(), hidden={"school_admin", "other_school_admin", "district_admin"},
              json=lambda w: {"display_name": "x"}),
+    # Statistics of one school: another school's admin finds no such school
+    Endpoint("GET", lambda w: f"/api/v1/stats/schools/{w['school'].code}", ADMINS,
+             hidden={"other_school_admin"}),
+    Endpoint("GET", lambda w: f"/stats/schools/{w['school'].code}.csv", ADMINS,
+             hidden={"other_school_admin"}),
     # Q&A answer images: only the claiming teacher; another school's admin cannot see it at all
     Endpoint("POST", lambda w: f"/api/v1/questions/{_claimed_question_id(w)}/images",
              {"teacher"}, hidden={"other_school_admin", "staff_teacher"}, form=_image_form),

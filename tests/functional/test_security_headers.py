@@ -61,3 +61,29 @@ def test_the_same_page_with_its_arguments_reordered_is_one_entry(app, client):
     TopicFactory(slug="aiguo", name="爱国主义教育")
     assert client.get("/topics/aiguo?page=1&per_page=10").headers["X-Cache"] == "miss"
     assert client.get("/topics/aiguo?per_page=10&page=1").headers["X-Cache"] == "hit"
+
+
+def test_a_pdf_is_shown_in_a_same_origin_frame_without_opening_plugins(client, school_admin):
+    """object-src 'none' blocked the <object> viewer: PDFs are framed, only by our own pages."""
+    from tests.media_samples import PDF, PNG, store
+
+    pdf = store(school_admin, "document", PDF, "讲义.pdf")
+    png = store(school_admin, "image", PNG, "板书.png")
+    resource = factories.ResourceFactory(kind="document", media_id=pdf.id)
+
+    page = client.get(f"/resources/{resource.id}")
+    html = page.get_data(as_text=True)
+    assert f'<iframe class="pdf" src="/media/{pdf.id}"' in html and "<object" not in html
+    policy = page.headers["Content-Security-Policy"]
+    assert "frame-src 'self'" in policy and "object-src 'none'" in policy
+    assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+
+    with client.get(f"/media/{pdf.id}") as response:
+        framed = response.headers
+    assert "frame-ancestors 'self'" in framed["Content-Security-Policy"]
+    assert "object-src 'none'" in framed["Content-Security-Policy"]
+    assert framed["X-Frame-Options"] == "SAMEORIGIN"
+    with client.get(f"/media/{png.id}") as response:
+        image = response.headers
+    assert "frame-ancestors 'none'" in image["Content-Security-Policy"]
+    assert image["X-Frame-Options"] == "DENY"

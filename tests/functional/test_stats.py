@@ -119,11 +119,15 @@ def test_district_api_lists_every_school(app, activity, school, other_school, di
 
 
 def test_school_admin_is_refused_another_school(app, activity, other_school, school_admin):
+    """Another school's figures look exactly like a school that does not exist: 404."""
     client = _signed_in_client(app, school_admin)
     api = _api(client, f"/api/v1/stats/schools/{other_school.code}")
-    assert api.status_code == 403 and api.get_json()["error"]["code"] == "forbidden"
-    assert client.get(f"/stats/schools/{other_school.code}.csv").status_code == 403
-    assert client.get("/stats/", query_string={"school": other_school.code}).status_code == 403
+    assert api.status_code == 404
+    assert api.get_json() == _api(client, "/api/v1/stats/schools/nosuch").get_json()
+    assert client.get(f"/stats/schools/{other_school.code}.csv").status_code == 404
+    assert client.get("/stats/schools/nosuch.csv").status_code == 404
+    assert client.get("/stats/", query_string={"school": other_school.code}).status_code == 404
+    assert client.get("/stats/", query_string={"school": "nosuch"}).status_code == 404
     assert _api(client, "/api/v1/stats/district").status_code == 403
 
 
@@ -133,6 +137,9 @@ def test_students_and_teachers_get_no_school_figures(app, school, role):
     client = _signed_in_client(app, user)
     assert _api(client, f"/api/v1/stats/schools/{school.code}").status_code == 403
     assert client.get(f"/stats/schools/{school.code}.csv").status_code == 403
+    # Refused for the role, before any lookup: a missing school is refused alike.
+    assert _api(client, "/api/v1/stats/schools/nosuch").status_code == 403
+    assert client.get("/stats/schools/nosuch.csv").status_code == 403
 
 
 def test_signed_out_is_refused(client, school):

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from hplearn import policy
 from hplearn.accounts.models import ROLES, School, User
@@ -176,14 +178,31 @@ def create_user(
     )
     _check_school(fields.role, school)
     check_password_rules(password, username=fields.username)
-    if user_by_username(fields.username) is not None:
-        raise AccountError(f"用户名 {fields.username} 已被使用。")
-    user = _add_user(fields, password, school, must_change_password=must_change_password)
-    record(actor, "user.create", user, role=user.role, username=user.username)
-    if user.is_counsellor:
-        record_counsellor_change(actor, user, granted=True)
-    db.session.commit()
+    _check_username_free(fields.username)
+    with _username_race(fields.username):
+        user = _add_user(fields, password, school, must_change_password=must_change_password)
+        record(actor, "user.create", user, role=user.role, username=user.username)
+        if user.is_counsellor:
+            record_counsellor_change(actor, user, granted=True)
+        db.session.commit()
     return user
+
+
+def _check_username_free(username: str) -> None:
+    if user_by_username(username) is not None:
+        raise AccountError(f"用户名 {username} 已被使用。")
+
+
+@contextmanager
+def _username_race(username: str):
+    """Two requests creating one name at once both pass the check above; the unique index
+    refuses the second, which gets the same message as if it had come later."""
+    try:
+        yield
+    except IntegrityError:
+        db.session.rollback()
+        _check_username_free(username)
+        raise
 
 
 def _check_may_create(actor, fields: UserFields, school: School | None) -> None:
@@ -200,14 +219,14 @@ def admin_create_user(actor, school: School | None, **values) -> NewAccount:
     school = None if fields.role == Role.DISTRICT_ADMIN else school
     _check_school(fields.role, school)
     _check_may_create(actor, fields, school)
-    if user_by_username(fields.username) is not None:
-        raise AccountError(f"用户名 {fields.username} 已被使用。")
+    _check_username_free(fields.username)
     password = generate_one_time_password()
-    user = _add_user(fields, password, school, must_change_password=True)
-    record(actor, "user.create", user, role=user.role, username=user.username)
-    if user.is_counsellor:
-        record_counsellor_change(actor, user, granted=True)
-    db.session.commit()
+    with _username_race(fields.username):
+        user = _add_user(fields, password, school, must_change_password=True)
+        record(actor, "user.create", user, role=user.role, username=user.username)
+        if user.is_counsellor:
+            record_counsellor_change(actor, user, granted=True)
+        db.session.commit()
     return NewAccount(user, password)
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import select, update
+
 from hplearn import policy
 from hplearn.accounts.models import User
 from hplearn.extensions import db
@@ -23,6 +25,8 @@ from hplearn.qa.services.reading import view_question
 from hplearn.timeutil import utcnow
 from hplearn.vocab import QuestionStatus
 
+NO_LIVE_CLAIM = "请先认领这个问题再回答（认领可能已过期）。"
+
 
 def _clean_text(body, limit: int, what: str) -> str:
     text = str(body or "").strip()
@@ -37,18 +41,25 @@ def _answerable_question(question_id: int, teacher, now: datetime) -> Question:
     """The question if this teacher may answer it now; QuestionNotFound or NotAllowed."""
     question = view_question(question_id, teacher, now)
     if not policy.can_answer_question(teacher, question, now):
-        raise NotAllowed("请先认领这个问题再回答（认领可能已过期）。")
+        raise NotAllowed(NO_LIVE_CLAIM)
     return question
 
 
 def answer_question(question_id: int, teacher, body, now: datetime | None = None) -> Answer:
-    """Store the claiming teacher's Markdown answer and tell the student."""
+    """Store the claiming teacher's Markdown answer and tell the student.
+
+    Idempotent: one conditional UPDATE ends the claim, so of simultaneous submissions (a
+    double tap, a retried request) exactly one stores the answer; the others, and any later
+    resubmission, get that same answer back when they carry the same text. Without a live
+    claim otherwise: NotAllowed.
+    """
     now = now or utcnow()
-    question = _answerable_question(question_id, teacher, now)
-    answer = Answer(
-        question_id=question.id, teacher_id=teacher.id,
-        body=_clean_text(body, ANSWER_MAX, "回答"), created_at=now,
-    )
+    question = view_question(question_id, teacher, now)
+    text = _clean_text(body, ANSWER_MAX, "回答")
+    if not policy.can_answer_question(teacher, question, now) or not _end_claim(
+            question.id, teacher, now):
+        return _same_answer(question.id, teacher, text)
+    answer = Answer(question_id=question.id, teacher_id=teacher.id, body=text, created_at=now)
     db.session.add(answer)
     question.status = QuestionStatus.ANSWERED
     question.claimed_until = None
@@ -62,6 +73,32 @@ def answer_question(question_id: int, teacher, body, now: datetime | None = None
     db.session.commit()
     events.question_answered.send(question, teacher=teacher, answer=answer)
     return answer
+
+
+def _end_claim(question_id: int, teacher, now: datetime) -> bool:
+    """Close this teacher's live claim; False when another request closed it first."""
+    result = db.session.execute(
+        update(Question)
+        .where(Question.id == question_id, Question.claimed_by_id == teacher.id,
+               Question.status == QuestionStatus.CLAIMED, Question.claimed_until > now,
+               Question.hidden.is_(False))
+        .values(status=QuestionStatus.ANSWERED, claimed_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def _same_answer(question_id: int, teacher, text: str) -> Answer:
+    """The teacher's last answer here if it has this text (a resubmission); else NotAllowed."""
+    existing = db.session.scalars(
+        select(Answer)
+        .where(Answer.question_id == question_id, Answer.teacher_id == teacher.id)
+        .order_by(Answer.id.desc())
+        .limit(1)
+    ).first()
+    if existing is not None and existing.body == text:
+        return existing
+    raise NotAllowed(NO_LIVE_CLAIM)
 
 
 def add_answer_image(
