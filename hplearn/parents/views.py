@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 
 from hplearn import policy
 from hplearn.accounts.services import school_by_code
 from hplearn.afterschool import records
 from hplearn.afterschool import services as afterschool
 from hplearn.errors import DomainError, Forbidden, Invalid, NotFound
+from hplearn.formbase import HplearnForm
 from hplearn.notifications.services import inbox
 from hplearn.parents import feedback, services
 from hplearn.parents.feedback import CATEGORIES
@@ -229,7 +229,7 @@ def binding_codes(code):
     """School admins pick students (a grade at a time) and print one-use binding codes."""
     school = _admin_school(code)
     if request.method == "POST":
-        if not FlaskForm().validate():
+        if not HplearnForm().validate():
             abort(400, description="表单已过期，请刷新页面后重试。")
         try:
             issued = services.issue_binding_codes(current_user, school,
@@ -245,7 +245,7 @@ def binding_codes(code):
     grade = _grade_arg()
     return render_template("parents/binding_codes.html", school=school, grade=grade,
                            students=services.school_students(school, grade) if grade else [],
-                           form=FlaskForm())
+                           form=HplearnForm())
 
 
 def _grade_arg():
