@@ -14,6 +14,7 @@ from hplearn.extensions import db
 from hplearn.notifications.services import notify
 from hplearn.qa.models import Alert, ModerationWord, Question
 from hplearn.screening import describe_findings, find_personal_information, load_word_list, matching_words
+from hplearn.screening.signs import distress_signs, safeguarding_signs
 from hplearn.vocab import QuestionStatus, Role
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "moderators_of",
     "raise_alert",
     "school_counsellors",
+    "safeguarding_words_in",
     "sensitive_words_in",
     "tell_moderators_about_held",
 ]
@@ -54,7 +56,8 @@ def _word_list(name: str) -> tuple[str, ...]:
     return cached[1]
 
 
-WORD_FILES = {"sensitive": "sensitive_words.txt", "distress": "distress_words.txt"}
+WORD_FILES = {"sensitive": "sensitive_words.txt", "distress": "distress_words.txt",
+              "safeguarding": "safeguarding_words.txt"}
 
 
 def file_words(list_name: str) -> tuple[str, ...]:
@@ -79,8 +82,13 @@ def sensitive_words_in(text: str) -> list[str]:
 
 
 def distress_words_in(text: str) -> list[str]:
-    """Words of the distress list (files and web UI) found in text."""
-    return matching_words(text, listed_words("distress"))
+    """Signs of distress in text: the screening's patterns and the distress list's words."""
+    return distress_signs(text, listed_words("distress"))
+
+
+def safeguarding_words_in(text: str) -> list[str]:
+    """Signs of bullying, violence or abuse in text: patterns and the safeguarding list's words."""
+    return safeguarding_signs(text, listed_words("safeguarding"))
 
 
 def enter_mental_health_lane(question: Question, distress_words: list[str], now: datetime) -> None:

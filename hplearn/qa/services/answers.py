@@ -128,7 +128,7 @@ def add_followup(question_id: int, asker, body, now: datetime | None = None) -> 
     question.claimed_until = None
     question.reserved_for_id = teacher.id if teacher else None
     question.escalated_at = None
-    distress = safety.distress_words_in(text)
+    distress = safety.distress_words_in(text) + safety.safeguarding_words_in(text)
     if distress and not question.mental_health:
         safety.enter_mental_health_lane(question, distress, now)
         db.session.flush()

@@ -107,7 +107,7 @@ def ask_question(asker, now: datetime | None = None, **fields) -> Question:
         private=draft.private, resource_id=draft.resource_id, status=QuestionStatus.OPEN, created_at=now,
     )
     text = f"{draft.title}\n{draft.body}"
-    distress = safety.distress_words_in(text)
+    distress = safety.distress_words_in(text) + safety.safeguarding_words_in(text)
     if draft.subject == MENTAL_HEALTH_SUBJECT or distress:
         safety.enter_mental_health_lane(question, distress, now)
     else:
