@@ -26,8 +26,8 @@ __all__ = [
     "find_personal_information",
     "moderators_of",
     "raise_alert",
-    "school_counsellors",
     "safeguarding_words_in",
+    "school_counsellors",
     "sensitive_words_in",
     "tell_moderators_about_held",
 ]

@@ -108,9 +108,10 @@ def find_personal_information(text: str) -> list[Finding]:
 
 
 _CHINESE_DIGITS = str.maketrans("零〇洞幺一二三四五六七八九", "0001123456789")
-_DIGIT_RUN = re.compile(r"[零〇洞幺一二三四五六七八九\d](?:[\s.\-/·・_,、|]{0,3}[零〇洞幺一二三四五六七八九\d]){6,}"
-                        r"(?:[\s.\-/·・_,、|]{0,3}x)?")
-_BETWEEN_DIGITS = re.compile(r"(?<=\d)[\s.\-/·・_,、|]{1,3}(?=[\dx])")
+_SEP = r"[\s.\-/·・_,、|]"
+_ANY_DIGIT = r"[零〇洞幺一二三四五六七八九\d]"
+_DIGIT_RUN = re.compile(_ANY_DIGIT + r"(?:" + _SEP + r"{0,3}" + _ANY_DIGIT + r"){6,}(?:" + _SEP + r"{0,3}x)?")
+_BETWEEN_DIGITS = re.compile(r"(?<=\d)" + _SEP + r"{1,3}(?=[\dx])")
 
 
 def join_digits(text: str) -> str:
