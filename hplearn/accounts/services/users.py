@@ -22,6 +22,7 @@ from hplearn.accounts.services.passwords import (
 )
 from hplearn.audit.services import record
 from hplearn.extensions import db
+from hplearn.screening import find_personal_information
 from hplearn.vocab import Role, canonical_subject, parse_grade
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
@@ -52,6 +53,15 @@ def _clean_text(value, label: str, limit: int) -> str:
     text = str(value or "").strip()
     if len(text) > limit or any(ord(c) < 32 for c in text):
         raise AccountError(f"{label}不能超过 {limit} 个字，也不能含控制字符。")
+    return text
+
+
+def without_personal_information(text: str, label: str) -> str:
+    """Refuse a display name or class holding personal information (13812345678, 三年二班王小明)."""
+    findings = find_personal_information(text)
+    if findings:
+        found = "、".join(dict.fromkeys(finding.label for finding in findings))
+        raise AccountError(f"{label}里不能有个人信息（发现了{found}），请删除后再保存。")
     return text
 
 
@@ -100,10 +110,11 @@ def check_user_fields(
     if fields.role not in ROLES:
         raise AccountError(f"角色必须是：{'、'.join(ROLES)}。")
     fields.grade = _clean_grade(grade)
-    fields.class_name = _clean_text(class_name, "班级", 32) or None
+    fields.class_name = without_personal_information(_clean_text(class_name, "班级", 32), "班级") or None
     fields.subjects = _clean_subjects(subjects or ())
     fields.grades = _clean_grades(grades or ())
-    fields.display_name = _clean_text(display_name, "显示名称", 32)
+    fields.display_name = without_personal_information(
+        _clean_text(display_name, "显示名称", 32), "显示名称")
     fields.is_counsellor = bool(is_counsellor)
     if fields.role != Role.STUDENT and (fields.grade or fields.class_name):
         raise AccountError("只有学生账号填写年级和班级。")
