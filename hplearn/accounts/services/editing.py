@@ -26,9 +26,9 @@ from hplearn.extensions import db
 from hplearn.vocab import Role
 
 EDITABLE_FIELDS = ("display_name", "grade", "class_name", "subjects", "grades", "is_counsellor",
-                   "role", "school")
+                   "is_safeguarding", "role", "school")
 STUDENT_FIELDS = {"grade": None, "class_name": None}
-TEACHER_FIELDS = {"subjects": [], "grades": [], "is_counsellor": False}
+TEACHER_FIELDS = {"subjects": [], "grades": [], "is_counsellor": False, "is_safeguarding": False}
 
 
 def _clean_edited_text(value, label: str) -> str:
@@ -47,7 +47,7 @@ def _clean_class_name(value) -> str | None:
 
 def _clean_flag(value) -> bool:
     if not isinstance(value, bool):
-        raise AccountError("心理老师标记只能是“是”或“否”（true 或 false）。")
+        raise AccountError("心理老师和安全保护老师标记只能是“是”或“否”（true 或 false）。")
     return value
 
 
@@ -58,6 +58,7 @@ EDIT_CLEANERS = {
     "subjects": lambda value: list(_clean_subjects(value if value is not None else ())),
     "grades": lambda value: list(_clean_grades(value if value is not None else ())),
     "is_counsellor": _clean_flag,
+    "is_safeguarding": _clean_flag,
 }
 
 
