@@ -408,7 +408,12 @@ def can_view_question(user, question, now) -> bool:
 
 
 def can_see_asker_identity(user, question) -> bool:
-    """Teachers and admins see who asked, even anonymously; other students never do."""
+    """Teachers and admins see who asked, even anonymously; other students never do.
+
+    Crisis questions are the exception: only through can_reveal_identity (audited).
+    """
+    if question.mental_health or getattr(question, "safeguarding", False):
+        return is_question_asker(user, question)
     return is_question_asker(user, question) or is_staff(user)
 
 

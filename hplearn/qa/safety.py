@@ -119,7 +119,7 @@ def enter_safeguarding_lane(question: Question, signs: list[str]) -> None:
     if question.status == QuestionStatus.HELD:
         question.status = QuestionStatus.OPEN
     question.held_words = "、".join(dict.fromkeys(
-        [w for w in question.held_words.split("、") if w] + signs))[:300]
+        [w for w in (question.held_words or "").split("、") if w] + signs))[:300]
 
 
 def _flagged_staff(flag, school_id: int | None = None, *, district: bool = False) -> list[User]:
