@@ -250,7 +250,8 @@ def promote():
 def counsellors():
     """District admins: every school's 心理老师 and who set the flag, since it opens crisis questions."""
     rows, history = services.counsellor_overview(current_user)
-    return render_template("accounts/admin_counsellors.html", rows=rows, history=history)
+    return render_template("accounts/admin_counsellors.html", rows=rows, history=history,
+                           guardians=services.safeguarding_staff_overview(current_user))
 
 
 @bp.route("/schools", methods=["GET", "POST"])

@@ -89,3 +89,10 @@ def test_new_accounts_refuse_personal_information(runner, school, option, value)
     assert result.exit_code == 1
     assert "个人信息" in result.output
     assert _user("kid09") is None
+
+
+def test_update_sets_the_safeguarding_flag(runner, teacher):
+    result = runner.invoke(args=["users", "update", teacher.username, "--safeguarding"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert _user(teacher.username).is_safeguarding

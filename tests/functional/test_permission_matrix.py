@@ -336,7 +336,7 @@ ENDPOINTS = [
              hidden={"other_school_admin", "staff_teacher"}, form=_answer_with_image_form),
     # Seeing who asked a crisis question: the school's counsellor only, with a reason
     Endpoint("POST", lambda w: f"/qa/{_crisis_question_id(w)}/identity", {"staff_teacher"},
-             hidden={"teacher", "other_school_admin", "parent"},
+             hidden={"teacher", "other_school_admin"},
              form=lambda w: {"reason": "需要联系学生本人"}),
     # After-school service: public guides
     Endpoint("GET", lambda w: f"/schools/{w['school'].code}/afterschool?term={TERM}"

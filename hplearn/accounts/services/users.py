@@ -287,6 +287,14 @@ def counsellor_overview(actor) -> tuple[list[CounsellorRow], list]:
     return rows, history
 
 
+def safeguarding_staff_overview(actor) -> list[User]:
+    """The district's active safeguarding staff (安全保护老师), by school (district admins only)."""
+    if not policy.is_district_admin(actor):
+        raise NotAllowed("只有区管理员可以查看全区安全保护老师名单。")
+    return list(db.session.scalars(select(User).where(
+        User.is_safeguarding.is_(True), User.active.is_(True)).order_by(User.school_id, User.id)))
+
+
 def set_active(actor, user: User, active: bool) -> None:
     """Deactivate (ends the user's sessions at their next request) or reactivate an account."""
     if not policy.can_manage_user(actor, user):
