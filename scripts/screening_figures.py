@@ -32,9 +32,9 @@ def sign_lanes(text: str) -> set[str]:
     return lanes
 
 
-def signs_cases() -> list[tuple[str, str]]:
+def signs_cases(name: str = "screening_signs.yaml") -> list[tuple[str, str]]:
     """(text, expected lane or 'benign') for every labelled phrasing, known ones included."""
-    data = yaml.safe_load((DATA / "screening_signs.yaml").read_text(encoding="utf-8"))
+    data = yaml.safe_load((DATA / name).read_text(encoding="utf-8"))
     cases = [(text, lane) for lane in ("distress", "safeguarding", "benign") for text in data[lane]]
     return cases + [(item["text"], item["expect"]) for item in data.get("known") or ()]
 
@@ -60,14 +60,19 @@ def _report(name: str, cases, caught) -> None:
         print(f"  false alarm: {text}")
 
 
-def main() -> None:
-    """Print the figures for each labelled set."""
-    signs = signs_cases()
-    _report("distress + safeguarding", signs,
+def _report_signs(title: str, signs) -> None:
+    _report(f"{title}distress + safeguarding", signs,
             lambda text, lane: (lane in sign_lanes(text)) if lane else bool(sign_lanes(text)))
     for lane in ("distress", "safeguarding"):
         subset = [(t, label) for t, label in signs if label in (lane, "benign")]
         _report(f"  {lane}", subset, lambda text, want, lane=lane: lane in sign_lanes(text))
+
+
+def main() -> None:
+    """Print the figures for each labelled set."""
+    for title, name in (("", "screening_signs.yaml"),
+                        ("held-out ", "screening_signs_heldout.yaml")):
+        _report_signs(title, signs_cases(name))
     personal = personal_cases()
     kinds = lambda text: {f.kind for f in find_personal_information(text)}  # noqa: E731
     _report("personal information", personal,
