@@ -1,7 +1,7 @@
 """Safeguarding lane (issue 12, item 6: bullying, violence at home, abuse)
 
 Revision ID: e5b7c1d9a240
-Revises: f3c8d1e5a027
+Revises: 5c1e0a7b9d42
 Create Date: 2026-12-02 16:00:00
 
 users.is_safeguarding: staff who take the safeguarding lane (like is_counsellor);
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'e5b7c1d9a240'
-down_revision = 'f3c8d1e5a027'
+down_revision = '5c1e0a7b9d42'
 branch_labels = None
 depends_on = None
 
