@@ -327,6 +327,24 @@ def _teaches_for(user, question) -> bool:
     return question.grade is None or not grades or question.grade in grades
 
 
+def _takes_crisis(user, question) -> bool:
+    # Counsellors take the mental-health lane, safeguarding staff the safeguarding lane.
+    if not is_staff(user):
+        return False
+    return bool(
+        (question.mental_health and getattr(user, "is_counsellor", False))
+        or (getattr(question, "safeguarding", False) and getattr(user, "is_safeguarding", False))
+    )
+
+
+def can_reveal_identity(user, question) -> bool:
+    """Who may see the name and class of a crisis question's asker: the school's own counsellors
+    (mental-health lane) or safeguarding staff (safeguarding lane), never anyone else."""
+    if not (question.mental_health or getattr(question, "safeguarding", False)):
+        return False
+    return _takes_crisis(user, question) and same_school(user, question.school_id)
+
+
 def is_question_routed_to(user, question, now) -> bool:
     """Whether the question is in this staff member's queue (mental-health ones: counsellors).
 
@@ -336,12 +354,8 @@ def is_question_routed_to(user, question, now) -> bool:
     a question lets one claim it; reading it is can_view_question.
     """
     escalated = question.is_escalated
-    if question.mental_health:
-        return (
-            is_staff(user)
-            and bool(getattr(user, "is_counsellor", False))
-            and (escalated or same_school(user, question.school_id))
-        )
+    if question.mental_health or getattr(question, "safeguarding", False):
+        return _takes_crisis(user, question) and (escalated or same_school(user, question.school_id))
     if not _teaches_for(user, question):
         return False
     if escalated:
@@ -394,7 +408,12 @@ def can_view_question(user, question, now) -> bool:
 
 
 def can_see_asker_identity(user, question) -> bool:
-    """Teachers and admins see who asked, even anonymously; other students never do."""
+    """Teachers and admins see who asked, even anonymously; other students never do.
+
+    Crisis questions are the exception: only through can_reveal_identity (audited).
+    """
+    if question.mental_health or getattr(question, "safeguarding", False):
+        return is_question_asker(user, question)
     return is_question_asker(user, question) or is_staff(user)
 
 
@@ -433,8 +452,9 @@ def can_report(user) -> bool:
 
 
 def can_view_alerts(user) -> bool:
-    """Counsellors and admins have the list of mental-health alerts."""
-    return is_admin(user) or (is_staff(user) and bool(getattr(user, "is_counsellor", False)))
+    """Counsellors, safeguarding staff and admins have the list of crisis alerts."""
+    return is_admin(user) or (is_staff(user) and bool(
+        getattr(user, "is_counsellor", False) or getattr(user, "is_safeguarding", False)))
 
 
 def can_acknowledge_alert(user, question, now) -> bool:

@@ -35,7 +35,8 @@ AUDIT_ACTIONS = {"user.create": "新建账号", "user.import": "批量导入账�
                "school.create": "新建学校", "school.update": "修改学校", "school.promote": "学年升级"}
 AUDIT_OBJECTS = {"user": "账号", "school": "学校"}
 AUDIT_FIELDS = {"display_name": "显示名", "class_name": "班级", "subjects": "任教学科",
-              "grades": "任教年级", "is_counsellor": "心理老师", "usernames": "用户名",
+              "grades": "任教年级", "is_counsellor": "心理老师",
+              "is_safeguarding": "安全保护老师", "usernames": "用户名",
               "rows": "行数", "code": "学校代码", "school_year": "学年", "graduated": "毕业",
               "final_grade": "最高年级", "forced": "强制", "user": "账号"}
 

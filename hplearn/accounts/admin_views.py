@@ -168,7 +168,7 @@ def _edit_form(user) -> UserEditForm:
         "display_name": user.display_name, "grade": user.grade or "",
         "class_name": user.class_name or "", "subjects": "、".join(user.subjects or []),
         "grades": ", ".join(str(grade) for grade in user.grades or []),
-        "is_counsellor": user.is_counsellor,
+        "is_counsellor": user.is_counsellor, "is_safeguarding": user.is_safeguarding,
     })
     form.role.choices = [(r, ROLE_LABELS[r]) for r in services.assignable_roles(current_user, user)]
     form.school.choices = _school_choices()
@@ -183,7 +183,7 @@ def _form_changes(form: UserEditForm, user) -> dict:
         changes.update(grade=form.grade.data, class_name=form.class_name.data)
     if role == Role.TEACHER:
         changes.update(subjects=_split(form.subjects.data), grades=_split(form.grades.data),
-                       is_counsellor=form.is_counsellor.data)
+                       is_counsellor=form.is_counsellor.data, is_safeguarding=form.is_safeguarding.data)
     if policy.can_choose_any_school(current_user):
         changes["school"] = form.school.data
     return changes
@@ -250,7 +250,8 @@ def promote():
 def counsellors():
     """District admins: every school's 心理老师 and who set the flag, since it opens crisis questions."""
     rows, history = services.counsellor_overview(current_user)
-    return render_template("accounts/admin_counsellors.html", rows=rows, history=history)
+    return render_template("accounts/admin_counsellors.html", rows=rows, history=history,
+                           guardians=services.safeguarding_staff_overview(current_user))
 
 
 @bp.route("/schools", methods=["GET", "POST"])

@@ -113,15 +113,18 @@ def _shown(value) -> str:
 @click.option("--teaches-grade", "grades", multiple=True,
               help="A grade a teacher teaches (repeatable; replaces the list).")
 @click.option("--counsellor/--no-counsellor", default=None, help="The teacher is a counsellor (心理老师).")
+@click.option("--safeguarding/--no-safeguarding", default=None,
+              help="The teacher takes the safeguarding lane (安全保护老师: bullying, violence, abuse).")
 @click.option("--display-name", help="Name shown to staff (\"\" gives a student the alias back).")
 @click.option("--role", help="Another staff role: teacher, school_admin or district_admin.")
 @click.option("--school", "school_code", help="Move the account to the school with this code.")
 @with_appcontext
-def update_user(username, grade, class_name, subjects, grades, counsellor, display_name, role,
-                school_code):
+def update_user(username, grade, class_name, subjects, grades, counsellor, safeguarding,
+                display_name, role, school_code):
     """Change fields of the account USERNAME; options left out keep their value."""
     given = {"grade": grade, "class_name": class_name, "subjects": subjects, "grades": grades,
-             "is_counsellor": counsellor, "display_name": display_name, "role": role,
+             "is_counsellor": counsellor, "is_safeguarding": safeguarding,
+             "display_name": display_name, "role": role,
              "school": school_code}
     changes = {name: value for name, value in given.items() if value is not None and value != ()}
     try:

@@ -40,6 +40,7 @@ class AccountFieldsForm(HplearnForm):
     subjects = StringField("任教学科（教师，用逗号分隔）", validators=[Optional(), Length(max=200)])
     grades = StringField("任教年级（教师，用逗号分隔）", validators=[Optional(), Length(max=100)])
     is_counsellor = BooleanField("心理老师")
+    is_safeguarding = BooleanField("安全保护老师（接收欺凌、家暴等求助）")
 
 
 class UserCreateForm(AccountFieldsForm):

@@ -63,6 +63,8 @@ class User(UserMixin, db.Model):
     subjects: Mapped[list[str]] = mapped_column(JSON, default=list)
     grades: Mapped[list[int]] = mapped_column(JSON, default=list)
     is_counsellor: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Staff who take the safeguarding lane (bullying, violence at home, abuse) for their school.
+    is_safeguarding: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # A student deactivated by the new school year's promotion: the school year they left in.
     graduated_in: Mapped[int | None] = mapped_column(Integer)

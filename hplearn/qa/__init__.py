@@ -24,7 +24,8 @@ SETTINGS = (
 )
 
 AUDIT_ACTIONS = {"question.claim_private": "认领私密问题", "question.view_private": "查看私密问题",
-               "question.escalate": "升级到全区", "question.hide": "隐藏问题",
+               "question.escalate": "升级到全区",
+               "question.reveal_identity": "查看学生身份", "question.hide": "隐藏问题",
                "question.restore": "恢复问题", "question.approve": "审核通过问题",
                "question.report": "举报问题", "question.report_dismiss": "驳回举报",
                "question.alert_acknowledge": "确认求助提醒", "wordlist.add": "加入审核词",

@@ -97,6 +97,8 @@ def question_json(question, viewer, now, *, detail: bool = False) -> dict:
 
 
 def _placeholder_title(question) -> str:
+    if question.safeguarding:
+        return "一位学生的安全求助（其他学校）"
     return "一位学生的心理求助（其他学校）" if question.mental_health else "一个私密问题（其他学校）"
 
 

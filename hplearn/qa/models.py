@@ -53,6 +53,8 @@ class Question(db.Model):
     private: Mapped[bool] = mapped_column(Boolean, default=False)
     anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
     mental_health: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Bullying, violence at home or abuse: private, urgent, for the school's safeguarding staff.
+    safeguarding: Mapped[bool] = mapped_column(Boolean, default=False)
     hidden: Mapped[bool] = mapped_column(Boolean, default=False)
     hidden_reason: Mapped[str] = mapped_column(String(300), default="")
     held_words: Mapped[str] = mapped_column(String(300), default="")
@@ -178,7 +180,8 @@ class Alert(db.Model):
     acknowledged_by: Mapped[User | None] = relationship()
 
 
-WORD_LISTS = {"sensitive": "敏感词（问题先审核再公开）", "distress": "求助词（转入心理支持通道）"}
+WORD_LISTS = {"sensitive": "敏感词（问题先审核再公开）", "distress": "求助词（转入心理支持通道）",
+              "safeguarding": "保护词（转给学校安全保护老师）"}
 
 
 class ModerationWord(db.Model):

@@ -14,6 +14,7 @@ from hplearn.extensions import db
 from hplearn.notifications.services import notify
 from hplearn.qa.models import Alert, ModerationWord, Question
 from hplearn.screening import describe_findings, find_personal_information, load_word_list, matching_words
+from hplearn.screening.signs import distress_signs, safeguarding_signs
 from hplearn.vocab import QuestionStatus, Role
 
 __all__ = [
@@ -22,10 +23,14 @@ __all__ = [
     "describe_findings",
     "distress_words_in",
     "enter_mental_health_lane",
+    "enter_safeguarding_lane",
     "find_personal_information",
     "moderators_of",
     "raise_alert",
+    "raise_safeguarding_alert",
+    "safeguarding_words_in",
     "school_counsellors",
+    "school_safeguarding_staff",
     "sensitive_words_in",
     "tell_moderators_about_held",
 ]
@@ -35,6 +40,13 @@ HOTLINES = (
     ("12355", "青少年服务台（共青团，心理咨询与法律帮助）"),
     ("12356", "全国统一心理援助热线"),
     ("110 / 120", "遇到危险或受伤时，立刻报警或叫救护车"),
+)
+
+# Shown to a student in the safeguarding lane: danger now means the police first.
+SAFEGUARDING_HOTLINES = (
+    ("110", "正在遇到危险、被打或被威胁时，立刻报警"),
+    ("12355", "青少年服务台（共青团，法律帮助和心理支持）"),
+    ("120", "受伤时叫救护车"),
 )
 
 _cache: dict[tuple, tuple] = {}
@@ -54,7 +66,8 @@ def _word_list(name: str) -> tuple[str, ...]:
     return cached[1]
 
 
-WORD_FILES = {"sensitive": "sensitive_words.txt", "distress": "distress_words.txt"}
+WORD_FILES = {"sensitive": "sensitive_words.txt", "distress": "distress_words.txt",
+              "safeguarding": "safeguarding_words.txt"}
 
 
 def file_words(list_name: str) -> tuple[str, ...]:
@@ -79,8 +92,13 @@ def sensitive_words_in(text: str) -> list[str]:
 
 
 def distress_words_in(text: str) -> list[str]:
-    """Words of the distress list (files and web UI) found in text."""
-    return matching_words(text, listed_words("distress"))
+    """Signs of distress in text: the screening's patterns and the distress list's words."""
+    return distress_signs(text, listed_words("distress"))
+
+
+def safeguarding_words_in(text: str) -> list[str]:
+    """Signs of bullying, violence or abuse in text: patterns and the safeguarding list's words."""
+    return safeguarding_signs(text, listed_words("safeguarding"))
 
 
 def enter_mental_health_lane(question: Question, distress_words: list[str], now: datetime) -> None:
@@ -93,20 +111,43 @@ def enter_mental_health_lane(question: Question, distress_words: list[str], now:
     question.held_words = "、".join(distress_words)[:300]
 
 
+def enter_safeguarding_lane(question: Question, signs: list[str]) -> None:
+    """Make the question private and urgent for the safeguarding staff (not yet committed)."""
+    question.safeguarding = True
+    question.private = True
+    question.urgent = True
+    if question.status == QuestionStatus.HELD:
+        question.status = QuestionStatus.OPEN
+    question.held_words = "、".join(dict.fromkeys(
+        [w for w in (question.held_words or "").split("、") if w] + signs))[:300]
+
+
+def _flagged_staff(flag, school_id: int | None = None, *, district: bool = False) -> list[User]:
+    if school_id is None and not district:
+        return []
+    query = select(User).where(flag.is_(True), User.active.is_(True), User.role != Role.STUDENT)
+    if not district:
+        query = query.where(User.school_id == school_id)
+    return list(db.session.scalars(query.order_by(User.id)))
+
+
 def school_counsellors(school_id: int | None) -> list[User]:
     """Active counsellors (staff marked as 心理老师) of one school."""
-    if school_id is None:
-        return []
-    return list(db.session.scalars(select(User).where(
-        User.school_id == school_id, User.is_counsellor.is_(True), User.active.is_(True),
-        User.role != Role.STUDENT,
-    ).order_by(User.id)))
+    return _flagged_staff(User.is_counsellor, school_id)
+
+
+def school_safeguarding_staff(school_id: int | None) -> list[User]:
+    """Active safeguarding staff (marked as 安全保护老师) of one school."""
+    return _flagged_staff(User.is_safeguarding, school_id)
 
 
 def _district_counsellors() -> list[User]:
-    return list(db.session.scalars(select(User).where(
-        User.is_counsellor.is_(True), User.active.is_(True), User.role != Role.STUDENT,
-    ).order_by(User.id)))
+    return _flagged_staff(User.is_counsellor, district=True)
+
+
+def district_safeguarding_staff() -> list[User]:
+    """Every active safeguarding staff member of the district."""
+    return _flagged_staff(User.is_safeguarding, district=True)
 
 
 def moderators_of(school_id: int | None) -> list[User]:
@@ -137,6 +178,23 @@ def raise_alert(question: Question, distress_words: list[str]) -> Alert:
                "有学生需要心理支持，所在学校没有心理老师，请尽快认领。", "/qa/queue")
     notify(counsellors + moderators_of(question.school_id), "urgent_alert",
            "有学生需要心理支持，请尽快查看并确认。", f"/qa/{question.id}")
+    return alert
+
+
+def raise_safeguarding_alert(question: Question, signs: list[str]) -> Alert:
+    """Open an alert for the school's safeguarding staff (the district's when it has none)."""
+    alert = Alert(question_id=question.id, school_id=question.school_id,
+                  reason=("安全保护：" + "、".join(signs))[:300])
+    db.session.add(alert)
+    staff = school_safeguarding_staff(question.school_id)
+    if not staff:
+        question.due_at = question.created_at
+        question.escalated_at = question.created_at
+        audit(None, "question.escalate", question, reason="no_school_safeguarding_staff")
+        notify(district_safeguarding_staff(), "urgent_alert",
+               "有学生可能正在受到欺凌或伤害，所在学校没有安全保护老师，请尽快认领。", "/qa/queue")
+    notify(staff + moderators_of(question.school_id), "urgent_alert",
+           "有学生可能正在受到欺凌或伤害，请尽快查看并确认。", f"/qa/{question.id}")
     return alert
 
 

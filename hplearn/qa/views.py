@@ -100,7 +100,9 @@ def ask():
     except services.InvalidQuestion as error:
         getattr(form, error.field or "title").errors.append(str(error))
         return render_template("qa/ask.html", form=form, resource=None), 422
-    if question.mental_health:
+    if question.safeguarding:
+        flash("你的问题已经悄悄转给学校负责安全保护的老师。如果现在有危险，请马上拨打 110。", "info")
+    elif question.mental_health:
         flash("你的问题已经悄悄转给学校的心理老师。下面是现在就可以联系的求助方式。", "info")
     elif question.status == QuestionStatus.HELD:
         flash("你的问题已提交，管理员审核后会交给老师。", "info")
@@ -142,7 +144,7 @@ def detail(question_id):
 
 def _render_detail(question, now, answer_form=None, answer_preview=None, status=200):
     alerts = []
-    if question.mental_health and policy.can_view_alerts(current_user):
+    if (question.mental_health or question.safeguarding) and policy.can_view_alerts(current_user):
         alerts = [a for a in moderation.alerts_for(current_user, include_acknowledged=True, now=now)
                   if a.question_id == question.id]
     return render_template(
@@ -160,6 +162,7 @@ def _render_detail(question, now, answer_form=None, answer_preview=None, status=
         action_form=forms.ActionForm(),
         counsellors=safety.school_counsellors(question.school_id) if question.mental_health else [],
         hotlines=safety.HOTLINES,
+        safeguarding_hotlines=safety.SAFEGUARDING_HOTLINES,
         schedule=services.schedule(),
         in_service=services.in_service_hours(now, question.school_id),
         due_text=services.describe_reply_target(question, now),
@@ -279,6 +282,22 @@ def _reason_action(question_id, action, success_message):
     if request.form.get("next_page") == "moderation":
         return redirect(url_for("qa.moderation_page"))
     return _back_to(question_id)
+
+
+@bp.post("/<int:question_id>/identity")
+def reveal_identity(question_id):
+    """The school's counsellor (or safeguarding staff) sees who asked a crisis question."""
+    form = forms.ReasonForm()
+    if not form.validate():
+        abort(400, description="表单已过期，请刷新页面后重试。")
+    try:
+        identity = services.reveal_identity(question_id, current_user, form.reason.data)
+    except services.InvalidQuestion as error:
+        flash(str(error), "error")
+        return _back_to(question_id)
+    question = services.get_question(question_id)
+    return render_template("qa/identity.html", identity=identity, question=question,
+                           reason=" ".join(str(form.reason.data).split()))
 
 
 @bp.post("/<int:question_id>/report")

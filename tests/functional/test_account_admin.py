@@ -182,3 +182,16 @@ def test_other_school_user_is_404(client, login, school_admin, other_school):
         assert client.post(f"/admin/users/{elsewhere.id}/{action}").status_code == 404
     assert client.post("/admin/users/999999/deactivate").status_code == 404
     assert _user("elsewhere").active
+
+
+def test_csv_import_refuses_personal_information_in_names_and_classes(client, login, school_admin):
+    login(school_admin)
+    text = ("username,role,grade,class,display_name\n"
+            "ok009,student,3,2班,小红\n"
+            "bad009,student,3,三年二班王小明,\n"
+            "bad010,student,3,,１３８１２３４５６７８\n")
+    response = _upload(client, text)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "第 3 行" in page and "第 4 行" in page and "个人信息" in page
+    assert _user("ok009") is None

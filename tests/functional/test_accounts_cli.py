@@ -77,3 +77,22 @@ def test_bad_arguments_fail_with_one_line(runner, student, args, message):
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) == 1 and message in lines[0], result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(("option", "value"), [
+    ("--class", "三年二班王小明"), ("--class", "三（2）班陳小明"),
+    ("--display-name", "13812345678"), ("--display-name", "一三八 一二三四 五六七八"),
+])
+def test_new_accounts_refuse_personal_information(runner, school, option, value):
+    result = runner.invoke(args=["users", "create", "kid09", "--role", "student", "--school",
+                                 "hp001", option, value, "--password", "secret-pass-1"])
+    assert result.exit_code == 1
+    assert "个人信息" in result.output
+    assert _user("kid09") is None
+
+
+def test_update_sets_the_safeguarding_flag(runner, teacher):
+    result = runner.invoke(args=["users", "update", teacher.username, "--safeguarding"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert _user(teacher.username).is_safeguarding

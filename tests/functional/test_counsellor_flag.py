@@ -69,3 +69,12 @@ def test_only_district_admins_read_the_list(client, login, request, role):
     user = request.getfixturevalue(role)
     login(user)
     assert client.get("/admin/users/counsellors").status_code == 403
+
+
+def test_the_district_page_lists_safeguarding_staff(client, login, district_admin, school):
+    from tests import factories as made
+    made.UserFactory(username="anquan5", display_name="郑老师", role="teacher", school=school,
+                     is_safeguarding=True)
+    login(district_admin)
+    page = client.get("/admin/users/counsellors").get_data(as_text=True)
+    assert "安全保护老师" in page and "郑老师（anquan5）" in page

@@ -83,6 +83,15 @@ def _claimed_question_id(world) -> int:
     return world["question_id"]
 
 
+def _crisis_question_id(world) -> int:
+    """A mental-health question of `student`; `staff_teacher` is the school's counsellor."""
+    if "crisis_id" not in world:
+        counsellor = world["users"]["staff_teacher"]
+        counsellor.is_counsellor = True
+        world["crisis_id"] = ask(world["users"]["student"], title="我不想活了").id
+    return world["crisis_id"]
+
+
 def _afterschool(world) -> dict:
     """`school`'s published after-school guide (made on first use): a programme for grade 7
     run by `staff_teacher`, with `student` placed in it; and an older term whose window closed."""
@@ -330,6 +339,10 @@ ENDPOINTS = [
              {"teacher"}, hidden={"other_school_admin", "staff_teacher"}, form=_image_form),
     Endpoint("POST", lambda w: f"/qa/{_claimed_question_id(w)}/answer", {"teacher"},
              hidden={"other_school_admin", "staff_teacher"}, form=_answer_with_image_form),
+    # Seeing who asked a crisis question: the school's counsellor only, with a reason
+    Endpoint("POST", lambda w: f"/qa/{_crisis_question_id(w)}/identity", {"staff_teacher"},
+             hidden={"teacher", "other_school_admin"},
+             form=lambda w: {"reason": "需要联系学生本人"}),
     # After-school service: public guides
     Endpoint("GET", lambda w: f"/schools/{w['school'].code}/afterschool?term={TERM}"
              if _afterschool(w) else "", EVERYONE),

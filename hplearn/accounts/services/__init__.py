@@ -82,5 +82,6 @@ from hplearn.accounts.services.users import (  # noqa: F401
     create_user,
     district_admins,
     record_counsellor_change,
+    safeguarding_staff_overview,
     set_active,
 )

@@ -19,30 +19,22 @@ from hplearn.accounts.services.users import (
     _clean_subjects,
     _clean_text,
     record_counsellor_change,
+    without_personal_information,
 )
 from hplearn.audit.services import record
 from hplearn.extensions import db
-from hplearn.screening import find_personal_information
 from hplearn.vocab import Role
 
 EDITABLE_FIELDS = ("display_name", "grade", "class_name", "subjects", "grades", "is_counsellor",
-                   "role", "school")
+                   "is_safeguarding", "role", "school")
 STUDENT_FIELDS = {"grade": None, "class_name": None}
-TEACHER_FIELDS = {"subjects": [], "grades": [], "is_counsellor": False}
-
-
-def _without_personal_information(text: str, label: str) -> str:
-    findings = find_personal_information(text)
-    if findings:
-        found = "、".join(dict.fromkeys(finding.label for finding in findings))
-        raise AccountError(f"{label}里不能有个人信息（发现了{found}），请删除后再保存。")
-    return text
+TEACHER_FIELDS = {"subjects": [], "grades": [], "is_counsellor": False, "is_safeguarding": False}
 
 
 def _clean_edited_text(value, label: str) -> str:
     if value is not None and not isinstance(value, str):
         raise AccountError(f"{label}必须是文字。")
-    return _without_personal_information(_clean_text(value, label, 32), label)
+    return without_personal_information(_clean_text(value, label, 32), label)
 
 
 def _clean_display_name(value) -> str:
@@ -55,7 +47,7 @@ def _clean_class_name(value) -> str | None:
 
 def _clean_flag(value) -> bool:
     if not isinstance(value, bool):
-        raise AccountError("心理老师标记只能是“是”或“否”（true 或 false）。")
+        raise AccountError("心理老师和安全保护老师标记只能是“是”或“否”（true 或 false）。")
     return value
 
 
@@ -66,6 +58,7 @@ EDIT_CLEANERS = {
     "subjects": lambda value: list(_clean_subjects(value if value is not None else ())),
     "grades": lambda value: list(_clean_grades(value if value is not None else ())),
     "is_counsellor": _clean_flag,
+    "is_safeguarding": _clean_flag,
 }
 
 

@@ -24,6 +24,7 @@ from hplearn.accounts.services.passwords import (
 )
 from hplearn.audit.services import record
 from hplearn.extensions import db
+from hplearn.screening import find_personal_information
 from hplearn.vocab import Role, canonical_subject, parse_grade
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
@@ -54,6 +55,15 @@ def _clean_text(value, label: str, limit: int) -> str:
     text = str(value or "").strip()
     if len(text) > limit or any(ord(c) < 32 for c in text):
         raise AccountError(f"{label}不能超过 {limit} 个字，也不能含控制字符。")
+    return text
+
+
+def without_personal_information(text: str, label: str) -> str:
+    """Refuse a display name or class holding personal information (13812345678, 三年二班王小明)."""
+    findings = find_personal_information(text)
+    if findings:
+        found = "、".join(dict.fromkeys(finding.label for finding in findings))
+        raise AccountError(f"{label}里不能有个人信息（发现了{found}），请删除后再保存。")
     return text
 
 
@@ -102,10 +112,11 @@ def check_user_fields(
     if fields.role not in ROLES:
         raise AccountError(f"角色必须是：{'、'.join(ROLES)}。")
     fields.grade = _clean_grade(grade)
-    fields.class_name = _clean_text(class_name, "班级", 32) or None
+    fields.class_name = without_personal_information(_clean_text(class_name, "班级", 32), "班级") or None
     fields.subjects = _clean_subjects(subjects or ())
     fields.grades = _clean_grades(grades or ())
-    fields.display_name = _clean_text(display_name, "显示名称", 32)
+    fields.display_name = without_personal_information(
+        _clean_text(display_name, "显示名称", 32), "显示名称")
     fields.is_counsellor = bool(is_counsellor)
     if fields.role != Role.STUDENT and (fields.grade or fields.class_name):
         raise AccountError("只有学生账号填写年级和班级。")
@@ -293,6 +304,14 @@ def counsellor_overview(actor) -> tuple[list[CounsellorRow], list]:
         rows.append(CounsellorRow(user, entry.created_at if entry else None, granted_by))
     history = [(entry, actors.get(entry.actor_id)) for entry in entries[:100]]
     return rows, history
+
+
+def safeguarding_staff_overview(actor) -> list[User]:
+    """The district's active safeguarding staff (安全保护老师), by school (district admins only)."""
+    if not policy.is_district_admin(actor):
+        raise NotAllowed("只有区管理员可以查看全区安全保护老师名单。")
+    return list(db.session.scalars(select(User).where(
+        User.is_safeguarding.is_(True), User.active.is_(True)).order_by(User.school_id, User.id)))
 
 
 def set_active(actor, user: User, active: bool) -> None:

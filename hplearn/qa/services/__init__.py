@@ -39,6 +39,7 @@ from hplearn.qa.services.hours import (  # noqa: F401
     reply_target,
     schedule,
 )
+from hplearn.qa.services.identity import StudentIdentity, reveal_identity  # noqa: F401
 from hplearn.qa.services.maintenance import TickReport, escalate, run_maintenance  # noqa: F401
 from hplearn.qa.services.queue import (  # noqa: F401
     AnsweredByTeacher,

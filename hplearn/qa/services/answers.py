@@ -147,6 +147,20 @@ def accept_answer(question_id: int, asker, answer_id: int | None = None) -> Ques
     return question
 
 
+def _route_to_crisis_lanes(question: Question, text: str, now: datetime) -> None:
+    # A follow-up that shows distress or danger moves the question into that lane.
+    distress = safety.distress_words_in(text)
+    if distress and not question.mental_health:
+        safety.enter_mental_health_lane(question, distress, now)
+        db.session.flush()
+        safety.raise_alert(question, distress)
+    danger = safety.safeguarding_words_in(text)
+    if danger and not question.safeguarding:
+        safety.enter_safeguarding_lane(question, danger)
+        db.session.flush()
+        safety.raise_safeguarding_alert(question, danger)
+
+
 def add_followup(question_id: int, asker, body, now: datetime | None = None) -> Followup:
     """The asker follows up; the question reopens to the teacher who answered it."""
     now = now or utcnow()
@@ -165,11 +179,7 @@ def add_followup(question_id: int, asker, body, now: datetime | None = None) -> 
     question.claimed_until = None
     question.reserved_for_id = teacher.id if teacher else None
     question.escalated_at = None
-    distress = safety.distress_words_in(text)
-    if distress and not question.mental_health:
-        safety.enter_mental_health_lane(question, distress, now)
-        db.session.flush()
-        safety.raise_alert(question, distress)
+    _route_to_crisis_lanes(question, text, now)
     question.due_at = reply_target(now, urgent=question.urgent, school_id=question.school_id)
     if teacher is not None:
         notify([teacher], "followup", f"学生追问了《{question.title[:40]}》。", f"/qa/{question.id}")

@@ -97,7 +97,8 @@ def ask_question(asker, now: datetime | None = None, **fields) -> Question:
 
     fields: title, body, subject, grade, anonymous, private, resource_id (see validate_question).
     A sensitive word holds it for moderation; the mental-health lane makes it private and urgent
-    and alerts counsellors. Raises InvalidQuestion (PersonalInformationFound) with nothing stored.
+    and alerts counsellors, the safeguarding lane (bullying, violence, abuse) the same for the
+    school's safeguarding staff. Raises InvalidQuestion (PersonalInformationFound) with nothing stored.
     """
     now = now or utcnow()
     draft = validate_question(asker, **fields)
@@ -108,9 +109,12 @@ def ask_question(asker, now: datetime | None = None, **fields) -> Question:
     )
     text = f"{draft.title}\n{draft.body}"
     distress = safety.distress_words_in(text)
+    danger = safety.safeguarding_words_in(text)
     if draft.subject == MENTAL_HEALTH_SUBJECT or distress:
         safety.enter_mental_health_lane(question, distress, now)
-    else:
+    if danger:
+        safety.enter_safeguarding_lane(question, danger)
+    if not (question.mental_health or question.safeguarding):
         held = safety.sensitive_words_in(text)
         if held:
             question.status = QuestionStatus.HELD
@@ -120,7 +124,9 @@ def ask_question(asker, now: datetime | None = None, **fields) -> Question:
     db.session.flush()
     if question.mental_health:
         safety.raise_alert(question, distress)
-    elif question.status == QuestionStatus.HELD:
+    if question.safeguarding:
+        safety.raise_safeguarding_alert(question, danger)
+    if question.status == QuestionStatus.HELD:
         safety.tell_moderators_about_held(question)
     db.session.commit()
     events.question_asked.send(question)

@@ -67,9 +67,12 @@ def escalate(question: Question, now: datetime) -> None:
 
 
 def _notify_escalation(question: Question) -> None:
+    if question.safeguarding:
+        notify(safety.district_safeguarding_staff(), "urgent_alert",
+               "一位学生的安全求助超过时限仍无人认领，请尽快认领。", "/qa/queue")
     if question.mental_health:
         safety.alert_district_counsellors(question)
-    else:
+    elif not question.safeguarding:
         teachers = db.session.scalars(select(User).where(
             User.role == Role.TEACHER, User.active.is_(True)
         ))

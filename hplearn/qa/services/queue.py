@@ -60,12 +60,18 @@ def _routed_clause(teacher, now: datetime):
             Question.reserved_for_id == teacher.id,
         )
         clauses.append(and_(
-            Question.mental_health.is_(False), Question.subject.in_(subjects), grade_ok,
+            Question.mental_health.is_(False), Question.safeguarding.is_(False),
+            Question.subject.in_(subjects), grade_ok,
             or_(escalated, local),
         ))
     if policy.is_staff(teacher) and teacher.is_counsellor:
         clauses.append(and_(
             Question.mental_health.is_(True),
+            or_(escalated, Question.school_id == teacher.school_id),
+        ))
+    if policy.is_staff(teacher) and teacher.is_safeguarding:
+        clauses.append(and_(
+            Question.safeguarding.is_(True),
             or_(escalated, Question.school_id == teacher.school_id),
         ))
     return or_(*clauses) if clauses else false()

@@ -49,8 +49,18 @@ def view_question(question_id: int, viewer, now: datetime | None = None) -> Ques
     return question
 
 
+CRISIS_ASKER_NAME = "一位学生（身份受保护）"
+
+
 def asker_name(question: Question, viewer) -> str:
-    """The asker as this viewer may see them; anonymous askers stay anonymous to students."""
+    """The asker as this viewer may see them; anonymous askers stay anonymous to students.
+
+    The asker of a crisis question (mental-health or safeguarding lane) is hidden from staff too:
+    the school's counsellor sees who it is only through reveal_identity, which is audited.
+    """
+    if (question.mental_health or question.safeguarding) and not policy.is_question_asker(
+            viewer, question):
+        return CRISIS_ASKER_NAME
     if not question.anonymous:
         return policy.public_name(question.asker, viewer)
     if policy.is_question_asker(viewer, question):

@@ -99,3 +99,11 @@ def test_anonymous_visitors_are_sent_to_sign_in(client):
 def test_the_service_refuses_non_district_actors(school_admin):
     with pytest.raises(services.NotAllowed):
         wordlists.add_word(school_admin, "sensitive", "氪金")
+
+
+def test_a_safeguarding_word_added_sends_questions_to_the_safeguarding_lane(client, login,
+                                                                          district_admin, student):
+    login(district_admin)
+    assert _add(client, "被锁在门外", list_name="safeguarding").status_code == 302
+    question = _ask(student, "我经常被 锁在门外")
+    assert question.safeguarding and question.private and question.urgent

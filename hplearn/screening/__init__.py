@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from hplearn.screening.text import PinyinView, normalise, pinyin, simplify
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -26,10 +28,14 @@ _MOBILE = re.compile(
     + _DIGIT_SEP + r"\d{4})(?!\d)"
 )
 _ID_NUMBER = re.compile(r"(?<![\dA-Za-z])(\d{17}[\dXx])(?![\dA-Za-z])")
-_QQ = re.compile(r"(?:[Qq]{2}|扣扣|企鹅)\s*(?:号码?|号|账号)?\s*[:：是为]?\s*(\d{5,11})(?!\d)")
+_QQ = re.compile(r"(?:q\s*q|扣扣|抠抠|企鹅|q)\s*(?:号码?|号|账号)?\s*(?:号是|是|为)?\s*[:：]?\s*"
+                 r"(\d{5,11})(?!\d)")
+# WeChat and the ways students write it to get past filters: v信, 微x, vx, 绿泡泡, 威❤ ...
+_WECHAT_NAMES = (r"微信|威信|薇信|维信|徽信|围信|[微威薇v]\s*[x❤♥💚]|[v微威]\s*信|wei\s*xin|wei信|v\s*x|w\s*x"
+                 r"|we\s*chat|绿泡泡|绿色泡泡|绿色软件|\+\s*v|加\s*v")
 _WECHAT = re.compile(
-    r"(?:微信|威信|薇信|[Vv][Xx]|[Ww][Xx]|[Ww]e[Cc]hat|weixin)\s*(?:号|账号|id|ID)?\s*[:：是为]?\s*"
-    r"([A-Za-z][-_A-Za-z0-9]{5,19}|\d{6,11})"
+    r"(?:" + _WECHAT_NAMES + r")\s*(?:号码?|账号|id)?\s*(?:号是|是|为)?\s*[:：]?\s*"
+    r"([a-z][-_a-z0-9]{5,19}|\d{6,11})(?![\da-z])"
 )
 _ADDRESS = re.compile(
     r"[\u4e00-\u9fa5]{1,12}(?:路|街|大街|大道|道|胡同|巷|里)\s*[0-9一二三四五六七八九十百零〇]+\s*号"
@@ -38,7 +44,8 @@ _ADDRESS = re.compile(
 )
 _CLASS = r"(?:[一二三四五六七八九]|[1-9])\s*(?:年级?|年)\s*(?:[一二三四五六七八九十]{1,2}|\d{1,2})\s*班" \
     r"|(?:初|高)[一二三]\s*[（(]?\s*(?:[一二三四五六七八九十]{1,2}|\d{1,2})\s*[)）]?\s*班" \
-    r"|[七八九]年级\s*[（(]?\s*(?:[一二三四五六七八九十]{1,2}|\d{1,2})\s*[)）]?\s*班"
+    r"|[七八九]年级\s*[（(]?\s*(?:[一二三四五六七八九十]{1,2}|\d{1,2})\s*[)）]?\s*班" \
+    r"|(?:[一二三四五六七八九]|[1-9])\s*[（(]\s*(?:[一二三四五六七八九十]{1,2}|\d{1,2})\s*[)）]\s*班"
 # The commonest surnames; a class followed by one of these and one or two more characters is
 # almost always a child's full name (三年二班王小明).
 _SURNAMES = (
@@ -77,8 +84,12 @@ def is_valid_id_number(number: str) -> bool:
 
 
 def find_personal_information(text: str) -> list[Finding]:
-    """Return every piece of personal information in text (empty when there is none)."""
-    text = text or ""
+    """Return every piece of personal information in text (empty when there is none).
+
+    The text is read simplified (full-width digits, traditional characters, hidden characters)
+    with numbers written in Chinese digits or split by spaces, dots or dashes joined up.
+    """
+    text = join_digits(simplify(text))
     findings: list[Finding] = []
     for match in _ID_NUMBER.finditer(text):
         if is_valid_id_number(match.group(1)):
@@ -94,6 +105,23 @@ def find_personal_information(text: str) -> list[Finding]:
         _finding("name_with_class", m.group(0).strip()) for m in _NAME_WITH_CLASS.finditer(text)
     )
     return findings
+
+
+_CHINESE_DIGITS = str.maketrans("零〇洞幺一二三四五六七八九", "0001123456789")
+_SEP = r"[\s.\-/·・_,、|]"
+_ANY_DIGIT = r"[零〇洞幺一二三四五六七八九\d]"
+_DIGIT_RUN = re.compile(_ANY_DIGIT + r"(?:" + _SEP + r"{0,3}" + _ANY_DIGIT + r"){6,}(?:" + _SEP + r"{0,3}x)?")
+_BETWEEN_DIGITS = re.compile(r"(?<=\d)" + _SEP + r"{1,3}(?=[\dx])")
+
+
+def join_digits(text: str) -> str:
+    """Numbers as a filter reads them: 一三八 1234 5678 and 138.1234.5678 read 13812345678.
+
+    Only runs of seven or more digits are joined, so 三年二班 and 3.14 stay as they are.
+    """
+    def join(match: re.Match) -> str:
+        return _BETWEEN_DIGITS.sub("", match.group(0).translate(_CHINESE_DIGITS))
+    return _DIGIT_RUN.sub(join, text)
 
 
 def _finding(kind: str, excerpt: str) -> Finding:
@@ -131,12 +159,13 @@ def load_word_list(*paths: Path) -> tuple[str, ...]:
     return tuple(words)
 
 
-def _normalise(text: str) -> str:
-    # Students split words with spaces or punctuation to get past filters: 自 杀, 自*杀.
-    return re.sub(r"[\s*·.,，。_\-~!！?？、]+", "", (text or "").lower())
-
-
 def matching_words(text: str, words: tuple[str, ...]) -> list[str]:
-    """Return the listed words that occur in text (ignoring spacing and punctuation)."""
-    flat = _normalise(text)
-    return [word for word in words if _normalise(word) and _normalise(word) in flat]
+    """Return the listed words that occur in text (normalised; also typed in pinyin)."""
+    flat = normalise(text)
+    view = PinyinView(flat)
+    found = []
+    for word in words:
+        target = normalise(word)
+        if target and (target in flat or view.typed(pinyin(target))):
+            found.append(word)
+    return found

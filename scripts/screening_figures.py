@@ -1,0 +1,83 @@
+"""Recall and false-alarm rate of the screening on the labelled sets in tests/data/.
+
+    python scripts/screening_figures.py          (no database or app needed)
+
+Distress/safeguarding: tests/data/screening_signs.yaml; personal information:
+tests/data/screening_personal.yaml. docs/benchmarks.md records the figures.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from hplearn.screening import find_personal_information  # noqa: E402
+from hplearn.screening.signs import distress_signs, safeguarding_signs  # noqa: E402
+
+DATA = ROOT / "tests" / "data"
+
+
+def sign_lanes(text: str) -> set[str]:
+    """The lanes a text enters: distress, safeguarding, both or none."""
+    lanes = set()
+    if distress_signs(text):
+        lanes.add("distress")
+    if safeguarding_signs(text):
+        lanes.add("safeguarding")
+    return lanes
+
+
+def signs_cases(name: str = "screening_signs.yaml") -> list[tuple[str, str]]:
+    """(text, expected lane or 'benign') for every labelled phrasing, known ones included."""
+    data = yaml.safe_load((DATA / name).read_text(encoding="utf-8"))
+    cases = [(text, lane) for lane in ("distress", "safeguarding", "benign") for text in data[lane]]
+    return cases + [(item["text"], item["expect"]) for item in data.get("known") or ()]
+
+
+def personal_cases() -> list[tuple[str, str]]:
+    """(text, expected finding kind or 'benign') for every labelled phrasing, known ones included."""
+    data = yaml.safe_load((DATA / "screening_personal.yaml").read_text(encoding="utf-8"))
+    cases = [(item["text"], item["kind"]) for item in data["positive"]]
+    cases += [(text, "benign") for text in data["benign"]]
+    return cases + [(item["text"], item["expect"]) for item in data.get("known") or ()]
+
+
+def _report(name: str, cases, caught) -> None:
+    positives = [text for text, label in cases if label != "benign"]
+    benign = [text for text, label in cases if label == "benign"]
+    hits = [text for text, label in cases if label != "benign" and caught(text, label)]
+    alarms = [text for text in benign if caught(text, None)]
+    print(f"{name}: recall {len(hits)}/{len(positives)} = {len(hits) / len(positives):.1%}, "
+          f"false alarms {len(alarms)}/{len(benign)} = {len(alarms) / len(benign):.1%}")
+    for text in sorted(set(positives) - set(hits)):
+        print(f"  missed: {text}")
+    for text in alarms:
+        print(f"  false alarm: {text}")
+
+
+def _report_signs(title: str, signs) -> None:
+    _report(f"{title}distress + safeguarding", signs,
+            lambda text, lane: (lane in sign_lanes(text)) if lane else bool(sign_lanes(text)))
+    for lane in ("distress", "safeguarding"):
+        subset = [(t, label) for t, label in signs if label in (lane, "benign")]
+        _report(f"  {lane}", subset, lambda text, want, lane=lane: lane in sign_lanes(text))
+
+
+def main() -> None:
+    """Print the figures for each labelled set."""
+    for title, name in (("", "screening_signs.yaml"),
+                        ("held-out ", "screening_signs_heldout.yaml")):
+        _report_signs(title, signs_cases(name))
+    personal = personal_cases()
+    kinds = lambda text: {f.kind for f in find_personal_information(text)}  # noqa: E731
+    _report("personal information", personal,
+            lambda text, kind: (kind in kinds(text)) if kind else bool(kinds(text)))
+
+
+if __name__ == "__main__":
+    main()
