@@ -69,3 +69,36 @@ def _daily_rows(daily) -> list[tuple]:
 def _qa_rows(section: str, entries) -> list[tuple]:
     return [(section, entry["label"], label, entry[key])
             for entry in entries for key, label in QUESTION_LABELS]
+
+
+DISTRICT_COLUMNS = (
+    ("在册学生", "enrolled_students"), ("活跃学生", "active_students"), ("活跃比例", "active_share"),
+    ("浏览次数", "views"), ("人均浏览", "views_per_student"), ("观看分钟", "watch_minutes"),
+    ("人均观看分钟", "watch_minutes_per_student"), ("搜索次数", "searches"),
+)
+DISTRICT_QUESTIONS = (("提问数", "asked"), ("已回答", "answered"),
+                      ("目标时间内回答", "answered_within_target"),
+                      ("首次回复中位数（分钟）", "median_first_response_minutes"))
+
+
+def _district_row(name: str, code: str, entry: dict) -> list:
+    return ([name, code] + [entry.get(key) for _, key in DISTRICT_COLUMNS]
+            + [entry["questions"].get(key) for _, key in DISTRICT_QUESTIONS])
+
+
+def district_csv(report: dict) -> str:
+    """Render district_report() as CSV text (with BOM): one row per school, the district's total,
+    then the subjects."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    rows = [["日期范围", report["from"], report["to"]],
+            ["学校", "代码"] + [label for label, _ in DISTRICT_COLUMNS]
+            + [label for label, _ in DISTRICT_QUESTIONS]]
+    rows += [_district_row(entry["name"], entry["code"], entry) for entry in report["schools"]]
+    rows.append(_district_row("全区合计", "", report["total"]))
+    rows.append([])
+    rows.append(["学科"] + [label for _, label in QUESTION_LABELS])
+    rows += [[entry["label"]] + [entry[key] for key, _ in QUESTION_LABELS]
+             for entry in report["subjects"]]
+    writer.writerows([safe_cell(cell) for cell in row] for row in rows)
+    return BOM + buffer.getvalue()

@@ -279,7 +279,36 @@ def district_report(period: Period) -> dict:
     subjects = Report(_qa_rows(figures, _subject_label, order=subject_order), groups, {}).published
     subjects.sort(key=lambda s: -_sortable(s["median_first_response_minutes"]))
     return {"from": period.first.isoformat(), "to": period.last.isoformat(),
-            "schools": entries, "subjects": subjects, "target_minutes": target}
+            "schools": entries, "subjects": subjects, "target_minutes": target,
+            "total": _district_total(entries, period, target)}
+
+
+TOTALLED = ("enrolled_students", "active_students", "views", "watch_minutes", "searches")
+
+
+def _column_sum(values: list):
+    # A total beside a hidden school figure would give that figure away (total − the others),
+    # so a column with any hidden cell has no total.
+    return HIDDEN if HIDDEN in values else sum(value or 0 for value in values)
+
+
+def _district_total(entries: list[dict], period: Period, target: int) -> dict:
+    """The district's row under the schools: sums where no school figure is hidden."""
+    total = {key: _column_sum([entry[key] for entry in entries]) for key in TOTALLED}
+    enrolled = total["enrolled_students"]
+    total.update(
+        active_share=_per_student(total["active_students"], enrolled),
+        views_per_student=_per_student(total["views"], enrolled),
+        watch_minutes_per_student=_per_student(total["watch_minutes"], enrolled),
+    )
+    everything = group_responses(rows_over(SubjectDaily, SubjectMonthly, RESPONSE_COLUMNS, period),
+                                 lambda row: "all").get("all")
+    overall = everything.figures(target) if everything else {}
+    questions = {key: _column_sum([entry["questions"][key] for entry in entries]) for key in SUMMED}
+    # A median is not a sum: the district's comes from every question, with its own "<5" rule.
+    questions["median_first_response_minutes"] = overall.get("median_first_response_minutes")
+    total["questions"] = questions
+    return total
 
 
 SUMMED = ("asked", "answered", "answered_within_target")
@@ -310,9 +339,11 @@ def _sortable(value) -> float:
     return value if isinstance(value, (int, float)) else -1
 
 
+RESPONSE_COLUMNS = ("subject", "asked", "answered", "response_minutes", "asker_sample")
+
+
 def _subject_responses(period: Period) -> dict:
-    columns = ("subject", "asked", "answered", "response_minutes", "asker_sample")
-    rows = rows_over(SubjectDaily, SubjectMonthly, columns, period)
+    rows = rows_over(SubjectDaily, SubjectMonthly, RESPONSE_COLUMNS, period)
     return group_responses(rows, lambda row: row.subject)
 
 

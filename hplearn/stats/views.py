@@ -54,6 +54,21 @@ def dashboard():
     )
 
 
+@bp.get("/district.csv")
+@login_required
+def district_csv():
+    """Every school's figures, the district's total and the subjects, as CSV (district admins)."""
+    if not policy.can_view_district_stats(current_user):
+        abort(403, description="全区统计只对区管理员开放。")
+    period = _period()
+    body = export.district_csv(services.district_report(period))
+    return Response(
+        body.encode("utf-8"), mimetype="text/csv",
+        headers={"Content-Disposition":
+                 f'attachment; filename="hplearn-stats-district-{period.first}-{period.last}.csv"'},
+    )
+
+
 @bp.get("/schools/<code>.csv")
 @login_required
 def school_csv(code):

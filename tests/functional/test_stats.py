@@ -262,3 +262,47 @@ def test_anonymous_visitor_is_attributed_through_the_school_link(app, school, ru
     # school admin in five private windows could otherwise unmask one student's views).
     assert data["views"] == "<5"
     assert data["active_students"] == "<5"  # visitors are not enrolled students
+
+
+def test_district_total_row_hides_columns_with_a_hidden_school(app, activity, school, other_school,
+                                                                 district_admin):
+    from hplearn.stats import services
+    from hplearn.stats.period import parse_period
+
+    with app.test_request_context():
+        report = services.district_report(parse_period(_range()))
+    total = report["total"]
+    by_code = {entry["code"]: entry for entry in report["schools"]}
+    # other_school has three students: its figures are hidden, so the district's totals would
+    # give them away (total − the shown school): every such column has no total.
+    assert by_code[school.code]["enrolled_students"] == 6
+    assert by_code[other_school.code]["enrolled_students"] == "<5"
+    assert by_code[other_school.code]["views"] == "<5"
+    assert total["enrolled_students"] == "<5" and total["views"] == "<5"
+    assert total["views_per_student"] == "<5"
+
+
+def test_district_total_row_sums_when_every_school_is_shown(app, activity, school, district_admin):
+    from hplearn.stats import services
+    from hplearn.stats.period import parse_period
+
+    with app.test_request_context():
+        report = services.district_report(parse_period(_range()))
+        entries = [entry for entry in report["schools"] if entry["code"] == school.code]
+        total = services._district_total(entries, parse_period(_range()), 60)
+    assert total["enrolled_students"] == 6 and total["views"] == entries[0]["views"]
+    client = _signed_in_client(app, district_admin)
+    html = client.get("/stats/", query_string=_range()).get_data(as_text=True)
+    assert "全区合计" in html and "人数不足 5 人" in html
+
+
+def test_district_csv(app, activity, school, other_school, district_admin, school_admin):
+    client = _signed_in_client(app, district_admin)
+    response = client.get("/stats/district.csv", query_string=_range())
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    text = response.get_data(as_text=True)
+    assert text.startswith("\ufeff日期范围") and "全区合计" in text
+    assert school.name in text and other_school.name in text
+    assert client.get("/stats/district.csv?from=2026-99-01").status_code == 400
+    admin = _signed_in_client(app, school_admin)
+    assert admin.get("/stats/district.csv", query_string=_range()).status_code == 403
