@@ -1,7 +1,7 @@
 """media followup_id: photos students attach to a follow-up (issue 12, item 4)
 
 Revision ID: b4c1e7a9d2f6
-Revises: e2b7c9d4f013
+Revises: 5c1e0a7b9d42
 Create Date: 2026-12-02 16:00:00
 """
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'b4c1e7a9d2f6'
-down_revision = 'e2b7c9d4f013'
+down_revision = '5c1e0a7b9d42'
 branch_labels = None
 depends_on = None
 
