@@ -441,6 +441,11 @@ def can_accept_answer(user, question) -> bool:
     return is_question_asker(user, question) and question.status == QuestionStatus.ANSWERED
 
 
+def can_attach_photos(user, question) -> bool:
+    """The student who asked attaches photos of the problem to the question or a follow-up."""
+    return is_student(user) and is_question_asker(user, question)
+
+
 def can_follow_up(user, question) -> bool:
     """The asker may follow up once the question is answered."""
     return is_question_asker(user, question) and question.status in PUBLIC_QUESTION_STATUSES

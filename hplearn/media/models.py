@@ -20,7 +20,8 @@ MEDIA_KINDS = {"video": "视频", "document": "PDF 文档", "image": "图片", "
 class Media(db.Model):
     """One uploaded file; its bytes live at <instance>/media/<storage_name>.
 
-    An image added to a Q&A answer names its question: only the question's readers see it.
+    An image added to a Q&A answer, and a photo a student attaches to a question or follow-up,
+    names its question: only the question's readers see it. A follow-up's photo also names it.
     """
 
     __tablename__ = "media"
@@ -37,6 +38,9 @@ class Media(db.Model):
     # use_alter: media, resources and questions refer to each other in a cycle.
     question_id: Mapped[int | None] = mapped_column(
         ForeignKey("questions.id", ondelete="CASCADE", use_alter=True), index=True
+    )
+    followup_id: Mapped[int | None] = mapped_column(
+        ForeignKey("question_followups.id", ondelete="CASCADE", use_alter=True), index=True
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

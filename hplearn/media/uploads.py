@@ -206,22 +206,25 @@ def store_upload(actor, stream, client_name: str | None, kind) -> Media:
 
 
 def save_upload(actor, stream, client_name: str | None, kind: str, *, school_id,
-                question=None) -> Media:
+                question=None, followup_id: int | None = None) -> Media:
     """Store a file whose upload the caller has already allowed, and audit it.
 
     actor: who uploads. kind: one of MEDIA_KINDS (its types and size limit apply).
     school_id: the school the file belongs to.
-    question: the Q&A question an answer image is for (its readers alone may see the file).
+    question: the Q&A question an answer image or a student's photo is for (its readers alone
+    may see the file). followup_id: the follow-up a student's photo belongs to.
     """
     storage_name, content_type, size, sha256 = _write_file(stream, kind, size_limit(kind))
     extension = storage_name.rsplit(".", 1)[1]
     media = Media(
         kind=kind, content_type=content_type, size=size, sha256=sha256,
         storage_name=storage_name, original_name=display_name(client_name, extension),
-        school_id=school_id, uploaded_by_id=actor.id, question=question,
+        school_id=school_id, uploaded_by_id=actor.id, question=question, followup_id=followup_id,
     )
     db.session.add(media)
     details = {"question_id": question.id} if question is not None else {}
+    if followup_id is not None:
+        details["followup_id"] = followup_id
     try:
         db.session.flush()
         record(actor, "media.upload", media, kind=kind, size=size, name=media.original_name,

@@ -50,6 +50,10 @@ def answer_json(answer) -> dict:
     }
 
 
+def _photos_json(photos) -> list[dict]:
+    return [{"id": m.id, "url": absolute_url("media.serve", media_id=m.id)} for m in photos]
+
+
 def question_json(question, viewer, now, *, detail: bool = False) -> dict:
     """Q: a question as this viewer may see it (anonymous askers stay anonymous).
 
@@ -89,8 +93,11 @@ def question_json(question, viewer, now, *, detail: bool = False) -> dict:
         ),
     }
     if detail:
+        photos = services.photos_of(question) if content_shown else {}
+        data["images"] = _photos_json(photos.get(None, []))
         data["followups"] = [
-            {"id": f.id, "body_html": _html(f.body), "created_at": _iso(f.created_at)}
+            {"id": f.id, "body_html": _html(f.body), "created_at": _iso(f.created_at),
+             "images": _photos_json(photos.get(f.id, []))}
             for f in question.followups
         ]
     return data
@@ -186,16 +193,26 @@ def answer_question(question_id):
 
 @bp.post("/questions/<int:question_id>/images")
 @login_required
-def add_answer_image(question_id):
-    """The one who may answer uploads an image (multipart: file); 201 with its Markdown line."""
+def add_question_image(question_id):
+    """An image (multipart: file): the asker's photo of the problem, or one for an answer.
+
+    The asker's photo (re-encoded, no EXIF) belongs to the question, or to the follow-up named
+    by followup_id; at most services.PHOTOS_MAX each. The one who may answer gets the image's
+    Markdown line to put in the answer.
+    """
     if body_too_large(request.content_length, "image"):
         return json_error(413, str(too_large("image")))
     upload = request.files.get("file")
     stream, name = (upload.stream, upload.filename) if upload and upload.filename else (None, None)
-    media = services.add_answer_image(question_id, current_user, stream, name)
+    if policy.is_student(current_user):
+        media = services.attach_photo(question_id, current_user, stream, name,
+                                      request.form.get("followup_id"))
+    else:
+        media = services.add_answer_image(question_id, current_user, stream, name)
     return jsonify(
         id=media.id, url=absolute_url("media.serve", media_id=media.id),
         markdown=services.image_markdown(media), content_type=media.content_type, size=media.size,
+        followup_id=media.followup_id,
     ), 201
 
 
@@ -221,7 +238,8 @@ def followup(question_id):
 
     entry = services.add_followup(question_id, current_user, body.get("body"))
     return {"id": entry.id, "question_id": entry.question_id,
-            "body_html": _html(entry.body), "created_at": _iso(entry.created_at)}, 201
+            "body_html": _html(entry.body), "created_at": _iso(entry.created_at),
+            "images": []}, 201
 
 
 @bp.post("/questions/<int:question_id>/report")

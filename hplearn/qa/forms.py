@@ -1,11 +1,18 @@
 """Q&A forms. They carry fields and the CSRF token; the rules live in services."""
 
-from flask_wtf.file import FileField
+from flask_wtf.file import FileField, MultipleFileField
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 from hplearn.formbase import HplearnForm
+from hplearn.media.photos import ACCEPT_ATTRIBUTE, ACCEPTED_NAMES
 from hplearn.vocab import GRADE_NAMES, SUBJECTS_IN_ORDER
+
+
+def photos_field() -> MultipleFileField:
+    """Up to three photos of the problem (the services check count, type and size)."""
+    return MultipleFileField(f"附图片（可选，最多 3 张，{ACCEPTED_NAMES}）",
+                             render_kw={"accept": ACCEPT_ATTRIBUTE})
 
 
 class AskForm(HplearnForm):
@@ -25,6 +32,7 @@ class AskForm(HplearnForm):
     )
     anonymous = BooleanField("对同学匿名（老师和管理员仍能看到是谁）")
     private = BooleanField("仅老师可见（不公开给其他同学）")
+    photos = photos_field()
     resource_id = HiddenField()
 
 
@@ -33,6 +41,12 @@ class TextForm(HplearnForm):
 
     body = TextAreaField("内容（支持 Markdown，图片请用链接 ![说明](https://…)）",
                          render_kw={"rows": 8, "maxlength": 10000})
+
+
+class FollowupForm(TextForm):
+    """The asker's follow-up: Markdown and up to three photos."""
+
+    photos = photos_field()
 
 
 class AnswerForm(TextForm):

@@ -75,31 +75,37 @@ def ask():
     """Ask a question: write, preview (similar questions, checks), submit."""
     if not policy.can_ask_question(current_user):
         abort(403, description="只有学生账号可以提问。")
+    _refuse_oversized_photos()
     form = forms.AskForm()
     if request.method == "GET":
         form.resource_id.data = request.args.get("resource_id", "")
         form.subject.data = request.args.get("subject", "")
         restore_kept_form(form, "qa.ask")
-        return render_template("qa/ask.html", form=form, resource=_resource(form))
+        return _ask_page(form, _resource(form))
     if not form.validate():
-        return render_template("qa/ask.html", form=form, resource=None), 400
+        return _ask_page(form, None, 400)
     fields = {
         "title": form.title.data, "body": form.body.data, "subject": form.subject.data,
         "grade": form.grade.data, "anonymous": form.anonymous.data, "private": form.private.data,
         "resource_id": form.resource_id.data,
     }
     try:
+        photos = services.prepare_photos(_chosen_photos())
         if request.form.get("action") == "preview":
             draft = services.validate_question(current_user, **fields)
-            return render_template(
-                "qa/ask.html", form=form, resource=_resource(form), preview=draft,
-                preview_html=render_markdown(draft.body),
+            return _ask_page(
+                form, _resource(form), preview=draft, preview_html=render_markdown(draft.body),
+                previewed_photos=len(photos),
                 similar=services.similar_questions(draft.title, current_user),
             )
         question = services.ask_question(current_user, **fields)
+        services.store_photos(question, current_user, photos)
     except services.InvalidQuestion as error:
         getattr(form, error.field or "title").errors.append(str(error))
-        return render_template("qa/ask.html", form=form, resource=None), 422
+        return _ask_page(form, None, 422)
+    except MediaError as error:
+        form.photos.errors.append(str(error))
+        return _ask_page(form, None, error.status)
     if question.safeguarding:
         flash("你的问题已经悄悄转给学校负责安全保护的老师。如果现在有危险，请马上拨打 110。", "info")
     elif question.mental_health:
@@ -110,6 +116,25 @@ def ask():
         when = services.describe_reply_target(question, question.created_at)
         flash(f"提问成功！老师预计{when}回复你。", "info")
     return _back_to(question.id)
+
+
+def _ask_page(form, resource, status: int = 200, **extra):
+    return render_template(
+        "qa/ask.html", form=form, resource=resource, photo_reminder=services.PRIVACY_REMINDER,
+        image_limit=describe_size(size_limit("image")), **extra,
+    ), status
+
+
+def _refuse_oversized_photos() -> None:
+    """Refuse, before parsing, a body bigger than PHOTOS_MAX images and the text may be."""
+    limit = services.PHOTOS_MAX * size_limit("image") + 64 * 1024
+    if request.content_length is not None and request.content_length > limit:
+        abort(413, description=str(too_large("image")))
+
+
+def _chosen_photos() -> list:
+    """The (stream, file name) of each photo chosen in the form's photos field."""
+    return [(f.stream, f.filename) for f in request.files.getlist("photos") if f and f.filename]
 
 
 def _resource(form):
@@ -142,7 +167,8 @@ def detail(question_id):
     return _render_detail(question, now, answer_form)
 
 
-def _render_detail(question, now, answer_form=None, answer_preview=None, status=200):
+def _render_detail(question, now, answer_form=None, answer_preview=None, status=200,
+                   followup_form=None):
     alerts = []
     if (question.mental_health or question.safeguarding) and policy.can_view_alerts(current_user):
         alerts = [a for a in moderation.alerts_for(current_user, include_acknowledged=True, now=now)
@@ -156,7 +182,10 @@ def _render_detail(question, now, answer_form=None, answer_preview=None, status=
         answer_form=answer_form or forms.AnswerForm(),
         answer_preview=answer_preview,
         image_limit=describe_size(size_limit("image")),
-        followup_form=forms.TextForm(),
+        followup_form=followup_form or forms.FollowupForm(),
+        photos=services.photos_of(question),
+        photo_reminder=services.PRIVACY_REMINDER,
+        photos_max=services.PHOTOS_MAX,
         reason_form=forms.ReasonForm(),
         note_form=forms.NoteForm(),
         action_form=forms.ActionForm(),
@@ -256,13 +285,25 @@ def answer(question_id):
 
 @bp.post("/<int:question_id>/followup")
 def followup(question_id):
-    """The asker follows up; the question goes back to the same teacher."""
-    form = forms.TextForm()
+    """The asker follows up, optionally with photos; the question goes back to the same teacher."""
+    _refuse_oversized_photos()
+    form = forms.FollowupForm()
     if not form.validate():
         abort(400, description="表单已过期，请刷新页面后重试。")
+    now = utcnow()
     try:
-        services.add_followup(question_id, current_user, form.body.data)
+        photos = services.prepare_photos(_chosen_photos())
+        entry = services.add_followup(question_id, current_user, form.body.data, now)
+        services.store_photos(entry.question, current_user, photos, entry.id)
+    except MediaError as error:
+        form.photos.errors.append(str(error))
+        question = services.view_question(question_id, current_user, now)
+        return _render_detail(question, now, status=error.status, followup_form=form)
     except services.InvalidQuestion as error:
+        if error.field == "photos":
+            form.photos.errors.append(str(error))
+            question = services.view_question(question_id, current_user, now)
+            return _render_detail(question, now, status=error.status, followup_form=form)
         flash(str(error), "error")
         return _back_to(question_id)
     flash("追问已发送给回答你的老师。", "info")

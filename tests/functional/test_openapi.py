@@ -236,7 +236,7 @@ def test_answer_image_upload_matches(app, client, login, student, teacher):
     asked = client.post("/api/v1/questions", json={
         "title": "三角形内角和为什么是180度？", "subject": "数学", "grade": 7,
     }).get_json()
-    _checked(upload(asked["id"], PNG), 403)
+    _checked(upload(asked["id"], PNG), 201)  # the asker's photo of the problem
     login.logout()
     _checked(upload(asked["id"], PNG), 401)
     login(teacher)

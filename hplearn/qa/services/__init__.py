@@ -41,6 +41,14 @@ from hplearn.qa.services.hours import (  # noqa: F401
 )
 from hplearn.qa.services.identity import StudentIdentity, reveal_identity  # noqa: F401
 from hplearn.qa.services.maintenance import TickReport, escalate, run_maintenance  # noqa: F401
+from hplearn.qa.services.photos import (  # noqa: F401
+    PHOTOS_MAX,
+    PRIVACY_REMINDER,
+    attach_photo,
+    photos_of,
+    prepare_photos,
+    store_photos,
+)
 from hplearn.qa.services.queue import (  # noqa: F401
     AnsweredByTeacher,
     SubjectBacklog,

@@ -118,7 +118,7 @@ def test_upload_is_audited(client, login, claimed, teacher):
 
 @pytest.mark.parametrize(("who", "status"), [
     ("second_teacher", 403),  # routed to them, but claimed by another teacher
-    ("student", 403),  # the asker may read the question, not answer it
+    # The asker's upload is a photo of the problem (tests/functional/qa/test_question_photos.py).
     ("school_admin", 403),  # a moderator reads it but does not answer it
     ("district_admin", 403),
     ("other_school_student", 404),
