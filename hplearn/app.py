@@ -15,8 +15,8 @@ import sys
 
 from flask import Flask
 
+from hplearn import bodylimits, settings
 from hplearn import config as app_config
-from hplearn import settings
 from hplearn.extensions import csrf, db, limiter, login_manager, migrate
 
 # In this order: a feature may use the core and the services and models of those before it,
@@ -114,6 +114,8 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     _guard_session_teardown(app)
     migrate.init_app(app, db, directory=app.config.get("MIGRATIONS_DIR", _migrations_dir()))
+    # Before the extensions' hooks: the sign-in limiter reads the body to find the account.
+    bodylimits.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)

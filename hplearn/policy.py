@@ -394,7 +394,9 @@ def can_view_question(user, question, now) -> bool:
 
 
 def can_see_asker_identity(user, question) -> bool:
-    """Teachers and admins see who asked, even anonymously; other students never do."""
+    """Teachers and admins see who asked, even anonymously; other students never do.
+
+    They see the asker by public_name: staff of another school get only the alias."""
     return is_question_asker(user, question) or is_staff(user)
 
 

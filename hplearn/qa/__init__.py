@@ -46,6 +46,8 @@ def init_app(app) -> None:
 
     labels.register(app, actions=AUDIT_ACTIONS, objects=AUDIT_OBJECTS, fields=AUDIT_FIELDS)
     from hplearn import jobs, settings
+    from hplearn.bodylimits import allow_bodies
+    from hplearn.media.uploads import upload_route
     from hplearn.qa import (  # noqa: F401
         api,
         cli,
@@ -57,6 +59,8 @@ def init_app(app) -> None:
     )
 
     settings.declare(app, SETTINGS, owner="qa")
+    allow_bodies(app, {"qa.answer": upload_route("image"),
+                       "api.add_answer_image": upload_route("image")})
     check_service_hours(app.config)
     app.register_blueprint(views.bp, url_prefix="/qa")
     views.keep_forms()

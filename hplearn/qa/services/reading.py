@@ -50,13 +50,18 @@ def view_question(question_id: int, viewer, now: datetime | None = None) -> Ques
 
 
 def asker_name(question: Question, viewer) -> str:
-    """The asker as this viewer may see them; anonymous askers stay anonymous to students."""
+    """The asker as this viewer may see them; anonymous askers stay anonymous to students.
+
+    Staff see who asked an anonymous question, but by the same name as on the student's named
+    questions (policy.public_name): staff of another school see only the alias, never more
+    than on a named question.
+    """
     if not question.anonymous:
         return policy.public_name(question.asker, viewer)
     if policy.is_question_asker(viewer, question):
         return "我（匿名）"
     if policy.can_see_asker_identity(viewer, question):
-        return f"{question.asker.display_name}（匿名提问）"
+        return f"{policy.public_name(question.asker, viewer)}（匿名提问）"
     return ANONYMOUS_NAME
 
 
