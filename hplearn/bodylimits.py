@@ -19,6 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import Flask, current_app, request
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.wsgi import LimitedStream
 
 from hplearn.errors import DomainError
 
@@ -88,3 +90,26 @@ def refuse_oversized_body() -> None:
     limit = body_limit()
     if length > limit:
         raise refusal(limit)
+
+
+class BoundedStream(LimitedStream):
+    """A body without Content-Length, read up to `limit` bytes: one byte more is a 413.
+
+    Werkzeug's stream for such bodies stops quietly at the limit, so a reader would get the
+    first bytes of a body that was cut short; here reaching the limit looks one byte further.
+    """
+
+    def __init__(self, stream, limit: int) -> None:
+        super().__init__(stream, limit, is_max=True)
+
+    def on_exhausted(self) -> None:
+        """At the limit: more bytes waiting mean the body is too large."""
+        if self._stream.read(1):
+            raise RequestEntityTooLarge(f"提交的内容太大：最大 {describe_size(self.limit)}。")
+
+    def readinto(self, buffer) -> int | None:
+        """Read on; at the limit, check at once (readall stops there without asking)."""
+        count = super().readinto(buffer)
+        if self.is_exhausted:
+            self.on_exhausted()
+        return count

@@ -2,8 +2,10 @@
 
 from flask import Request, current_app
 from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.utils import cached_property
+from werkzeug.wsgi import get_input_stream
 
-from hplearn.bodylimits import body_limit
+from hplearn.bodylimits import BoundedStream, body_limit
 
 
 class HplearnRequest(Request):
@@ -23,6 +25,19 @@ class HplearnRequest(Request):
     @max_content_length.setter
     def max_content_length(self, value: int | None) -> None:
         self._max_content_length = value
+
+    @cached_property
+    def stream(self):
+        """The body; one sent without Content-Length is an error past the limit, not cut short.
+
+        (Werkzeug's own stream for such a body ends quietly at the limit, so a reader gets
+        the first bytes of a truncated body.)
+        """
+        limit = self.max_content_length
+        if (self.content_length is None and limit is not None and not self.shallow
+                and self.environ.get("wsgi.input_terminated")):
+            return BoundedStream(self.environ["wsgi.input"], limit)
+        return get_input_stream(self.environ, max_content_length=limit)
 
     def _load_form_data(self) -> None:
         super()._load_form_data()

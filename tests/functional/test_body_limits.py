@@ -47,7 +47,9 @@ def _login_json(size: int) -> bytes:
 
 def _chunked(client, path, body: bytes, content_type="application/json"):
     """POST a body without Content-Length, as a server passes on a chunked request."""
+    # Werkzeug ignores CONTENT_LENGTH (set by the test client) on a chunked request.
     return client.post(path, input_stream=io.BytesIO(body), content_type=content_type,
+                       headers={"Transfer-Encoding": "chunked"},
                        environ_overrides={"wsgi.input_terminated": True})
 
 
@@ -78,6 +80,23 @@ def test_an_oversized_body_is_refused_unread(client, student):
 
 def test_a_body_without_length_is_cut_off_at_the_limit(client, student):
     response = _chunked(client, "/api/v1/auth/login", _login_json(1024 * KB))
+    assert response.status_code == 413
+    assert response.get_json()["error"]["code"] == "too_large"
+
+
+def test_a_body_without_length_is_not_read_cut_short(client, student):
+    # Valid JSON in its first 512 KB: a stream that ended quietly at the limit would sign in.
+    body = json.dumps({"username": "stu1", "password": "wrong-password"}).encode()
+    response = _chunked(client, "/api/v1/auth/login", body + b" " * (1024 * KB))
+    assert response.status_code == 413
+
+
+def test_a_body_without_length_is_413_even_past_the_sign_in_limiter(tmp_path):
+    # The limiter reads the body for the account name, and swallows its errors.
+    from hplearn.app import create_app
+
+    app = create_app(make_test_config(tmp_path, RATELIMIT_ENABLED=True))
+    response = _chunked(app.test_client(), "/api/v1/auth/login", _login_json(1024 * KB))
     assert response.status_code == 413
     assert response.get_json()["error"]["code"] == "too_large"
 
