@@ -19,7 +19,7 @@ from hplearn.extensions import db
 from tests import factories, services
 from tests.conftest import ON_POSTGRES, make_test_config
 
-BEFORE = "ba9e337dd207"
+BEFORE = "f3c8d1e5a027"
 THIS = "a7c4e2b9d1f3"
 
 
