@@ -169,3 +169,12 @@ def test_the_default_limit_is_a_setting(tmp_path):
                                       content_type="application/json")
     assert response.status_code == 413
     assert response.get_json()["error"]["message"] == "提交的内容太大：最大 2 KB。"
+
+
+def test_every_route_given_a_bigger_limit_exists(app):
+    from hplearn.bodylimits import EXTENSION
+
+    named = set(app.extensions[EXTENSION])
+    assert {"media.upload", "api.upload_media", "qa.answer", "api.add_answer_image",
+            "contributions.save_part", "api.upload_part", "account_admin.import_users"} == named
+    assert named <= set(app.view_functions)
