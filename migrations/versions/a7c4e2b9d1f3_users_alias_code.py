@@ -1,7 +1,7 @@
 """Students' aliases are stored random codes, no longer a hash of the account id (issue 11, item 2)
 
 Revision ID: a7c4e2b9d1f3
-Revises: f3c8d1e5a027
+Revises: 5c1e0a7b9d42
 Create Date: 2026-12-02 15:00:00.000000
 
 Adds users.alias_code and gives every existing account a random one. The old alias was an
@@ -18,7 +18,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'a7c4e2b9d1f3'
-down_revision = 'f3c8d1e5a027'
+down_revision = '5c1e0a7b9d42'
 branch_labels = None
 depends_on = None
 

@@ -16,7 +16,7 @@ from hplearn.extensions import db
 from tests import factories
 from tests.migration_apps import app_at_revision, execute, insert_school, insert_user
 
-BEFORE = "f3c8d1e5a027"
+BEFORE = "5c1e0a7b9d42"
 THIS = "a7c4e2b9d1f3"
 
 
