@@ -15,8 +15,8 @@ import sys
 
 from flask import Flask
 
+from hplearn import bodylimits, settings
 from hplearn import config as app_config
-from hplearn import settings
 from hplearn.extensions import csrf, db, limiter, login_manager, migrate
 
 # In this order: a feature may use the core and the services and models of those before it,
@@ -97,7 +97,11 @@ def register_core(app: Flask) -> None:
     from hplearn.cli import register_core_commands
     from hplearn.search import engine
 
-    inputs.init_app(app)  # first: its converter before any route, its check before any other
+    # First: a body over its route's limit is refused before anything reads it (inputs' check
+    # reads JSON bodies, the sign-in limiter form bodies); then inputs' converter before any
+    # route and its check before any other hook.
+    bodylimits.init_app(app)
+    inputs.init_app(app)
     register_extensions(app)
     register_proxy(app)
     dispatch.init_app(app)

@@ -43,8 +43,11 @@ CORE_SETTINGS = (
             "logged when a request arrives without it)", minimum=0),
     Setting("PER_PAGE", "int", 20, "results per page of lists and searches", positive=True),
     Setting("MAX_PER_PAGE", "int", 50, "the largest `per_page` a client may ask for", positive=True),
-    Setting("MAX_CONTENT_LENGTH", "int", 512 * 1024 * 1024, "the largest request body in bytes",
-            positive=True),
+    Setting("MAX_CONTENT_LENGTH", "int", 512 * 1024 * 1024, "the largest request body in bytes, "
+            "of any route (uploads included)", positive=True),
+    Setting("MAX_BODY_BYTES", "int", 512 * 1024, "the largest request body in bytes of a route "
+            "that takes no upload (JSON, forms; sign-in too); upload routes take their kind's "
+            "`MEDIA_MAX_BYTES`", positive=True),
     Setting("SESSION_COOKIE_SECURE", "bool", False, "send cookies over HTTPS only: set `true` behind "
             "HTTPS (the remember cookie follows)"),
     Setting("CACHE_TTL", "int", 300, "seconds a cached page or search result is kept", positive=True),

@@ -410,7 +410,8 @@ def can_view_question(user, question, now) -> bool:
 def can_see_asker_identity(user, question) -> bool:
     """Teachers and admins see who asked, even anonymously; other students never do.
 
-    Crisis questions are the exception: only through can_reveal_identity (audited).
+    They see the asker by public_name: staff of another school get only the alias. Crisis
+    questions are the exception: only through can_reveal_identity (audited).
     """
     if question.mental_health or getattr(question, "safeguarding", False):
         return is_question_asker(user, question)

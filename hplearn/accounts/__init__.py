@@ -59,6 +59,7 @@ def init_app(app) -> None:
         views,
     )
     from hplearn.accounts.services import throttle
+    from hplearn.bodylimits import BodyLimit, allow_bodies
     from hplearn.extensions import login_manager
 
     settings.declare(app, SETTINGS, owner="accounts")
@@ -72,6 +73,9 @@ def init_app(app) -> None:
     kept_forms.init_app(app)
     login_manager.unauthorized_handler(views.unauthorized)
     app.register_blueprint(views.bp, url_prefix="/auth")
+    # The CSV import's file, and a margin for the form's other fields.
+    allow_bodies(app, {"account_admin.import_users": BodyLimit(
+        lambda: services.MAX_IMPORT_BYTES + 64 * 1024)})
     app.register_blueprint(admin_views.bp, url_prefix="/admin/users")
     for command in cli.COMMANDS:
         app.cli.add_command(command)

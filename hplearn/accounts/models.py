@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -15,6 +16,9 @@ from hplearn.timeutil import UTCDateTime, utcnow
 from hplearn.vocab import Role
 
 ROLES = tuple(Role)
+# Crockford's base32 (no I, L, O, U): 8 characters are 40 random bits, so aliases rarely repeat.
+ALIAS_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+ALIAS_LENGTH = 8
 ROLE_LABELS = {
     Role.STUDENT: "学生",
     Role.TEACHER: "教师",
@@ -74,8 +78,16 @@ class User(UserMixin, db.Model):
     session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Drawn at random once per account and stored: an alias says nothing about the account id
+    # and survives a change of SECRET_KEY.
+    alias_code: Mapped[str] = mapped_column(String(16), default=lambda: new_alias_code())
 
     school: Mapped[School | None] = relationship(back_populates="users")
+
+    def __init__(self, **values):
+        # Set at construction, not at flush: services read the alias before the first flush.
+        values.setdefault("alias_code", new_alias_code())
+        super().__init__(**values)
 
     @property
     def is_active(self) -> bool:
@@ -93,9 +105,8 @@ class User(UserMixin, db.Model):
 
     @property
     def alias(self) -> str:
-        """A stable, non-identifying name such as 同学A3F9 (shown to other students)."""
-        digest = hashlib.blake2b(f"hplearn-alias:{self.id}".encode(), digest_size=3).hexdigest()
-        return f"同学{digest.upper()}"
+        """A stable, non-identifying name such as 同学7K3QX9MD (shown to other students)."""
+        return f"同学{self.alias_code}"
 
     @property
     def role_label(self) -> str:
@@ -147,3 +158,8 @@ class KeptForm(db.Model):
     page: Mapped[str] = mapped_column(String(255))
     fields: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+def new_alias_code() -> str:
+    """A fresh random alias code (the part after 同学), from the operating system's randomness."""
+    return "".join(secrets.choice(ALIAS_ALPHABET) for _ in range(ALIAS_LENGTH))

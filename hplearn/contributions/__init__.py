@@ -14,6 +14,7 @@ AUDIT_FIELDS = {"revision": "版本号", "package": "课程包", "removed": "删
 def init_app(app) -> None:
     """The contribution pages and API, the review badge, the demo lesson package."""
     from hplearn.audit import labels
+    from hplearn.bodylimits import allow_bodies
     from hplearn.contributions.models import PART_ROLES
 
     labels.register(app, actions=AUDIT_ACTIONS, objects=AUDIT_OBJECTS, fields=AUDIT_FIELDS,
@@ -21,6 +22,21 @@ def init_app(app) -> None:
     from hplearn.cli.setup import register_demo
     from hplearn.contributions import api, demo, review, views  # noqa: F401  (api: routes)
 
+    allow_bodies(app, {"contributions.save_part": _part_upload(), "api.upload_part": _part_upload()})
     app.register_blueprint(views.bp, url_prefix="/contributions")
     app.add_template_global(review.pending_count, "pending_review_count")
     register_demo(app, "contributions", demo.load_demo)
+
+
+def _part_upload():
+    """A part's file: a video for the 微课 part, a PDF for the others."""
+    from flask import request
+
+    from hplearn.bodylimits import BodyLimit
+    from hplearn.contributions.services import UPLOAD_KINDS
+    from hplearn.media.uploads import too_large, upload_body_limit
+
+    def kind():
+        return UPLOAD_KINDS.get((request.view_args or {}).get("role"), "document")
+
+    return BodyLimit(lambda: upload_body_limit(kind()), lambda: too_large(kind()))

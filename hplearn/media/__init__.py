@@ -37,6 +37,10 @@ def init_app(app) -> None:
     from hplearn.media import api, cli, views  # noqa: F401  (api adds its routes)
 
     settings.declare(app, SETTINGS, owner="media")
+    from hplearn.bodylimits import allow_bodies
+    from hplearn.media.uploads import upload_route
+
+    allow_bodies(app, {"media.upload": upload_route(), "api.upload_media": upload_route()})
     app.register_blueprint(views.bp)
     app.add_template_global(views.media_player, "media_player")
     app.cli.add_command(cli.backup_paths_command)

@@ -16,12 +16,14 @@ from flask import current_app
 
 from hplearn import policy
 from hplearn.audit.services import record
+from hplearn.bodylimits import BodyLimit, describe_size
 from hplearn.errors import DomainError
 from hplearn.extensions import db
 from hplearn.media import captions
 from hplearn.media.models import MEDIA_KINDS, Media
 
 CHUNK_SIZE = 1024 * 1024
+FORM_MARGIN = 64 * 1024  # an upload form's other fields, and multipart's own bytes
 SNIFF_SIZE = 8192
 # What each kind may contain, detected from the bytes: content type -> stored extension.
 ALLOWED_TYPES = {
@@ -93,13 +95,25 @@ def largest_limit() -> int:
     return max(int(value) for value in current_app.config["MEDIA_MAX_BYTES"].values())
 
 
+def upload_body_limit(kind: str | None = None) -> int:
+    """The largest body of an upload request (of this kind, or of any kind), in bytes.
+
+    The file's limit and a margin for the form's other fields.
+    """
+    return (size_limit(kind) if kind else largest_limit()) + FORM_MARGIN
+
+
 def body_too_large(content_length: int | None, kind: str | None = None) -> bool:
     """Whether a request body is bigger than an upload (of this kind, or of any kind) may be.
 
-    Such bodies are refused before they are parsed; the margin leaves room for the other fields.
+    Such bodies are refused before they are parsed.
     """
-    limit = size_limit(kind) if kind else largest_limit()
-    return content_length is not None and content_length > limit + 64 * 1024
+    return content_length is not None and content_length > upload_body_limit(kind)
+
+
+def upload_route(kind: str | None = None) -> BodyLimit:
+    """The body limit of a route that uploads a file of this kind (hplearn.bodylimits)."""
+    return BodyLimit(lambda: upload_body_limit(kind), lambda: too_large(kind))
 
 
 def display_name(client_name: str | None, extension: str) -> str:
@@ -129,18 +143,13 @@ def _detect(kind: str, head: bytes) -> tuple[str, str]:
     return guess.mime, allowed[guess.mime]
 
 
-def describe_size(limit: int) -> str:
-    """A size limit as users read it: 10 MB, 512 KB."""
-    return f"{limit / (1024 * 1024):g} MB" if limit >= 1024 * 1024 else f"{limit // 1024} KB"
-
-
 def _too_large(limit: int) -> MediaTooLarge:
     return MediaTooLarge(f"文件太大：这类文件最大 {describe_size(limit)}。")
 
 
-def too_large(kind: str) -> MediaTooLarge:
-    """The error for a file of this kind over its size limit (its message names the limit)."""
-    return _too_large(size_limit(kind))
+def too_large(kind: str | None = None) -> MediaTooLarge:
+    """The error for a file of this kind (or of any kind) over its size limit, naming the limit."""
+    return _too_large(size_limit(kind) if kind else largest_limit())
 
 
 def _copy_limited(stream, target, limit: int, first: bytes) -> tuple[int, str]:

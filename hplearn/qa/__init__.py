@@ -47,6 +47,8 @@ def init_app(app) -> None:
 
     labels.register(app, actions=AUDIT_ACTIONS, objects=AUDIT_OBJECTS, fields=AUDIT_FIELDS)
     from hplearn import jobs, settings
+    from hplearn.bodylimits import BodyLimit, allow_bodies
+    from hplearn.media.uploads import FORM_MARGIN, size_limit, too_large, upload_route
     from hplearn.qa import (  # noqa: F401
         api,
         cli,
@@ -58,6 +60,10 @@ def init_app(app) -> None:
     )
 
     settings.declare(app, SETTINGS, owner="qa")
+    photos = BodyLimit(lambda: services.PHOTOS_MAX * size_limit("image") + FORM_MARGIN,
+                       lambda: too_large("image"))
+    allow_bodies(app, {"qa.answer": upload_route("image"), "qa.ask": photos, "qa.followup": photos,
+                       "api.add_question_image": upload_route("image")})
     check_service_hours(app.config)
     app.register_blueprint(views.bp, url_prefix="/qa")
     views.keep_forms()

@@ -6,19 +6,14 @@ with a message that names it; afterwards the database refuses values outside the
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError
 
-from hplearn.accounts.models import School, User
-from hplearn.app import create_app
 from hplearn.catalog.models import Resource
 from hplearn.extensions import db
-from tests import services
-from tests.conftest import ON_POSTGRES, make_test_config
+from tests.migration_apps import app_at_revision, execute, insert_school, insert_user
 
 BEFORE = "f09fd06b232c"
 THIS = "d3a8c6f41e27"
@@ -27,34 +22,19 @@ THIS = "d3a8c6f41e27"
 @pytest.fixture
 def migrated_app(tmp_path):
     """An app on an empty database: its own SQLite file, or a PostgreSQL database of this run."""
-    url = (services.fresh_postgres_database(f"enum{os.getpid()}") if ON_POSTGRES
-           else f"sqlite:///{tmp_path / 'enum.sqlite3'}")
-    app = create_app(make_test_config(tmp_path, DATABASE_URL=url))
-    with app.app_context():
-        upgrade(revision=BEFORE)
+    with app_at_revision(tmp_path, "enum", BEFORE) as app:
         yield app
-        db.session.remove()
-        db.engine.dispose()
-    if ON_POSTGRES:
-        services.drop_postgres_database(url)
-
-
-def _execute(sql: str, **values):
-    with db.engine.begin() as connection:
-        return connection.execute(text(sql), values)
 
 
 def _add_school_and_user(role: str) -> None:
-    school = School(code="s1", name="一校")
-    db.session.add_all([school, User(username="u1", role=role, school=school)])
-    db.session.commit()
-    db.session.remove()
+    insert_school()
+    insert_user(1, role)
 
 
 def test_upgrade_corrects_case_and_spaces(migrated_app):
     _add_school_and_user(" Teacher ")
     upgrade(revision=THIS)
-    assert _execute("SELECT role FROM users").scalar_one() == "teacher"
+    assert execute("SELECT role FROM users").scalar_one() == "teacher"
 
 
 def test_upgrade_refuses_an_unknown_value_and_names_it(migrated_app, capfd):
@@ -64,7 +44,7 @@ def test_upgrade_refuses_an_unknown_value_and_names_it(migrated_app, capfd):
     assert stopped.value.code == 1
     assert "users.role = 'parent' in 1 row" in capfd.readouterr().err
     db.engine.dispose()
-    assert _execute("SELECT role FROM users").scalar_one() == "parent"  # nothing changed
+    assert execute("SELECT role FROM users").scalar_one() == "parent"  # nothing changed
 
 
 def test_after_upgrade_the_database_refuses_values_outside_the_enums(migrated_app):
@@ -73,7 +53,7 @@ def test_after_upgrade_the_database_refuses_values_outside_the_enums(migrated_ap
     names = {c["name"] for c in inspect(db.engine).get_check_constraints("users")}
     assert "ck_users_role" in names
     with pytest.raises(IntegrityError):
-        _execute("UPDATE users SET role = 'parent'")
+        execute("UPDATE users SET role = 'parent'")
     db.session.add(Resource(source="t", external_id="r1", title="资源", kind="article",
                             status="deleted"))
     with pytest.raises(IntegrityError):
@@ -85,5 +65,5 @@ def test_downgrade_removes_the_constraints(migrated_app):
     _add_school_and_user("student")
     upgrade(revision=THIS)
     downgrade(revision=BEFORE)
-    _execute("UPDATE users SET role = 'parent'")
-    assert _execute("SELECT role FROM users").scalar_one() == "parent"
+    execute("UPDATE users SET role = 'parent'")
+    assert execute("SELECT role FROM users").scalar_one() == "parent"

@@ -55,8 +55,11 @@ CRISIS_ASKER_NAME = "一位学生（身份受保护）"
 def asker_name(question: Question, viewer) -> str:
     """The asker as this viewer may see them; anonymous askers stay anonymous to students.
 
-    The asker of a crisis question (mental-health or safeguarding lane) is hidden from staff too:
-    the school's counsellor sees who it is only through reveal_identity, which is audited.
+    Staff see who asked an anonymous question, but by the same name as on the student's named
+    questions (policy.public_name): staff of another school see only the alias, never more
+    than on a named question. The asker of a crisis question (mental-health or safeguarding
+    lane) is hidden from staff too: the school's counsellor sees who it is only through
+    reveal_identity, which is audited.
     """
     if (question.mental_health or question.safeguarding) and not policy.is_question_asker(
             viewer, question):
@@ -66,7 +69,7 @@ def asker_name(question: Question, viewer) -> str:
     if policy.is_question_asker(viewer, question):
         return "我（匿名）"
     if policy.can_see_asker_identity(viewer, question):
-        return f"{question.asker.display_name}（匿名提问）"
+        return f"{policy.public_name(question.asker, viewer)}（匿名提问）"
     return ANONYMOUS_NAME
 
 
