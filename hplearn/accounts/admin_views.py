@@ -17,7 +17,7 @@ from hplearn.accounts.forms import PromotionForm, UserCreateForm, UserEditForm, 
 from hplearn.accounts.models import ROLE_LABELS
 from hplearn.formbase import HplearnForm
 from hplearn.pagination import parse_page
-from hplearn.vocab import SCHOOL_STAGES, Role
+from hplearn.vocab import SCHOOL_STAGES, SCHOOL_TYPES, Role
 
 bp = Blueprint("account_admin", __name__)
 
@@ -265,14 +265,15 @@ def schools():
             abort(400, description="表单已过期，请刷新页面后重试。")
         try:
             school = services.create_school(request.form.get("code", ""), request.form.get("name", ""),
-                                            request.form.get("stage", ""), actor=current_user)
+                                            request.form.get("stage", ""), actor=current_user,
+                                            school_type=request.form.get("school_type") or None)
         except services.AccountError as refusal:
             error = str(refusal)
         else:
             flash(f"已添加“{school.name}”（代码 {school.code}）。现在可以为它新建账号了。", "info")
             return redirect(url_for("account_admin.schools"))
     return render_template("accounts/admin_schools.html", overview=services.school_overview(),
-                           stages=SCHOOL_STAGES, error=error, form=HplearnForm(),
+                           stages=SCHOOL_STAGES, types=SCHOOL_TYPES, error=error, form=HplearnForm(),
                            values=request.form), 422 if error else 200
 
 
@@ -283,7 +284,8 @@ def rename_school(code):
         abort(400, description="表单已过期，请刷新页面后重试。")
     try:
         school = services.rename_school(current_user, code, request.form.get("name", ""),
-                                        request.form.get("stage", ""))
+                                        request.form.get("stage", ""),
+                                        request.form.get("school_type") or None)
     except services.AccountError as refusal:
         if refusal.status != 422:  # refusals (403, 404) reach the error page
             raise

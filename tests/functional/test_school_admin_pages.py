@@ -70,3 +70,16 @@ def test_counts_are_of_active_accounts(client, login, district_admin, school):
     login(district_admin)
     page = client.get("/admin/users/schools").get_data(as_text=True)
     assert "<td>1</td>" in page
+
+
+def test_a_special_school_is_marked_on_the_site(client, login, district_admin, school):
+    login(district_admin)
+    client.post("/admin/users/schools", data={"code": "hp050", "name": "和平区盲校", "stage": "九年一贯",
+                                              "school_type": "盲校"})
+    assert _school("hp050").school_type == "盲校"
+    client.post("/admin/users/schools/hp050", data={"name": "和平区盲校", "stage": "九年一贯",
+                                                    "school_type": "普通"})
+    assert _school("hp050").school_type is None
+    response = client.post("/admin/users/schools/hp001", data={"name": "x", "stage": "小学",
+                                                               "school_type": "大学"})
+    assert response.status_code == 302 and _school("hp001").name == "和平区第一小学"

@@ -148,8 +148,11 @@ def school_overview() -> list[tuple[School, dict[str, int]]]:
     return [(school, counts.get(school.id, {})) for school in all_schools()]
 
 
-def rename_school(actor, code: str, name: str, stage: str) -> School:
-    """A district admin corrects a school's name or stage (the code stays: it is in URLs)."""
+def rename_school(actor, code: str, name: str, stage: str, school_type: str | None = None) -> School:
+    """A district admin corrects a school's name, stage or type (the code stays: it is in URLs).
+
+    school_type: 普通 or a special school's type; None leaves it as it is.
+    """
     if not policy.can_manage_schools(actor):
         raise NotAllowed("只有区级管理员可以修改学校信息。")
     school = school_by_code(code)
@@ -160,9 +163,14 @@ def rename_school(actor, code: str, name: str, stage: str) -> School:
         raise AccountError("学校名称不能为空，且不超过 100 个字。")
     if stage not in SCHOOL_STAGES:
         raise AccountError(f"学段必须是：{'、'.join(SCHOOL_STAGES)}。")
-    before = {"name": school.name, "stage": school.stage}
-    school.name, school.stage = name, stage
+    if school_type is not None and school_type not in SCHOOL_TYPES:
+        raise AccountError(f"学校类型必须是：{'、'.join(SCHOOL_TYPES)}。")
+    kind = school.school_type if school_type is None else (
+        None if school_type == SCHOOL_TYPE_GENERAL else school_type)
+    before = {"name": school.name, "stage": school.stage,
+              "school_type": school.school_type or SCHOOL_TYPE_GENERAL}
+    school.name, school.stage, school.school_type = name, stage, kind
     record(actor, "school.update", school, school_id=school.id, before=before,
-           after={"name": name, "stage": stage})
+           after={"name": name, "stage": stage, "school_type": kind or SCHOOL_TYPE_GENERAL})
     db.session.commit()
     return school
