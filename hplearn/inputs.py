@@ -24,11 +24,12 @@ from flask.json.provider import DefaultJSONProvider
 from werkzeug.routing import IntegerConverter
 
 from hplearn.errors import json_error, wants_json
+from hplearn.pagination import InvalidParameter
 
 INTEGER_MAX = 2**31 - 1  # PostgreSQL's integer, the type of every id column
 BIGINT_MAX = 2**63 - 1
 MAX_JSON_DEPTH = 32
-UNSTORABLE_TEXT = "请求中含有无法处理的字符（空字符或不成对的代理字符），请删除后重试。"
+UNSTORABLE_TEXT = "请求参数里有无法处理的字符（空字符等控制字符，或不完整的文字编码），请删除后重试。"
 NUMBER_TOO_LARGE = "提交的数字太大，超出了可以处理的范围，请检查后重试。"
 INVALID_VALUE = "提交的内容超出了允许的范围或格式有误，请检查后重试。"
 CONFLICT = "有人刚刚做了同样的操作（例如同名的账号刚被创建），请刷新页面后再试。"
@@ -85,8 +86,11 @@ def init_app(app: Flask) -> None:
 
 
 def refuse_unstorable_text() -> None:
-    """400 for NUL or a lone surrogate in the path, query, form or JSON body, or a huge number."""
-    values = [*(request.view_args or {}).values(), *_multi_items(request.args)]
+    """404 for NUL or a lone surrogate in the path (no object has such a name); 400 for one in
+    the query, form or JSON body, or a huge number there."""
+    if _first_problem(list((request.view_args or {}).values())) is not None:
+        abort(404)
+    values = _multi_items(request.args)
     # Not multipart: an upload must not be read before its route's size check; its text
     # fields cannot hold a lone surrogate (Werkzeug decodes them with replacement), and a
     # NUL there is refused by PostgreSQL as a DataError, answered 400 below.
@@ -96,7 +100,7 @@ def refuse_unstorable_text() -> None:
     if problem is None and request.is_json:
         problem = _first_problem([request.get_json(silent=True)])
     if problem is not None:
-        abort(400, description=problem)
+        raise InvalidParameter("", problem)  # 400, code invalid_parameter, like other bad values
 
 
 def _multi_items(values) -> list:

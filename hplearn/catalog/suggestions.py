@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pypinyin import lazy_pinyin
-
 from hplearn.cache import catalog_cache
 from hplearn.catalog import services
 from hplearn.pagination import PageRequest
@@ -64,6 +62,7 @@ def _count_phrases() -> list[list]:
 
 
 def _syllables(text: str) -> list[str]:
+    from pypinyin import lazy_pinyin  # ~56 MB: loaded only when needed
     return lazy_pinyin(text, errors="ignore")
 
 

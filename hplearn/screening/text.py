@@ -8,7 +8,6 @@ import unicodedata
 from functools import lru_cache
 
 import opencc
-from pypinyin import lazy_pinyin
 
 # Zero-width and other invisible characters students (or keyboards) put inside words: 自\u200b杀.
 _INVISIBLE = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f"
@@ -48,6 +47,7 @@ def normalise(text: str) -> str:
 @lru_cache(maxsize=4096)
 def pinyin(text: str) -> str:
     """The toneless pinyin of text, syllables joined: 自杀 -> zisha."""
+    from pypinyin import lazy_pinyin  # ~56 MB: loaded only when needed
     return "".join(lazy_pinyin(text))
 
 
@@ -60,6 +60,7 @@ class PinyinView:
 
     def __init__(self, flat: str) -> None:
         texts, mask, index = [], [], 0
+        from pypinyin import lazy_pinyin  # ~56 MB: loaded only when needed
         for part in lazy_pinyin(flat):
             from_han = index < len(flat) and bool(_HAN.fullmatch(flat[index]))
             texts.append(part)

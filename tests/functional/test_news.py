@@ -101,12 +101,13 @@ def test_other_schools_and_other_roles_cannot_edit(client, login, school_admin, 
 
 @pytest.mark.parametrize(("change", "message"), [
     ({"title": ""}, "请填写标题"), ({"title": "长" * 121}, "120"), ({"kind": "ad"}, "类别必须是"),
-    ({"body": "字" * 20_001}, "20000"), ({"title": "a\x00b"}, "无法识别"),
+    ({"body": "字" * 20_001}, "20000"), ({"title": "a\x00b"}, "控制字符"),
 ])
 def test_bad_posts_are_refused_with_the_text_kept(client, login, school_admin, change, message):
     login(school_admin)
     response = _post(client, **change)
-    assert response.status_code == 422 and message in response.get_data(as_text=True)
+    # A NUL is refused by the input check for every form (400) before the rules see it (422).
+    assert response.status_code in (400, 422) and message in response.get_data(as_text=True)
     assert _only_post() is None
 
 

@@ -171,7 +171,7 @@ def test_video_without_media_has_no_player(client, app):
 
 def test_document_is_an_inline_pdf(client, catalog):
     html = _html(client.get(f"/resources/{catalog['document'].id}"))
-    assert '<object class="pdf" data="/media/7" type="application/pdf"' in html
+    assert '<iframe class="pdf" src="/media/7"' in html  # not <object>: object-src 'none'
     assert 'href="/media/7"' in html
 
 

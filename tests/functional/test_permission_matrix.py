@@ -159,8 +159,17 @@ def _desk(world, tail=""):
     return f"/afterschool/manage/{world['school'].code}{tail}"
 
 
+def _photo_png() -> bytes:
+    # A picture Pillow can decode: the asker's photos are re-encoded (hplearn.media.photos).
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "white").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
 def _image_form(world):
-    return {"file": (io.BytesIO(PNG), "板书.png")}
+    return {"file": (io.BytesIO(_photo_png()), "板书.png")}
 
 
 def _answer_with_image_form(world):
@@ -334,9 +343,11 @@ ENDPOINTS = [
              hidden={"other_school_admin"}),
     Endpoint("GET", lambda w: f"/stats/schools/{w['school'].code}.csv", ADMINS,
              hidden={"other_school_admin"}),
-    # Q&A answer images: only the claiming teacher; another school's admin cannot see it at all
+    # Q&A images: the claiming teacher (for an answer) and the asker (a photo of the problem);
+    # another school's admin cannot see the question at all
     Endpoint("POST", lambda w: f"/api/v1/questions/{_claimed_question_id(w)}/images",
-             {"teacher"}, hidden={"other_school_admin", "staff_teacher"}, form=_image_form),
+             {"teacher", "student"}, hidden={"other_school_admin", "staff_teacher"},
+             form=_image_form),
     Endpoint("POST", lambda w: f"/qa/{_claimed_question_id(w)}/answer", {"teacher"},
              hidden={"other_school_admin", "staff_teacher"}, form=_answer_with_image_form),
     # Seeing who asked a crisis question: the school's counsellor only, with a reason

@@ -54,7 +54,8 @@ def test_made_up_query_strings_are_not_cached(app, client):
     for made_up in ("/?x=1", "/?utm_source=" + "a" * 5000, "/topics/aiguo?page=" + "9" * 40):
         response = client.get(made_up)
         assert "X-Cache" not in response.headers, made_up
-    assert len(cache.local._entries) == 1
+    # One cached page (other entries are the catalog's own data, such as the facet rows).
+    assert len([key for key in cache.local._entries if "page:" in str(key)]) == 1
 
 
 def test_the_same_page_with_its_arguments_reordered_is_one_entry(app, client):

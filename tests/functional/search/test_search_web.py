@@ -22,9 +22,19 @@ def maths(app):
                                      stage="小学", grade=3)
 
 
+def _refused_control_character(response, typed) -> bool:
+    # NUL cannot be stored or indexed: the input check refuses it everywhere (hplearn.inputs).
+    if "\x00" not in typed:
+        return False
+    assert response.status_code == 400 and "控制字符" in response.get_data(as_text=True)
+    return True
+
+
 @pytest.mark.parametrize("typed", NASTY_QUERIES)
 def test_any_query_is_safe_on_the_page(client, maths, typed):
     response = client.get("/search", query_string={"q": typed})
+    if _refused_control_character(response, typed):
+        return
     assert response.status_code == 200
     assert "<script>alert" not in response.text
     assert "<b onmouseover" not in response.text
@@ -33,6 +43,8 @@ def test_any_query_is_safe_on_the_page(client, maths, typed):
 @pytest.mark.parametrize("typed", NASTY_QUERIES)
 def test_any_query_is_safe_in_the_api(client, maths, typed):
     response = client.get("/api/v1/search", query_string={"q": typed})
+    if _refused_control_character(response, typed):
+        return
     assert response.status_code == 200
     data = response.get_json()
     assert set(data) >= {"query", "total", "page", "per_page", "results", "facets", "suggestion"}
@@ -44,6 +56,8 @@ def test_any_query_is_safe_in_the_api(client, maths, typed):
 @pytest.mark.parametrize("typed", NASTY_QUERIES)
 def test_any_prefix_is_safe_in_suggest(client, maths, typed):
     response = client.get("/api/v1/suggest", query_string={"q": typed})
+    if _refused_control_character(response, typed):
+        return
     assert response.status_code == 200
     assert isinstance(response.get_json()["suggestions"], list)
 
