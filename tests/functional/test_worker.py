@@ -44,6 +44,13 @@ def calls(app):
     return noted
 
 
+def _distinct(caplog, words: str) -> list:
+    """The log records containing words, each once: a handler that another test left on the
+    hplearn logger (`hplearn worker` hands it the app's handlers) can deliver a record twice."""
+    seen = {id(record): record for record in caplog.records if words in record.getMessage()}
+    return list(seen.values())
+
+
 def _forget_runs() -> None:
     """Make every job due again."""
     db.session.execute(delete(JobRun))
@@ -82,8 +89,8 @@ def test_a_result_like_the_last_one_is_not_logged_again(app, calls, caplog):
         assert scheduler.run_job(job)
     # Only this thread's records: a worker thread another test left running in this process
     # may log its own runs.
-    mine = [record for record in caplog.records if record.thread == threading.get_ident()
-            and record.levelno >= logging.INFO and "job test.often: done" in record.getMessage()]
+    mine = [record for record in _distinct(caplog, "job test.often: done")
+            if record.thread == threading.get_ident() and record.levelno >= logging.INFO]
     assert len(mine) == 1
     assert len(calls) == 3
 
@@ -206,7 +213,7 @@ def test_an_unreachable_lock_server_refuses_the_lock_and_is_logged_once(caplog):
     lock = worker_lock.RedisLock(f"redis://127.0.0.1:{services.free_port()}/0")
     assert not lock.acquire()
     assert not lock.acquire()
-    assert caplog.text.count("Redis unreachable") == 1
+    assert len(_distinct(caplog, "Redis unreachable")) == 1
     assert not lock.held()
 
 
