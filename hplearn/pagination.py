@@ -42,7 +42,7 @@ def parse_int(args, name: str, *, default=None, minimum=None, maximum=None):
     if raw is None or str(raw).strip() == "":
         return default
     text = str(raw).strip()
-    if len(text) > 12 or not text.lstrip("-").isdigit():
+    if len(text) > 12 or not text.lstrip("-").isdecimal():  # "¹".isdecimal() is True
         raise InvalidParameter(name, f"参数 {name} 必须是整数。")
     value = int(text)
     if minimum is not None and value < minimum:

@@ -165,7 +165,8 @@ def parse_grade(value) -> int | None:
         if text == label:
             return number
     digits = text.removesuffix("年级")
-    if digits.isdigit() and 1 <= int(digits) <= 12:
+    # isdecimal, not isdigit: "¹" is a digit that int() refuses (a 500 schemathesis found).
+    if digits.isdecimal() and 1 <= int(digits) <= 12:
         return int(digits)
     return None
 

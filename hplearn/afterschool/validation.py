@@ -56,7 +56,7 @@ def parse_int(value, key: str, label: str, low: int, high: int) -> int:
     """A whole number between low and high (strings of digits too, from forms)."""
     if isinstance(value, bool):
         raise AfterschoolInvalid(key, f"{label}必须是整数。")
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+    if isinstance(value, str) and value.strip().lstrip("-").isdecimal():
         value = int(value.strip())
     if not isinstance(value, int):
         raise AfterschoolInvalid(key, f"{label}必须是整数。")

@@ -79,7 +79,7 @@ def mine():
     guide = services.find_guide(student.school, term) if student.school else None
     status = 200
     if request.method == "POST":
-        choices = [int(v) for v in request.form.getlist("choice") if v.isdigit()]
+        choices = [int(v) for v in request.form.getlist("choice") if v.isdecimal()]
         try:
             result = services.sign_up(current_user, student, term, choices)
         except AfterschoolError as error:
@@ -225,7 +225,7 @@ def _programme_form_data(school) -> dict:
     form = request.form
     slots = [{"weekday": day, "start": form.get(f"start{day}", ""), "end": form.get(f"end{day}", "")}
              for day in rules.WEEKDAYS if form.get(f"start{day}") or form.get(f"end{day}")]
-    staff = [{"kind": "teacher", "user_id": int(v)} for v in form.getlist("teacher") if v.isdigit()]
+    staff = [{"kind": "teacher", "user_id": int(v)} for v in form.getlist("teacher") if v.isdecimal()]
     for index in (1, 2):
         name = form.get(f"other_name{index}", "").strip()
         if name:
@@ -332,7 +332,7 @@ def priority(code):
 def allocate(code):
     """Run the allocation."""
     seed_text = request.form.get("seed", "").strip()
-    seed = int(seed_text) if seed_text.isdigit() else (seed_text or None)
+    seed = int(seed_text) if seed_text.isdecimal() else (seed_text or None)
     return _run_on_desk(code, lambda school, term: services.allocate(
         current_user, school, term, seed=seed),
         "分配完成：{outcome.enrolled} 个名额，{outcome.unplaced} 名学生待手动安排，"

@@ -156,7 +156,7 @@ def revision_diff(contribution_id, number):
     """What a revision changed: lines with op "+", "-", " " or "@" (a gap)."""
     contribution = services.get_visible_contribution(contribution_id, current_user)
     against = request.args.get("against")
-    if against not in (None, "") and (not against.isdigit() or len(against) > 6):
+    if against not in (None, "") and (not against.isdecimal() or len(against) > 6):
         raise ContributionInvalid("against", "against 必须是修订号（正整数）。")
     lines = revisions.diff_between(contribution, number, int(against) if against else None)
     if lines is None:

@@ -245,7 +245,7 @@ def _number(name: str, default=None):
     value = request.args.get(name)
     if value in (None, ""):
         return default
-    if not value.isdigit() or len(value) > 6:
+    if not value.isdecimal() or len(value) > 6:
         abort(400, description=f"参数 {name} 必须是修订号（正整数）。")
     return int(value)
 

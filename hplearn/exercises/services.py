@@ -166,7 +166,7 @@ class Feedback:
 
 def _choice_index(item: ExerciseItem, value) -> int:
     # An option index: an integer from JSON, or its digits from a form (never 1.5 or true).
-    if isinstance(value, str) and value.strip().isdigit() and len(value) < 4:
+    if isinstance(value, str) and value.strip().isdecimal() and len(value) < 4:
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int):
         raise AnswerInvalid("请选择一个选项。")

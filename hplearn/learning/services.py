@@ -140,7 +140,7 @@ def record_visit(user, resource: Resource) -> None:
 
 def parse_page_number(value) -> int:
     """A PDF page number from a form or JSON: 1 to 5000."""
-    if isinstance(value, str) and value.strip().isdigit() and len(value) < 8:
+    if isinstance(value, str) and value.strip().isdecimal() and len(value) < 8:
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int):
         raise PageInvalid("页码必须是整数，例如 12。")

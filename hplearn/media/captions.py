@@ -42,7 +42,7 @@ def _srt_to_vtt(text: str) -> str:
     cues = []
     for block in re.split(r"\n\s*\n", text.strip()):
         lines = block.split("\n")
-        if lines and lines[0].strip().isdigit():
+        if lines and lines[0].strip().isdecimal():
             lines = lines[1:]
         if not lines:
             continue

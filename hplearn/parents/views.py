@@ -252,6 +252,6 @@ def _grade_arg():
     value = request.args.get("grade", "")
     if not value:
         return None
-    if not value.isdigit() or not 1 <= int(value) <= 12:
+    if not value.isdecimal() or not 1 <= int(value) <= 12:
         abort(400, description="年级要填 1–12 的数字。")
     return int(value)

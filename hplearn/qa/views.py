@@ -142,7 +142,7 @@ def _resource(form):
     from hplearn.extensions import db
 
     raw = str(form.resource_id.data or "")
-    return db.session.get(Resource, int(raw)) if raw.isdigit() and len(raw) < 12 else None
+    return db.session.get(Resource, int(raw)) if raw.isdecimal() and len(raw) < 12 else None
 
 
 @bp.get("/similar")
@@ -241,7 +241,7 @@ def release(question_id):
 def accept(question_id):
     """The asker accepts an answer."""
     answer_id = request.form.get("answer_id", "")
-    chosen = int(answer_id) if answer_id.isdigit() and len(answer_id) < 12 else None
+    chosen = int(answer_id) if answer_id.isdecimal() and len(answer_id) < 12 else None
     return _post_action(
         question_id, lambda: services.accept_answer(question_id, current_user, chosen),
         "已采纳回答，谢谢你！",

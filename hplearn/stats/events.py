@@ -232,7 +232,7 @@ def _filter_values(filters) -> dict:
     grade = values.get("grade")
     return {
         "stage": values.get("stage") or None,
-        "grade": int(grade) if str(grade or "").isdigit() else None,
+        "grade": int(grade) if str(grade or "").isdecimal() else None,
         "subject": values.get("subject") or None,
         "resource_kind": values.get("kind") or None,
     }

@@ -18,6 +18,8 @@ QUERY_STRINGS = [
     "subject=%FF%FE", "topic=%E2%80%AE", "edition=%27%3B%20DROP%20TABLE%20resources%3B--",
     "unknown=1", "stage", "=", "&&&", "page=1&page=abc", "grade=7&grade=abc", "kind=video&kind=x",
     "page[]=1", "per_page=1e3", "page=%EF%BC%91",
+    # Superscript digits are digits to str.isdigit() but not to int() (a 500 schemathesis found).
+    "grade=%C2%B9", "page=%C2%B9", "per_page=%C2%B2",
     # Names that url_for() would take as its own arguments when building pagination links.
     "per_page=1&endpoint=x", "per_page=1&_scheme=javascript", "per_page=1&_external=1",
     "page=999&_anchor=x", "per_page=1&values=1&_method=POST",

@@ -28,7 +28,7 @@ def load_user(session_id: str) -> User | None:
     """
     user_id, _, rest = str(session_id).partition(".")
     fingerprint, _, epoch = rest.partition(".")
-    if not user_id.isdigit() or not (epoch or "0").isdigit() or len(user_id + epoch) > 24:
+    if not user_id.isdecimal() or not (epoch or "0").isdecimal() or len(user_id + epoch) > 24:
         return None
     user = db.session.get(User, int(user_id))
     if user is None or not user.active:

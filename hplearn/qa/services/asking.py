@@ -84,7 +84,7 @@ def _existing_resource_id(resource_id) -> int | None:
     if resource_id is None or resource_id == "":
         return None
     text = str(resource_id).strip()
-    if not text.isdigit() or len(text) > 12:
+    if not text.isdecimal() or len(text) > 12:
         raise InvalidQuestion("关联的资源编号不正确。", "resource_id")
     resource = db.session.get(Resource, int(text))
     if resource is None or resource.status != ResourceStatus.PUBLISHED:

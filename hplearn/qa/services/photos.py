@@ -70,7 +70,7 @@ def _own_followup(question: Question, followup_id) -> int | None:
     if followup_id in (None, ""):
         return None
     raw = str(followup_id)
-    followup = db.session.get(Followup, int(raw)) if raw.isdigit() and len(raw) < 12 else None
+    followup = db.session.get(Followup, int(raw)) if raw.isdecimal() and len(raw) < 12 else None
     if followup is None or followup.question_id != question.id:
         raise InvalidQuestion("没有找到这条追问。", "followup_id")
     return followup.id
