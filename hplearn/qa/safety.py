@@ -159,43 +159,44 @@ def moderators_of(school_id: int | None) -> list[User]:
     )))
 
 
+def _open_alert(question: Question, reason: str, staff: list[User], district_staff, *,
+                lane: str, need: str) -> Alert:
+    """An alert for the school's staff of one lane; a school without them escalates at once.
+
+    district_staff: returns the district's staff of the lane, who read the question once one of
+    them has claimed it. lane names the missing staff in the audit; need is the notice's words.
+    """
+    alert = Alert(question_id=question.id, school_id=question.school_id, reason=reason[:300])
+    db.session.add(alert)
+    if not staff:
+        question.due_at = question.created_at
+        question.escalated_at = question.created_at
+        audit(None, "question.escalate", question, reason=f"no_school_{lane}")
+        notify(district_staff(), "urgent_alert",
+               f"{need}，所在学校没有{LANE_STAFF[lane]}，请尽快认领。", "/qa/queue")
+    notify(staff + moderators_of(question.school_id), "urgent_alert",
+           f"{need}，请尽快查看并确认。", f"/qa/{question.id}")
+    return alert
+
+
+LANE_STAFF = {"counsellor": "心理老师", "safeguarding_staff": "安全保护老师"}
+
+
 def raise_alert(question: Question, distress_words: list[str]) -> Alert:
     """Open an alert that a person must acknowledge and tell the school's counsellors.
 
     A school without counsellors escalates at once to the district's counsellors.
     """
     reason = "学科：心理健康" if not distress_words else "出现求助词语：" + "、".join(distress_words)
-    alert = Alert(question_id=question.id, school_id=question.school_id, reason=reason[:300])
-    db.session.add(alert)
-    counsellors = school_counsellors(question.school_id)
-    if not counsellors:
-        # Nobody at the school can take it: it goes to the district's counsellors at once,
-        # who read it once one of them has claimed it.
-        question.due_at = question.created_at
-        question.escalated_at = question.created_at
-        audit(None, "question.escalate", question, reason="no_school_counsellor")
-        notify(_district_counsellors(), "urgent_alert",
-               "有学生需要心理支持，所在学校没有心理老师，请尽快认领。", "/qa/queue")
-    notify(counsellors + moderators_of(question.school_id), "urgent_alert",
-           "有学生需要心理支持，请尽快查看并确认。", f"/qa/{question.id}")
-    return alert
+    return _open_alert(question, reason, school_counsellors(question.school_id),
+                       _district_counsellors, lane="counsellor", need="有学生需要心理支持")
 
 
 def raise_safeguarding_alert(question: Question, signs: list[str]) -> Alert:
     """Open an alert for the school's safeguarding staff (the district's when it has none)."""
-    alert = Alert(question_id=question.id, school_id=question.school_id,
-                  reason=("安全保护：" + "、".join(signs))[:300])
-    db.session.add(alert)
-    staff = school_safeguarding_staff(question.school_id)
-    if not staff:
-        question.due_at = question.created_at
-        question.escalated_at = question.created_at
-        audit(None, "question.escalate", question, reason="no_school_safeguarding_staff")
-        notify(district_safeguarding_staff(), "urgent_alert",
-               "有学生可能正在受到欺凌或伤害，所在学校没有安全保护老师，请尽快认领。", "/qa/queue")
-    notify(staff + moderators_of(question.school_id), "urgent_alert",
-           "有学生可能正在受到欺凌或伤害，请尽快查看并确认。", f"/qa/{question.id}")
-    return alert
+    return _open_alert(question, "安全保护：" + "、".join(signs),
+                       school_safeguarding_staff(question.school_id), district_safeguarding_staff,
+                       lane="safeguarding_staff", need="有学生可能正在受到欺凌或伤害")
 
 
 def alert_district_counsellors(question: Question) -> None:
