@@ -67,12 +67,12 @@ def _bound_socket(host: str, port: int) -> socket.socket:
     return listener
 
 
-def serve(app, host: str, port: int, threads: int) -> None:
-    """Serve app with waitress on host:port until Ctrl+C; raise ClickException if it cannot."""
+def serve(app, listener: socket.socket, host: str, port: int, threads: int) -> None:
+    """Serve app with waitress on an already bound listener until Ctrl+C."""
     import waitress
 
     # The app's ProxyFix (HPLEARN_PROXY_COUNT) decides which X-Forwarded-* headers to trust.
-    server = waitress.create_server(app, sockets=[_bound_socket(host, port)], threads=threads,
+    server = waitress.create_server(app, sockets=[listener], threads=threads,
                                     ident="hplearn", clear_untrusted_proxy_headers=False)
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"hplearn serving http://{shown}:{port}/ (waitress, {threads} threads; "
@@ -103,10 +103,18 @@ def run_command(ctx: click.Context, info: ScriptInfo, host: str, port: int, thre
                    with_threads=True, cert=None, extra_files=None, exclude_patterns=None)
         return
     app = info.load_app()
-    worker = _start_jobs(app)
+    # The port is bound before the jobs start: a refused port stops here, with no job thread
+    # left running (and writing to the terminal) behind the message.
+    listener = _bound_socket(host, port)
     try:
-        serve(app, host, port, threads)
+        worker = _start_jobs(app)
+    except BaseException:
+        listener.close()
+        raise
+    try:
+        serve(app, listener, host, port, threads)
     finally:
+        listener.close()  # closing twice is harmless; waitress may have closed it already
         if worker is not None:
             worker.stop()
 

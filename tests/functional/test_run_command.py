@@ -90,7 +90,9 @@ def test_run_serves_the_site_on_the_host_and_port_given(app):
 
 def test_defaults_are_loopback_port_5000_with_a_pool_of_threads(runner, monkeypatch):
     calls = []
-    monkeypatch.setattr(server, "serve", lambda app, host, port, threads: calls.append(
+    # Nothing is bound: the test must not depend on port 5000 being free on this machine.
+    monkeypatch.setattr(server, "_bound_socket", lambda host, port: socket.socket())
+    monkeypatch.setattr(server, "serve", lambda app, listener, host, port, threads: calls.append(
         (app.name, host, port, threads)))
     result = runner.invoke(cli, args=["run"])
     assert result.exit_code == 0, result.output
@@ -107,7 +109,9 @@ def test_a_bad_port_is_refused_with_a_clear_message(runner, port):
     assert "Traceback" not in result.output
 
 
-def test_a_port_in_use_is_refused_with_a_clear_message(runner):
+def test_a_port_in_use_is_refused_with_a_clear_message(runner, monkeypatch):
+    started = []
+    monkeypatch.setattr(server, "_start_jobs", lambda app: started.append(app))
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
@@ -116,6 +120,8 @@ def test_a_port_in_use_is_refused_with_a_clear_message(runner):
     assert result.exit_code == 1
     assert f"端口 {port} 已被占用" in result.output
     assert "Traceback" not in result.output
+    # The job thread would print its own traceback beside the message; it never starts.
+    assert started == []
 
 
 def test_debug_runs_flasks_development_server_with_the_reloader(runner, monkeypatch):
