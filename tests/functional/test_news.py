@@ -133,3 +133,8 @@ def test_the_demo_posts_are_made_once(app):
     from hplearn.news.services import featured
 
     assert len(featured()) == 2
+
+
+def test_every_page_links_to_the_news_list(client):
+    page = client.get("/").get_data(as_text=True)
+    assert 'href="/news/">学校动态</a>' in page
