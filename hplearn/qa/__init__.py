@@ -52,6 +52,7 @@ def init_app(app) -> None:
     from hplearn.qa import (  # noqa: F401
         api,
         cli,
+        closed_dates_api,
         closed_dates_views,
         search_documents,
         services,

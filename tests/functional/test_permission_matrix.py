@@ -282,6 +282,13 @@ ENDPOINTS = [
              hidden={"other_school_admin"}),
     Endpoint("POST", lambda w: "/qa/closed-dates", ADMINS, hidden={"other_school_admin"},
              form=lambda w: {"first_day": _future_day(), "school": w["school"].code}),
+    Endpoint("GET", lambda w: "/api/v1/qa/closed-dates", ADMINS | {"other_school_admin"}),
+    Endpoint("POST", lambda w: "/api/v1/qa/closed-dates", ADMINS | {"other_school_admin"},
+             json=lambda w: {"first_day": _future_day()}),
+    Endpoint("GET", lambda w: f"/api/v1/qa/closed-dates?school={w['school'].code}", ADMINS,
+             hidden={"other_school_admin"}),
+    Endpoint("POST", lambda w: "/api/v1/qa/closed-dates", ADMINS, hidden={"other_school_admin"},
+             json=lambda w: {"first_day": _future_day(), "school": w["school"].code}),
     # Own account
     Endpoint("GET", lambda w: "/auth/password", SIGNED_IN),
     Endpoint("POST", lambda w: "/api/v1/auth/logout", SIGNED_IN),
