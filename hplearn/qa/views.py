@@ -30,10 +30,13 @@ def require_login():
 
 
 def keep_forms() -> None:
-    """A question or an answer typed while the session ended comes back after sign-in."""
+    """A question, an answer or a follow-up typed while the session ended comes back after
+    sign-in (its text; photos are chosen again)."""
     keep_form_on("qa.ask", ("title", "body", "subject", "grade", "anonymous", "private",
                             "resource_id"), lambda: url_for("qa.ask"))
     keep_form_on("qa.answer", ("body",),
+                 lambda question_id: url_for("qa.detail", question_id=question_id))
+    keep_form_on("qa.followup", ("body",),
                  lambda question_id: url_for("qa.detail", question_id=question_id))
 
 
@@ -164,7 +167,9 @@ def detail(question_id):
     question = services.view_question(question_id, current_user, now)
     answer_form = forms.AnswerForm()
     restore_kept_form(answer_form, "qa.answer")
-    return _render_detail(question, now, answer_form)
+    followup_form = forms.FollowupForm()
+    restore_kept_form(followup_form, "qa.followup")
+    return _render_detail(question, now, answer_form, followup_form=followup_form)
 
 
 def _render_detail(question, now, answer_form=None, answer_preview=None, status=200,

@@ -110,6 +110,23 @@ def test_an_answer_posted_after_the_session_ended_comes_back(app, client, login,
     assert qa.answer_question(question.id, teacher, text).body == text
 
 
+def test_a_followup_posted_after_the_session_ended_comes_back(app, client, login, student,
+                                                                teacher):
+    question = ask(student)
+    qa.claim_question(question.id, teacher)
+    qa.answer_question(question.id, teacher, "先通分。")
+    login(student)
+    _end_session_elsewhere(app, student)
+    text = "通分以后分母不一样怎么办？"
+    response = client.post(f"/qa/{question.id}/followup", data={"body": text})
+    assert response.headers["Location"].endswith(f"/auth/login?next=/qa/{question.id}")
+    _sign_in(client, student, response.headers["Location"])
+    page = unescape(client.get(f"/qa/{question.id}").get_data(as_text=True))
+    assert f"{text}</textarea>" in page
+    # Shown once: the kept text is not filled in again on the next visit.
+    assert text not in unescape(client.get(f"/qa/{question.id}").get_data(as_text=True))
+
+
 def test_other_posts_after_the_session_ended_are_not_kept(app, client, login, student):
     login(student)
     _end_session_elsewhere(app, student)
