@@ -21,13 +21,18 @@ SETTINGS = (
 )
 
 
+AUDIT_ACTIONS = {"notification.mail_on": "打开邮件通知", "notification.mail_off": "关闭邮件通知"}
+
+
 def init_app(app) -> None:
-    """The inbox, its unread badge, and the mail outbox the worker empties."""
+    """The inbox, its unread badge, mail settings, and the mail outbox the worker empties."""
     from datetime import timedelta
 
     from hplearn import jobs, settings
-    from hplearn.notifications import outbox, views
+    from hplearn.audit import labels
+    from hplearn.notifications import api, outbox, views  # noqa: F401  (api: its routes)
 
+    labels.register(app, actions=AUDIT_ACTIONS)
     settings.declare(app, SETTINGS, owner="notifications")
     app.register_blueprint(views.bp, url_prefix="/notifications")
     jobs.register(app, "notifications.outbox", outbox.send_due,

@@ -72,6 +72,34 @@ def init_app(app) -> None:
     for command in cli.COMMANDS:
         app.cli.add_command(command)
     jobs.register(app, "qa.maintenance", services.run_maintenance, every=timedelta(minutes=5))
+    jobs.register(app, "qa.digest", services.send_digests, every=timedelta(minutes=5))
+    app.add_template_global(_queue_badge, "qa_queue_count")
+    app.add_template_global(_alert_badge, "qa_alert_count")
+
+
+def _queue_badge() -> int:
+    """The 待答 badge: questions the signed-in teacher may claim (one COUNT a request)."""
+    from flask import g
+    from flask_login import current_user
+
+    from hplearn.qa import services
+
+    if "qa_queue_count" not in g:
+        g.qa_queue_count = services.queue_count(current_user) if current_user.is_authenticated else 0
+    return g.qa_queue_count
+
+
+def _alert_badge() -> int:
+    """The 求助提醒 badge: the crisis alerts the signed-in user handles that nobody confirmed."""
+    from flask import g
+    from flask_login import current_user
+
+    from hplearn.qa import moderation
+
+    if "qa_alert_count" not in g:
+        g.qa_alert_count = (moderation.open_alert_count(current_user)
+                            if current_user.is_authenticated else 0)
+    return g.qa_alert_count
 
 
 def check_service_hours(config) -> None:

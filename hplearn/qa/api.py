@@ -1,4 +1,5 @@
-"""/api/v1/questions and /api/v1/teacher/queue: the Q&A board for other systems and apps."""
+"""/api/v1/questions, /api/v1/teacher/queue and /api/v1/qa/counts: the Q&A board for other
+systems and apps."""
 
 from __future__ import annotations
 
@@ -161,6 +162,16 @@ def teacher_queue():
     now = utcnow()
     found = services.teacher_queue(current_user, now)
     return jsonify(results=[question_json(q, current_user, now) for q in found])
+
+
+@bp.get("/qa/counts")
+@login_required
+def qa_counts():
+    """The caller's badges: questions they may claim now; unconfirmed alerts (null without the list)."""
+    if not policy.is_staff(current_user):
+        return json_error(403, "只有老师和管理员可以查看待答数量。")
+    alerts = moderation.open_alert_count(current_user) if policy.can_view_alerts(current_user) else None
+    return jsonify(queue=services.queue_count(current_user), alerts=alerts)
 
 
 @bp.post("/questions/<int:question_id>/claim")

@@ -218,3 +218,17 @@ class ClosedDate(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     school: Mapped[School | None] = relationship()
+
+
+class QueueDigest(db.Model):
+    """One evening's e-mail to a teacher listing what entered their queue (at most one per
+    teacher per service evening: the unique key decides between two senders)."""
+
+    __tablename__ = "qa_queue_digests"
+    __table_args__ = (UniqueConstraint("user_id", "evening"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    evening: Mapped[date] = mapped_column(Date)  # the local service day
+    questions: Mapped[int] = mapped_column(Integer)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import false, func, or_, select, true
 
 from hplearn import policy
 from hplearn.audit.services import record as audit
@@ -16,6 +16,7 @@ from hplearn.notifications.services import notify
 from hplearn.qa import services
 from hplearn.qa.models import Alert, Answer, Question, Report
 from hplearn.qa.safety import moderators_of
+from hplearn.qa.services.queue import _routed_clause
 from hplearn.timeutil import utcnow
 from hplearn.vocab import QuestionStatus
 
@@ -124,6 +125,7 @@ def release_held(question_id: int, moderator, reason, now: datetime | None = Non
     question.status = QuestionStatus.OPEN
     question.due_at = services.reply_target(now, urgent=question.urgent, school_id=question.school_id)
     audit(moderator, "question.approve", question, reason=why)
+    services.tell_queue(question, now)
     db.session.commit()
     return question
 
@@ -158,6 +160,22 @@ def alerts_for(
         query = query.where(Alert.acknowledged_at.is_(None))
     alerts = db.session.scalars(query.limit(500))
     return [a for a in alerts if policy.can_acknowledge_alert(user, a.question, now)]
+
+
+def open_alert_count(user, now: datetime | None = None) -> int:
+    """How many alerts this user handles that nobody has confirmed (the 求助提醒 badge): the SQL
+    twin of alerts_for's rule, one COUNT query; 0 for those without the list."""
+    if not policy.can_view_alerts(user):
+        return 0
+    now = now or utcnow()
+    if policy.is_district_admin(user):
+        mine = true()
+    else:
+        own_school = (Question.school_id == user.school_id) if policy.is_admin(user) else false()
+        mine = or_(own_school, _routed_clause(user, now))
+    return db.session.scalar(
+        select(func.count(Alert.id)).join(Question, Question.id == Alert.question_id)
+        .where(Alert.acknowledged_at.is_(None), mine)) or 0
 
 
 def acknowledge_alert(alert_id: int, user, note="", now: datetime | None = None) -> Alert:

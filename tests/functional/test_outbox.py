@@ -17,7 +17,7 @@ from tests.services import free_port
 
 @pytest.fixture
 def addressed_teacher(teacher):
-    notifications.set_email_address(teacher, "tea1@example.org")
+    notifications.set_mail_settings(teacher, "tea1@example.org", True)
     return teacher
 
 
@@ -27,11 +27,11 @@ def _rows() -> list[OutboxMail]:
 
 
 def test_the_email_is_saved_by_the_commit_of_its_notification(smtp_stub, addressed_teacher):
-    notifications.notify([addressed_teacher], "escalated", "有一个问题待认领", "/qa/7")
+    notifications.notify([addressed_teacher], "moderation", "有一个问题待认领", "/qa/7")
     assert smtp_stub.messages == []
     db.session.commit()
     [row] = _rows()
-    assert (row.recipient, row.subject, row.sent_at) == ("tea1@example.org", "和平学习：问题待认领",
+    assert (row.recipient, row.subject, row.sent_at) == ("tea1@example.org", "和平学习：内容审核",
                                                          None)
     assert "https://hp.example/qa/7" in row.body
     assert smtp_stub.messages == []  # nothing leaves before the worker sends it
@@ -44,7 +44,7 @@ def test_the_email_is_saved_by_the_commit_of_its_notification(smtp_stub, address
 
 
 def test_a_rollback_takes_the_email_with_the_notification(smtp_stub, addressed_teacher):
-    notifications.notify([addressed_teacher], "escalated", "回滚的通知", "/qa/1")
+    notifications.notify([addressed_teacher], "moderation", "回滚的通知", "/qa/1")
     db.session.flush()
     assert len(_rows()) == 1  # in the transaction …
     db.session.rollback()
@@ -56,7 +56,7 @@ def test_a_rollback_takes_the_email_with_the_notification(smtp_stub, addressed_t
 
 def test_a_refused_email_is_retried_with_back_off_then_sent(smtp_stub, addressed_teacher, caplog):
     smtp_stub.refuse = 2
-    notifications.notify([addressed_teacher], "escalated", "重试的通知", "/qa/2")
+    notifications.notify([addressed_teacher], "moderation", "重试的通知", "/qa/2")
     db.session.commit()
     start = utcnow()
     assert outbox.send_due(start) == "0 sent, 1 failed"
@@ -76,7 +76,7 @@ def test_a_refused_email_is_retried_with_back_off_then_sent(smtp_stub, addressed
 
 def test_an_email_is_given_up_after_the_last_attempt(app, addressed_teacher, caplog):
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port(), MAIL_MAX_ATTEMPTS=2)
-    notifications.notify([addressed_teacher], "escalated", "发不出去的通知", "/qa/3")
+    notifications.notify([addressed_teacher], "moderation", "发不出去的通知", "/qa/3")
     db.session.commit()
     start = utcnow()
     assert outbox.send_due(start) == "0 sent, 1 failed"
@@ -95,7 +95,7 @@ def test_the_wait_doubles_and_is_capped():
 
 
 def test_without_mail_settings_the_outbox_keeps_its_rows(app, smtp_stub, addressed_teacher):
-    notifications.notify([addressed_teacher], "escalated", "稍后发送", "/qa/4")
+    notifications.notify([addressed_teacher], "moderation", "稍后发送", "/qa/4")
     db.session.commit()
     app.config["MAIL_SERVER"] = None
     assert "nothing sent" in outbox.send_due()
@@ -103,7 +103,7 @@ def test_without_mail_settings_the_outbox_keeps_its_rows(app, smtp_stub, address
 
 
 def test_an_email_claimed_by_another_sender_is_not_sent_twice(smtp_stub, addressed_teacher):
-    notifications.notify([addressed_teacher], "escalated", "只发一次", "/qa/5")
+    notifications.notify([addressed_teacher], "moderation", "只发一次", "/qa/5")
     db.session.commit()
     [row] = _rows()
     now = utcnow()
@@ -116,7 +116,7 @@ def test_a_restart_loses_no_email(app, tmp_path, smtp_stub, addressed_teacher):
     """Unsent rows wait in the table: a new process (a new app on the same database) sends them,
     and so does one after a sender died between claiming a row and sending it."""
     for n in range(3):
-        notifications.notify([addressed_teacher], "escalated", f"重启前的通知 {n}", "/qa/6")
+        notifications.notify([addressed_teacher], "moderation", f"重启前的通知 {n}", "/qa/6")
     db.session.commit()
     died_holding = _rows()[0].id
     assert outbox._claim(died_holding, utcnow())  # …and the process dies here
@@ -136,7 +136,7 @@ def test_a_restart_loses_no_email(app, tmp_path, smtp_stub, addressed_teacher):
 
 
 def test_sent_emails_are_removed_after_a_month(smtp_stub, addressed_teacher):
-    notifications.notify([addressed_teacher], "escalated", "旧邮件", "/qa/8")
+    notifications.notify([addressed_teacher], "moderation", "旧邮件", "/qa/8")
     db.session.commit()
     outbox.send_due()
     assert "1 old sent emails removed" in outbox.send_due(utcnow() + timedelta(days=31))

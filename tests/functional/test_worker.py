@@ -329,8 +329,8 @@ def test_worker_stops_cleanly_on_sigterm_or_ctrl_c(app, signum):
 
 @pytest.mark.slow
 def test_run_sends_queued_mail_from_its_own_thread(app, smtp_stub, teacher):
-    notifications.set_email_address(teacher, "tea1@example.org")
-    notifications.notify([teacher], "escalated", "服务器自己发的邮件", "/qa/9")
+    notifications.set_mail_settings(teacher, "tea1@example.org", True)
+    notifications.notify([teacher], "moderation", "服务器自己发的邮件", "/qa/9")
     db.session.commit()
     port = free_port()
     process = start(app, "--port", str(port), RUN_JOBS_IN_PROCESS="true",

@@ -3,7 +3,8 @@
 Plain functions with explicit arguments that raise QAError subclasses; the pages, the JSON API
 and the CLI all call these. Minors' protection (screening, the mental-health lane, moderation)
 lives in hplearn.qa.safety. One module a job: errors, hours, asking, reading, queue (and
-claims), answers (and follow-ups), maintenance; `from hplearn.qa import services` gives them all.
+claims), answers (and follow-ups), maintenance, notices (telling the routed teachers)
+and digest (their evening e-mail); `from hplearn.qa import services` gives them all.
 """
 
 from hplearn.qa.services.answers import (  # noqa: F401
@@ -25,6 +26,7 @@ from hplearn.qa.services.closed_dates import (  # noqa: F401
     remove_closed_dates,
     scope_for,
 )
+from hplearn.qa.services.digest import send_digests  # noqa: F401
 from hplearn.qa.services.errors import (  # noqa: F401
     AlreadyClaimed,
     InvalidQuestion,
@@ -41,6 +43,7 @@ from hplearn.qa.services.hours import (  # noqa: F401
 )
 from hplearn.qa.services.identity import StudentIdentity, reveal_identity  # noqa: F401
 from hplearn.qa.services.maintenance import TickReport, escalate, run_maintenance  # noqa: F401
+from hplearn.qa.services.notices import routed_staff, tell_queue  # noqa: F401
 from hplearn.qa.services.photos import (  # noqa: F401
     PHOTOS_MAX,
     PRIVACY_REMINDER,
@@ -57,6 +60,7 @@ from hplearn.qa.services.queue import (  # noqa: F401
     median_response_minutes,
     my_answered,
     my_claims,
+    queue_count,
     release_question,
     teacher_queue,
 )

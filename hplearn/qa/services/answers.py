@@ -21,6 +21,7 @@ from hplearn.qa.services.errors import (
     PersonalInformationFound,
 )
 from hplearn.qa.services.hours import reply_target
+from hplearn.qa.services.notices import question_topic
 from hplearn.qa.services.reading import view_question
 from hplearn.timeutil import utcnow
 from hplearn.vocab import QuestionStatus
@@ -182,7 +183,8 @@ def add_followup(question_id: int, asker, body, now: datetime | None = None) -> 
     _route_to_crisis_lanes(question, text, now)
     question.due_at = reply_target(now, urgent=question.urgent, school_id=question.school_id)
     if teacher is not None:
-        notify([teacher], "followup", f"学生追问了《{question.title[:40]}》。", f"/qa/{question.id}")
+        notify([teacher], "followup", f"学生追问了《{question.title[:40]}》。", f"/qa/{question.id}",
+               question_topic(question))
     db.session.commit()
     events.question_followed_up.send(question, followup=followup)
     return followup

@@ -16,6 +16,7 @@ from hplearn.qa.services.errors import (
     PersonalInformationFound,
 )
 from hplearn.qa.services.hours import reply_target
+from hplearn.qa.services.notices import tell_queue
 from hplearn.timeutil import utcnow
 from hplearn.vocab import QuestionStatus, ResourceStatus, canonical_subject, parse_grade
 
@@ -128,6 +129,8 @@ def ask_question(asker, now: datetime | None = None, **fields) -> Question:
         safety.raise_safeguarding_alert(question, danger)
     if question.status == QuestionStatus.HELD:
         safety.tell_moderators_about_held(question)
+    else:
+        tell_queue(question, now)
     db.session.commit()
     events.question_asked.send(question)
     return question

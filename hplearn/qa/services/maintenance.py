@@ -8,16 +8,15 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import select, update
 
-from hplearn import policy
-from hplearn.accounts.models import User
 from hplearn.audit.services import record as audit
 from hplearn.extensions import db
 from hplearn.notifications.services import notify
 from hplearn.qa import events, safety
 from hplearn.qa.models import Question
+from hplearn.qa.services.notices import tell_queue
 from hplearn.qa.services.queue import _open_clause
 from hplearn.timeutil import utcnow
-from hplearn.vocab import QuestionStatus, Role
+from hplearn.vocab import QuestionStatus
 
 
 @dataclass
@@ -63,20 +62,17 @@ def escalate(question: Question, now: datetime) -> None:
     """Record that an unanswered question goes to the district's teachers, and tell them."""
     question.escalated_at = now
     audit(None, "question.escalate", question, due_at=question.due_at.isoformat())
-    _notify_escalation(question)
+    _notify_escalation(question, now)
 
 
-def _notify_escalation(question: Question) -> None:
+def _notify_escalation(question: Question, now: datetime) -> None:
     if question.safeguarding:
         notify(safety.district_safeguarding_staff(), "urgent_alert",
                "一位学生的安全求助超过时限仍无人认领，请尽快认领。", "/qa/queue")
     if question.mental_health:
         safety.alert_district_counsellors(question)
     elif not question.safeguarding:
-        teachers = db.session.scalars(select(User).where(
-            User.role == Role.TEACHER, User.active.is_(True)
-        ))
-        routed = [t for t in teachers if policy.is_question_routed_to(t, question, None)]
+        # Teachers told when it was asked are not told again (one notice per question).
         if question.private:
             # The title of a private question is for the one who claims it.
             message = (f"一个{question.subject}私密问题超过答复时限仍未认领，"
@@ -86,5 +82,5 @@ def _notify_escalation(question: Question) -> None:
             message = (f"《{question.title[:40]}》超过答复时限仍未认领，"
                        f"全区{question.subject}老师均可认领。")
             link = f"/qa/{question.id}"
-        notify(routed, "escalated", message, link)
+        tell_queue(question, now, kind="escalated", message=message, link=link)
     events.question_escalated.send(question)

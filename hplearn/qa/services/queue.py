@@ -77,6 +77,11 @@ def _routed_clause(teacher, now: datetime):
     return or_(*clauses) if clauses else false()
 
 
+def claimable_clause(teacher, now: datetime):
+    """SQL for "this teacher may claim it now": the queue, its count and the digest share it."""
+    return and_(Question.hidden.is_(False), _open_clause(now), _routed_clause(teacher, now))
+
+
 def teacher_queue(teacher, now: datetime | None = None, limit: int | None = None) -> list[Question]:
     """The questions this teacher may claim: most urgent first, then oldest."""
     if not policy.is_staff(teacher):
@@ -85,10 +90,19 @@ def teacher_queue(teacher, now: datetime | None = None, limit: int | None = None
     limit = limit or current_app.config["QA_QUEUE_LIMIT"]
     return list(db.session.scalars(
         _with_people(select(Question))
-        .where(Question.hidden.is_(False), _open_clause(now), _routed_clause(teacher, now))
+        .where(claimable_clause(teacher, now))
         .order_by(Question.urgent.desc(), Question.created_at, Question.id)
         .limit(limit)
     ))
+
+
+def queue_count(teacher, now: datetime | None = None) -> int:
+    """How many questions this teacher may claim now (the 待答 badge): one COUNT query; 0 for
+    anyone who is not staff."""
+    if not policy.is_staff(teacher):
+        return 0
+    return db.session.scalar(
+        select(func.count(Question.id)).where(claimable_clause(teacher, now or utcnow()))) or 0
 
 
 def my_claims(teacher, now: datetime | None = None) -> list[Question]:
