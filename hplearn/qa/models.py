@@ -231,4 +231,6 @@ class QueueDigest(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     evening: Mapped[date] = mapped_column(Date)  # the local service day
     questions: Mapped[int] = mapped_column(Integer)
+    # The newest notification it covered: the next digest lists only newer ones.
+    last_notification_id: Mapped[int] = mapped_column(Integer)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

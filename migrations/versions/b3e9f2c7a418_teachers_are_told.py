@@ -34,6 +34,7 @@ def upgrade():
         sa.Column('user_id', sa.Integer(), nullable=False),
         sa.Column('evening', sa.Date(), nullable=False),
         sa.Column('questions', sa.Integer(), nullable=False),
+        sa.Column('last_notification_id', sa.Integer(), nullable=False),
         sa.Column('sent_at', hplearn.timeutil.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_qa_queue_digests_user_id_users')),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_qa_queue_digests')),

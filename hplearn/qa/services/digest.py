@@ -44,11 +44,11 @@ def send_digests(now: datetime | None = None) -> str:
             open_now[user.school_id] = in_service_hours(now, user.school_id)
         if not open_now[user.school_id]:
             continue
-        questions = new_in_queue(user, now)
+        questions, last_note = new_in_queue(user, now)
         if not questions:
             continue
         db.session.add(QueueDigest(user_id=user.id, evening=evening, questions=len(questions),
-                                   sent_at=now))
+                                   last_notification_id=last_note, sent_at=now))
         subject, body = digest_text(questions)
         outbox.enqueue(email, subject, body)
         try:
@@ -73,21 +73,22 @@ def _recipients(evening) -> list[tuple[User, str]]:
     return [(user, email) for user, email in rows]
 
 
-def new_in_queue(user, now: datetime) -> list[Question]:
-    """The questions the user was told about since their last digest and may still claim."""
-    last = db.session.scalar(select(func.max(QueueDigest.sent_at))
-                             .where(QueueDigest.user_id == user.id))
-    since = max(last, now - LOOKBACK) if last else now - LOOKBACK
-    topics = db.session.scalars(select(Notification.topic).where(
+def new_in_queue(user, now: datetime) -> tuple[list[Question], int]:
+    """The questions the user was told about since their last digest (at most LOOKBACK ago) and
+    may still claim, and the newest of those notifications' id."""
+    last = db.session.scalar(select(func.max(QueueDigest.last_notification_id))
+                             .where(QueueDigest.user_id == user.id)) or 0
+    notes = db.session.execute(select(Notification.id, Notification.topic).where(
         Notification.user_id == user.id, Notification.kind.in_(tuple(DIGEST_KINDS)),
-        Notification.created_at > since, Notification.topic.like("question:%")))
-    ids = {int(topic.split(":", 1)[1]) for topic in topics if topic.split(":", 1)[1].isdecimal()}
+        Notification.id > last, Notification.created_at > now - LOOKBACK,
+        Notification.topic.like("question:%"))).all()
+    ids = {int(topic.split(":", 1)[1]) for _, topic in notes if topic.split(":", 1)[1].isdecimal()}
     if not ids:
-        return []
+        return [], last
     return list(db.session.scalars(
         select(Question).where(Question.id.in_(ids), claimable_clause(user, now),
                                Question.mental_health.is_(False), Question.safeguarding.is_(False))
-        .order_by(Question.created_at, Question.id)))
+        .order_by(Question.created_at, Question.id))), max(note_id for note_id, _ in notes)
 
 
 def digest_text(questions: list[Question]) -> tuple[str, str]:
