@@ -202,10 +202,12 @@ def test_question_flow_matches(client, login, student, teacher):
     _checked(client.post("/api/v1/questions", json={"title": ""}), 422)
     _checked(client.get("/api/v1/questions?mine=1"), 200)
     _checked(client.get("/api/v1/teacher/queue"), 403)
+    _checked(client.get("/api/v1/qa/counts"), 403)
     login.logout()
     login(teacher)
     path = f"/api/v1/questions/{asked['id']}"
     _checked(client.get("/api/v1/teacher/queue"), 200)
+    _checked(client.get("/api/v1/qa/counts"), 200)
     _checked(client.post(f"{path}/claim"), 200)
     _checked(client.post(f"{path}/release"), 200)
     _checked(client.post(f"{path}/claim"), 200)
@@ -218,6 +220,19 @@ def test_question_flow_matches(client, login, student, teacher):
     assert_matches_spec(client.post(f"{path}/followup", json={"body": "那 3x - 1 = 8 呢？"}))
     _checked(client.get(path), 200)
     _checked(client.get("/api/v1/questions/999999"), 404)
+
+
+def test_mail_settings_match(client, login, student, teacher):
+    _checked(client.get("/api/v1/notifications/settings"), 401)
+    login(student)
+    _checked(client.get("/api/v1/notifications/settings"), 403)
+    login.logout()
+    login(teacher)
+    _checked(client.get("/api/v1/notifications/settings"), 200)
+    body = {"email": "tea1@example.org", "enabled": True}
+    _checked(client.put("/api/v1/notifications/settings", json=body), 200)
+    _checked(client.put("/api/v1/notifications/settings", json={"enabled": "on"}), 400)
+    _checked(client.put("/api/v1/notifications/settings", json={"email": "x", "enabled": True}), 422)
 
 
 def test_answer_image_upload_matches(app, client, login, student, teacher):

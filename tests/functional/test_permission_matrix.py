@@ -361,6 +361,12 @@ ENDPOINTS = [
     Endpoint("POST", lambda w: f"/qa/{_crisis_question_id(w)}/identity", {"staff_teacher"},
              hidden={"teacher", "other_school_admin"},
              form=lambda w: {"reason": "需要联系学生本人"}),
+    # Teachers are told: the badges' counts and the mail settings are for staff
+    Endpoint("GET", lambda w: "/api/v1/qa/counts", SCHOOL_STAFF | ADMINS),
+    Endpoint("GET", lambda w: "/notifications/settings", SCHOOL_STAFF | ADMINS),
+    Endpoint("GET", lambda w: "/api/v1/notifications/settings", SCHOOL_STAFF | ADMINS),
+    Endpoint("PUT", lambda w: "/api/v1/notifications/settings", SCHOOL_STAFF | ADMINS,
+             json=lambda w: {"email": "matrix@example.org", "enabled": True}),
     # After-school service: public guides
     Endpoint("GET", lambda w: f"/schools/{w['school'].code}/afterschool?term={TERM}"
              if _afterschool(w) else "", EVERYONE),
