@@ -78,14 +78,8 @@ def _routed_clause(teacher, now: datetime):
 
 
 def claimable_clause(teacher, now: datetime):
-    """SQL for "this teacher may claim it now": the queue, its count and the digest share it.
-
-    The status test repeats what _open_clause implies so that the database reads only the
-    waiting questions through ix_questions_queue, not every question ever asked (the count runs
-    on every page a teacher opens: docs/benchmarks.md).
-    """
-    return and_(Question.status.in_((QuestionStatus.OPEN, QuestionStatus.CLAIMED)),
-                Question.hidden.is_(False), _open_clause(now), _routed_clause(teacher, now))
+    """SQL for "this teacher may claim it now": the queue, its count and the digest share it."""
+    return and_(Question.hidden.is_(False), _open_clause(now), _routed_clause(teacher, now))
 
 
 def teacher_queue(teacher, now: datetime | None = None, limit: int | None = None) -> list[Question]:
