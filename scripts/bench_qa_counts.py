@@ -19,12 +19,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench_qa import build_app, measure, percentile, populate, signed_in_client  # noqa: E402
-from sqlalchemy import select  # noqa: E402
+from bench_qa import build_app, measure, percentile, populate, signed_in_client
+from sqlalchemy import select
 
-from hplearn.accounts.models import User  # noqa: E402
-from hplearn.extensions import db  # noqa: E402
-from hplearn.qa import moderation, services  # noqa: E402
+from hplearn.accounts.models import User
+from hplearn.extensions import db
+from hplearn.qa import moderation, services
 
 
 def timed(call, requests: int) -> list[float]:
