@@ -111,3 +111,34 @@ def test_distress_question_is_private_urgent_and_shows_the_hotline(live_server, 
     meta = page.locator(".question .meta").inner_text()
     assert "紧急" in meta and "仅老师可见" in meta
     assert _fits_phone(page)
+
+
+def test_teacher_sees_the_badges_and_switches_mail_on_at_360px(live_server, page, browser, student,
+                                                               teacher, counsellor):  # noqa: F811
+    from playwright.sync_api import expect
+
+    from hplearn.notifications import services as notifications
+
+    ask(student)
+    ask(student, title="二元一次方程组怎么消元？")
+    ask(student, title="我不想活了，没人理我")
+    base = live_server.url
+    _sign_in(page, base, teacher.username)
+    page.goto(base + "/qa/queue")
+    expect(page.get_by_role("link", name="待答，2 个问题")).to_be_visible()
+    assert _fits_phone(page)
+    page.goto(base + "/notifications/")
+    page.get_by_role("link", name="邮件通知设置").click()
+    page.get_by_label("通知邮箱").fill("tea1@example.org")
+    page.get_by_label("接收邮件通知", exact=False).check()
+    page.get_by_role("button", name="保存").click()
+    expect(page.get_by_text("邮件通知设置已保存。")).to_be_visible()
+    assert _fits_phone(page) and notifications.mail_enabled(teacher)
+
+    counsellor_context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN")
+    counsellor_page = counsellor_context.new_page()
+    _sign_in(counsellor_page, base, counsellor.username)
+    counsellor_page.goto(base + "/qa/alerts")
+    expect(counsellor_page.get_by_role("link", name="求助提醒，1 条未确认")).to_be_visible()
+    assert _fits_phone(counsellor_page)
+    counsellor_context.close()
