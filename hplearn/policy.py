@@ -345,24 +345,64 @@ def can_reveal_identity(user, question) -> bool:
     return _takes_crisis(user, question) and same_school(user, question.school_id)
 
 
+def _named_for(user, question) -> bool:
+    # reserved_for_id names one person: the teacher who answered (a follow-up) or the teacher an
+    # admin assigned the question to.
+    user_id = getattr(user, "id", None)
+    return user_id is not None and question.reserved_for_id == user_id
+
+
+def is_question_routed_at_school(user, question) -> bool:
+    """Routed to this staff member without the district pool: the asker's school's teachers of
+    the subject (and grade, where set), or its counsellors or safeguarding staff for a crisis
+    question; a question reserved for one teacher (a follow-up, an admin's assignment) goes to
+    that teacher alone, whatever they teach."""
+    if question.mental_health or getattr(question, "safeguarding", False):
+        return _takes_crisis(user, question) and (
+            same_school(user, question.school_id) or _named_for(user, question))
+    if question.reserved_for_id is not None:
+        return is_teacher(user) and _named_for(user, question)
+    return _teaches_for(user, question) and same_school(user, question.school_id)
+
+
 def is_question_routed_to(user, question, now) -> bool:
     """Whether the question is in this staff member's queue (mental-health ones: counsellors).
 
-    Teachers of the asker's school who teach the subject (and grade, where set); once it has
-    been escalated (still unanswered after its target), every such teacher of the district. A
-    follow-up goes back to the teacher who answered until it is escalated again. Being routed
-    a question lets one claim it; reading it is can_view_question.
+    Routed at its school (is_question_routed_at_school); once it has been escalated (still
+    unanswered after its target, or asked where nobody of the school teaches it), also to every
+    teacher of the subject and grade (counsellors, safeguarding staff) of the district. Being
+    routed a question lets one claim it; reading it is can_view_question.
     """
-    escalated = question.is_escalated
-    if question.mental_health or getattr(question, "safeguarding", False):
-        return _takes_crisis(user, question) and (escalated or same_school(user, question.school_id))
-    if not _teaches_for(user, question):
-        return False
-    if escalated:
+    if is_question_routed_at_school(user, question):
         return True
-    if question.reserved_for_id is not None:
-        return question.reserved_for_id == user.id
-    return same_school(user, question.school_id)
+    return question.is_escalated and could_take_question(user, question)
+
+
+def could_take_question(user, question) -> bool:
+    """Whom the district pool sends it to: a teacher of its subject and grade (where set), or
+    for a crisis question a counsellor or safeguarding staff member of its lane, of any school."""
+    if question.mental_health or getattr(question, "safeguarding", False):
+        return _takes_crisis(user, question)
+    return _teaches_for(user, question)
+
+
+def can_assign_question(user, question) -> bool:
+    """The question's school admins and district admins name the teacher who answers it."""
+    return is_admin(user) and can_manage_school(user, question.school_id)
+
+
+def can_be_assigned(admin, teacher, question) -> bool:
+    """Whom an admin may name: an active teacher (for a crisis question, a counsellor or
+    safeguarding staff member of that lane) of the admin's school, any school for district admins."""
+    if teacher is None or not getattr(teacher, "active", False):
+        return False
+    if question.mental_health or getattr(question, "safeguarding", False):
+        if not _takes_crisis(teacher, question):
+            return False
+    elif _role(teacher) != Role.TEACHER:
+        return False
+    return is_district_admin(admin) or (
+        teacher.school_id is not None and same_school(admin, teacher.school_id))
 
 
 def question_is_confidential(question) -> bool:

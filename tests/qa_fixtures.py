@@ -78,8 +78,8 @@ def district_counsellor(other_school):
 
 
 @pytest.fixture
-def question(student):
-    """An open maths question of `student`."""
+def question(student, teacher):
+    """An open maths question of `student`, routed to its school's maths teacher `teacher`."""
     return ask(student)
 
 

@@ -16,6 +16,8 @@ KINDS = {
     "claim_expiring": "认领即将到期",
     "urgent_alert": "紧急求助",
     "escalated": "问题待认领",
+    "unrouted": "问题待指派",
+    "assigned": "问题已指派",
     "moderation": "内容审核",
     "counsellor_change": "心理老师变更",
     "contribution": "投稿审核",

@@ -24,7 +24,7 @@ SETTINGS = (
 )
 
 AUDIT_ACTIONS = {"question.claim_private": "认领私密问题", "question.view_private": "查看私密问题",
-               "question.escalate": "升级到全区",
+               "question.escalate": "升级到全区", "question.assign": "指派问题给老师",
                "question.reveal_identity": "查看学生身份", "question.hide": "隐藏问题",
                "question.restore": "恢复问题", "question.approve": "审核通过问题",
                "question.report": "举报问题", "question.report_dismiss": "驳回举报",
@@ -38,7 +38,8 @@ AUDIT_FIELDS = {"asker": "提问人", "teachers": "可认领教师数", "first_r
               "when": "时间", "due_at": "回复期限",
               "escalated": "已升级", "report_id": "举报编号", "alert_id": "提醒编号", "note": "备注",
               "list_name": "词表", "word": "词语", "first_day": "开始日期", "last_day": "结束日期",
-              "reason": "原因"}
+              "reason": "原因", "teacher": "指派给（用户编号）",
+              "previous_teacher": "原先指派给（用户编号）"}
 
 
 def init_app(app) -> None:
@@ -54,6 +55,7 @@ def init_app(app) -> None:
         cli,
         closed_dates_api,
         closed_dates_views,
+        routing_views,
         search_documents,
         services,
         views,

@@ -264,3 +264,46 @@ def report_question(question_id):
     entry = moderation.report(question_id, current_user, body.get("reason"), body.get("answer_id"))
     return {"id": entry.id, "question_id": entry.question_id, "answer_id": entry.answer_id}, 201
 
+
+
+def _teacher_json(teacher) -> dict:
+    return {"id": teacher.id, "name": teacher.display_name, "subjects": list(teacher.subjects or []),
+            "grades": list(teacher.grades or []),
+            "school": teacher.school.code if teacher.school is not None else None}
+
+
+@bp.get("/qa/unrouted")
+@login_required
+def unrouted_questions():
+    """Waiting questions nobody of their school takes (admins; district admins: ?school= or all)."""
+    code = request.args.get("school") or None
+    school = services.unrouted_school(current_user, code)
+    now = utcnow()
+    found = services.unrouted_questions(school.id if school else None, now)
+    return jsonify(school=school.code if school else None, results=[
+        {**question_json(item.question, current_user, now), "route": item.route.kind,
+         "route_text": services.route_note(item.question, item.route, now)}
+        for item in found
+    ])
+
+
+@bp.get("/questions/<int:question_id>/assignable-teachers")
+@login_required
+def assignable_teachers(question_id):
+    """Whom the caller (an admin of the question's school, or a district admin) may assign it to."""
+    question = services.assignable_question(question_id, current_user)
+    return jsonify(results=[_teacher_json(t) for t in services.assignable_teachers(current_user,
+                                                                                   question)])
+
+
+@bp.post("/questions/<int:question_id>/assign")
+@login_required
+def assign_question(question_id):
+    """An admin names the teacher who answers a waiting question (teacher_id); audited."""
+    body = json_object()
+    if body is None:
+        return json_error(400, "请求体必须是 JSON 对象。")
+    now = utcnow()
+    question = services.assign_question(question_id, current_user, body.get("teacher_id"), now)
+    return {**question_json(question, current_user, now, detail=True),
+            "assigned_to": _teacher_json(question.reserved_for)}

@@ -88,3 +88,9 @@ class ClosedDateForm(HplearnForm):
     first_day = StringField("开始日期", render_kw={"type": "date", "required": True})
     last_day = StringField("结束日期（只停一天可不填）", render_kw={"type": "date"})
     reason = StringField("原因（例如 校运动会、期末考试）", render_kw={"maxlength": 100})
+
+
+class AssignForm(HplearnForm):
+    """An admin names the teacher who answers a question (the services check the choice)."""
+
+    teacher_id = SelectField("指派给", validate_choice=False, choices=[])

@@ -17,6 +17,7 @@ from hplearn.qa import services
 from hplearn.qa.models import Alert, Answer, Question, Report
 from hplearn.qa.safety import moderators_of
 from hplearn.qa.services.queue import _routed_clause
+from hplearn.qa.services.routing import route_new_question
 from hplearn.timeutil import utcnow
 from hplearn.vocab import QuestionStatus
 
@@ -116,7 +117,8 @@ def dismiss_report(report_id: int, moderator, reason) -> Report:
 
 
 def release_held(question_id: int, moderator, reason, now: datetime | None = None) -> Question:
-    """Publish a held question into the queue; its reply target starts now."""
+    """Publish a held question into the queue; its reply target starts now (and, if nobody of
+    the school teaches it, it goes to the district pool: routing.route_new_question)."""
     now = now or utcnow()
     question = _moderated_question(question_id, moderator)
     if question.status != QuestionStatus.HELD:
@@ -125,6 +127,7 @@ def release_held(question_id: int, moderator, reason, now: datetime | None = Non
     question.status = QuestionStatus.OPEN
     question.due_at = services.reply_target(now, urgent=question.urgent, school_id=question.school_id)
     audit(moderator, "question.approve", question, reason=why)
+    route_new_question(question, now)
     services.tell_queue(question, now)
     db.session.commit()
     return question

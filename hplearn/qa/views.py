@@ -116,8 +116,9 @@ def ask():
     elif question.status == QuestionStatus.HELD:
         flash("你的问题已提交，管理员审核后会交给老师。", "info")
     else:
+        note = services.route_note(question, services.route_of(question), question.created_at)
         when = services.describe_reply_target(question, question.created_at)
-        flash(f"提问成功！老师预计{when}回复你。", "info")
+        flash(f"提问成功！{note or f'老师预计{when}回复你。'}", "info")
     return _back_to(question.id)
 
 
@@ -200,8 +201,27 @@ def _render_detail(question, now, answer_form=None, answer_preview=None, status=
         schedule=services.schedule(),
         in_service=services.in_service_hours(now, question.school_id),
         due_text=services.describe_reply_target(question, now),
+        route_note=_route_note(question, now),
+        assign_form=forms.AssignForm(),
+        assign_teachers=_assign_teachers(question, now),
         alerts=alerts,
     ), status
+
+
+def _route_note(question, now) -> str:
+    """Who answers a waiting question when it is not its school's teachers (see routing)."""
+    crisis = question.mental_health or question.safeguarding
+    if crisis or question.hidden or question.effective_status(now) not in ("open", "claimed"):
+        return ""
+    return services.route_note(question, services.route_of(question), now)
+
+
+def _assign_teachers(question, now) -> list | None:
+    """Whom this admin may assign a waiting question to; None when there is nothing to assign."""
+    waiting = question.effective_status(now) == "open" and not question.hidden
+    if not waiting or not policy.can_assign_question(current_user, question):
+        return None
+    return services.assignable_teachers(current_user, question)
 
 
 def _post_action(question_id, action, success_message):

@@ -3,8 +3,9 @@
 Plain functions with explicit arguments that raise QAError subclasses; the pages, the JSON API
 and the CLI all call these. Minors' protection (screening, the mental-health lane, moderation)
 lives in hplearn.qa.safety. One module a job: errors, hours, asking, reading, queue (and
-claims), answers (and follow-ups), maintenance, notices (telling the routed teachers)
-and digest (their evening e-mail); `from hplearn.qa import services` gives them all.
+claims), answers (and follow-ups), maintenance, notices (telling the routed teachers),
+digest (their evening e-mail) and routing (a question nobody of its school teaches, and admins'
+assignments); `from hplearn.qa import services` gives them all.
 """
 
 from hplearn.qa.services.answers import (  # noqa: F401
@@ -74,4 +75,15 @@ from hplearn.qa.services.reading import (  # noqa: F401
     similar_questions,
     view_question,
     visible_answers,
+)
+from hplearn.qa.services.routing import (  # noqa: F401
+    Route,
+    UnroutedQuestion,
+    assign_question,
+    assignable_question,
+    assignable_teachers,
+    route_note,
+    route_of,
+    unrouted_questions,
+    unrouted_school,
 )

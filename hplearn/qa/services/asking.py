@@ -17,6 +17,7 @@ from hplearn.qa.services.errors import (
 )
 from hplearn.qa.services.hours import reply_target
 from hplearn.qa.services.notices import tell_queue
+from hplearn.qa.services.routing import route_new_question
 from hplearn.timeutil import utcnow
 from hplearn.vocab import QuestionStatus, ResourceStatus, canonical_subject, parse_grade
 
@@ -99,7 +100,9 @@ def ask_question(asker, now: datetime | None = None, **fields) -> Question:
     fields: title, body, subject, grade, anonymous, private, resource_id (see validate_question).
     A sensitive word holds it for moderation; the mental-health lane makes it private and urgent
     and alerts counsellors, the safeguarding lane (bullying, violence, abuse) the same for the
-    school's safeguarding staff. Raises InvalidQuestion (PersonalInformationFound) with nothing stored.
+    school's safeguarding staff. A question nobody of the school teaches goes straight to the
+    district pool (routing.route_new_question). Raises InvalidQuestion (PersonalInformationFound)
+    with nothing stored.
     """
     now = now or utcnow()
     draft = validate_question(asker, **fields)
@@ -130,6 +133,7 @@ def ask_question(asker, now: datetime | None = None, **fields) -> Question:
     if question.status == QuestionStatus.HELD:
         safety.tell_moderators_about_held(question)
     else:
+        route_new_question(question, now)
         tell_queue(question, now)
     db.session.commit()
     events.question_asked.send(question)

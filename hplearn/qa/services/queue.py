@@ -49,30 +49,29 @@ def _escalated_clause():
 def _routed_clause(teacher, now: datetime):
     """SQL twin of policy.is_question_routed_to, for listing the queue."""
     escalated = _escalated_clause()
+    not_crisis = and_(Question.mental_health.is_(False), Question.safeguarding.is_(False))
+    named = Question.reserved_for_id == teacher.id
     subjects = [s for s in (teacher.subjects or []) if s in SUBJECTS]
     clauses = []
+    if policy.is_teacher(teacher):
+        # Reserved for this teacher: a follow-up, or an admin's assignment.
+        clauses.append(and_(not_crisis, named))
     if policy.is_teacher(teacher) and subjects:
         grades = teacher.grades or []
         grade_ok = or_(Question.grade.is_(None), Question.grade.in_(grades)) if grades else true()
-        # A follow-up goes back to the teacher who answered, of whichever school.
-        local = or_(
-            and_(Question.reserved_for_id.is_(None), Question.school_id == teacher.school_id),
-            Question.reserved_for_id == teacher.id,
-        )
+        local = and_(Question.reserved_for_id.is_(None), Question.school_id == teacher.school_id)
         clauses.append(and_(
-            Question.mental_health.is_(False), Question.safeguarding.is_(False),
-            Question.subject.in_(subjects), grade_ok,
-            or_(escalated, local),
+            not_crisis, Question.subject.in_(subjects), grade_ok, or_(escalated, local),
         ))
     if policy.is_staff(teacher) and teacher.is_counsellor:
         clauses.append(and_(
             Question.mental_health.is_(True),
-            or_(escalated, Question.school_id == teacher.school_id),
+            or_(escalated, Question.school_id == teacher.school_id, named),
         ))
     if policy.is_staff(teacher) and teacher.is_safeguarding:
         clauses.append(and_(
             Question.safeguarding.is_(True),
-            or_(escalated, Question.school_id == teacher.school_id),
+            or_(escalated, Question.school_id == teacher.school_id, named),
         ))
     return or_(*clauses) if clauses else false()
 

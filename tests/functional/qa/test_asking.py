@@ -183,7 +183,7 @@ def test_similar_endpoint_returns_only_public_answered_questions(client, login, 
     assert [r["id"] for r in results] == [answered_question.id]
 
 
-def test_asking_records_no_audit_entry_but_keeps_the_student(student):
+def test_asking_records_no_audit_entry_but_keeps_the_student(student, teacher):
     ask(student)
     assert db.session.scalar(select(func.count(AuditEntry.id))) == 0
 

@@ -26,7 +26,7 @@ def frozen(monkeypatch):
     return freeze
 
 
-def test_the_page_promises_this_evening(client, login, student, frozen):
+def test_the_page_promises_this_evening(client, login, student, teacher, frozen):
     question = ask(student, now=WEDNESDAY_MORNING)
     assert question.due_at == datetime(2026, 12, 9, 20, 30, tzinfo=LOCAL_TZ)
     frozen(WEDNESDAY_MORNING + timedelta(minutes=1))
@@ -35,7 +35,7 @@ def test_the_page_promises_this_evening(client, login, student, frozen):
     assert "预计今晚 20:30 前回复" in page and "预计最晚" not in page
 
 
-def test_asking_on_the_page_says_when(client, login, student, monkeypatch):
+def test_asking_on_the_page_says_when(client, login, student, teacher, monkeypatch):
     from hplearn.qa.services import asking
 
     monkeypatch.setattr(asking, "utcnow", lambda: WEDNESDAY_MORNING)
@@ -54,7 +54,7 @@ def test_the_api_keeps_expected_reply_by_and_adds_the_words(client, student):
     assert "20:30 前" in data["expected_reply_text"]
 
 
-def test_escalation_comes_after_one_missed_evening(student, other_school_teacher):
+def test_escalation_comes_after_one_missed_evening(student, teacher, other_school_teacher):
     asked = ask(student, title="三角形内角和为什么是180度？", now=WEDNESDAY_MORNING)
     evening_end = datetime(2026, 12, 9, 20, 30, tzinfo=LOCAL_TZ)
     services.run_maintenance(evening_end - timedelta(minutes=1))

@@ -36,7 +36,7 @@ def test_ask_claim_answer_accept_and_followup_are_recorded_once(student, teacher
     assert answered == [0]  # answered within the same minute
 
 
-def test_refused_actions_record_nothing(student, other_school_teacher):
+def test_refused_actions_record_nothing(student, teacher, other_school_teacher):
     question = ask(student)
     with pytest.raises(services.QAError):
         services.claim_question(question.id, other_school_teacher)

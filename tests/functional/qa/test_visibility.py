@@ -10,7 +10,7 @@ from tests.qa_fixtures import ask
 
 
 @pytest.fixture
-def private_question(student):
+def private_question(student, teacher):
     return ask(student, title="我的私密数学问题", private=True)
 
 
