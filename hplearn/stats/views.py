@@ -51,6 +51,7 @@ def dashboard():
         period=period, last_rollup=services.last_rollup_at(),
         schools=services.all_schools() if policy.can_view_district_stats(current_user) else [],
         backlog=qa_services.backlog_by_subject(school.id, utcnow()),
+        unrouted=qa_services.unrouted_questions(school.id, utcnow()),
     )
 
 

@@ -92,6 +92,14 @@ def _crisis_question_id(world) -> int:
     return world["crisis_id"]
 
 
+def _unrouted_question_id(world) -> int:
+    """An English question of `student`: nobody of the school teaches English (made once)."""
+    if "unrouted_id" not in world:
+        world["unrouted_id"] = ask(world["users"]["student"], title="现在完成时怎么用？",
+                                   subject="英语").id
+    return world["unrouted_id"]
+
+
 def _afterschool(world) -> dict:
     """`school`'s published after-school guide (made on first use): a programme for grade 7
     run by `staff_teacher`, with `student` placed in it; and an older term whose window closed."""
@@ -289,6 +297,19 @@ ENDPOINTS = [
              hidden={"other_school_admin"}),
     Endpoint("POST", lambda w: "/api/v1/qa/closed-dates", ADMINS, hidden={"other_school_admin"},
              json=lambda w: {"first_day": _future_day(), "school": w["school"].code}),
+    # Questions nobody of the school teaches: admins list them and name the teacher who answers
+    Endpoint("GET", lambda w: "/qa/unrouted", ADMINS | {"other_school_admin"}),
+    Endpoint("GET", lambda w: f"/qa/unrouted?school={w['school'].code}", ADMINS,
+             hidden={"other_school_admin"}),
+    Endpoint("POST", lambda w: f"/qa/{_unrouted_question_id(w)}/assign", ADMINS,
+             hidden={"other_school_admin"}, form=lambda w: {"teacher_id": str(w["users"]["teacher"].id)}),
+    Endpoint("GET", lambda w: "/api/v1/qa/unrouted", ADMINS | {"other_school_admin"}),
+    Endpoint("GET", lambda w: f"/api/v1/qa/unrouted?school={w['school'].code}", ADMINS,
+             hidden={"other_school_admin"}),
+    Endpoint("GET", lambda w: f"/api/v1/questions/{_unrouted_question_id(w)}/assignable-teachers",
+             ADMINS, hidden={"other_school_admin"}),
+    Endpoint("POST", lambda w: f"/api/v1/questions/{_unrouted_question_id(w)}/assign", ADMINS,
+             hidden={"other_school_admin"}, json=lambda w: {"teacher_id": w["users"]["teacher"].id}),
     # Own account
     Endpoint("GET", lambda w: "/auth/password", SIGNED_IN),
     Endpoint("POST", lambda w: "/api/v1/auth/logout", SIGNED_IN),

@@ -196,11 +196,13 @@ def unrouted_questions(school_id: int | None, now: datetime | None = None) -> li
 
 
 def assignable_teachers(admin, question: Question) -> list[User]:
-    """Whom this admin may assign the question to: those who teach its subject and grade first."""
+    """Whom this admin may assign the question to: those who teach its subject and grade first,
+    then its subject, then the question's school's, then by name."""
     school_id = None if policy.is_district_admin(admin) else admin.school_id
     candidates = [u for u in _active_staff(school_id) if policy.can_be_assigned(admin, u, question)]
-    return sorted(candidates, key=lambda u: (not policy.could_take_question(u, question),
-                                             u.school_id != question.school_id, u.display_name, u.id))
+    return sorted(candidates, key=lambda u: (
+        not policy.could_take_question(u, question), question.subject not in (u.subjects or []),
+        u.school_id != question.school_id, u.display_name, u.id))
 
 
 def _parse_teacher_id(value) -> int:
