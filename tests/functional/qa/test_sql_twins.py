@@ -3,8 +3,8 @@
 The queue, the lists and the people notified are SQL queries (a database cannot call
 hplearn.policy per row); each one is a twin of a Python rule. A seeded product of users and
 questions with random combinations of school, subject, grade, privacy, mental health, status,
-escalation, reservation, hiding and claims checks that each SQL query returns exactly the rows
-its Python twin accepts.
+escalation, reservation (follow-ups and admins' assignments), hiding and claims checks that each
+SQL query returns exactly the rows its Python twin accepts.
 """
 
 from __future__ import annotations
@@ -72,9 +72,28 @@ def world(app):
             first_response_at=NOW - timedelta(minutes=30) if rng.random() < 0.5 else None,
             created_at=NOW - timedelta(days=rng.randrange(30), minutes=number), due_at=NOW,
         ))
+    _add_assigned_questions(rng, schools, students, staff)
     db.session.commit()
     questions = list(db.session.scalars(select(Question)))
     return users, questions
+
+
+def _add_assigned_questions(rng, schools, students, staff):
+    """Questions an admin assigned: to a teacher who does not teach them, and crisis ones to a
+    counsellor of another school (routing.assign_question), open, claimed and answered."""
+    for number, status in enumerate(("open", "claimed", "answered") * 4):
+        school = schools[number % 2]
+        crisis = number % 2 == 1
+        named = [u for u in staff if u.is_counsellor and u.school_id != school.id] if crisis else [
+            u for u in staff if u.role == "teacher" and "数学" not in (u.subjects or [])]
+        db.session.add(Question(
+            asker_id=_pick(rng, [s for s in students if s.school_id == school.id]).id,
+            school_id=school.id, title=f"指派{number}", body="", subject="数学", grade=8,
+            status=status, private=crisis, mental_health=crisis, urgent=crisis,
+            reserved_for_id=_pick(rng, named).id, due_at=NOW, created_at=NOW - timedelta(hours=1),
+            claimed_by_id=_pick(rng, staff).id if status == "claimed" else None,
+            claimed_until=NOW + timedelta(minutes=10) if status == "claimed" else None,
+        ))
 
 
 def _signed_in(users):
@@ -93,6 +112,12 @@ def test_the_generated_data_covers_every_combination_that_matters(world):
     assert any(policy.question_is_public(q) for q in questions)
     assert any(q.mental_health and q.is_escalated for q in questions)
     assert any(q.reserved_for_id and q.reserved_for.school_id != q.school_id for q in questions)
+    # Reserved for a teacher who does not teach it (an admin's assignment), and a crisis
+    # question reserved for a counsellor of another school.
+    assert any(q.reserved_for_id and q.reserved_for.role == "teacher" and not q.mental_health
+               and not policy.could_take_question(q.reserved_for, q) for q in questions)
+    assert any(q.mental_health and q.reserved_for_id and q.reserved_for.is_counsellor
+               and q.reserved_for.school_id != q.school_id and not q.is_escalated for q in questions)
     assert {u.role for u in users} == {"student", "teacher", "school_admin", "district_admin"}
 
 
@@ -159,8 +184,11 @@ def test_school_counsellors_are_the_active_counsellors_policy_routes_crisis_ques
     for question in questions:
         if not question.mental_health or question.is_escalated:
             continue
-        expected = {u.id for u in users if u.active and policy.is_question_routed_to(u, question, NOW)}
+        routed = {u for u in users if u.active and policy.is_question_routed_to(u, question, NOW)}
+        # Besides the school's own, only the counsellor an admin named (routing.assign_question).
+        expected = {u.id for u in routed if u.school_id == question.school_id}
         assert {u.id for u in safety.school_counsellors(question.school_id)} == expected
+        assert {u.id for u in routed} - expected <= {question.reserved_for_id}
 
 
 def test_moderation_queue_holds_exactly_the_questions_policy_lets_each_admin_moderate(world):
