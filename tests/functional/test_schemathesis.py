@@ -74,7 +74,10 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(api_server, 
         "--max-examples", "12",
         "--max-time", str(MAX_SECONDS),
         "--phases", "examples,coverage,fuzzing",
-        "--workers", "2",
+        # One worker: on CPython 3.11.7, hypothesis (describing a filter) ran ast.parse in two
+        # threads at once and raised SystemError "AST constructor recursion depth mismatch",
+        # a runtime error of the tool, not of the API.
+        "--workers", "1",
         "--seed", "7",
         "--request-timeout", "20",
         "--generation-database", "none",
