@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import re
 
+from functools import lru_cache
+
+from hplearn.screening.concepts import Hit, concept_hits, guarded, sentences
 from hplearn.screening.text import PinyinView, normalise, pinyin
 
 # Everyday phrases that contain an alarming character but mean nothing of the sort; they are
@@ -67,31 +70,51 @@ _DISTRESS_PINYIN = ("自杀", "自残", "不想活", "活不下去", "我想死"
 _SAFEGUARDING_PINYIN = ("家暴", "被欺负", "霸凌", "被打了")
 
 
+# The listed patterns name the danger outright; only stories and school topics explain them away.
+_DIRECT_GUARDS = {"distress": ("story",), "safeguarding": ("story", "topic")}
+
+
+_LATIN = re.compile("[a-z]")
+
+
 def _flat(text: str) -> str:
     return _BENIGN.sub("", normalise(text))
 
 
-def _signs(text: str, patterns, pinyin_phrases, words) -> list[str]:
-    flat = _flat(text)
+@lru_cache(maxsize=256)
+def _concept_hits(text: str) -> tuple[Hit, ...]:
+    return tuple(concept_hits(text))
+
+
+def _signs(text: str, lane: str, patterns, pinyin_phrases, words) -> list[str]:
     found: dict[str, None] = {}
-    for pattern in patterns:
-        for match in pattern.finditer(flat):
-            found[match.group(0)] = None
-    view = PinyinView(flat)
-    # The patterns read characters; these phrases (and the listed words) are also read in pinyin.
-    found.update(dict.fromkeys(p for p in pinyin_phrases if view.typed(pinyin(p))))
+    # Sentence by sentence, so that a story or a school topic (屈原投江, 预防校园霸凌的演讲稿) is
+    # read apart from what the writer says of themself.
+    for sentence in sentences(text):
+        sentence = _BENIGN.sub("", sentence)
+        for pattern in patterns:
+            for match in pattern.finditer(sentence):
+                if not guarded(sentence, match, _DIRECT_GUARDS[lane]):
+                    found[match.group(0)] = None
+    flat = _flat(text)
+    # The patterns read characters; these phrases (and the listed words) are also read in pinyin,
+    # which only matters when the student typed Latin letters (the pinyin view is the slow part).
+    view = PinyinView(flat) if _LATIN.search(flat) else None
+    if view:
+        found.update(dict.fromkeys(p for p in pinyin_phrases if view.typed(pinyin(p))))
     for word in words:
         target = normalise(word)
-        if target and (target in flat or view.typed(pinyin(target))):
+        if target and (target in flat or view and view.typed(pinyin(target))):
             found[word] = None
+    found.update(dict.fromkeys(hit.sign() for hit in _concept_hits(text or "") if hit.lane == lane))
     return list(found)
 
 
 def distress_signs(text: str, words: tuple[str, ...] = ()) -> list[str]:
     """What in text signals distress or self-harm (patterns and the listed words); empty if none."""
-    return _signs(text, DISTRESS_PATTERNS, _DISTRESS_PINYIN, words)
+    return _signs(text, "distress", DISTRESS_PATTERNS, _DISTRESS_PINYIN, words)
 
 
 def safeguarding_signs(text: str, words: tuple[str, ...] = ()) -> list[str]:
     """What in text signals bullying, violence at home or abuse; empty if none."""
-    return _signs(text, SAFEGUARDING_PATTERNS, _SAFEGUARDING_PINYIN, words)
+    return _signs(text, "safeguarding", SAFEGUARDING_PATTERNS, _SAFEGUARDING_PINYIN, words)

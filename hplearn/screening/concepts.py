@@ -1,0 +1,244 @@
+"""Signs of danger read as concepts, not listed phrases: who (我, 爸爸, 他们, 网友), what
+(结束这一切, 遗书, 一整瓶药, 砸我, 拦住我要钱, 按进水里), where and when (楼顶, 今晚), combined within
+one sentence; with guards for the contexts that only look alarming (games and sports, history and
+fiction, idioms, first aid, farewells before a move).
+
+Each hit names the concepts that fired (“自我 + 伤害自己”), so a counsellor sees why a question was
+flagged. The labelled sets in tests/data/ measure it (scripts/screening_figures.py).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from hplearn.screening.text import normalise, simplify
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One sign: its lane, the concepts that fired (in Chinese) and the words that showed it."""
+
+    lane: str
+    concepts: str
+    excerpt: str
+
+    def sign(self) -> str:
+        """As shown to staff: 写好遗书（遗书/告别）."""
+        return f"{self.excerpt}（{self.concepts}）"
+
+
+# The lexicons: each a regular-expression alternation over normalised text (no punctuation).
+C = {
+    "self": r"(?:我|自己|人家|本人|俺|咱)",
+    "intent": r"(?:想|要|好想|真想|只想|很想|准备|打算|决定|计划|宁愿|恨不得|干脆|不如|该)",
+    "time": r"(?:今晚|今天晚上|今天|明天|明晚|马上|等会|待会|这周|周末|很快|过几天)",
+    # People who can hurt a child; 他/她/有人 are in: most reports do not name anyone.
+    "agent": r"(?:爸爸?|妈妈?|我爸|我妈|爸妈|父母|家长|家里人|家人|继父|继母|后妈|后爸|养父|养母"
+             r"|哥哥?|姐姐?|表哥|表姐|堂哥|叔叔|伯伯|大伯|阿姨|舅舅|舅妈|姑姑|姑父|姨父|爷爷|奶奶"
+             r"|外公|外婆|姥姥|姥爷|老师|班主任|教练|校长|同学们?|同桌|室友|舍友|班长|班干部|组长|队长|高年级的?(?:男生|女生|同学)?"
+             r"|初[一二三]的?|学长|学姐|他们|她们|他|她|有人|几个人|一群人|一帮人|好几个人|那些人|混混"
+             r"|男生|女生|大人|网友|陌生人|邻居|班里的?人|全班|大家|别人)",
+    "hurt": r"(?:打|揍|踢|踹|扇|掐|抽|烫|砸|推|拽|撞|勒|绑|咬|扎|戳|拧|揪|扯|烧|泼|吐口水|殴打|虐待)",
+    "high": r"(?:楼顶|楼上|天台|顶楼|屋顶|阳台|窗户|窗台|窗边|窗口|桥上|大桥|高楼|大楼|悬崖|高处|楼)",
+    "pills": r"(?:安眠药|药片|药丸|止痛药|感冒药|退烧药|镇静药|抗抑郁药|药)",
+    "much": r"(?:一整瓶|一瓶|整瓶|半瓶|一整盒|一盒|整盒|一大把|一把|几十片|好几十片|全部|所有)",
+    "body": r"(?:手腕|腕|手臂|胳膊|大腿|腿|手|身上|动脉|血管)",
+    "blade": r"(?:刀|刀片|小刀|美工刀|圆规|玻璃|剪刀|烟头|针)",
+    "secret": r"(?:不要|别|不许|不准|不能|不可以)(?:告诉|说给|跟|和)(?:别人|任何人|爸妈|爸爸|妈妈|家里"
+              r"|家人|老师|家长|大人)",
+    "money": r"(?:钱|零花钱|保护费|块钱|元|块)",
+}
+
+# Contexts that make a hit not a sign. Applied per sentence.
+GUARDS = {
+    # Games, sports and play: 被打得很惨 about a match, 被球砸到, 打雪仗.
+    "play": r"比赛|球赛|篮球|足球|排球|乒乓|羽毛球|网球|棒球|拔河|对手|对面|对方|游戏|王者|荣耀|吃鸡"
+            r"|和平精英|我的世界|boss|副本|关卡|角色|僵尸|比分|决赛|联赛|电竞|打野|队友|雪仗|水枪"
+            r"|球砸|被球|跆拳道|拳击|击剑|摔跤|散打",
+    # History, literature, film and language work about other people.
+    "story": r"武松|鲁智深|周瑜|黄盖|白骨精|孙悟空|课文|小说|故事|电影|电视剧|动画|历史|古代|诗人|作者"
+             r"|主人公|主角|人物|屈原|项羽|荆轲|司马迁|岳飞|曹操|林黛玉|祥林嫂|罗密欧|朱丽叶|西游记"
+             r"|红楼梦|水浒|三国|成语|造句|什么意思|出自|寓言|神话|秦始皇|战争|英雄|烈士",
+    # A farewell before a move, a trip or the end of a school year.
+    "move": r"转学|转校|毕业|搬家|出国|旅游|放假|下学期|回老家|夏令营|出差|留学|旅行|度假",
+    # The end of a test or term, not of a life.
+    "relief": r"考完|考试|放假|作业|写完|下课|期末|期中|学期|假期|终于|比赛",
+    # Care, first aid and accidents.
+    "care": r"护士|医生|打针|抽血|疫苗|不小心|不注意|包扎|急救|做饭|切菜|意外",
+    # Surprises and harmless secrets.
+    "surprise": r"惊喜|生日|礼物|成绩|考试|分数|答案|喜欢|暗恋|毕业典礼|聚会|派对|秘密基地",
+    # School topics about violence: a poster, a speech, a law lesson.
+    "topic": r"手抄报|班会|黑板报|演讲稿|征文|宣传|海报|的定义|法律|法治|危害|预防|讲座|主题"
+             r"|警惕|安全教育|安全知识|注意安全|一定(?:要)?告诉|要告诉(?:家长|老师|爸妈)|怎么办才安全",
+}
+
+# (lane, concepts shown to staff, pattern, guards). {name} is a lexicon above.
+RULES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
+    # -- distress: farewell, notes, plans ---------------------------------------------------
+    ("distress", "遗书/告别", r"遗书|遗言|(?:写|立)(?:了|好)?遗嘱|绝笔|告别信|最后一封信|(?:写好|写了|留了|留下)[\u4e00-\u9fff]{0,8}信"
+     r"[\u4e00-\u9fff]{0,4}(?:留给|给)(?:爸妈|爸爸|妈妈|你们|家人|大家)|(?:写|留)在信里", ("story",)),
+    ("distress", "结束生命", r"结束(?:掉)?(?:这一切|一切|所有的?一切|这条命|生命|我的生命|自己的?生命|自己)"
+     r"|把这一切(?:都)?结束|了结(?:这条命|自己|生命|一切)|了断|自我了结|这条命不要了|不想要这条命"
+     r"|放弃(?:自己的?)?生命", ("story",)),
+    ("distress", "离开世界", r"离开(?:这个|这|整个)?(?:世界|人世|人间)|和(?:这个)?世界(?:说)?再见"
+     r"|从(?:这个)?世界上?离开|告别(?:这个世界|人世)|永别|下辈子(?:再)?见|来世再见|去(?:另一个|另外一个)世界|去天堂(?:找|见|陪)"
+     r"|想跟着(?:他|她|奶奶|爷爷|外婆|外公|姥姥|姥爷|妈妈|爸爸)(?:一起)?走", ("story",)),
+    ("distress", "告别", r"(?:跟|和|向)(?:大家|你们|所有人)(?:告别|说再见|道别)|最后一次[\u4e00-\u9fff]{0,6}"
+     r"(?:以后|再也)(?:不会|不)(?:再)?(?:来|上来|见|打扰)|(?:以后|再也)不能(?:再)?(?:孝顺|陪|照顾|见)"
+     r"|(?:所有|我的|自己的|心爱的|喜欢的)?东西(?:全|都)(?:分给|送给|送人|留给)", ("move", "story")),
+    ("distress", "送走心爱之物", r"(?:送|留)(?:给)?[\u4e00-\u9fff]{0,10}(?:以后|再也|反正)(?:也)?用不(?:上|着)",
+     ("move",)),
+    ("distress", "时间+离开", r"{time}(?:我)?(?:就)?(?:要)?走了[\u4e00-\u9fff]{0,6}(?:再见|永别|别找我|对不起"
+     r"|谢谢)|最后一(?:天|晚|次)[\u4e00-\u9fff]{0,6}(?:已经)?准备好了", ("move", "relief")),
+    ("distress", "自我+不在了", r"(?:我|等我)(?:明天|今晚|很快|马上|以后|要是|如果)?(?:就)?(?:不在了|走了以后|走了之后"
+     r"|走了[\u4e00-\u9fff]{0,4}(?:你们|大家|他们|爸妈)|走后)|见不到我了|不会再(?:烦|打扰|麻烦)(?:你们|大家|任何人)",
+     ("move",)),
+    ("distress", "准备+手段", r"(?:准备|买|找)(?:好)?(?:了)?(?:一根|一条)?绳子|(?:计划|想好|准备|打算)(?:好)?(?:了)?"
+     r"(?:怎么|在哪里?|什么时候|哪天)(?:死|自杀|跳|结束|走)", ("story",)),
+    ("distress", "查找死法", r"(?:查|搜|研究|想知道|问)[\u4e00-\u9fff]{0,4}(?:怎么|如何|怎样)(?:才能)?(?:死|自杀|结束生命)"
+     r"|(?:怎么|如何|怎样)(?:才能)?死(?:才)?(?:不会?(?:疼|痛)|最快|比较快|得快)|(?:不痛苦|无痛|最快)的?(?:死法|自杀)"
+     r"|死法", ("story",)),
+    # -- distress: burden, hopelessness -----------------------------------------------------
+    ("distress", "自我+负担", r"没有我[\u4e00-\u9fff]{0,8}(?:更好|轻松|开心|高兴|清净)|少了我[\u4e00-\u9fff]{0,6}"
+     r"(?:没关系|更好|无所谓)|我(?:死了|死掉|消失了|不在了|走了)[\u4e00-\u9fff]{0,10}(?:更好|开心|高兴|轻松|清净"
+     r"|没人|不会有人|也没人|也不会|会不会有人|后悔|难过|哭|发现)|(?:如果|要是|假如|等)我死了"
+     r"|我是(?:个)?[\u4e00-\u9fff]{0,4}的?(?:负担|累赘|拖累)|{self}是[\u4e00-\u9fff]{0,4}的?(?:负担|累赘|拖累)"
+     r"|不配活|没有资格活|活着(?:就)?是(?:个)?(?:错误|多余|浪费|负担|累赘)|我的存在(?:就)?是(?:个)?(?:错误|多余)"
+     r"|我(?:就)?是个错误|活着就是浪费|不该(?:出生|活着|存在)", ("story",)),
+    ("distress", "活着+痛苦", r"活着(?:好|太|真|很|实在|真的|都|每天)?(?:是)?(?:累|痛苦|煎熬|折磨|难受|没劲|受罪)"
+     r"|每天活着都是|(?:没有|没|找不到|看不到|不知道)(?:任何)?(?:活下去|活着)的?(?:意义|理由|动力|希望|勇气|必要)"
+     r"|活下去(?:太|好|真|实在)?难|为什么(?:我)?还(?:要)?活着|为什么我还(?:醒着|活着|在)"
+     r"|(?:一切|什么|所有|人生|生活|活着)(?:都)?(?:没有|没)(?:任何)?意义|看不到(?:任何)?希望"
+     r"|不想(?:再)?继续(?:活|下去|了)", ("story",)),
+    ("distress", "想死", r"死(?:的)?念头|想着(?:去)?死|满脑子(?:都是)?死|总想死|(?:死|去死|死掉)[\u4e00-\u9fff]{0,4}"
+     r"(?:是)?(?:唯一|最好)的?(?:解脱|办法|出路|选择)|只有死[\u4e00-\u9fff]{0,4}(?:才|能)"
+     r"|(?:死了|死掉)[\u4e00-\u9fff]{0,6}(?:轻松|解脱|一了百了|好受)|(?:想|要|去)紫砂|自鲨", ("story",)),
+    ("distress", "想解脱", r"(?:好|真|只|我|很)?想(?:要)?(?:彻底)?解脱", ("relief",)),
+    ("distress", "自我+消失", r"忘了我[\u4e00-\u9fff]{0,4}消失|让(?:我|自己)消失", ()),
+    # -- distress: means ---------------------------------------------------------------------
+    ("distress", "过量服药", r"(?:吞|吃|喝)(?:了|下|掉)?{much}(?:的)?{pills}|{pills}[\u4e00-\u9fff]{0,8}一次(?:性)?"
+     r"(?:全|都)?(?:吃|吞)(?:掉|完|光|下)|把[\u4e00-\u9fff]{0,4}{pills}[\u4e00-\u9fff]{0,4}(?:全|都)(?:吃|吞)"
+     r"|(?:攒|囤|偷偷买|偷)(?:了)?[\u4e00-\u9fff]{0,6}{pills}|(?:好多|很多|一堆)(?:的)?{pills}[\u4e00-\u9fff]{0,6}"
+     r"(?:睡过去|不醒|死|解脱|结束)", ("care",)),
+    ("distress", "不再醒来", r"(?:再也|永远|不要|不想|别|不用)(?:不)?(?:再)?醒(?:过来|来)?|一睡不醒"
+     r"|永远(?:地)?(?:睡|闭上眼)|想[\u4e00-\u9fff]{0,4}睡过去", ()),
+    ("distress", "高处+跳", r"{high}上?[\u4e00-\u9fff]{0,8}(?:跳下|往下跳|跳了下去|跳出去|跳)(?!机|伞|水|台|远|高|绳)"
+     r"|(?:{intent}|如果我?|要是我?|假如我?)(?:从[\u4e00-\u9fff]{0,6})?跳(?:下去|下楼|楼|河|江|海|湖|桥|崖)(?!机|价)", ("story",)),
+    ("distress", "撞死", r"一头撞死|撞死(?:自己|算了)|{intent}[\u4e00-\u9fff]{0,6}(?:被车撞|撞死|车撞|卧轨)"
+     r"|(?:拿|用)头撞(?:墙|桌子|门)|卧轨", ("story",)),
+    ("distress", "自我+伤害", r"(?:割|划|扎|戳|捅|烫|刺|咬|掐|扇|撞|伤害|弄伤|弄死|杀死|杀了|饿死|折磨)(?:了)?"
+     r"(?:一下|几下)?(?:我)?自己(?!的(?:作业|东西|事))|自己[\u4e00-\u9fff]{0,3}(?:割|划|扎|烫|弄伤)(?:的|了|出来)"
+     r"|(?:割|划)(?:开|破|伤)?(?:了)?(?:自己的?)?(?:手腕|动脉|血管)|(?:手腕|手臂|胳膊)(?:割|划)(?:开|破|伤)"
+     r"|让自己(?:流血|疼|受伤|痛)|{blade}[\u4e00-\u9fff]{0,3}(?:割|划|扎|戳|捅|烫)(?:自己|我自己)",
+     ("care", "story")),
+    # -- safeguarding: hurt by someone ----------------------------------------------------------
+    ("safeguarding", "施害者+伤害+我", r"{agent}[\u4e00-\u9fff]{0,12}?{hurt}(?:了)?(?:我|我们)(?!们?班|们?队|们?学校"
+     r"|们?年级|们?组|去|参加|上台|当|回答|起来|背|默写)", ("play", "care", "story")),
+    ("safeguarding", "欺凌+我", r"(?:欺负|霸凌|欺凌|孤立|排挤|勒索|敲诈|骚扰|虐待|殴打|威胁|羞辱|辱骂)(?:了)?我(?!们)",
+     ("story",)),
+    ("safeguarding", "把我+伤害", r"把我(?:的?(?:头|脸|身体|手|脖子|衣服|裤子))?(?:(?:往|朝|在)[\u4e00-\u9fff]{0,3})?(?:按|摁|推|锁|关|绑"
+     r"|拖|摔|踢|撞|压|泼|扒|赶出|围住|堵|揍|打)|把我(?:的)?(?:书包|东西|书|饭|衣服|鞋)[\u4e00-\u9fff]{0,4}"
+     r"(?:扔进|扔到|丢进|泼|踩)|(?:按|摁)(?:进|在)(?:水里|马桶|厕所|地上)|推(?:下|进)(?:楼梯|河|水)",
+     ("play", "story")),
+    ("safeguarding", "被+伤害", r"被[\u4e00-\u9fff]{0,6}(?:锁|关)在|被(?:偷拍|跟踪|威胁|殴打|欺凌|踹|扇|掐|揪|绑|拖)"
+     r"|被[\u4e00-\u9fff]{0,6}打得(?:鼻青脸肿|流血|满脸|浑身|很疼|好疼|站不起来|住院|骨折|鼻子|头)"
+     r"|挨(?:打|揍|耳光|巴掌|踢)|挨了[\u4e00-\u9fff]{0,3}(?:打|揍|巴掌|耳光|一顿)|鼻青脸肿"
+     r"|(?:揍|打)了(?:我)?一顿|扇了我|揪(?:着)?(?:我的?)?(?:耳朵|头发)", ("play", "story")),
+    ("safeguarding", "禁闭/饥饿", r"(?:锁|关)在(?:家里|家|屋里|房间|厕所|门外|阳台|地下室|柜子|小黑屋|外面|车里|楼道)"
+     r"|(?:不让|不许|不准)(?:我)?(?:出门|回家|进家|进门|吃(?:早|午|晚)?饭|睡觉|上学|上厕所|喝水|吃东西)"
+     r"|不给(?:我)?(?:饭|吃的|吃饭|钱吃饭)|饿了我|饿我|(?:好几天|几天|一天|两天)(?:都)?(?:没|没有)(?:饭|吃的|吃饭|东西吃)"
+     r"|把我(?:一个人)?(?:扔|丢)在家|赶出(?:家门|家)|罚(?:我)?跪|跪(?:一晚上|一夜|一整夜|到天亮)", ("story",)),
+    ("safeguarding", "勒索钱财", r"(?:拦|堵|截|逼|让|叫|找|向|跟|问|威胁)(?:住)?我[\u4e00-\u9fff]{0,4}(?:要|交|拿|借|给)"
+     r"[\u4e00-\u9fff]{0,4}{money}|逼我[\u4e00-\u9fff]{0,10}(?:给|交|买)[\u4e00-\u9fff]{0,8}(?:{money}|东西|零食|烟)"
+     r"|逼我[\u4e00-\u9fff]{0,6}跑腿|不(?:交|给|买|做|写|听话|去)[\u4e00-\u9fff]{0,2}就(?:要)?(?:打|揍|挨打|弄死|收拾)"
+     r"|(?:门口|厕所|巷子|路上|楼道|放学)[\u4e00-\u9fff]{0,4}(?:堵|截)我|不(?:交|给)钱就(?:要)?(?:打|揍|挨打|弄死)"
+     r"|{money}[\u4e00-\u9fff]{0,3}(?:被)?(?:全)?(?:抢|抢走|抢光)", ("story",)),
+    ("safeguarding", "威胁", r"(?:威胁|扬言|吓唬)[\u4e00-\u9fff]{0,10}(?:打|揍|弄死|杀|收拾|曝光|发)|(?:说|扬言)(?:要|会)?"
+     r"[\u4e00-\u9fff]{0,6}(?:打我|揍我|弄死我|杀了我|收拾我)|(?:要|就)(?:打|揍)我|弄死我|杀了我",
+     ("play", "story")),
+    ("safeguarding", "拿我出气", r"拿我(?:出气|撒气)|(?:吵架|生气|喝醉|喝多|喝酒)[\u4e00-\u9fff]{0,4}(?:就)?"
+     r"[\u4e00-\u9fff]{0,6}(?:打|揍|掐|踢|砸|抽)(?:我|妈妈|我妈)", ()),
+    ("safeguarding", "伤痕", r"(?:胳膊|腿|背|脸|身|手)上?的?(?:伤|淤青|疤)是[\u4e00-\u9fff]{0,4}(?:打|掐|烫)的"
+     r"|(?:打|掐|抽)得[\u4e00-\u9fff]{0,4}(?:流血|肿|青|紫)|(?:腿|胳膊|背|身)上[\u4e00-\u9fff]{0,2}(?:都是|全是)"
+     r"(?:印子|伤|淤青)", ("play", "care")),
+    # -- safeguarding: sexual abuse, grooming, secrecy ---------------------------------------------
+    ("safeguarding", "摸/碰身体", r"(?:摸|碰|亲|舔)我(?:的)?(?:隐私|下面|胸|屁股|大腿|腿|身体|私处)|(?:叔叔|伯伯|大伯"
+     r"|老师|教练|网友|邻居|陌生人|大人|男的|表哥|堂哥|继父|后爸|他)[\u4e00-\u9fff]{0,8}(?:摸|亲)我"
+     r"|坐(?:他|他的|在他)?腿上", ()),
+    ("safeguarding", "要照片/脱衣", r"(?:让|叫|要|逼)我[\u4e00-\u9fff]{0,4}(?:脱|拍|发|开视频|给他看)[\u4e00-\u9fff]{0,8}"
+     r"(?:衣服|裤子|照片|视频|身体|裸|内衣)|(?:裸照|私密照|没穿衣服|裸体)|偷拍|给我看(?:不好的|黄色|那种|成人)"
+     r"|对我做了(?:不好|奇怪|那种)|扒(?:我)?(?:的)?(?:裤子|衣服)|网友[\u4e00-\u9fff]{0,10}(?:要我|让我|叫我)"
+     r"[\u4e00-\u9fff]{0,6}(?:发|拍|开视频|见面|脱)|网友[\u4e00-\u9fff]{0,10}见面", ("topic",)),
+    ("safeguarding", "要我保密", r"(?:让|叫|要|逼)我{secret}|{secret}[\u4e00-\u9fff]{0,4}(?:他|她)?(?:摸|亲|打|做)"
+     r"|不许告诉别人|让我保密|保守(?:我们之间的)?秘密|我们之间的秘密", ("surprise",)),
+    ("safeguarding", "跟踪", r"跟踪我|跟着我回家", ()),
+    # -- safeguarding: bullying -----------------------------------------------------------------------
+    ("safeguarding", "群体欺凌", r"(?:发|传)(?:到)?[\u4e00-\u9fff]{0,6}(?:群|网上|朋友圈)[\u4e00-\u9fff]{0,6}(?:嘲笑|骂|笑话|羞辱)"
+     r"|(?:拍|录)(?:了)?我(?!们)[\u4e00-\u9fff]{0,6}(?:视频|照片)[\u4e00-\u9fff]{0,6}(?:发|传)|我的?丑照"
+     r"|(?:天天|全班|都|还)[\u4e00-\u9fff]{0,4}(?:给我)?起外号|踢出群|背后说我坏话|全班(?:都)?不(?:跟|和|理)我"
+     r"|往我(?:的)?[\u4e00-\u9fff]{0,3}(?:饭|水杯|书包|桌子|身上|头上|鞋)[\u4e00-\u9fff]{0,4}(?:吐|倒|扔|泼|塞|放)"
+     r"|吐口水|逼我(?:喝|吃|舔|跪|叫)|让我跪|一直被排挤", ("story", "topic")),
+)
+
+
+def _compile(pattern: str) -> re.Pattern:
+    return re.compile(re.sub(r"\{([a-z]+)\}", lambda m: C[m.group(1)], pattern))
+
+
+_RULES = tuple((lane, label, _compile(p), guards) for lane, label, p, guards in RULES)
+_GUARDS = {name: re.compile(p) for name, p in GUARDS.items()}
+_SENTENCE = re.compile(r"[。！？!?；;\n…]+")
+# The person speaks of themself: a guard about stories or games does not apply.
+_FIRST_PERSON = re.compile(r"我(?!们)|自己|俺|人家")
+_INJURY = re.compile(r"流血|受伤|淤青|故意|欺负|霸凌|肿|骨折|住院|不敢")
+# Everyday hyperbole and set phrases cut out before reading (累死了, 打电话, 跳楼机, 落后就要挨打).
+_CUT = re.compile(
+    r"[笑难累烦热冷气饿困吓急忙痒疼丑美帅吵渴晒撑哭羡慕尴尬无聊紧张愁闷憋]死(?!自己|我自己)(?:了|我了|人了|啦|我)?"
+    r"|被[\u4e00-\u9fff]{0,4}(?:逼死|折磨死|烦死|难死)|打死我也|死定了|死党|死机|死胡同|死循环|死磕"
+    r"|自杀式|自杀鬼|虐待动物|跳楼机|跳楼价|跳梁|狗急跳墙|鸡飞狗跳|落后就要挨打|落后挨打|一个愿打一个愿挨|想死你们?|想死您"
+    r"|打(?:我|给我)?(?:的)?(?:电话|手机)|打(?:扫|针|疫苗|字|印|卡|扮|工|折|分|车|饭|呼噜|算|开|气|招呼|喷嚏)"
+    r"|割(?:草|麦|稻|韭菜)|杀(?:菌|毒|虫|价|青|手锏|鸡)"
+)
+
+
+def sentences(text: str) -> list[str]:
+    """The text's sentences, each normalised (see normalise) with everyday hyperbole cut out."""
+    parts = (_CUT.sub("", normalise(part)) for part in _SENTENCE.split(simplify(text)))
+    return [part for part in parts if part]
+
+
+def guarded(sentence: str, match: re.Match, guards: tuple[str, ...]) -> bool:
+    """Whether a match in sentence is explained away by one of the guards' contexts.
+
+    A story or game guard does not apply when the writer speaks of themself right there (我也想死
+    after a question about 林黛玉); a school-topic guard not when the sentence says 被 (我被霸凌了).
+    """
+    near = sentence[max(0, match.start() - 6):match.end()]
+    for name in guards:
+        if not _GUARDS[name].search(sentence):
+            continue
+        if name == "story" and _FIRST_PERSON.search(near):
+            continue
+        if name == "topic" and ("被" in sentence or "我" in match.group(0)):
+            continue
+        if name == "play" and _INJURY.search(sentence):
+            continue
+        return True
+    return False
+
+
+def concept_hits(text: str) -> list[Hit]:
+    """Every sign the concepts find in text, sentence by sentence (empty when there is none)."""
+    hits: list[Hit] = []
+    for sentence in sentences(text):
+        for lane, label, pattern, guards in _RULES:
+            match = pattern.search(sentence)
+            if match and not guarded(sentence, match, guards):
+                hits.append(Hit(lane, label, match.group(0)))
+    return hits
+
+
+def story_context(text: str) -> bool:
+    """Whether text is about other people in a story, history or a definition, not the writer."""
+    return any(_GUARDS["story"].search(s) and not _FIRST_PERSON.search(s) for s in sentences(text))
