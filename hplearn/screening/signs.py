@@ -71,7 +71,7 @@ _SAFEGUARDING_PINYIN = ("家暴", "被欺负", "霸凌", "被打了")
 
 
 # The listed patterns name the danger outright; only stories and school topics explain them away.
-_DIRECT_GUARDS = {"distress": ("story",), "safeguarding": ("story", "topic")}
+_DIRECT_GUARDS = {"distress": ("story", "game"), "safeguarding": ("story", "topic", "play")}
 
 
 _LATIN = re.compile("[a-z]")
@@ -106,7 +106,10 @@ def _signs(text: str, lane: str, patterns, pinyin_phrases, words) -> list[str]:
         target = normalise(word)
         if target and (target in flat or view and view.typed(pinyin(target))):
             found[word] = None
-    found.update(dict.fromkeys(hit.sign() for hit in _concept_hits(text or "") if hit.lane == lane))
+    # A concept hit that only repeats a listed pattern's words adds nothing.
+    shown = tuple(found)
+    found.update(dict.fromkeys(hit.sign() for hit in _concept_hits(text or "") if hit.lane == lane
+                               and not any(sign in hit.excerpt or hit.excerpt in sign for sign in shown)))
     return list(found)
 
 
