@@ -24,7 +24,7 @@ _BENIGN = re.compile(
 )
 
 _ACTOR = (r"(?:爸爸?|妈妈?|爸妈|父母|家长|家里人|继父|继母|后妈|后爸|哥哥?|姐姐?|叔叔|舅舅|姑姑|爷爷"
-          r"|奶奶|他们|她们|他|她|同学们?|老师|男生|女生|高年级的?同学|学长|学姐|有人|几个人|同桌)")
+          r"|奶奶|他们|她们|他|她|同学们?|老师|男生|女生|高年级的?(?:同学|男生|女生)?|学长|学姐|有人|几个人|同桌)")
 _HURT_ME = r"(?:打|揍|踢|扇|掐|抽|烫|欺负|霸凌|勒索|敲诈|孤立|排挤|威胁|骚扰|摸|虐待)(?:我|了我)(?!们)"
 _BY = r"被(?:人|别人|全班|大家|班里的?人|" + _ACTOR[3:-1] + r")?"
 
@@ -71,7 +71,7 @@ _SAFEGUARDING_PINYIN = ("家暴", "被欺负", "霸凌", "被打了")
 
 
 # The listed patterns name the danger outright; only stories and school topics explain them away.
-_DIRECT_GUARDS = {"distress": ("story", "game"), "safeguarding": ("story", "topic", "play")}
+_DIRECT_GUARDS = {"distress": ("story", "game", "topic"), "safeguarding": ("story", "topic", "play")}
 
 
 _LATIN = re.compile("[a-z]")
@@ -94,7 +94,7 @@ def _signs(text: str, lane: str, patterns, pinyin_phrases, words) -> list[str]:
         sentence = _BENIGN.sub("", sentence)
         for pattern in patterns:
             for match in pattern.finditer(sentence):
-                if not guarded(sentence, match, _DIRECT_GUARDS[lane]):
+                if not guarded(sentence, match, _DIRECT_GUARDS[lane], lane):
                     found[match.group(0)] = None
     flat = _flat(text)
     # The patterns read characters; these phrases (and the listed words) are also read in pinyin,
