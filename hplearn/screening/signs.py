@@ -8,7 +8,6 @@ measured with scripts/screening_figures.py (recall and false alarms, docs/benchm
 from __future__ import annotations
 
 import re
-
 from functools import lru_cache
 
 from hplearn.screening.concepts import Hit, concept_hits, guarded, sentences
@@ -104,7 +103,7 @@ def _signs(text: str, lane: str, patterns, pinyin_phrases, words) -> list[str]:
         found.update(dict.fromkeys(p for p in pinyin_phrases if view.typed(pinyin(p))))
     for word in words:
         target = normalise(word)
-        if target and (target in flat or view and view.typed(pinyin(target))):
+        if target and (target in flat or (view and view.typed(pinyin(target)))):
             found[word] = None
     # A concept hit that only repeats a listed pattern's words adds nothing.
     shown = tuple(found)
