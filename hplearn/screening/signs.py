@@ -39,7 +39,7 @@ DISTRESS_PATTERNS = tuple(re.compile(p) for p in (
     r"|不该(?:被)?生(?:下来|出来)",
     r"(?:撑|熬|扛)不(?:住|下去)了|(?:撑|熬)不下去",
     r"结束(?:掉)?(?:自己的?|我的)?生命|了结自己|了断自己|自我了断|离开这个世界|从这个世界(?:上)?消失"
-    r"|不想(?:再)?存在|永远(?:睡下去|醒不过来)|不想(?:再)?醒(?:过)?来|(?:好|真|很)?想消失"
+    r"|不想(?:再)?存在|永远(?:睡下去|醒不过来)|不想(?:再)?醒(?:过)?来|(?:好|真|很)?想消失(?!一个|一天|几天|一会|一下|一周|一段)"
     r"|从[\u4e00-\u9fff]{0,4}(?:楼|楼顶|天台|窗户|桥)上?跳下去",
     r"伤害自己|弄伤自己|(?:割|划)(?:伤|破)?(?:了)?自己|用刀(?:片)?(?:割|划)(?:手|自己|胳膊)"
     r"|(?:割|划)(?:破|伤)?(?:了)?(?:自己的?)?(?:手腕|手臂|胳膊)",
@@ -70,7 +70,8 @@ _SAFEGUARDING_PINYIN = ("家暴", "被欺负", "霸凌", "被打了")
 
 
 # The listed patterns name the danger outright; only stories and school topics explain them away.
-_DIRECT_GUARDS = {"distress": ("story", "game", "topic"), "safeguarding": ("story", "topic", "play")}
+_DIRECT_GUARDS = {"distress": ("story", "game", "topic", "bio"),
+                  "safeguarding": ("story", "topic", "play", "care")}
 
 
 _LATIN = re.compile("[a-z]")
