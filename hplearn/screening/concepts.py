@@ -64,11 +64,13 @@ GUARDS = {
     "problem": r"物理题|这道题|题目|求[\u4e00-\u9fff]{0,4}(?:速度|时间|高度|位移|冲量|距离)|冲量|加速度"
                r"|自由落体|落地|气垫|第[一二三四五六七八九十\d]+秒",
     # Biology: cells and bacteria die and even 自杀 (凋亡).
-    "bio": r"细胞|凋亡|基因|蛋白|细菌|病毒|生物课|植物|动物",
+    "bio": r"细胞|凋亡|基因|蛋白|细菌|病毒|生物课|植物|动物|蚂蚁|昆虫|鲸|旅鼠",
+    # Kept in to do homework, not locked up: 把我关在房间里写作业.
+    "study": r"写作业|做作业|学习|复习|练琴|背书|背单词",
     # History, literature, film and language work about other people.
     "story": r"武松|鲁智深|周瑜|黄盖|白骨精|孙悟空|课文|小说|故事|电影|电视剧|动画|历史|古代|诗人|作者"
              r"|主人公|主角|人物|屈原|项羽|荆轲|司马迁|岳飞|曹操|林黛玉|祥林嫂|罗密欧|朱丽叶|西游记"
-             r"|红楼梦|水浒|三国|成语|造句|是什么意思|出自|寓言|神话|秦始皇|战争|英雄|烈士",
+             r"|红楼梦|水浒|三国|成语|造句|是什么意思|出自|歌词|这首歌|寓言|神话|秦始皇|战争|英雄|烈士",
     # A farewell before a move, a trip or the end of a school year.
     "move": r"转学|转校|毕业|搬家|出国|旅游|放假|下学期|回老家|夏令营|出差|留学|旅行|度假",
     # The end of a test or term, not of a life.
@@ -108,6 +110,10 @@ RULES: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
         r"不想要这条命",
         r"放弃(?:自己的?)?生命",
         r"结束(?:这种|这样的?)(?:日子|生活|人生)",
+        r"(?:把|让)自己[\u4e00-\u9fff]{0,8}(?:抹掉|消失|不存在)",
+        r"安静地离开",
+        r"让人[\u4e00-\u9fff]{0,4}(?:离开|死|消失)的办法",
+        r"(?:办法|方法)[\u4e00-\u9fff]{0,6}(?:安静|无痛|不痛)地?(?:离开|死|走)",
     ), ("story", "game")),
     ("distress", "离开世界", (
         r"离开(?:这个|这|整个)?(?:世界|人世|人间)",
@@ -123,6 +129,7 @@ RULES: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
         r"去天堂(?:找|见|陪)",
         r"想跟着(?:他|她|奶奶|爷爷|外婆|外公|姥姥|姥爷|妈妈|爸爸)(?:一起)?走",
         r"去(?:一个)?没有(?:痛苦|烦恼)的地方",
+        r"(?:想|要)(?:去)?(?:见|找|陪)(?:去世|死去|走了)的",
     ), ("story", "game")),
     ("distress", "告别", (
         r"(?:跟|和|向)(?:大家|你们|所有人)(?:告别|说再见|道别)",
@@ -131,6 +138,11 @@ RULES: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
         r"(?:所有|我的|自己的|心爱的|喜欢的)?东西(?:全|都)(?:分给|送给|送人|留给)",
         r"先走一步",
         r"永远(?:地)?(?:离开|不回来|不会回来)",
+        r"不要救我",
+        r"让我走吧?$",
+        r"(?:请|你们)?(?:不要|别)(?:为我)?难过",
+        r"(?:不会再|再也不会)(?:上线|出现|来上学|回来)",
+        r"谢谢(?:您|你们)一直(?:以来)?的(?:照顾|关心)",
     ), ("move", "story")),
     ("distress", "送走心爱之物", (
         r"(?:送|留|烧|扔|删)(?:给|了|掉)?[\u4e00-\u9fff]{0,10}(?:以后|再也|反正)(?:也)?(?:用不(?:上|着)|没人(?:看|要|用)|不需要)",
@@ -176,6 +188,9 @@ RULES: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
         r"不该(?:出生|活着|存在)",
         r"后悔(?:活着|出生|来到这个世界|生了我|生下我)",
         r"(?:如果|要是|假如)?我不存在了",
+        r"(?:我|我的存在)[\u4e00-\u9fff]{0,6}(?:只会)?(?:给|让)(?:别人|大家|家里|爸妈|所有人)(?:添|带来)(?:麻烦|负担|痛苦)",
+        r"我(?:就)?是(?:个|一个)?多余的人",
+        r"死了也(?:不会有人|没人)(?:发现|在意|难过|管)",
     ), ("story", "game")),
     ("distress", "活着+痛苦", (
         r"活着(?:好|太|真|很|实在|真的|都|每天)?(?:是)?(?:累|痛苦|煎熬|折磨|难受|没劲|受罪)",
@@ -193,6 +208,9 @@ RULES: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
         r"活(?:着|得)[\u4e00-\u9fff]{0,4}(?:没有|没)(?:任何|一点)?(?:价值|意义|意思)",
         r"人生(?:好|很|太|真)?(?:灰暗|黑暗|绝望)",
         r"(?:不如|干脆)(?:早点)?结束(?:算了|吧|掉)?$",
+        r"活着(?:好|太|真|很|实在)?难[\u4e00-\u9fff]{0,6}不想(?:再)?坚持",
+        r"不想(?:再)?坚持(?:下去)?了",
+        r"再也(?:不会)?感觉不到(?:痛苦|痛|任何)",
     ), ("story", "game")),
     ("distress", "想死", (
         r"死(?:的)?念头",
@@ -206,6 +224,11 @@ RULES: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
         r"自鲨",
         r"死(?:了|掉)?算了",
         r"生命(?:就)?(?:到此|到这里)(?:为止|结束|吧)",
+        r"(?:我|是不是)[\u4e00-\u9fff]{0,3}死了(?:比较好|更好|最好|算了|就好)",
+        r"活腻",
+        r"自我毁灭",
+        r"毁掉自己",
+        r"念头[\u4e00-\u9fff]{0,4}(?:让我|叫我|要我)[\u4e00-\u9fff]{0,2}(?:跳|死|去死|伤害|割)",
     ), ("story", "game")),
     ("distress", "想解脱", (
         r"(?:好|真|只|我|很)?想(?:要)?(?:彻底)?解脱",
@@ -234,6 +257,7 @@ RULES: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
         r"(?:准备|买|备|藏)(?:了|好)?(?:好多|很多|一堆|一些|一大堆)?的?(?:安眠药|镇静药)",
         r"(?:好多|很多|一堆)(?:的)?{pills}[\u4e00-\u9fff]{0,6}(?:睡过去|不醒|死|解脱|结束)",
         r"{pills}(?:已经)?(?:准备|备|买|攒)好了",
+        r"(?:很多|好多|一堆|一大把)(?:很多|好多)?(?:的)?{pills}[\u4e00-\u9fff]{0,6}(?:睡|不醒|死|解脱|结束|就好)",
     ), ("care",)),
     ("distress", "不再醒来", (
         r"(?:再也|永远|不要|不想|别|不用)(?:不)?(?:再)?醒(?:过来|来)?",
@@ -266,6 +290,7 @@ RULES: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
         r"(?:伤口|伤痕|疤|口子|划痕|淤青)[\u4e00-\u9fff]{0,8}自己[\u4e00-\u9fff]{0,3}(?:弄|搞|割|划|抓|掐|咬|打)的",
         r"解决(?:掉)?(?:我)?自己",
         r"把(?:我)?自己[\u4e00-\u9fff]{0,2}(?:弄伤|弄死|割|划|伤|杀|饿死|掐|打伤|弄残)",
+        r"(?:擦|抓|挠|抠|掐|咬|磨)(?:到|得)(?:出血|流血|破皮|烂)",
     ), ("care", "story")),
     # -- safeguarding: hurt by someone ----------------------------------------------------------
     ("safeguarding", "施害者+伤害+我", (
@@ -280,7 +305,7 @@ RULES: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
         r"(?:按|摁)(?:进|在)(?:水里|马桶|厕所|地上)",
         r"推(?:下|进)(?:楼梯|河|水)",
         r"把我(?:围|堵|按|拖|拉|推)(?:起来|住|到[\u4e00-\u9fff]{0,4}|在[\u4e00-\u9fff]{0,4})(?:就)?(?:踢|打|揍|踹|扇)",
-    ), ("play", "story")),
+    ), ("play", "story", "study")),
     ("safeguarding", "被+伤害", (
         r"被[\u4e00-\u9fff]{0,6}(?:锁|关)在",
         r"被{agent}(?:打|揍|踢|踹|扇|掐|欺负)(?:了|得|过|一顿)",
@@ -293,6 +318,9 @@ RULES: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
         r"扇了我",
         r"揪(?:着)?(?:我的?)?(?:耳朵|头发)",
         r"(?:扇|打|抽)(?:了)?(?:我)?(?:几个|一个|两个)?(?:耳光|巴掌|嘴巴子)",
+        r"被[\u4e00-\u9fff]{0,8}(?:用|拿)[\u4e00-\u9fff]{0,4}(?:烫|打|砸|扎|抽|割|烧)",
+        r"勒(?:我的?)?脖子",
+        r"掐(?:我的?)?脖子",
     ), ("play", "story")),
     ("safeguarding", "禁闭/饥饿", (
         r"(?:锁|关)在(?:家里|家|屋里|房间|厕所|门外|阳台|地下室|柜子|小黑屋|外面|车里|楼道)",
@@ -305,7 +333,8 @@ RULES: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
         r"赶出(?:家门|家)",
         r"罚(?:我)?跪",
         r"跪(?:一晚上|一夜|一整夜|到天亮)",
-    ), ("story", "game")),
+        r"不让我上学",
+    ), ("story", "game", "study")),
     ("safeguarding", "勒索钱财", (
         r"(?:拦|堵|截|逼|让|叫|找|向|跟|问|威胁)(?:住)?我[\u4e00-\u9fff]{0,4}(?:要|交|拿|借|给)[\u4e00-\u9fff]{0,4}{money}",
         r"逼我[\u4e00-\u9fff]{0,10}(?:给|交|买)[\u4e00-\u9fff]{0,8}(?:{money}|东西|零食|烟)",
@@ -338,6 +367,8 @@ RULES: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
         r"(?:摸|碰|亲|舔)我(?:的)?(?:隐私|下面|胸|屁股|大腿|腿|身体|私处)",
         r"(?:叔叔|伯伯|大伯|老师|教练|网友|邻居|陌生人|大人|男的|表哥|堂哥|继父|后爸|他)[\u4e00-\u9fff]{0,8}(?:摸|亲)我",
         r"坐(?:他|他的|在他)?腿上",
+        r"(?:对我|跟我)动手动脚",
+        r"(?:摸|碰)我的?(?:腰|胸|屁股|大腿|下面|隐私)",
     ), ()),
     ("safeguarding", "要照片/脱衣", (
         r"(?:让|叫|要|逼)我[\u4e00-\u9fff]{0,4}(?:脱|拍|发|开视频|给他看)[\u4e00-\u9fff]{0,8}(?:衣服|裤子|照片|视频|身体|裸|内衣)",
@@ -369,6 +400,8 @@ RULES: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
         r"(?:有人|几个人|一群人|他们|陌生人|男的|混混|那个人)[\u4e00-\u9fff]{0,4}跟着我",
         r"(?:拉|拽|抱|叫|带)我[\u4e00-\u9fff]{0,4}(?:去|到|上)他(?:家|的?车|房间)",
         r"(?:叔叔|伯伯|大伯|网友|邻居|陌生人|大人|男的|他)[\u4e00-\u9fff]{0,12}(?:去|到|上)他(?:家|的?车|房间)",
+        r"(?:给我|帮我)买[\u4e00-\u9fff]{0,4}(?:让|叫|要)我跟(?:他|她|他们)走",
+        r"(?:让|叫|要)我跟(?:他|她)(?:走|回家|上车)",
     ), ("surprise",)),
     # -- safeguarding: bullying -----------------------------------------------------------------------
     ("safeguarding", "群体欺凌", (
@@ -386,6 +419,9 @@ RULES: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
         r"逼我(?:喝|吃|舔|跪|叫)",
         r"让我跪",
         r"一直被排挤",
+        r"(?:网上|群里|朋友圈)[\u4e00-\u9fff]{0,2}被[\u4e00-\u9fff]{0,4}骂",
+        r"p(?:了)?我的?(?:照片|图|丑图)",
+        r"(?:照片|视频)[\u4e00-\u9fff]{0,4}到处(?:发|传)",
     ), ("story", "topic")),
 )
 
@@ -400,6 +436,7 @@ _GUARDS = {name: re.compile(p) for name, p in GUARDS.items()}
 _SENTENCE = re.compile(r"[。！？!?；;\n…]+")
 # The person speaks of themself: a guard about stories or games does not apply.
 _FIRST_PERSON = re.compile(r"我(?!们)|自己|俺|人家")
+_HARSH = re.compile(r"打|锁|饿|不给|一整|一晚|一夜|哭|害怕|不让我?(?:吃|睡|出来)")
 _INJURY = re.compile(r"流血|受伤|淤青|故意|欺负|霸凌|肿|骨折|住院|不敢")
 # Everyday hyperbole and set phrases cut out before reading (累死了, 打电话, 跳楼机, 落后就要挨打).
 _CUT = re.compile(
@@ -411,10 +448,20 @@ _CUT = re.compile(
 )
 
 
+# A sentence asking about words (a lyric, an idiom) quotes them: “我想消失在人海”是什么意思.
+_ABOUT_WORDS = re.compile(r"是什么意思|什么意思|歌词|造句|怎么理解|出自|怎么翻译")
+_QUOTED = re.compile(r"[“\"「『][^”\"」』]{0,40}[”\"」』]")
+
+
+def _unquoted(sentence: str) -> str:
+    return _QUOTED.sub("", sentence) if _ABOUT_WORDS.search(sentence) else sentence
+
+
 @lru_cache(maxsize=256)
 def sentences(text: str) -> tuple[str, ...]:
-    """The text's sentences, each normalised (see normalise) with everyday hyperbole cut out."""
-    parts = (_CUT.sub("", normalise(part)) for part in _SENTENCE.split(simplify(text)))
+    """The text's sentences, each normalised (see normalise) with everyday hyperbole cut out and,
+    in a question about words, the quoted words left out."""
+    parts = (_CUT.sub("", normalise(_unquoted(part))) for part in _SENTENCE.split(simplify(text)))
     return tuple(part for part in parts if part)
 
 
@@ -433,6 +480,8 @@ def guarded(sentence: str, match: re.Match, guards: tuple[str, ...], lane: str =
         if name == "topic" and lane == "distress" and _FIRST_PERSON.search(near):
             continue
         if name == "topic" and ("被" in sentence or "我" in match.group(0)):
+            continue
+        if name == "study" and _HARSH.search(sentence):
             continue
         if name == "care" and "故意" in sentence:
             continue

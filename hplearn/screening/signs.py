@@ -45,7 +45,7 @@ DISTRESS_PATTERNS = tuple(re.compile(p) for p in (
     r"|(?:割|划)(?:破|伤)?(?:了)?(?:自己的?)?(?:手腕|手臂|胳膊)",
     r"(?:好|很|太|真|非常|特别|彻底|感到|觉得|真的)绝望|我是(?:个)?(?:多余的|累赘)"
     r"|(?:没人|没有人|没有一个人)(?:在乎|关心|爱|需要|喜欢)我|所有人都(?:讨厌|不要)我|抑郁|崩溃了",
-    r"suicide|killmyself|wanttodie|endmylife|selfharm",
+    r"suicide|killmyself|wanttodie|endmylife|endit(?:all)?|selfharm",
 ))
 SAFEGUARDING_PATTERNS = tuple(re.compile(p) for p in (
     _BY + r"(?:欺负|霸凌|打|揍|踢|殴打|勒索|敲诈|孤立|排挤|虐待|猥亵|性侵|侵犯|骚扰|关起来|烫)"
@@ -71,7 +71,7 @@ _SAFEGUARDING_PINYIN = ("家暴", "被欺负", "霸凌", "被打了")
 
 # The listed patterns name the danger outright; only stories and school topics explain them away.
 _DIRECT_GUARDS = {"distress": ("story", "game", "topic", "bio"),
-                  "safeguarding": ("story", "topic", "play", "care")}
+                  "safeguarding": ("story", "topic", "play", "care", "study")}
 
 
 _LATIN = re.compile("[a-z]")
