@@ -491,6 +491,42 @@ def guarded(sentence: str, match: re.Match, guards: tuple[str, ...], lane: str =
     return False
 
 
+# The last resort when no rule fires: the concepts met anywhere in one sentence, weighed. Death
+# words weigh 2 (死, 生命, 活着) or 1 each for two at most (离开, 消失, 永远, 休息); pain 1; intent 1;
+# 4 or more with a death word fires; the writer must speak of themself and no guard apply. Harm: someone, a hurting verb and 我 in one sentence.
+_DEATH_STRONG = re.compile(r"死(?!机|党|角|板|记|磕|胡同|循环|定|对头|心)|自杀|生命|活着|活下去|活不|不在了|天堂"
+                           r"|另一个世界|遗书|遗言|跳下|割|流血|不想活|这条命")
+_DEATH_WEAK = re.compile(r"离开|消失|结束|解脱|永远|醒来|不再醒|药|告别|再见|存在|伤害|休息|一走了之|疼|痛")
+_PAIN = re.compile(r"痛苦|绝望|难受|崩溃|受不了|撑不|熬不|累|煎熬|折磨|没意思|没意义|没用|多余|废物|失败"
+                   r"|讨厌自己|恨自己|恨我自己|孤独|没人|不配|拖累|负担|地狱|黑暗|对不起")
+_INTENT = re.compile(r"想|要|打算|准备|决定|干脆|宁愿|今晚|明天|马上|现在就|已经|最后")
+_SELF = re.compile(r"我(?!们)|自己|俺")
+_HARM = r"(?:打|揍|踢|踹|扇|掐|抽|烫|砸|摸|扒|逼|威胁|锁|绑|勒|按|泼|扔|推|拽|拖|罚)"
+_HARM_ME = re.compile(_HARM + r"[\u4e00-\u9fff]{0,6}我(?!们)|把我(?!的)[\u4e00-\u9fff]{0,6}" + _HARM)
+_AGENT = re.compile(C["agent"])
+_FALLBACK_GUARDS = ("story", "game", "bio", "problem", "topic", "relief", "move", "care", "play", "study",
+                    "surprise")
+
+
+def _weighed(sentence: str) -> Hit | None:
+    if not _SELF.search(sentence):
+        return None
+    guards = [name for name in _FALLBACK_GUARDS if _GUARDS[name].search(sentence)]
+    if guards:
+        return None
+    death = 2 * bool(_DEATH_STRONG.search(sentence)) + min(2, len(set(_DEATH_WEAK.findall(sentence))))
+    weight = death + bool(_PAIN.search(sentence)) + bool(_INTENT.search(sentence))
+    if death and weight >= 4:
+        return Hit("distress", "自我+死亡+痛苦/意图（同句）", sentence[:30])
+    agent = _AGENT.search(sentence)
+    if agent and _HARM_ME.search(sentence, agent.end()):
+        return Hit("safeguarding", "施害者+伤害+我（同句）", sentence[:30])
+    return None
+
+
+WEIGHING = True
+
+
 def concept_hits(text: str) -> list[Hit]:
     """Every sign the concepts find in text, sentence by sentence (empty when there is none)."""
     hits: list[Hit] = []
@@ -499,6 +535,10 @@ def concept_hits(text: str) -> list[Hit]:
             match = pattern.search(sentence)
             if match and not guarded(sentence, match, guards, lane):
                 hits.append(Hit(lane, label, match.group(0)))
+        if WEIGHING and not hits:
+            weighed = _weighed(sentence)
+            if weighed:
+                hits.append(weighed)
     return hits
 
 
