@@ -2,13 +2,16 @@
 
     python scripts/screening_figures.py          (no database or app needed)
 
-Distress/safeguarding: tests/data/screening_signs.yaml; personal information:
+Distress/safeguarding: per set, the development set tests/data/screening_signs.yaml (tuned on,
+asserted by the tests) and each held-out set tests/data/screening_signs_heldout*.yaml (written
+before tuning, measured once, not asserted), then the time per text; personal information:
 tests/data/screening_personal.yaml. docs/benchmarks.md records the figures.
 """
 
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import yaml
@@ -68,11 +71,34 @@ def _report_signs(title: str, signs) -> None:
         _report(f"  {lane}", subset, lambda text, want, lane=lane: lane in sign_lanes(text))
 
 
+def signs_sets() -> list[tuple[str, str]]:
+    """(title, file name) of the development set and of every held-out set, in that order."""
+    heldout = sorted(path.name for path in DATA.glob("screening_signs_heldout*.yaml"))
+    return [("development ", "screening_signs.yaml")] + [
+        (f"held-out {name.removeprefix('screening_signs_heldout').removesuffix('.yaml').strip('_') or '1'} ",
+         name) for name in heldout]
+
+
+def time_per_text(texts: list[str], rounds: int = 3) -> float:
+    """Microseconds to screen one text for both lanes (best of rounds, each text new to the cache)."""
+    best = float("inf")
+    for round_ in range(rounds):
+        started = time.perf_counter()
+        for text in texts:
+            sign_lanes(text + " " * (round_ + 1))
+        best = min(best, (time.perf_counter() - started) / len(texts))
+    return best * 1e6
+
+
 def main() -> None:
     """Print the figures for each labelled set."""
-    for title, name in (("", "screening_signs.yaml"),
-                        ("held-out ", "screening_signs_heldout.yaml")):
-        _report_signs(title, signs_cases(name))
+    texts = []
+    for title, name in signs_sets():
+        cases = signs_cases(name)
+        _report_signs(title, cases)
+        texts += [text for text, _ in cases]
+    sign_lanes("warm up")
+    print(f"time per text (both lanes, {len(texts)} texts): {time_per_text(texts):.0f} µs")
     personal = personal_cases()
     kinds = lambda text: {f.kind for f in find_personal_information(text)}  # noqa: E731
     _report("personal information", personal,

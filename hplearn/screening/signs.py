@@ -8,7 +8,9 @@ measured with scripts/screening_figures.py (recall and false alarms, docs/benchm
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
+from hplearn.screening.concepts import Hit, concept_hits, guarded, sentences
 from hplearn.screening.text import PinyinView, normalise, pinyin
 
 # Everyday phrases that contain an alarming character but mean nothing of the sort; they are
@@ -21,7 +23,7 @@ _BENIGN = re.compile(
 )
 
 _ACTOR = (r"(?:爸爸?|妈妈?|爸妈|父母|家长|家里人|继父|继母|后妈|后爸|哥哥?|姐姐?|叔叔|舅舅|姑姑|爷爷"
-          r"|奶奶|他们|她们|他|她|同学们?|老师|男生|女生|高年级的?同学|学长|学姐|有人|几个人|同桌)")
+          r"|奶奶|他们|她们|他|她|同学们?|老师|男生|女生|高年级的?(?:同学|男生|女生)?|学长|学姐|有人|几个人|同桌)")
 _HURT_ME = r"(?:打|揍|踢|扇|掐|抽|烫|欺负|霸凌|勒索|敲诈|孤立|排挤|威胁|骚扰|摸|虐待)(?:我|了我)(?!们)"
 _BY = r"被(?:人|别人|全班|大家|班里的?人|" + _ACTOR[3:-1] + r")?"
 
@@ -37,13 +39,13 @@ DISTRESS_PATTERNS = tuple(re.compile(p) for p in (
     r"|不该(?:被)?生(?:下来|出来)",
     r"(?:撑|熬|扛)不(?:住|下去)了|(?:撑|熬)不下去",
     r"结束(?:掉)?(?:自己的?|我的)?生命|了结自己|了断自己|自我了断|离开这个世界|从这个世界(?:上)?消失"
-    r"|不想(?:再)?存在|永远(?:睡下去|醒不过来)|不想(?:再)?醒(?:过)?来|(?:好|真|很)?想消失"
+    r"|不想(?:再)?存在|永远(?:睡下去|醒不过来)|不想(?:再)?醒(?:过)?来|(?:好|真|很)?想消失(?!一个|一天|几天|一会|一下|一周|一段)"
     r"|从[\u4e00-\u9fff]{0,4}(?:楼|楼顶|天台|窗户|桥)上?跳下去",
     r"伤害自己|弄伤自己|(?:割|划)(?:伤|破)?(?:了)?自己|用刀(?:片)?(?:割|划)(?:手|自己|胳膊)"
     r"|(?:割|划)(?:破|伤)?(?:了)?(?:自己的?)?(?:手腕|手臂|胳膊)",
     r"(?:好|很|太|真|非常|特别|彻底|感到|觉得|真的)绝望|我是(?:个)?(?:多余的|累赘)"
     r"|(?:没人|没有人|没有一个人)(?:在乎|关心|爱|需要|喜欢)我|所有人都(?:讨厌|不要)我|抑郁|崩溃了",
-    r"suicide|killmyself|wanttodie|endmylife|selfharm",
+    r"suicide|killmyself|wanttodie|endmylife|endit(?:all)?|selfharm",
 ))
 SAFEGUARDING_PATTERNS = tuple(re.compile(p) for p in (
     _BY + r"(?:欺负|霸凌|打|揍|踢|殴打|勒索|敲诈|孤立|排挤|虐待|猥亵|性侵|侵犯|骚扰|关起来|烫)"
@@ -57,7 +59,7 @@ SAFEGUARDING_PATTERNS = tuple(re.compile(p) for p in (
     r"家暴|家庭暴力|校园暴力|霸凌|虐待|性侵|猥亵|强奸|体罚|保护费",
     r"不敢回家|不敢(?:去|上)学|不敢去学校|把我关(?:起来|在)|被关(?:起来|在)",
     r"(?:身上|浑身|腿上|胳膊上|背上|脸上)(?:都是|全是|是|有好多|好多|被打得)?(?:伤|淤青|青一块紫一块)",
-    r"抢(?:走)?(?:了)?我的?(?:钱|零花钱|饭卡|东西)|(?:找|向|跟|逼)我要钱",
+    r"抢(?:走)?(?:了)?我的?(?:钱|零花钱|饭卡|东西|书包|手机)|(?:找|向|跟|逼)我要钱",
     r"(?:叫|让|逼)我(?:脱|下跪|跪下)|(?:摸|碰)我(?:的)?(?:身体|隐私|下面|胸|屁股)",
     r"bully|bullied",
 ))
@@ -67,31 +69,55 @@ _DISTRESS_PINYIN = ("自杀", "自残", "不想活", "活不下去", "我想死"
 _SAFEGUARDING_PINYIN = ("家暴", "被欺负", "霸凌", "被打了")
 
 
+# The listed patterns name the danger outright; only stories and school topics explain them away.
+_DIRECT_GUARDS = {"distress": ("story", "game", "topic", "bio"),
+                  "safeguarding": ("story", "topic", "play", "care", "study")}
+
+
+_LATIN = re.compile("[a-z]")
+
+
 def _flat(text: str) -> str:
     return _BENIGN.sub("", normalise(text))
 
 
-def _signs(text: str, patterns, pinyin_phrases, words) -> list[str]:
-    flat = _flat(text)
+@lru_cache(maxsize=256)
+def _concept_hits(text: str) -> tuple[Hit, ...]:
+    return tuple(concept_hits(text))
+
+
+def _signs(text: str, lane: str, patterns, pinyin_phrases, words) -> list[str]:
     found: dict[str, None] = {}
-    for pattern in patterns:
-        for match in pattern.finditer(flat):
-            found[match.group(0)] = None
-    view = PinyinView(flat)
-    # The patterns read characters; these phrases (and the listed words) are also read in pinyin.
-    found.update(dict.fromkeys(p for p in pinyin_phrases if view.typed(pinyin(p))))
+    # Sentence by sentence, so that a story or a school topic (屈原投江, 预防校园霸凌的演讲稿) is
+    # read apart from what the writer says of themself.
+    for sentence in sentences(text):
+        sentence = _BENIGN.sub("", sentence)
+        for pattern in patterns:
+            for match in pattern.finditer(sentence):
+                if not guarded(sentence, match, _DIRECT_GUARDS[lane], lane):
+                    found[match.group(0)] = None
+    flat = _flat(text)
+    # The patterns read characters; these phrases (and the listed words) are also read in pinyin,
+    # which only matters when the student typed Latin letters (the pinyin view is the slow part).
+    view = PinyinView(flat) if _LATIN.search(flat) else None
+    if view:
+        found.update(dict.fromkeys(p for p in pinyin_phrases if view.typed(pinyin(p))))
     for word in words:
         target = normalise(word)
-        if target and (target in flat or view.typed(pinyin(target))):
+        if target and (target in flat or (view and view.typed(pinyin(target)))):
             found[word] = None
+    # A concept hit that only repeats a listed pattern's words adds nothing.
+    shown = tuple(found)
+    found.update(dict.fromkeys(hit.sign() for hit in _concept_hits(text or "") if hit.lane == lane
+                               and not any(sign in hit.excerpt or hit.excerpt in sign for sign in shown)))
     return list(found)
 
 
 def distress_signs(text: str, words: tuple[str, ...] = ()) -> list[str]:
     """What in text signals distress or self-harm (patterns and the listed words); empty if none."""
-    return _signs(text, DISTRESS_PATTERNS, _DISTRESS_PINYIN, words)
+    return _signs(text, "distress", DISTRESS_PATTERNS, _DISTRESS_PINYIN, words)
 
 
 def safeguarding_signs(text: str, words: tuple[str, ...] = ()) -> list[str]:
     """What in text signals bullying, violence at home or abuse; empty if none."""
-    return _signs(text, SAFEGUARDING_PATTERNS, _SAFEGUARDING_PINYIN, words)
+    return _signs(text, "safeguarding", SAFEGUARDING_PATTERNS, _SAFEGUARDING_PINYIN, words)

@@ -32,16 +32,15 @@ def simplify(text: str) -> str:
     return _ZHE.sub("着", _converter().convert(text))
 
 
-def _is_kept(char: str) -> bool:
-    # Letters and digits of any script stay; spaces, punctuation, symbols and controls go.
-    return unicodedata.category(char)[0] in "LN"
+# Letters and digits of any script stay (\w less the underscore is str.isalnum: Unicode letters and
+# numbers); spaces, punctuation, symbols and controls go.
+_NOT_KEPT = re.compile(r"[\W_]+")
 
 
 def normalise(text: str) -> str:
     """Text as screened for words: simplified (see simplify) with titles, spaces and punctuation
     removed, so that 自 杀, 自/杀, 自殺 and 自\u200b杀 all read 自杀."""
-    text = _TITLE.sub("", simplify(text))
-    return "".join(char for char in text if _is_kept(char))
+    return _NOT_KEPT.sub("", _TITLE.sub("", simplify(text)))
 
 
 @lru_cache(maxsize=4096)
