@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -197,13 +198,13 @@ class IsolatedClient(FlaskClient):
         return response
 
 
-@pytest.fixture
-def app(app_config):
-    """An app with an empty database, inside an app context."""
-    copied = _copy_sqlite_schema(app_config)
-    application = create_app(app_config)
+@contextmanager
+def running_app(config: dict):
+    """An app on config's database (the schema made, every table empty), inside an app context."""
+    copied = _copy_sqlite_schema(config)
+    application = create_app(config)
     application.test_client_class = IsolatedClient
-    url = app_config["DATABASE_URL"]
+    url = config["DATABASE_URL"]
     with application.app_context():
         if not copied:
             _prepare_schema(url)
@@ -211,6 +212,13 @@ def app(app_config):
         yield application
         empty_database(url)
         db.engine.dispose()
+
+
+@pytest.fixture
+def app(app_config):
+    """An app with an empty database, inside an app context."""
+    with running_app(app_config) as application:
+        yield application
 
 
 @pytest.fixture

@@ -15,17 +15,22 @@ from datetime import timedelta
 
 import pytest
 
+from hplearn.accounts.models import School, User
 from hplearn.afterschool import services as as_services
 from hplearn.afterschool.services import today as services_today
+from hplearn.cache import catalog_cache
+from hplearn.catalog.models import Resource
+from hplearn.extensions import db
 from hplearn.parents import feedback as feedback_services
 from hplearn.qa import services as qa_services
 from tests import factories
 from tests.afterschool_fixtures import TERM, compliant_guide, programme_data
-from tests.conftest import DEFAULT_PASSWORD
+from tests.conftest import DEFAULT_PASSWORD, make_test_config, running_app
 from tests.contribution_fixtures import EXERCISES, draft_package, published_package, submitted_package
 from tests.media_samples import PDF, PNG
 from tests.parents_fixtures import parent_of
 from tests.qa_fixtures import ask
+from tests.snapshots import SavedDatabase
 
 ROLES = ("anonymous", "student", "teacher", "staff_teacher", "school_admin",
          "other_school_admin", "district_admin", "parent")
@@ -581,27 +586,67 @@ ENDPOINTS = [
 ]
 
 
+def _build_world() -> dict:
+    """Everyone and everything the matrix needs, as ids (the same accounts as conftest's)."""
+    school = factories.SchoolFactory(code="hp001", name="和平区第一小学")
+    other_school = factories.SchoolFactory(code="hp002", name="和平区第二中学", stage="初中")
+    student = factories.UserFactory(username="stu1", role="student", school=school, grade=7)
+    users = {
+        "student": student,
+        "teacher": factories.UserFactory(username="tea1", role="teacher", school=school,
+                                         subjects=["数学"], grades=[7, 8, 9]),
+        "staff_teacher": factories.UserFactory(
+            username="tea2", role="teacher", school=school, display_name="周老师"),
+        "school_admin": factories.UserFactory(username="sadmin1", role="school_admin",
+                                              school=school),
+        "other_school_admin": factories.UserFactory(
+            username="sadmin2", role="school_admin", school=other_school),
+        "district_admin": factories.UserFactory(username="dadmin", role="district_admin",
+                                                school=None),
+        "parent": parent_of(student),  # `student`'s parent
+    }
+    target = factories.UserFactory(username="target01", role="student", school=school,
+                                   display_name="王小明", grade=3)
+    resource = factories.ResourceFactory()
+    return {"schools": {"school": school.id, "other_school": other_school.id},
+            "users": {role: user.id for role, user in users.items()} | {"target": target.id},
+            "resource": resource.id}
+
+
+@pytest.fixture(scope="module")
+def saved_world(tmp_path_factory):
+    """One app for the whole matrix and its world, saved once (tests/snapshots.py)."""
+    config = make_test_config(tmp_path_factory.mktemp("matrix"))
+    with running_app(config) as application:
+        ids = _build_world()
+        yield application, ids, SavedDatabase(config["DATABASE_URL"])
+
+
 @pytest.fixture
-def world(school, other_school, student, teacher, school_admin, district_admin):
-    """Everyone and everything the matrix needs."""
+def app(saved_world):
+    """The matrix's app, its database back as it was saved, in a fresh app context."""
+    application, ids, saved = saved_world
+    with application.app_context():
+        if not saved.restore():
+            assert _build_world() == ids  # (PostgreSQL: built again, the same ids)
+        catalog_cache(application).bump()  # (nothing cached by an earlier case is valid)
+        factories.bind(db.session)
+        yield application
+        db.session.remove()
+
+
+@pytest.fixture
+def world(app, saved_world):
+    """Everyone and everything the matrix needs, loaded in this case's session."""
+    ids = saved_world[1]
+    users = {role: db.session.get(User, user_id) for role, user_id in ids["users"].items()}
     return {
-        "school": school,
-        "other_school": other_school,
-        "target": factories.UserFactory(username="target01", role="student", school=school,
-                                        display_name="王小明", grade=3),
-        "district": district_admin,
-        "resource": factories.ResourceFactory(),
-        "users": {
-            "student": student,
-            "teacher": teacher,
-            "staff_teacher": factories.UserFactory(
-                username="tea2", role="teacher", school=school, display_name="周老师"),
-            "school_admin": school_admin,
-            "other_school_admin": factories.UserFactory(
-                username="sadmin2", role="school_admin", school=other_school),
-            "district_admin": district_admin,
-            "parent": parent_of(student),  # `student`'s parent
-        },
+        "school": db.session.get(School, ids["schools"]["school"]),
+        "other_school": db.session.get(School, ids["schools"]["other_school"]),
+        "target": users.pop("target"),
+        "district": users["district_admin"],
+        "resource": db.session.get(Resource, ids["resource"]),
+        "users": users,
     }
 
 
