@@ -141,6 +141,13 @@ def cross_validate(texts: list[str], labels: list[str], folds: int = 10, seed: i
     return out
 
 
+def repeated(texts: list[str], labels: list[str], folds: int, seeds: range, l2: float,
+             cross: float) -> dict[str, np.ndarray]:
+    """Out-of-fold probabilities per lane, one row per seed (the folds shuffled anew)."""
+    runs = [cross_validate(texts, labels, folds, seed, l2, cross) for seed in seeds]
+    return {lane: np.vstack([run[lane] for run in runs]) for lane in LANES}
+
+
 def threshold(scores: np.ndarray, max_rate: float) -> float:
     """The lowest threshold at which at most max_rate of scores reach it."""
     ranked = np.sort(scores)[::-1]
@@ -153,25 +160,33 @@ def rule_lanes(texts: list[str]) -> dict[str, np.ndarray]:
     return {lane: np.array([bool(RULES[lane](text, model=False)) for text in texts]) for lane in LANES}
 
 
-def rates(flagged: np.ndarray, labels: list[str], lane: str, where: np.ndarray) -> tuple[int, int, int, int]:
-    """(hits, positives, false alarms, benign) for one lane among the cases where is true."""
+def rates(flagged: np.ndarray, labels: list[str], lane: str, where: np.ndarray) -> tuple:
+    """(hits, positives, false alarms, benign) for one lane among the cases where is true; flagged
+    has one row per repeat of the cross-validation, hits and alarms are averaged over the rows."""
     positive = np.array([label == lane for label in labels]) & where
     benign = np.array([label == "benign" for label in labels]) & where
-    return int((flagged & positive).sum()), int(positive.sum()), int((flagged & benign).sum()), int(benign.sum())
+    flagged = np.atleast_2d(flagged)
+    return ((flagged & positive).sum(axis=1).mean(), int(positive.sum()),
+            (flagged & benign).sum(axis=1).mean(), int(benign.sum()))
 
 
-def report(texts, labels, sources, oof, rules, thresholds, veto) -> list[str]:
-    """Lines of figures per lane and set: rules alone, model alone, combined."""
-    lines = []
+def figures(labels, sources, oof, rules, thresholds, veto) -> list[tuple]:
+    """(set, lane, rules/model/combined, hits, positives, false alarms, benign) per set and lane."""
+    rows = []
     for name in (*SETS, "all"):
         where = np.array([name in ("all", source) for source in sources])
         for lane in LANES:
             model = (oof[lane] >= thresholds[lane]) & ~veto
             for how, flagged in (("rules", rules[lane]), ("model", model), ("combined", rules[lane] | model)):
-                hit, pos, alarm, ben = rates(flagged, labels, lane, where)
-                lines.append(f"{name:22} {lane:13} {how:9} recall {hit}/{pos} = {hit / max(pos, 1):.1%}"
-                             f"  false alarms {alarm}/{ben} = {alarm / max(ben, 1):.1%}")
-    return lines
+                rows.append((name, lane, how, *rates(flagged, labels, lane, where)))
+    return rows
+
+
+def report(rows) -> list[str]:
+    """The figures as lines: recall and false alarms (averaged over the repeats)."""
+    return [f"{name:22} {lane:13} {how:9} recall {hit:.1f}/{pos} = {hit / max(pos, 1):.1%}"
+            f"  false alarms {alarm:.1f}/{ben} = {alarm / max(ben, 1):.1%}"
+            for name, lane, how, hit, pos, alarm, ben in rows]
 
 
 def export(trained: dict[str, tuple], thresholds: dict[str, float], digits: int = 3) -> dict:
@@ -189,6 +204,7 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--folds", type=int, default=10)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--repeats", type=int, default=3, help="cross-validations, each with new folds")
     parser.add_argument("--l2", type=float, default=1.0)
     parser.add_argument("--cross", type=float, default=0.0, help="weight of the other lane's phrasings")
     parser.add_argument("--max-added-false-alarms", type=float, default=0.01,
@@ -198,16 +214,17 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     cases = load_cases()
     texts, labels, sources = ([case[i] for case in cases] for i in range(3))
-    oof = cross_validate(texts, labels, args.folds, args.seed, args.l2, args.cross)
+    seeds = range(args.seed, args.seed + args.repeats)
+    oof = repeated(texts, labels, args.folds, seeds, args.l2, args.cross)
     rules = rule_lanes(texts)
     veto = np.array([screening_model.vetoed(text) for text in texts])
     benign = np.array([label == "benign" for label in labels])
     # The model may flag at most that share of the benign phrasings, beyond what the rules flag.
-    thresholds = {lane: threshold(np.where(veto | rules[lane], 0.0, oof[lane])[benign], args.max_added_false_alarms)
-                  for lane in LANES}
-    print(f"{len(texts)} phrasings, {args.folds}-fold CV, thresholds "
+    thresholds = {lane: threshold(np.where(veto | rules[lane], 0.0, oof[lane])[:, benign].ravel(),
+                                  args.max_added_false_alarms) for lane in LANES}
+    print(f"{len(texts)} phrasings, {args.folds}-fold CV × {args.repeats}, thresholds "
           + ", ".join(f"{lane} {t:.3f}" for lane, t in thresholds.items()))
-    print("\n".join(report(texts, labels, sources, oof, rules, thresholds, veto)))
+    print("\n".join(report(figures(labels, sources, oof, rules, thresholds, veto))))
     if not args.cv_only:
         content = export(train(texts, labels, args.l2, args.cross), thresholds)
         args.out.write_text(json.dumps(content, ensure_ascii=False, separators=(",", ":"), sort_keys=True)

@@ -22,6 +22,17 @@ MODEL_FILE = Path(__file__).with_name("model.json")
 MAX_N = 3
 # What the model suspects, as shown to a counsellor.
 LANE_LABELS = {"distress": "疑似轻生或自伤念头", "safeguarding": "疑似欺凌、家暴或侵害"}
+# The concepts' names as shown to a counsellor (the contexts of the guards are never shown: they
+# only lower a score).
+CONCEPT_LABELS = {
+    "self": "自我", "intent": "意图", "time": "时间", "agent": "他人", "hurt": "伤害动作", "high": "高处",
+    "pills": "药物", "much": "大量", "body": "身体部位", "blade": "利器", "secret": "要求保密",
+    "money": "钱财", "death": "死亡", "leave": "离开", "pain": "痛苦", "farewell": "告别",
+    "giveaway": "送走东西", "means": "手段", "afterlife": "逝者/来世", "fear": "害怕", "home": "家",
+    "question": "提问", "future": "以后/永远", "negated": "否定",
+}
+# Everyday words with an alarming character, cut out before reading (as signs.py does for rules).
+_EVERYDAY = re.compile(r"死记硬背|死海|跳楼价|跳楼机|死神来了|死亡谷|杀(?:菌|毒|虫|价|青|手锏)")
 
 
 # Concepts the model also reads (besides n-grams), alone and in pairs within one sentence, so that
@@ -29,8 +40,8 @@ LANE_LABELS = {"distress": "疑似轻生或自伤念头", "safeguarding": "疑�
 # and a few more.
 _CONCEPTS = {name: re.compile(pattern) for name, pattern in {
     **C, **{f"guard_{name}": pattern for name, pattern in GUARDS.items()},
-    "death": r"死(?!机|党|角|板|记|磕|胡同|循环|定|对头|心)|自杀|生命|活着|活下去|活不|活在|不在了|天堂|另一个世界"
-             r"|遗书|遗言|这条命|世上|出生|生下",
+    "death": r"死(?!机|党|角|板|记|磕|胡同|循环|定|对头|心)|自杀|生命|活着|活下去|活不|活在|不在了|天堂"
+             r"|另一个世界|遗书|遗言|这条命|世上|出生|生下",
     "leave": r"离开|消失|结束|解脱|永远|醒来|醒不|不醒|一走了之|不回来|不会回去|走了|先走|去了",
     "pain": r"痛苦|绝望|难受|崩溃|受不了|撑不|熬不|累|煎熬|折磨|没意思|没意义|没用|多余|废物|失败|讨厌自己"
             r"|恨自己|孤独|没人|不配|拖累|负担|地狱|黑暗|对不起|抛弃|不需要我",
@@ -48,7 +59,8 @@ _CONCEPTS = {name: re.compile(pattern) for name, pattern in {
 
 def _concepts(sentence: str) -> list[str]:
     names = sorted(name for name, pattern in _CONCEPTS.items() if pattern.search(sentence))
-    return [f"c:{name}" for name in names] + [f"c:{a}+{b}" for i, a in enumerate(names) for b in names[i + 1:]]
+    pairs = [f"c:{a}+{b}" for i, a in enumerate(names) for b in names[i + 1:]]
+    return [f"c:{name}" for name in names] + pairs
 
 
 def features(text: str) -> tuple[str, ...]:
@@ -56,6 +68,7 @@ def features(text: str) -> tuple[str, ...]:
     in each sentence, alone and in pairs; sorted, once each."""
     grams: set[str] = set()
     for sentence in sentences(text or ""):
+        sentence = _EVERYDAY.sub("", sentence)
         framed = f"^{sentence}$"
         for n in range(1, MAX_N + 1):
             grams.update(framed[i:i + n] for i in range(len(framed) - n + 1))
@@ -79,17 +92,29 @@ class Lane:
         return 1.0 / (1.0 + math.exp(-z)) if z > -30 else 0.0
 
     def reasons(self, grams: tuple[str, ...], count: int = 3) -> list[str]:
-        """The n-grams that pushed the score up most, longest first where one contains another."""
-        ranked = sorted((g for g in grams if self.weights.get(g, 0.0) > 0),
+        """What pushed the score up most, as a counsellor reads it: words of two characters or
+        more (the longest where one contains another) and concepts (自我+意图)."""
+        ranked = sorted((g for g in grams if self.weights.get(g, 0.0) > 0 and _shown(g)),
                         key=lambda g: (-self.weights[g], g))
         shown: list[str] = []
         for gram in ranked:
-            word = gram.strip("^$").removeprefix("c:")
-            if word and not any(word in other for other in shown):
+            word = _shown(gram)
+            if not any(word in other for other in shown):
                 shown = [other for other in shown if other not in word] + [word]
             if len(shown) == count:
                 break
         return shown
+
+
+def _shown(gram: str) -> str:
+    """An n-gram or concept as shown to staff; empty for those not worth showing."""
+    if gram.startswith("c:"):
+        names = gram[2:].split("+")
+        if not all(name in CONCEPT_LABELS for name in names):
+            return ""
+        return "+".join(CONCEPT_LABELS[name] for name in names)
+    word = gram.strip("^$")
+    return word if len(word) > 1 else ""
 
 
 @lru_cache(maxsize=1)
@@ -108,11 +133,14 @@ def probability(text: str, lane: str) -> float:
 # Contexts where a model hit is vetoed unless the writer speaks of themself in that sentence:
 # books and history, games, biology, physics problems, school topics.
 _VETO = re.compile("|".join(f"(?:{GUARDS[name]})" for name in ("story", "game", "bio", "problem", "topic")))
+_FIRST_PERSON = re.compile(r"我(?!们)|自己|俺")
 
 
 def vetoed(text: str) -> bool:
-    """Whether a sentence of text is about a story, game, biology, a problem or a school topic."""
-    return any(_VETO.search(sentence) for sentence in sentences(text or ""))
+    """Whether a sentence of text is about a story, game, biology, a problem or a school topic
+    without the writer speaking of themself in it."""
+    return any(_VETO.search(sentence) and not _FIRST_PERSON.search(sentence)
+               for sentence in sentences(text or ""))
 
 
 def model_sign(text: str, lane: str) -> str | None:
