@@ -71,14 +71,15 @@ def vocabulary(grams: list[tuple[str, ...]], min_df: int = 2) -> dict[str, int]:
 
 
 def matrix(grams: list[tuple[str, ...]], vocab: dict[str, int]) -> sparse.csr_matrix:
-    """Binary text × n-gram matrix."""
-    rows, cols = [], []
+    """Text × n-gram matrix, each row's n-grams worth 1/√n (screening.model.scale)."""
+    rows, cols, data = [], [], []
     for row, text_grams in enumerate(grams):
+        value = screening_model.scale(text_grams)
         for gram in text_grams:
             if gram in vocab:
                 rows.append(row)
                 cols.append(vocab[gram])
-    data = np.ones(len(rows))
+                data.append(value)
     return sparse.csr_matrix((data, (rows, cols)), shape=(len(grams), len(vocab)))
 
 
@@ -128,7 +129,7 @@ def probabilities(trained: dict[str, tuple], texts: list[str]) -> dict[str, np.n
 
 
 def cross_validate(texts: list[str], labels: list[str], folds: int = 10, seed: int = 0,
-                   l2: float = 1.0, cross: float = 0.0) -> dict[str, np.ndarray]:
+                   l2: float = 0.1, cross: float = 0.0) -> dict[str, np.ndarray]:
     """Out-of-fold probabilities per lane (stratified folds)."""
     fold = np.array(stratified_folds(labels, folds, seed))
     out = {lane: np.zeros(len(texts)) for lane in LANES}
@@ -205,7 +206,7 @@ def main(argv=None) -> None:
     parser.add_argument("--folds", type=int, default=10)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--repeats", type=int, default=3, help="cross-validations, each with new folds")
-    parser.add_argument("--l2", type=float, default=1.0)
+    parser.add_argument("--l2", type=float, default=0.1)
     parser.add_argument("--cross", type=float, default=0.0, help="weight of the other lane's phrasings")
     parser.add_argument("--max-added-false-alarms", type=float, default=0.01,
                         help="share of the benign phrasings the model may flag beyond the rules")

@@ -32,7 +32,11 @@ CONCEPT_LABELS = {
     "question": "提问", "future": "以后/永远", "negated": "否定",
 }
 # Everyday words with an alarming character, cut out before reading (as signs.py does for rules).
-_EVERYDAY = re.compile(r"死记硬背|死海|跳楼价|跳楼机|死神来了|死亡谷|杀(?:菌|毒|虫|价|青|手锏)")
+_EVERYDAY = re.compile(r"死记硬背|死海|跳楼价|跳楼机|死神来了|死亡谷|杀(?:菌|毒|虫|价|青|手锏)|打(?:动|败|湿|断|扰|开)")
+# Letters and digits are read as one placeholder a run: the model reads Chinese (pinyin and English
+# are the rules' part), and markup or an English text pasted in cannot pile up n-grams.
+_LATIN = re.compile(r"[a-z]+")
+_DIGITS = re.compile(r"[0-9]+")
 
 
 # Concepts the model also reads (besides n-grams), alone and in pairs within one sentence, so that
@@ -68,7 +72,7 @@ def features(text: str) -> tuple[str, ...]:
     in each sentence, alone and in pairs; sorted, once each."""
     grams: set[str] = set()
     for sentence in sentences(text or ""):
-        sentence = _EVERYDAY.sub("", sentence)
+        sentence = _DIGITS.sub("0", _LATIN.sub("a", _EVERYDAY.sub("", sentence)))
         framed = f"^{sentence}$"
         for n in range(1, MAX_N + 1):
             grams.update(framed[i:i + n] for i in range(len(framed) - n + 1))
@@ -76,6 +80,11 @@ def features(text: str) -> tuple[str, ...]:
     grams.discard("^")
     grams.discard("$")
     return tuple(sorted(grams))
+
+
+def scale(grams: tuple[str, ...]) -> float:
+    """The value of each of a text's n-grams: 1/√n (its vector has length 1)."""
+    return 1 / math.sqrt(len(grams)) if grams else 0.0
 
 
 @dataclass(frozen=True)
@@ -87,8 +96,9 @@ class Lane:
     weights: dict[str, float]
 
     def score(self, grams: tuple[str, ...]) -> float:
-        """The probability that a text with these n-grams belongs to the lane."""
-        z = self.bias + sum(self.weights.get(gram, 0.0) for gram in grams)
+        """The probability that a text with these n-grams belongs to the lane (each n-gram counts
+        1/√n for n n-grams, so that a long text does not pile up small weights)."""
+        z = self.bias + sum(self.weights.get(gram, 0.0) for gram in grams) * scale(grams)
         return 1.0 / (1.0 + math.exp(-z)) if z > -30 else 0.0
 
     def reasons(self, grams: tuple[str, ...], count: int = 3) -> list[str]:
@@ -96,6 +106,8 @@ class Lane:
         more (the longest where one contains another) and concepts (自我+意图)."""
         ranked = sorted((g for g in grams if self.weights.get(g, 0.0) > 0 and _shown(g)),
                         key=lambda g: (-self.weights[g], g))
+        if not ranked:
+            return []
         shown: list[str] = []
         for gram in ranked:
             word = _shown(gram)
@@ -136,11 +148,18 @@ _VETO = re.compile("|".join(f"(?:{GUARDS[name]})" for name in ("story", "game", 
 _FIRST_PERSON = re.compile(r"我(?!们)|自己|俺")
 
 
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+# Fewer Chinese characters than this is too little for the model to judge (没有。, 我的投稿).
+MIN_CHARACTERS = 5
+
+
 def vetoed(text: str) -> bool:
-    """Whether a sentence of text is about a story, game, biology, a problem or a school topic
-    without the writer speaking of themself in it."""
-    return any(_VETO.search(sentence) and not _FIRST_PERSON.search(sentence)
-               for sentence in sentences(text or ""))
+    """Whether text is too short for the model, or a sentence of it is about a story, game,
+    biology, a problem or a school topic without the writer speaking of themself in it."""
+    parts = sentences(text or "")
+    if sum(len(_HAN.findall(sentence)) for sentence in parts) < MIN_CHARACTERS:
+        return True
+    return any(_VETO.search(sentence) and not _FIRST_PERSON.search(sentence) for sentence in parts)
 
 
 def model_sign(text: str, lane: str) -> str | None:
@@ -150,4 +169,5 @@ def model_sign(text: str, lane: str) -> str | None:
     p = model.score(grams)
     if p < model.threshold or vetoed(text):
         return None
-    return f"模型判断（{LANE_LABELS[lane]}，{p:.0%}：{'、'.join(model.reasons(grams))}）"
+    reasons = "、".join(model.reasons(grams)) or "整体措辞"
+    return f"模型判断（{LANE_LABELS[lane]}，{p:.0%}：{reasons}）"
