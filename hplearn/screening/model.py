@@ -67,6 +67,7 @@ def _concepts(sentence: str) -> list[str]:
     return [f"c:{name}" for name in names] + pairs
 
 
+@lru_cache(maxsize=256)
 def features(text: str) -> tuple[str, ...]:
     """The character 1–3-grams of text's sentences (each framed by ^ and $) and the concepts met
     in each sentence, alone and in pairs; sorted, once each."""
