@@ -31,8 +31,11 @@ CONCEPT_LABELS = {
     "giveaway": "送走东西", "means": "手段", "afterlife": "逝者/来世", "fear": "害怕", "home": "家",
     "question": "提问", "future": "以后/永远", "negated": "否定",
 }
+# Concepts too plain to explain anything alone (they are shown in pairs: 自我+告别).
+_PLAIN = {"self", "intent", "negated", "question", "home", "future", "time", "agent"}
 # Everyday words with an alarming character, cut out before reading (as signs.py does for rules).
-_EVERYDAY = re.compile(r"死记硬背|死海|跳楼价|跳楼机|死神来了|死亡谷|杀(?:菌|毒|虫|价|青|手锏)|打(?:动|败|湿|断|扰|开)")
+_EVERYDAY = re.compile(r"死记硬背|死海|跳楼价|跳楼机|死神来了|死亡谷|杀(?:菌|毒|虫|价|青|手锏)"
+                       r"|打(?:动|败|湿|断|扰|开)")
 # Letters and digits are read as one placeholder a run: the model reads Chinese (pinyin and English
 # are the rules' part), and markup or an English text pasted in cannot pile up n-grams.
 _LATIN = re.compile(r"[a-z]+")
@@ -123,7 +126,7 @@ def _shown(gram: str) -> str:
     """An n-gram or concept as shown to staff; empty for those not worth showing."""
     if gram.startswith("c:"):
         names = gram[2:].split("+")
-        if not all(name in CONCEPT_LABELS for name in names):
+        if not all(name in CONCEPT_LABELS for name in names) or (len(names) == 1 and names[0] in _PLAIN):
             return ""
         return "+".join(CONCEPT_LABELS[name] for name in names)
     word = gram.strip("^$")
