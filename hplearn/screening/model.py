@@ -1,6 +1,7 @@
 """A small trained classifier per lane (distress, safeguarding) that reads phrasings the
 hand-written rules never foresaw: logistic regression over the character 1–3-grams of the text's
-sentences (normalised, everyday hyperbole such as 累死了 cut out; see concepts.sentences).
+sentences (normalised, everyday hyperbole such as 累死了 cut out; see concepts.sentences) and the
+concepts met in each sentence, alone and in pairs. signs.py asks it only when the rules are silent.
 
 The weights live in model.json beside this file, written by scripts/train_screening.py from the
 labelled sets in tests/data/ (threshold chosen by cross-validation, docs/benchmarks.md). Inference
