@@ -1,15 +1,21 @@
 """Recall and false-alarm rate of the screening on the labelled sets in tests/data/.
 
     python scripts/screening_figures.py          (no database or app needed)
+    python scripts/screening_figures.py --cv     (the model's cross-validated figures only)
 
 Distress/safeguarding: per set, the development set tests/data/screening_signs.yaml (tuned on,
 asserted by the tests) and each held-out set tests/data/screening_signs_heldout*.yaml (written
 before tuning, measured once, not asserted), then the time per text; personal information:
 tests/data/screening_personal.yaml. docs/benchmarks.md records the figures.
+
+--cv: recall and false alarms of the rules alone, the trained model alone and both, per lane, by
+cross-validation over the development and training sets (scripts/train_screening.py; the held-out
+sets are not read), then the time per text over those sets.
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 import time
 from pathlib import Path
@@ -90,8 +96,23 @@ def time_per_text(texts: list[str], rounds: int = 3) -> float:
     return best * 1e6
 
 
-def main() -> None:
-    """Print the figures for each labelled set."""
+def cv_figures() -> None:
+    """Print the cross-validated figures of rules, model and both, and the time per text."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import train_screening  # a script beside this one
+    train_screening.main(["--cv-only"])
+    texts = [text for text, _, _ in train_screening.load_cases()]
+    sign_lanes("warm up")
+    print(f"time per text (both lanes, {len(texts)} texts): {time_per_text(texts):.0f} µs")
+
+
+def main(argv=None) -> None:
+    """Print the figures for each labelled set (or, with --cv, the model's cross-validation)."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cv", action="store_true", help="cross-validated figures of the model only")
+    if parser.parse_args(argv).cv:
+        cv_figures()
+        return
     texts = []
     for title, name in signs_sets():
         cases = signs_cases(name)

@@ -11,6 +11,7 @@ import re
 from functools import lru_cache
 
 from hplearn.screening.concepts import Hit, concept_hits, guarded, sentences
+from hplearn.screening.model import model_sign
 from hplearn.screening.text import PinyinView, normalise, pinyin
 
 # Everyday phrases that contain an alarming character but mean nothing of the sort; they are
@@ -86,7 +87,7 @@ def _concept_hits(text: str) -> tuple[Hit, ...]:
     return tuple(concept_hits(text))
 
 
-def _signs(text: str, lane: str, patterns, pinyin_phrases, words) -> list[str]:
+def _signs(text: str, lane: str, patterns, pinyin_phrases, words, model: bool) -> list[str]:
     found: dict[str, None] = {}
     # Sentence by sentence, so that a story or a school topic (屈原投江, 预防校园霸凌的演讲稿) is
     # read apart from what the writer says of themself.
@@ -110,14 +111,18 @@ def _signs(text: str, lane: str, patterns, pinyin_phrases, words) -> list[str]:
     shown = tuple(found)
     found.update(dict.fromkeys(hit.sign() for hit in _concept_hits(text or "") if hit.lane == lane
                                and not any(sign in hit.excerpt or hit.excerpt in sign for sign in shown)))
+    # The trained model reads what no rule foresaw; it speaks only when the rules are silent.
+    if model and not found:
+        found.update(dict.fromkeys(filter(None, [model_sign(text or "", lane)])))
     return list(found)
 
 
-def distress_signs(text: str, words: tuple[str, ...] = ()) -> list[str]:
-    """What in text signals distress or self-harm (patterns and the listed words); empty if none."""
-    return _signs(text, "distress", DISTRESS_PATTERNS, _DISTRESS_PINYIN, words)
+def distress_signs(text: str, words: tuple[str, ...] = (), *, model: bool = True) -> list[str]:
+    """What in text signals distress or self-harm (patterns, listed words, the trained model unless
+    model is false); empty if none."""
+    return _signs(text, "distress", DISTRESS_PATTERNS, _DISTRESS_PINYIN, words, model)
 
 
-def safeguarding_signs(text: str, words: tuple[str, ...] = ()) -> list[str]:
-    """What in text signals bullying, violence at home or abuse; empty if none."""
-    return _signs(text, "safeguarding", SAFEGUARDING_PATTERNS, _SAFEGUARDING_PINYIN, words)
+def safeguarding_signs(text: str, words: tuple[str, ...] = (), *, model: bool = True) -> list[str]:
+    """What in text signals bullying, violence at home or abuse (as distress_signs); empty if none."""
+    return _signs(text, "safeguarding", SAFEGUARDING_PATTERNS, _SAFEGUARDING_PINYIN, words, model)
