@@ -15,7 +15,7 @@ import traceback
 from hplearn.search.backends.base import BackendQuery, BackendResults
 from hplearn.search.backends.whoosh import ranking
 from hplearn.search.backends.whoosh.schema import stored, stored_id
-from hplearn.search.backends.whoosh.sets import EMPTY, SharedSets, attach_sets, sets_of
+from hplearn.search.backends.whoosh.sets import EMPTY, SharedSets, attach_sets, sets_of, union
 from hplearn.search.backends.whoosh.store import IndexStore, broken
 
 MAX_EXPANSION = 2000
@@ -151,12 +151,12 @@ def _suggest(searcher, prefix: str, doc_type: str, limit: int) -> list[str]:
         return []
     sets = sets_of(searcher)
     reader = searcher.reader()
-    docs: set[int] = set()
+    found = []
     for fieldname in ("title_key", "title_pinyin", "title_initials"):
         for term in itertools.islice(reader.expand_prefix(fieldname, prefix), MAX_EXPANSION):
             text = term.decode("utf-8") if isinstance(term, bytes) else term
-            docs |= sets.term(fieldname, text)
-    docs &= sets.values("doc_type").get(doc_type, EMPTY)
+            found.append(sets.term(fieldname, text))
+    docs = union(found) & sets.values("doc_type").get(doc_type, EMPTY)
     views = sets.column("views")
     top = heapq.nlargest(limit * 3, docs, key=lambda d: (views[d], -d))
     titles = [stored(searcher, docnum)[1] for docnum in top]
