@@ -28,12 +28,14 @@ from bench_import import bench_env  # noqa: E402
 from bench_search import make_queries, percentile  # noqa: E402
 
 
-def rss_mb() -> float:
-    """This process's resident memory in MB."""
+def rss_mb() -> str:
+    """This process's resident memory in MB: in all, private (anonymous) and of mapped files."""
+    found = {}
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+        name, _, value = line.partition(":")
+        if name in ("VmRSS", "RssAnon", "RssFile"):
+            found[name] = int(value.split()[0]) / 1024
+    return "{VmRSS:.0f} MB (anonymous {RssAnon:.0f}, files {RssFile:.0f})".format(**found)
 
 
 def answers(text: str, filters: dict) -> tuple[list[dict], float]:
@@ -69,18 +71,18 @@ def main() -> int:
     from hplearn.app import create_app
 
     app = create_app()
-    print(f"app created: RSS {rss_mb():.0f} MB")
+    print(f"app created: RSS {rss_mb()}")
     queries = make_queries(args.queries, args.seed)
     out = args.dump.open("w", encoding="utf-8") if args.dump else None
     times = []
-    with app.test_request_context():
-        for number, (text, filters) in enumerate(queries, start=1):
+    for number, (text, filters) in enumerate(queries, start=1):
+        with app.test_request_context():  # one request (and database session) per query
             found, elapsed = answers(text, filters)
-            times.append(elapsed)
-            for row in found if out else ():
-                out.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
-            if number == 1 or number % max(1, len(queries) // 3) == 0:
-                print(f"after {number:4} queries: RSS {rss_mb():.0f} MB")
+        times.append(elapsed)
+        for row in found if out else ():
+            out.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
+        if number == 1 or number % max(1, len(queries) // 3) == 0:
+            print(f"after {number:4} queries: RSS {rss_mb()}")
     print(f"relevance page 1: p50 {statistics.median(times):.1f} ms, "
           f"p95 {percentile(times, 0.95):.1f} ms over {len(times)} queries "
           f"(the first of each, cold)")
