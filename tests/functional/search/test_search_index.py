@@ -311,27 +311,3 @@ def test_request_threads_share_one_searcher_and_one_cache_per_generation(app, wh
     assert sets_of(backend.searcher("resource")).shared is not seen["shared"]
     assert total("勾股定理") == 2
 
-
-def test_searches_from_many_threads_at_once_answer_like_one_thread(app, whoosh_only):
-    for number in range(30):
-        factories.ResourceFactory(title=f"勾股定理 第{number}课", summary="直角三角形 练习")
-    expected = {text: total(text) for text in ("勾股定理", "练习", "直角三角形", "第3课")}
-    backend = engine.backend()
-    backend.reader.forget()
-    answers, failures = [], []
-
-    def ask():
-        try:
-            with app.app_context():
-                answers.extend((text, total(text)) for text in expected for _ in range(5))
-        except Exception as error:  # noqa: BLE001 - reported below
-            failures.append(error)
-
-    threads = [threading.Thread(target=ask) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not failures
-    assert len(answers) == 6 * 5 * len(expected)
-    assert all(found == expected[text] for text, found in answers)
