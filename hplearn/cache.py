@@ -40,11 +40,14 @@ REDIS_RETRY_SECONDS = 15
 
 
 class LocalStore:
-    """A small thread-safe dict with expiry and a size cap (least recently used goes first)."""
+    """A small thread-safe dict with expiry and caps on entries and bytes (least recently used
+    goes first)."""
 
-    def __init__(self, max_entries: int = 512):
+    def __init__(self, max_entries: int = 512, max_bytes: int = 32 * 1024 * 1024):
         self._entries: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
         self._max_entries = max_entries
+        self._max_bytes = max_bytes
+        self._bytes = 0
         self._lock = threading.Lock()
 
     def get(self, key: str) -> bytes | None:
@@ -55,23 +58,32 @@ class LocalStore:
                 return None
             expires, value = entry
             if expires < time.monotonic():
-                del self._entries[key]
+                self._drop(key)
                 return None
             self._entries.move_to_end(key)
             return value
 
     def set(self, key: str, value: bytes, ttl: int) -> None:
-        """Store value for ttl seconds."""
+        """Store value for ttl seconds (not at all if it alone is over a quarter of the bytes)."""
+        if len(value) > self._max_bytes // 4:
+            return
         with self._lock:
+            self._drop(key)
             self._entries[key] = (time.monotonic() + ttl, value)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self._max_entries:
-                self._entries.popitem(last=False)
+            self._bytes += len(value)
+            while len(self._entries) > self._max_entries or self._bytes > self._max_bytes:
+                self._drop(next(iter(self._entries)))
+
+    def _drop(self, key: str) -> None:
+        entry = self._entries.pop(key, None)
+        if entry is not None:
+            self._bytes -= len(entry[1])
 
     def clear(self) -> None:
         """Forget everything."""
         with self._lock:
             self._entries.clear()
+            self._bytes = 0
 
 
 class CatalogCache:
@@ -79,7 +91,8 @@ class CatalogCache:
 
     def __init__(self, app: Flask):
         self.ttl = app.config["CACHE_TTL"]
-        self.local = LocalStore(app.config["CACHE_MAX_LOCAL_ENTRIES"])
+        self.local = LocalStore(app.config["CACHE_MAX_LOCAL_ENTRIES"],
+                                app.config["CACHE_MAX_LOCAL_BYTES"])
         self._generation_file = Path(app.instance_path) / GENERATION_FILE
         self._redis = None
         self._redis_url = app.config.get("REDIS_URL")

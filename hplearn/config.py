@@ -53,6 +53,8 @@ CORE_SETTINGS = (
     Setting("CACHE_TTL", "int", 300, "seconds a cached page or search result is kept", positive=True),
     Setting("CACHE_MAX_LOCAL_ENTRIES", "int", 512, "entries each process keeps without Redis",
             positive=True),
+    Setting("CACHE_MAX_LOCAL_BYTES", "int", 32 * 1024 * 1024, "bytes of cached pages and search "
+            "results each process keeps without Redis", positive=True),
     Setting("CACHE_PAGES", "bool", True, "cache anonymous renders of the home and topic pages"),
     Setting("RUN_JOBS_IN_PROCESS", "bool", True, "`hplearn run` also runs the periodic jobs and "
             "sends the mail outbox in a thread of its own; set `false` when `hplearn worker` runs "

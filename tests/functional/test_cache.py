@@ -191,6 +191,21 @@ def test_local_store_forgets_the_least_recently_used_and_the_expired(monkeypatch
     assert store.get("a") is None
 
 
+def test_local_store_keeps_within_its_bytes():
+    from hplearn import cache
+
+    store = cache.LocalStore(max_entries=100, max_bytes=1000)
+    for key in "abcde":
+        store.set(key, bytes(250), ttl=60)
+    assert store.get("a") is None and store.get("e") == bytes(250)  # 4 × 250 fit, not 5
+    store.set("big", bytes(251), ttl=60)  # over a quarter of the bound: not kept
+    assert store.get("big") is None and store.get("b") == bytes(250)
+    store.set("b", b"x", ttl=60)  # replacing counts the new size only
+    assert store._bytes == 751
+    store.clear()
+    assert store._bytes == 0
+
+
 def test_redis_returning_starts_a_fresh_generation(make_app, shared_redis):
     server = make_app("c", REDIS_URL=shared_redis)
     store = catalog_cache(server)

@@ -54,7 +54,8 @@ class WhooshBackend(SearchBackend):
     # -- reading --------------------------------------------------------------------------
 
     def searcher(self, doc_type: str = "resource"):
-        """This thread's searcher on doc_type's live index (None if it has none yet)."""
+        """The process's searcher on doc_type's live index (None if it has none yet); threads
+        share it, so read it while holding `self.reader.turn()`."""
         return self.reader.searcher(doc_type)
 
     def cache_token(self, doc_type: str = "resource") -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from array import array
 
 from hplearn.search.analysis import compact
 from hplearn.search.backends.base import (
@@ -20,7 +21,15 @@ from hplearn.search.backends.base import (
     facet_counts,
 )
 from hplearn.search.backends.whoosh.schema import stored
-from hplearn.search.backends.whoosh.sets import EMPTY, SearcherSets
+from hplearn.search.backends.whoosh.sets import (
+    BYTE_TO_LENGTH,
+    EMPTY,
+    FrozenBitMap,
+    Postings,
+    SearcherSets,
+    intersection,
+    union,
+)
 
 RERANK_WINDOW = 50
 MAX_RANKED_TERMS = 6
@@ -31,75 +40,70 @@ BM25F_K1 = 1.2
 WORD_FIELDS = (("title", TITLE_BOOST, 0.5), ("meta", META_BOOST, 0.3), ("body", BODY_BOOST, 0.75))
 
 
-def _field_tiers(sets: SearcherSets, term) -> list[tuple[float, frozenset[int]]]:
+def _field_tiers(sets: SearcherSets, term) -> list[tuple[float, FrozenBitMap]]:
     # Where a word can match, best place first: title, structured fields, body, n-grams, pinyin.
     return sets.cached(("tiers", term), lambda: _read_tiers(sets, term))
 
 
-def _read_tiers(sets: SearcherSets, term) -> list[tuple[float, frozenset[int]]]:
+def _read_tiers(sets: SearcherSets, term) -> list[tuple[float, FrozenBitMap]]:
     tiers = []
     for fieldname, boost in (("title", TITLE_BOOST), ("meta", META_BOOST), ("body", BODY_BOOST)):
         # The frequencies BM25F reads anyway hold the same documents: decode the postings once.
-        docs = frozenset().union(
-            *(sets.frequencies(fieldname, w).keys() for w in term.alternatives)
-        )
+        docs = union(sets.frequencies(fieldname, w).bitmap for w in term.alternatives)
         tiers.append((boost, docs))
     if term.char_grams:
-        grams = sorted((sets.term("chars", g) for g in term.char_grams), key=len)
-        tiers.append((CHARS_BOOST, frozenset.intersection(*grams)))
+        tiers.append((CHARS_BOOST, intersection(sets.term("chars", g) for g in term.char_grams)))
     if term.pinyin:
         tiers.append((PINYIN_BOOST, sets.term("pinyin", term.pinyin)))
     return tiers
 
 
-def _term_docs(sets: SearcherSets, term) -> frozenset[int]:
+def _term_docs(sets: SearcherSets, term) -> FrozenBitMap:
     return sets.cached(
-        ("docs", term), lambda: frozenset().union(*(docs for _, docs in _field_tiers(sets, term)))
+        ("docs", term), lambda: union(docs for _, docs in _field_tiers(sets, term))
     )
 
 
-def matching_docs(sets: SearcherSets, request: BackendQuery) -> set[int]:
+def matching_docs(sets: SearcherSets, request: BackendQuery) -> FrozenBitMap:
     """The document numbers that match the query words and the filters."""
     parts = [_term_docs(sets, term) for term in request.query.terms]
     if not parts:
-        return set()
+        return EMPTY
     constraints = [sets.values("doc_type").get(request.doc_type, EMPTY)]
     for name, value in sorted(request.filters.items()):
         values = sets.values(f"f_{name}")
         if isinstance(value, tuple):
-            constraints.append(frozenset().union(*(values.get(v, EMPTY) for v in value)))
+            constraints.append(union(values.get(v, EMPTY) for v in value))
         else:
             constraints.append(values.get(value, EMPTY))
     if request.match_all:
-        ordered = sorted(parts + constraints, key=len)
-        matched = set(ordered[0]).intersection(*ordered[1:])
+        matched = intersection(parts + constraints)
     else:
-        matched = set().union(*parts).intersection(*constraints)
+        matched = intersection([union(parts), *constraints])
     for object_id in request.exclude_ids:
         matched -= sets.term("key", f"{request.doc_type}:{object_id}")
     return matched
 
 
-def facet_sets(sets: SearcherSets, matched: set[int], names) -> dict[str, list[tuple[str, int]]]:
+def facet_sets(sets: SearcherSets, matched: FrozenBitMap, names) -> dict[str, list[tuple[str, int]]]:
     """Counts of each facet value among the matched documents."""
     facets = {}
     for name in names:
         counts = {}
         for value, docs in sets.values(f"f_{name}").items():
-            count = len(docs.intersection(matched)) if len(docs) < len(matched) else len(
-                matched.intersection(docs))
+            count = docs.intersection_cardinality(matched)
             if count:
                 counts[value] = count
         facets[name] = facet_counts(counts)
     return facets
 
 
-def _term_scores(sets: SearcherSets, term) -> dict[int, float]:
+def _term_scores(sets: SearcherSets, term) -> Postings:
     # The word's BM25F score in every document it matches, cached per searcher.
     return sets.cached(("bm25f", term), lambda: bm25f_scores(sets, term))
 
 
-def bm25f_scores(sets: SearcherSets, term) -> dict[int, float]:
+def bm25f_scores(sets: SearcherSets, term) -> Postings:
     """Each matching document's BM25F score for one query word.
 
     The word's frequency in title, structured fields and body (any of its synonyms counts) is
@@ -111,23 +115,31 @@ def bm25f_scores(sets: SearcherSets, term) -> dict[int, float]:
     """
     pseudo: dict[int, float] = {}
     for fieldname, weight, b in WORD_FIELDS:
-        lengths, average = sets.lengths(fieldname)
-        average = average or 1.0
+        codes, average = sets.lengths(fieldname)
+        norms = _length_norms(b, average or 1.0)
         for word in term.alternatives:
-            for docnum, frequency in sets.frequencies(fieldname, word).items():
-                norm = 1.0 - b + b * (lengths[docnum] or average) / average
-                pseudo[docnum] = pseudo.get(docnum, 0.0) + weight * frequency / norm
+            postings = sets.frequencies(fieldname, word)
+            for docnum, frequency in zip(postings.docs, postings.values, strict=True):
+                pseudo[docnum] = pseudo.get(docnum, 0.0) + weight * frequency / norms[
+                    codes[docnum]]
     for boost, docs in _fallback_tiers(sets, term):
-        for docnum in docs.difference(pseudo):
+        for docnum in docs.difference(FrozenBitMap(pseudo)):
             pseudo[docnum] = boost
     total = max(1, sets.searcher.reader().doc_count_all())
     found = len(pseudo)
     idf = math.log(1 + (total - found + 0.5) / (found + 0.5))
     scale = idf * (BM25F_K1 + 1)
-    return {docnum: scale * f / (BM25F_K1 + f) for docnum, f in pseudo.items()}
+    docs = sorted(pseudo)
+    return Postings(array("I", docs),
+                    array("d", [scale * pseudo[d] / (BM25F_K1 + pseudo[d]) for d in docs]))
 
 
-def _fallback_tiers(sets: SearcherSets, term) -> list[tuple[float, frozenset[int]]]:
+def _length_norms(b: float, average: float) -> list[float]:
+    # BM25F's length normalization for each of Whoosh's 256 one-byte length codes.
+    return [1.0 - b + b * (length or average) / average for length in BYTE_TO_LENGTH]
+
+
+def _fallback_tiers(sets: SearcherSets, term) -> list[tuple[float, FrozenBitMap]]:
     return [(boost, docs) for boost, docs in _field_tiers(sets, term)
             if boost in (CHARS_BOOST, PINYIN_BOOST)]
 
@@ -139,7 +151,8 @@ def rank_by_relevance(sets: SearcherSets, request: BackendQuery, matched, window
     MAX_RANKED_TERMS rarest). Ties go to the shorter title, then to the more viewed.
     """
     ranked_terms = sorted(request.query.terms, key=lambda t: len(_term_docs(sets, t)))
-    per_term = [_term_scores(sets, term) for term in ranked_terms[:MAX_RANKED_TERMS]]
+    per_term = [_lookup(_term_scores(sets, term), matched)
+                for term in ranked_terms[:MAX_RANKED_TERMS]]
     if len(per_term) == 1 and request.match_all:
         score_of = per_term[0].__getitem__  # every match holds the word
     else:
@@ -152,8 +165,29 @@ def rank_by_relevance(sets: SearcherSets, request: BackendQuery, matched, window
     tied = [d for d in matched if score_of(d) == floor] if len(best) == window else []
     candidates = set(best).union(tied)
     order = sets.tiebreak()
-    ranked = sorted(candidates, key=lambda d: (-score_of(d), order[d]))[:window]
+    ranked = sorted(candidates, key=lambda d: (-score_of(d), order[d], d))[:window]
     return [(docnum, score_of(docnum)) for docnum in ranked]
+
+
+def _lookup(scores: Postings, matched: FrozenBitMap):
+    # A few matches among many scores: binary search each; else a dict for this request.
+    if len(matched) * 16 < len(scores):
+        return _Searched(scores)
+    return scores.as_dict()
+
+
+class _Searched:
+    # A dict's get and __getitem__ by binary search over one word's scores.
+
+    def __init__(self, scores: Postings):
+        self.get = scores.get
+        self.scores = scores
+
+    def __getitem__(self, docnum: int) -> float:
+        found = self.scores.get(docnum, None)
+        if found is None:
+            raise KeyError(docnum)
+        return found
 
 
 def relevance_ids(searcher, sets: SearcherSets, matched, request: BackendQuery, end: int):

@@ -1,8 +1,12 @@
-"""Reading: one searcher per document type and thread, sharing one cache per index generation.
+"""Reading: one searcher per document type and process, with one cache per index generation.
 
-Whoosh's searchers are not shared between threads (they read files through their own handles);
-the document sets, columns and scores read through them are kept once per process (SharedSets),
-so a server's pool of threads warms one cache, not one each.
+A Whoosh searcher reads its files through file positions, so it is not safe to use from two
+threads at once: a server's request threads take turns on one searcher per document type (a
+lock held while a search reads the index; the database, templates and everything else run in
+parallel as before). One searcher instead of one per thread keeps one copy of what Whoosh
+holds per searcher and maps each segment once (memory, issue 16 item 6); under the GIL the
+threads never read the index at the same time anyway. The document sets, columns and scores
+read through it are kept once per process (SharedSets).
 """
 
 from __future__ import annotations
@@ -15,31 +19,42 @@ import traceback
 from hplearn.search.backends.base import BackendQuery, BackendResults
 from hplearn.search.backends.whoosh import ranking
 from hplearn.search.backends.whoosh.schema import stored, stored_id
-from hplearn.search.backends.whoosh.sets import EMPTY, SharedSets, attach_sets, sets_of
+from hplearn.search.backends.whoosh.sets import EMPTY, SharedSets, attach_sets, sets_of, union
 from hplearn.search.backends.whoosh.store import IndexStore, broken
 
 MAX_EXPANSION = 2000
 
 
 class IndexReader:
-    """Searchers on the live indexes of store, cached per thread and reopened after changes."""
+    """Searchers on the live indexes of store, one per document type shared by every thread
+    (taking turns), reopened after changes."""
 
     def __init__(self, store: IndexStore):
         self.store = store
-        self._local = threading.local()
+        self._entries: dict[str, tuple] = {}
+        self._lock = threading.RLock()
         self._shared: dict[str, tuple[tuple, SharedSets]] = {}
         self._shared_lock = threading.Lock()
 
     def cache_token(self, doc_type: str = "resource") -> str:
         """The live index and the generation of doc_type's index: writes and rebuilds change it."""
-        searcher = self.searcher(doc_type)
-        generation = searcher.reader().generation() if searcher is not None else -1
+        with self._lock:
+            searcher = self._open_searcher(doc_type)
+            generation = searcher.reader().generation() if searcher is not None else -1
         return f"{self.store.live_dir().name}:{doc_type}:{generation}"
 
     def searcher(self, doc_type: str = "resource"):
-        """This thread's searcher on doc_type's live index (None if it has none yet), reopened
-        when the index changed."""
-        entries = self._entries()
+        """The process's searcher on doc_type's live index (None if it has none yet), reopened
+        when the index changed. Another thread may use it at once: read it under `turn()`."""
+        with self._lock:
+            return self._open_searcher(doc_type)
+
+    def turn(self):
+        """The lock to hold while reading through a searcher (one thread at a time)."""
+        return self._lock
+
+    def _open_searcher(self, doc_type: str):
+        entries = self._entries
         cached = entries.get(doc_type)
         live = self.store.live_dir()
         if cached is not None and cached[0] == live:
@@ -75,29 +90,25 @@ class IndexReader:
                 self._shared[doc_type] = (generation, shared)
             return shared
 
-    def _entries(self) -> dict:
-        if not hasattr(self._local, "entries"):
-            self._local.entries = {}
-        return self._local.entries
-
     def forget(self, doc_type: str | None = None) -> None:
-        """Close this thread's searcher on doc_type (every type when None)."""
-        entries = self._entries()
-        for name in [doc_type] if doc_type else list(entries):
-            cached = entries.pop(name, None)
-            if cached is not None:
-                cached[1].close()
+        """Close the searcher on doc_type (every type when None)."""
+        with self._lock:
+            for name in [doc_type] if doc_type else list(self._entries):
+                cached = self._entries.pop(name, None)
+                if cached is not None:
+                    cached[1].close()
 
     def _reading(self, doc_type: str, function, *args, empty=None):
         # Damaged files surface as any error while reading: report the index as unavailable.
-        searcher = self.searcher(doc_type)
-        if searcher is None:
-            return empty
-        try:
-            return function(searcher, *args)
-        except Exception:  # noqa: BLE001
-            failure = traceback.format_exc()
-        self.forget(doc_type)
+        with self._lock:
+            searcher = self._open_searcher(doc_type)
+            if searcher is None:
+                return empty
+            try:
+                return function(searcher, *args)
+            except Exception:  # noqa: BLE001
+                failure = traceback.format_exc()
+            self.forget(doc_type)
         raise broken("read", failure)
 
     def search(self, request: BackendQuery) -> BackendResults:
@@ -151,12 +162,12 @@ def _suggest(searcher, prefix: str, doc_type: str, limit: int) -> list[str]:
         return []
     sets = sets_of(searcher)
     reader = searcher.reader()
-    docs: set[int] = set()
+    found = []
     for fieldname in ("title_key", "title_pinyin", "title_initials"):
         for term in itertools.islice(reader.expand_prefix(fieldname, prefix), MAX_EXPANSION):
             text = term.decode("utf-8") if isinstance(term, bytes) else term
-            docs |= sets.term(fieldname, text)
-    docs &= sets.values("doc_type").get(doc_type, EMPTY)
+            found.append(sets.term(fieldname, text))
+    docs = union(found) & sets.values("doc_type").get(doc_type, EMPTY)
     views = sets.column("views")
     top = heapq.nlargest(limit * 3, docs, key=lambda d: (views[d], -d))
     titles = [stored(searcher, docnum)[1] for docnum in top]

@@ -20,7 +20,10 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 
 from hplearn.search.backends.base import IndexUnavailable
+from hplearn.search.backends.whoosh.mapped import read_segments_in_place
 from hplearn.search.backends.whoosh.schema import FORMAT, FORMAT_FILE, build_schema, partition_name
+
+read_segments_in_place()
 
 log = logging.getLogger(__name__)
 
