@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import and_, or_, select
 
 from hplearn.catalog.models import DEFAULT_SOURCE, Resource, Topic
 from hplearn.errors import DomainError
@@ -384,16 +384,30 @@ def topic_lookup() -> dict[str, int]:
 
 # --- writing ------------------------------------------------------------------------------
 
+def _key_filter(batch: list[dict]):
+    """WHERE the (source, external_id) of a row is in batch, by the unique index.
+
+    One `source = ? AND external_id IN (…)` per source: SQLite answers a row-value
+    `(source, external_id) IN (…)` by scanning the whole table, once per batch, which made an
+    import of 100,000 rows quadratic (0.1 s a batch at the end, twice for a re-import).
+    """
+    by_source: dict[str, list[str]] = {}
+    for values in batch:
+        by_source.setdefault(values["source"], []).append(values["external_id"])
+    return or_(*(and_(Resource.source == source, Resource.external_id.in_(external_ids))
+                 for source, external_ids in by_source.items()))
+
+
 def _existing(batch: list[dict]) -> dict[tuple[str, str], Resource]:
-    keys = [(values["source"], values["external_id"]) for values in batch]
-    query = select(Resource).where(tuple_(Resource.source, Resource.external_id).in_(keys))
+    if not batch:
+        return {}
+    query = select(Resource).where(_key_filter(batch))
     return {(r.source, r.external_id): r for r in db.session.scalars(query)}
 
 
 def _existing_hashes(batch: list[dict]) -> dict[tuple[str, str], str]:
-    keys = [(values["source"], values["external_id"]) for values in batch]
     query = select(Resource.source, Resource.external_id, Resource.content_hash).where(
-        tuple_(Resource.source, Resource.external_id).in_(keys)
+        _key_filter(batch)
     )
     return {(source, external_id): digest
             for source, external_id, digest in db.session.execute(query)}

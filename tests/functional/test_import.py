@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from hplearn.catalog import importer
 from hplearn.catalog.models import Resource
@@ -220,6 +220,31 @@ def test_same_external_id_in_two_sources_are_two_resources(runner, tmp_path):
     runner.invoke(args=["import", path, "--source", "one"])
     runner.invoke(args=["import", path, "--source", "two"])
     assert resource_count() == 2
+
+
+def test_a_batch_of_two_sources_is_matched_and_updated_row_by_row(app, tmp_path):
+    rows = "".join(f"{source},e{n},题{n}\n" for source in ("one", "two") for n in range(3))
+    path = write(tmp_path, "x.csv", "source,external_id,title\n" + rows)
+    assert importer.import_file(path).created == 6
+    write(tmp_path, "x.csv", "source,external_id,title\n" + rows.replace("题1", "新题1"))
+    summary = importer.import_file(path)
+    assert (summary.created, summary.updated, summary.unchanged) == (0, 2, 4)
+    titles = db.session.execute(select(Resource.source, Resource.title).where(
+        Resource.external_id == "e1").order_by(Resource.source)).all()
+    assert titles == [("one", "新题1"), ("two", "新题1")]
+
+
+def test_matching_rows_reads_the_unique_index_not_the_whole_table(app):
+    # A row-value (source, external_id) IN (…) made SQLite scan every resource once per batch.
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("the query plan is SQLite's")
+    batch = [{"source": source, "external_id": f"e{n}"} for source in ("one", "two")
+             for n in range(500)]
+    query = select(Resource.content_hash).where(importer._key_filter(batch))
+    sql = str(query.compile(db.engine, compile_kwargs={"literal_binds": True}))
+    plan = " ".join(row[-1] for row in db.session.execute(text("EXPLAIN QUERY PLAN " + sql)))
+    assert "SCAN resources" not in plan
+    assert "USING INDEX" in plan and "(source=? AND external_id=?)" in plan
 
 
 def test_commits_come_in_batches(app, tmp_path, monkeypatch):
