@@ -10,7 +10,7 @@ import pytest
 
 from hplearn.catalog import cli as catalog_cli
 from hplearn.catalog import importer
-from hplearn.catalog.models import Resource
+from hplearn.catalog.models import DEFAULT_SOURCE, Resource
 from hplearn.extensions import db
 from hplearn.search import engine, services
 from hplearn.search.rebuild import index_gaps
@@ -73,7 +73,7 @@ def test_every_batch_of_an_import_goes_to_one_bulk_write(app, index_ready, tmp_p
 def test_updates_and_retirements_in_a_bulk_write_replace_the_old_documents(app, index_ready,
                                                                           tmp_path):
     importer.import_file(rows_file(tmp_path, 4))
-    retired = db.session.scalars(db.select(Resource).filter_by(external_id="r0")).one()
+    retired = db.session.scalars(db.select(Resource).filter_by(source=DEFAULT_SOURCE, external_id="r0")).one()
     retired.status = "retired"
     db.session.commit()
     summary = importer.import_file(rows_file(tmp_path, 4, title="相似三角形"), batch_size=3)
