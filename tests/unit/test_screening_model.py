@@ -45,6 +45,13 @@ def test_a_model_hit_explains_itself_when_the_rules_are_silent():
     assert sign.startswith("模型判断（疑似轻生或自伤念头，") and "：" in sign
 
 
+def test_letters_are_read_as_words_and_as_pinyin_initials():
+    assert model._initials("zisha") == "zs" and model._initials("zs") == "zs"
+    assert model._initials("wo ba da wo") == "wbdw" and model._initials("hello world!") == ""
+    assert {"l:zisha", "li:zs"} <= set(model.features("真的好想zisha"))
+    assert {"l:zs", "li:zs"} <= set(model.features("zs是什么感觉"))
+
+
 def test_stories_and_games_veto_the_model():
     assert model.vetoed("游戏里的角色死了好几次")
     assert not model.vetoed("游戏里我也想像角色一样死掉")
