@@ -39,7 +39,7 @@ def test_clear_phrasings_score_high_and_homework_low():
 
 
 def test_a_model_hit_explains_itself_when_the_rules_are_silent():
-    text = "谢谢老师，这是我最后一次问问题了，以后也不会再来了"
+    text = "谢谢老师，这是我这辈子问的最后一个问题了，以后也不会再来了"
     assert distress_signs(text, model=False) == []
     [sign] = distress_signs(text)
     assert sign.startswith("模型判断（疑似轻生或自伤念头，") and "：" in sign
