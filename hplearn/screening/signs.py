@@ -91,7 +91,7 @@ ACROSS_PATTERNS = {"distress": tuple(re.compile(p) for p in (
 )), "safeguarding": ()}
 # Phrases students type in pinyin to get past filters (我想zisha); matched only where the
 # student typed Latin letters, never for characters that merely sound alike (紫砂).
-_DISTRESS_PINYIN = ("自杀", "自残", "不想活", "活不下去", "我想死", "想去死", "跳楼", "割腕", "轻生")
+_DISTRESS_PINYIN = ("自杀", "自残", "不想活", "活不下去", "我想死", "想去死", "跳楼", "割腕", "轻生", "想zs")
 _SAFEGUARDING_PINYIN = ("家暴", "被欺负", "霸凌", "被打了", "我爸打我", "我妈打我", "欺负我", "打我")
 
 
