@@ -4,7 +4,7 @@
     python scripts/screening_figures.py --cv     (the model's cross-validated figures only)
 
 Distress/safeguarding: per set, the development set tests/data/screening_signs.yaml (tuned on,
-asserted by the tests) and each held-out set tests/data/screening_signs_heldout*.yaml (written
+asserted by the tests) and each held-out set tests/data/screening_signs_heldout*.yaml it finds (written
 before tuning, measured once, not asserted), then the time per text; personal information:
 tests/data/screening_personal.yaml. docs/benchmarks.md records the figures.
 

@@ -30,16 +30,21 @@ CONCEPT_LABELS = {
     "pills": "药物", "much": "大量", "body": "身体部位", "blade": "利器", "secret": "要求保密",
     "money": "钱财", "death": "死亡", "leave": "离开", "pain": "痛苦", "farewell": "告别",
     "giveaway": "送走东西", "means": "手段", "afterlife": "逝者/来世", "fear": "害怕", "home": "家",
-    "question": "提问", "future": "以后/永远", "negated": "否定",
+    "question": "提问", "future": "以后/永远", "negated": "否定", "trial": "想试试", "earnest": "不是玩笑",
+    "insult": "辱骂/赶走", "hunger": "不给饭吃", "intimate": "隐私/身体", "threat": "要挟", "follow": "跟踪",
+    "deadline": "撑不到", "pinyin": "拼音缩写",
 }
 # Concepts too plain to explain anything alone (they are shown in pairs: 自我+告别).
 _PLAIN = {"self", "intent", "negated", "question", "home", "future", "time", "agent"}
 # Everyday words with an alarming character, cut out before reading (as signs.py does for rules).
 _EVERYDAY = re.compile(r"死记硬背|死海|跳楼价|跳楼机|死神来了|死亡谷|杀(?:菌|毒|虫|价|青|手锏)"
                        r"|打(?:动|败|湿|断|扰|开)")
-# Letters and digits are read as one placeholder a run: the model reads Chinese (pinyin and English
-# are the rules' part), and markup or an English text pasted in cannot pile up n-grams.
+# Letters and digits are read as one placeholder a run in the n-grams, so that markup or an English
+# text pasted in cannot pile up n-grams; a short run of letters is also read as a word of its own and
+# as its pinyin initials (zisha, zs -> zs; wo ba da wo -> wbdw), the way students abbreviate.
 _LATIN = re.compile(r"[a-z]+")
+_SYLLABLE = re.compile(r"(zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?([aeiouv]+(?:ng|n|r)?)")
+_LATIN_WORDS = re.compile(r"[a-z]+(?:[a-z ]*[a-z])?")
 _DIGITS = re.compile(r"[0-9]+")
 
 
@@ -53,9 +58,21 @@ _CONCEPTS = {name: re.compile(pattern) for name, pattern in {
     "leave": r"离开|消失|结束|解脱|永远|醒来|醒不|不醒|一走了之|不回来|不会回去|走了|先走|去了",
     "pain": r"痛苦|绝望|难受|崩溃|受不了|撑不|熬不|累|煎熬|折磨|没意思|没意义|没用|多余|废物|失败|讨厌自己"
             r"|恨自己|孤独|没人|不配|拖累|负担|地狱|黑暗|对不起|抛弃|不需要我",
-    "farewell": r"再见|告别|永别|最后一|不会再|以后不能|不能再|谢谢|对不起|替我|帮我跟",
-    "giveaway": r"送给|给了|留给|托付|用不到|用不上|用不着|不需要了|随便处理|都删|撕了|烧了",
-    "means": r"绳子|刀|药|煤气|农药|消毒液|洗衣液|铁轨|铁路|车祸|桥|楼顶|天台|窗台|五楼|十楼|血|割|划|烫|吞",
+    "farewell": r"再见|告别|永别|道别|最后一|不会再|以后不能|不能再|谢谢|对不起|替我|帮我跟"
+                r"|不用担心我|别担心我|保重|不打扰|照顾好|帮我(?:养|照顾|找个)",
+    "giveaway": r"送给|给了|留给|托付|用不到|用不上|用不着|不需要了|随便处理|都删|撕了|烧了|分给|送人|注销",
+    "means": r"绳子|刀|药|煤气|农药|消毒液|洗衣液|铁轨|铁路|车祸|桥|楼顶|天台|窗台|五楼|十楼|血|割|划|烫|吞"
+             r"|河边|江边|栏杆|边上|往下看|攒|囤|藏",
+    "trial": r"试试|试一下|试一试|体验|验证|尝试",
+    "earnest": r"不是(?:在)?开玩笑|没(?:有)?(?:在)?开玩笑|认真的|说真的|是真的|不是说笑",
+    "insult": r"赔钱货|讨债鬼|拖油瓶|废物|垃圾|滚|赶出|不配|白眼狼|野种|没用的东西|不该生",
+    "hunger": r"不给我?(?:吃|饭|东西)|没(?:有)?饭吃|饿着|饿了(?:一|两|几|好几)|不配吃|剩饭|锁起来",
+    "intimate": r"洗澡|换衣服|脱|裸|不该碰|不该摸|隐私|被窝|腿上|胸|屁股|下面|内衣|身体|床上|房间",
+    "threat": r"不然|否则|不发|不听话|就把|曝光|发给|发到|告诉我(?:爸|妈|班主任|老师|同学)"
+              r"|知道我(?:住|的名字|名字|家)",
+    "follow": r"跟着我|跟了我|跟在我|跟踪|等我|蹲我|校门口|路口|放学路上|陌生",
+    "deadline": r"(?:活|撑|熬|等)不(?:到|过)|快不在|不会在了|看不到成绩|参加不了",
+    "pinyin": r"自[a-z]|(?<![a-z])(?:zs|zisa|zc|ss|tl|gs|hs)(?![a-z])",
     "afterlife": r"天上|天堂|下辈子|来世|另一个世界|去世|陪他|陪她|跟它|跟他|跟她",
     "fear": r"害怕|发抖|不敢|好怕|很怕|躲|可怕|报警|逃走|离家出走",
     "home": r"家|爸|妈",
@@ -71,17 +88,45 @@ def _concepts(sentence: str) -> list[str]:
     return [f"c:{name}" for name in names] + pairs
 
 
+def _initials(run: str) -> str:
+    """The pinyin initials of a run of letters (zisha -> zs; zs stays zs); empty if it is not pinyin."""
+    words = run.split()
+    if len(words) == 1 and len(run) <= 4 and not re.search("[aeiouv]", run):
+        return run
+    out = []
+    for word in words:
+        position = 0
+        while position < len(word):
+            match = _SYLLABLE.match(word, position)
+            if not match or not match.group(0):
+                return ""
+            out.append((match.group(1) or match.group(2))[0])
+            position = match.end()
+    return "".join(out) if 1 < len(out) <= 12 else ""
+
+
+def _latin_words(text: str) -> set[str]:
+    """Features of the runs of letters in text: l:run for a short word and li: its pinyin initials."""
+    found = set()
+    for run in _LATIN_WORDS.findall(text.lower()):
+        if len(run) <= 8 and " " not in run:
+            found.add(f"l:{run}")
+        if initials := _initials(run):
+            found.add(f"li:{initials}")
+    return found
+
+
 @lru_cache(maxsize=256)
 def features(text: str) -> tuple[str, ...]:
-    """The character 1–3-grams of text's sentences (each framed by ^ and $) and the concepts met
-    in each sentence, alone and in pairs; sorted, once each."""
-    grams: set[str] = set()
+    """The character 1–3-grams of text's sentences (each framed by ^ and $), the concepts met in
+    each sentence, alone and in pairs, and the runs of letters (see _latin_words); sorted, once each."""
+    grams: set[str] = _latin_words(text or "")
     for sentence in sentences(text or ""):
-        sentence = _DIGITS.sub("0", _LATIN.sub("a", _EVERYDAY.sub("", sentence)))
-        framed = f"^{sentence}$"
+        sentence = _EVERYDAY.sub("", sentence)
+        grams.update(_concepts(sentence))
+        framed = f"^{_DIGITS.sub('0', _LATIN.sub('a', sentence))}$"
         for n in range(1, MAX_N + 1):
             grams.update(framed[i:i + n] for i in range(len(framed) - n + 1))
-        grams.update(_concepts(sentence))
     grams.discard("^")
     grams.discard("$")
     return tuple(sorted(grams))
@@ -148,8 +193,9 @@ def probability(text: str, lane: str) -> float:
 
 
 # Contexts where a model hit is vetoed unless the writer speaks of themself in that sentence:
-# books and history, games, biology, physics problems, school topics.
-_VETO = re.compile("|".join(f"(?:{GUARDS[name]})" for name in ("story", "game", "bio", "problem", "topic")))
+# books and history, games, biology, physics problems, school topics, play-acting.
+_VETO = re.compile("|".join(f"(?:{GUARDS[name]})"
+                            for name in ("story", "game", "bio", "problem", "topic", "drama")))
 _FIRST_PERSON = re.compile(r"我(?!们)|自己|俺")
 
 

@@ -39,10 +39,17 @@ def test_clear_phrasings_score_high_and_homework_low():
 
 
 def test_a_model_hit_explains_itself_when_the_rules_are_silent():
-    text = "谢谢老师，这是我最后一次问问题了，以后也不会再来了"
+    text = "谢谢老师，这是我这辈子问的最后一个问题了，以后也不会再来了"
     assert distress_signs(text, model=False) == []
     [sign] = distress_signs(text)
     assert sign.startswith("模型判断（疑似轻生或自伤念头，") and "：" in sign
+
+
+def test_letters_are_read_as_words_and_as_pinyin_initials():
+    assert model._initials("zisha") == "zs" and model._initials("zs") == "zs"
+    assert model._initials("wo ba da wo") == "wbdw" and model._initials("hello world!") == ""
+    assert {"l:zisha", "li:zs"} <= set(model.features("真的好想zisha"))
+    assert {"l:zs", "li:zs"} <= set(model.features("zs是什么感觉"))
 
 
 def test_stories_and_games_veto_the_model():
