@@ -12,10 +12,14 @@ Then it times `rollup.build_day()` for the measured day (first build and an idem
 and the school and district dashboards, CSV and API through the app (test client, signed-in
 admins), for a 30-day range and a full-year range.
 
+    python scripts/bench_stats.py [--server postgresql+psycopg://postgres@127.0.0.1:5432] [--keep]
+
+creates a throw-away database with a unique name (hp_bench_stats_<hex>) on that server and drops
+it at the end (--keep leaves it and prints its URL). The district API is timed cold (report
+cache off) and cached. Or, to reuse a database of your own whose tables it drops and recreates:
+
     HPLEARN_BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/hp_stats \\
         python scripts/bench_stats.py --reset
-
---reset is required: the script drops and recreates every table of that database.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import hashlib
 import json
 import os
 import random
+import secrets
 import statistics
 import sys
 import tempfile
@@ -38,7 +43,7 @@ from sqlalchemy import func, select, text
 
 from hplearn.app import create_app
 from hplearn.extensions import db
-from hplearn.stats import rollup
+from hplearn.stats import report_cache, rollup
 from hplearn.stats.models import (
     QuestionDaily,
     ResourceDaily,
@@ -67,6 +72,9 @@ def parse_args():
     parser.add_argument("--day-events", type=int, default=100_000, help="events of the measured day")
     parser.add_argument("--requests", type=int, default=40, help="timed requests per page")
     parser.add_argument("--seed", type=int, default=6)
+    parser.add_argument("--server", default="postgresql+psycopg://postgres@127.0.0.1:5432",
+                        help="where the throw-away database is created")
+    parser.add_argument("--keep", action="store_true", help="keep the throw-away database")
     return parser.parse_args()
 
 
@@ -77,6 +85,7 @@ class Writer:
         self.postgres = db.engine.dialect.name == "postgresql"
 
     def write(self, table, columns, rows) -> int:
+        columns, rows = _with_defaults(table, tuple(columns), rows)
         count = 0
         raw = db.engine.raw_connection()
         try:
@@ -103,6 +112,28 @@ class Writer:
         finally:
             raw.close()
         return count
+
+
+def _with_defaults(table: str, columns: tuple, rows):
+    """Add the model's scalar defaults of NOT NULL columns the generator does not name (columns
+    added to the models after this script was written), so COPY never writes a NULL there."""
+    missing = [
+        column for column in db.metadata.tables[table].columns
+        if column.name not in columns and not column.nullable and not column.primary_key
+        and column.default is not None and (column.default.is_scalar or column.default.is_callable)
+    ]
+    if not missing:
+        return columns, rows
+
+    def extra():  # callable defaults (a random alias) once per row
+        return tuple(_copyable(column.default.arg(None) if column.default.is_callable
+                               else column.default.arg) for column in missing)
+
+    return columns + tuple(column.name for column in missing), (tuple(row) + extra() for row in rows)
+
+
+def _copyable(value):
+    return json.dumps(value) if isinstance(value, (dict, list)) else value
 
 
 def person(student_id: int) -> str:
@@ -338,12 +369,16 @@ def measure_pages(app, measured_day, args) -> list[tuple[str, float, float]]:
         ("district API (60 × S), 30 days", district_id, "/api/v1/stats/district", month),
         ("district API (60 × S), 366 days", district_id, "/api/v1/stats/district", year),
     ]
+    district = [(f"{label}, cached", *rest) for label, *rest in cases if "district" in label]
     results = []
-    for label, user_id, path, params in cases:
+    for label, user_id, path, params in cases + district:
+        # Cold first (the report cache off), then the district's reports from the cache.
+        app.config["STATS_CACHE_REPORTS"] = label.endswith("cached")
         client = app.test_client()
         signed_in = client.post("/auth/login", data={"username": user_id, "password": BENCH_PASSWORD})
         assert signed_in.status_code == 302, signed_in.status_code
-        repeat = args.requests if "API (60" not in label else max(5, args.requests // 8)
+        slow = "API (60" in label and not label.endswith("cached")
+        repeat = max(5, args.requests // 8) if slow else args.requests
 
         def fetch(client=client, path=path, params=params, label=label):
             response = client.get(path, query_string=params)
@@ -372,12 +407,48 @@ def measure_recording(app, count: int = 4000) -> None:
           f"{written:,} left for the final flush)")
 
 
+def _admin_execute(server: str, statement: str) -> None:
+    from sqlalchemy import create_engine
+
+    engine = create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.execute(text(statement))
+    finally:
+        engine.dispose()
+
+
+def throwaway_database(server: str) -> tuple[str, str]:
+    """(name, URL) of a new empty database with a unique name on the server."""
+    name = f"hp_bench_stats_{secrets.token_hex(4)}"
+    _admin_execute(server, f'CREATE DATABASE "{name}"')
+    return name, f"{server}/{name}"
+
+
 def main() -> int:
     args = parse_args()
     url = os.environ.get("HPLEARN_BENCH_DATABASE_URL")
-    if not url or not args.reset:
-        print("set HPLEARN_BENCH_DATABASE_URL and pass --reset (all tables are dropped)", file=sys.stderr)
+    if url and not args.reset:
+        print("pass --reset with HPLEARN_BENCH_DATABASE_URL (all its tables are dropped)",
+              file=sys.stderr)
         return 2
+    name = None
+    if not url:
+        name, url = throwaway_database(args.server)
+        print(f"database {name}")
+    try:
+        return run(args, url)
+    finally:
+        if name and args.keep:
+            print(f"kept {url}")
+        elif name:
+            _admin_execute(args.server, f'DROP DATABASE "{name}" WITH (FORCE)')
+            print(f"dropped {name}")
+
+
+def run(args, url: str) -> int:
+    """Generate the district, time the rollup, the pages and the recorder."""
+    print(f"load average at start: {os.getloadavg()}")
     rng = random.Random(args.seed)
     instance = tempfile.mkdtemp(prefix="bench-stats-")
     app = create_app({"DATABASE_URL": url, "INSTANCE_PATH": instance, "SECRET_KEY": "bench",
@@ -413,8 +484,16 @@ def main() -> int:
             print(f"  {model.__tablename__}: {count:,} rows")
         set_admin_passwords()
         db.session.remove()
+    with app.app_context():
+        started = time.perf_counter()
+        warmed = report_cache.warm(measured_day + timedelta(days=1))
+        print(f"warming {warmed} district reports (the rollup job's last step): "
+              f"{time.perf_counter() - started:.1f} s")
     measure_pages(app, measured_day, args)
     measure_recording(app)
+    print(f"load average at end: {os.getloadavg()}")
+    with app.app_context():
+        db.engine.dispose()
     return 0
 
 

@@ -19,6 +19,8 @@ SETTINGS = (
             positive=True),
     Setting("STATS_RESPONSE_TARGET_MINUTES", "int", 24 * 60, "the first-response target the "
             "statistics count answers against", positive=True),
+    Setting("STATS_CACHE_REPORTS", "bool", True, "cache the district's reports until the rollups "
+            "change (the rollup job computes the common ranges ahead)"),
 )
 
 

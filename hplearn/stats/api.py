@@ -7,7 +7,7 @@ from hplearn import policy
 from hplearn.accounts.services import school_by_code
 from hplearn.api import bp
 from hplearn.errors import json_error
-from hplearn.stats import services
+from hplearn.stats import report_cache, services
 from hplearn.stats.period import parse_period
 
 
@@ -30,4 +30,4 @@ def district_stats():
     """Every school's S: district admins."""
     if not policy.can_view_district_stats(current_user):
         return json_error(403, "只有区管理员可以查看全区统计。")
-    return jsonify(services.district_stats(parse_period(request.args)))
+    return jsonify(report_cache.district_stats(parse_period(request.args)))

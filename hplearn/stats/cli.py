@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import click
 from flask.cli import with_appcontext
 
-from hplearn.stats import events, rollup, view_counts
+from hplearn.stats import events, report_cache, rollup, view_counts
 from hplearn.stats.period import MAX_RANGE_DAYS, today
 
 
@@ -70,6 +70,7 @@ def rollup_command(day, first, last):
     index_failed = _sync_view_counts()
     deleted = rollup.delete_old_events(now)
     click.echo(f"deleted {deleted} raw events older than {rollup.retention_days()} days")
+    click.echo(f"cached {report_cache.warm(now)} district reports")
     if skipped or index_failed:
         raise SystemExit(1)
 
@@ -88,8 +89,9 @@ def rollup_today() -> str:
             built.append(str(one_day))
     synced = view_counts.sync_view_counts()
     deleted = rollup.delete_old_events(now)
+    warmed = report_cache.warm(now)
     return (f"rollups {', '.join(built)}; {synced.changed} view counts changed; "
-            f"{deleted} old events deleted")
+            f"{deleted} old events deleted; {warmed} district reports cached")
 
 
 def _sync_view_counts() -> bool:

@@ -10,7 +10,7 @@ import math
 from collections import defaultdict
 
 from flask import current_app
-from sqlalchemy import false, func, null, or_, select, true, tuple_
+from sqlalchemy import false, func, null, or_, select, text, true, tuple_
 
 from hplearn.accounts.models import User
 from hplearn.catalog.models import Resource, Topic
@@ -214,6 +214,16 @@ def group_responses(rows, key) -> dict:
     return groups
 
 
+SORT_MEMORY = "64MB"
+
+
+def _sort_in_memory() -> None:
+    """Let PostgreSQL sort a year of a district's search rows in memory for this transaction
+    (the default 4 MB spills them to disk: about 2.5 times slower)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text(f"SET LOCAL work_mem = '{SORT_MEMORY}'"))
+
+
 def _samples_of(model, key_column, pairs, period: Period) -> dict:
     """{(school_id, key): Sample} over the period, for the given (school_id, key) pairs."""
     samples: dict = defaultdict(Sample)
@@ -222,8 +232,8 @@ def _samples_of(model, key_column, pairs, period: Period) -> dict:
     query = select(model.school_id, key_column, model.people_sample).where(
         tuple_(model.school_id, key_column).in_(pairs), in_period(model, period)
     )
-    for school_id, key, text in db.session.execute(query):
-        samples[(school_id, key)].merge(text)
+    for school_id, key, keys in db.session.execute(query):
+        samples[(school_id, key)].merge(keys)
     return samples
 
 
@@ -249,6 +259,7 @@ def _top_per_school(model, key_column, measures: dict, school_ids, period: Perio
     wanted = [
         (ranked.c[f"rank_{name}"] <= limit) & (ranked.c[f"total_{name}"] > 0) for name in measures
     ]
+    _sort_in_memory()
     rows = db.session.execute(select(ranked).where(or_(*wanted))).mappings().all()
     proven = {(r["school_id"], r["key"]) for r in rows if (r["widest"] or 0) >= FULL_SAMPLE_LENGTH}
     unproven = [(r["school_id"], r["key"]) for r in rows if (r["school_id"], r["key"]) not in proven]

@@ -306,7 +306,8 @@ def _district_total(entries: list[dict], period: Period, target: int) -> dict:
     overall = everything.figures(target) if everything else {}
     questions = {key: _column_sum([entry["questions"][key] for entry in entries]) for key in SUMMED}
     # A median is not a sum: the district's comes from every question, with its own "<5" rule.
-    questions["median_first_response_minutes"] = overall.get("median_first_response_minutes")
+    median = overall.get("median_first_response_minutes")
+    questions["median_first_response_minutes"] = publish(median, suppress([median])) if median else None
     total["questions"] = questions
     return total
 

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from hplearn import policy
 from hplearn.accounts.services import school_by_code
 from hplearn.qa import services as qa_services
-from hplearn.stats import export, services
+from hplearn.stats import export, report_cache, services
 from hplearn.stats.period import Period, parse_period
 from hplearn.timeutil import utcnow
 
@@ -40,7 +40,7 @@ def dashboard():
     code = request.args.get("school", "").strip()
     if policy.can_view_district_stats(current_user) and not code:
         return render_template(
-            "stats/district.html", report=services.district_report(period), period=period,
+            "stats/district.html", report=report_cache.district_report(period), period=period,
             schools=services.all_schools(), last_rollup=services.last_rollup_at(),
         )
     school = _visible_school_or_404(code) if code else current_user.school
@@ -62,7 +62,7 @@ def district_csv():
     if not policy.can_view_district_stats(current_user):
         abort(403, description="全区统计只对区管理员开放。")
     period = _period()
-    body = export.district_csv(services.district_report(period))
+    body = export.district_csv(report_cache.district_report(period))
     return Response(
         body.encode("utf-8"), mimetype="text/csv",
         headers={"Content-Disposition":

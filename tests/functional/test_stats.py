@@ -306,3 +306,109 @@ def test_district_csv(app, activity, school, other_school, district_admin, schoo
     assert client.get("/stats/district.csv?from=2026-99-01").status_code == 400
     admin = _signed_in_client(app, school_admin)
     assert admin.get("/stats/district.csv", query_string=_range()).status_code == 403
+
+
+# --- the report cache (issue 16) ----------------------------------------------------------------
+
+
+def _uncached(app, compute, period):
+    import json
+
+    app.config["STATS_CACHE_REPORTS"] = False
+    try:
+        return json.loads(json.dumps(compute(period)))
+    finally:
+        app.config["STATS_CACHE_REPORTS"] = True
+
+
+def test_cached_district_reports_equal_uncached(app, activity, district_admin):
+    from hplearn.stats import report_cache, services
+    from hplearn.stats.period import parse_period
+
+    client = _signed_in_client(app, district_admin)
+    first = _api(client, "/api/v1/stats/district", **_range()).get_json()
+    again = _api(client, "/api/v1/stats/district", **_range()).get_json()
+    with app.test_request_context():
+        period = parse_period(_range())
+        assert report_cache.catalog_cache().get(report_cache.report_key("district-api", period))
+        assert first == again == _uncached(app, services.district_stats, period)
+        page = report_cache.district_report(period)
+        assert report_cache.district_report(period) == page
+        assert page == _uncached(app, services.district_report, period)
+
+
+def test_cache_follows_a_new_rollup(app, activity, school, district_admin, runner):
+    client = _signed_in_client(app, district_admin)
+    before = _api(client, "/api/v1/stats/district", **_range()).get_json()
+    ours = _signed_in_client(app, activity["ours"][0])
+    assert ours.get(f"/resources/{ResourceFactory(title='新资源').id}").status_code == 200
+    events.flush()
+    # The view is written but not rolled up: the figures stay those of the last rollup.
+    assert _api(client, "/api/v1/stats/district", **_range()).get_json() == before
+    assert runner.invoke(args=["stats", "rollup"]).exit_code == 0
+    after = _api(client, "/api/v1/stats/district", **_range()).get_json()
+    assert after["schools"][0]["views"] == before["schools"][0]["views"] + 1
+
+
+def test_cache_follows_enrolment(app, activity, school, district_admin):
+    client = _signed_in_client(app, district_admin)
+    before = _api(client, "/api/v1/stats/district", **_range()).get_json()
+    UserFactory(username="late", role="student", school=school, grade=7)
+    after = _api(client, "/api/v1/stats/district", **_range()).get_json()
+    assert after["schools"][0]["enrolled_students"] == before["schools"][0]["enrolled_students"] + 1
+
+
+def test_rollup_warms_the_common_ranges_and_refusals_stand(app, activity, other_school,
+                                                           school_admin, district_admin, runner):
+    from hplearn.stats import report_cache
+
+    result = runner.invoke(args=["stats", "rollup"])
+    assert result.exit_code == 0 and "cached 10 district reports" in result.output
+    with app.test_request_context():
+        period = report_cache.common_periods(today())[0]  # the dashboards' default range
+        assert report_cache.catalog_cache().get(report_cache.report_key("district-page", period))
+    admin = _signed_in_client(app, school_admin)
+    assert _api(admin, "/api/v1/stats/district").status_code == 403
+    assert admin.get("/stats/district.csv").status_code == 403
+    assert _api(admin, f"/api/v1/stats/schools/{other_school.code}").status_code == 404
+    html = _signed_in_client(app, district_admin).get("/stats/").get_data(as_text=True)
+    assert "全区合计" in html and "Cell(" not in html
+
+
+def test_cache_can_be_switched_off(app, activity, district_admin):
+    from hplearn.stats import report_cache
+    from hplearn.stats.period import parse_period
+
+    app.config["STATS_CACHE_REPORTS"] = False
+    try:
+        assert report_cache.warm() == 0
+        client = _signed_in_client(app, district_admin)
+        assert _api(client, "/api/v1/stats/district", **_range()).status_code == 200
+        with app.test_request_context():
+            key = report_cache.report_key("district-api", parse_period(_range()))
+            assert report_cache.catalog_cache().get(key) is None
+    finally:
+        app.config["STATS_CACHE_REPORTS"] = True
+
+
+def test_district_median_follows_the_five_student_rule(app, school, district_admin, teacher, runner):
+    """Four askers' answers: the district's median would be one of four students' waits."""
+    students = [UserFactory(username=f"m{n}", role="student", school=school, grade=7)
+                for n in range(4)]
+    for number, student in enumerate(students, start=1):
+        events.record_question_event("asked", number, "数学", 7, school.id, user=student)
+        events.record_question_event("answered", number, "数学", 7, school.id, user=teacher,
+                                     first_response_minutes=10 * number)
+    events.flush()
+    assert runner.invoke(args=["stats", "rollup"]).exit_code == 0
+    client = _signed_in_client(app, district_admin)
+    html = client.get("/stats/", query_string=_range()).get_data(as_text=True)
+    assert "Cell(" not in html
+    text = client.get("/stats/district.csv", query_string=_range()).get_data(as_text=True)
+    assert "Cell(" not in text
+    from hplearn.stats import services
+    from hplearn.stats.period import parse_period
+
+    with app.test_request_context():
+        total = services.district_report(parse_period(_range()))["total"]
+    assert total["questions"]["median_first_response_minutes"] == "<5"

@@ -189,3 +189,17 @@ def test_range_totals_are_the_same_from_days_and_months(app, school):
     period = Period(today() - timedelta(days=40), today())
     totals = school_totals([school.id], period)[school.id]
     assert totals.views == 14 and totals.active_students == 7
+
+
+def test_term_start_and_the_common_ranges():
+    from hplearn.stats.report_cache import common_periods, term_start
+
+    assert term_start(date(2026, 12, 3)) == date(2026, 9, 1)
+    assert term_start(date(2027, 1, 20)) == date(2026, 9, 1)
+    assert term_start(date(2027, 3, 5)) == date(2027, 2, 1)
+    periods = common_periods(date(2026, 12, 3))  # a Thursday
+    assert [(p.first.isoformat(), p.days) for p in periods] == [
+        ("2026-11-04", 30), ("2026-11-30", 4), ("2026-12-01", 3), ("2026-09-01", 94),
+        ("2025-12-04", 365),
+    ]
+    assert all(p.last == date(2026, 12, 3) for p in periods)
