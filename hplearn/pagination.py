@@ -68,6 +68,8 @@ class Page:
     total: int
     page: int
     per_page: int
+    # True when counting stopped at a cap: there are at least `total` rows (shown "1,020+").
+    total_capped: bool = False
 
     @property
     def pages(self) -> int:
@@ -90,3 +92,16 @@ def paginate(session, query, order_by, page: PageRequest) -> Page:
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     rows = session.scalars(query.order_by(order_by).offset(page.offset).limit(page.per_page))
     return Page(items=list(rows), total=total, page=page.page, per_page=page.per_page)
+
+
+# Rows counted past the end of the page before the count stops ("1000+ 条"): an exact count of
+# a large list reads every row (a second or so at a million questions) on every request.
+COUNT_BEYOND_PAGE = 1000
+
+
+def capped_count(session, query, page: PageRequest) -> tuple[int, bool]:
+    """(count, capped): the rows of the unpaged query, counting no further than
+    COUNT_BEYOND_PAGE rows past the end of the page."""
+    cap = page.offset + page.per_page + COUNT_BEYOND_PAGE
+    counted = session.scalar(select(func.count()).select_from(query.limit(cap + 1).subquery())) or 0
+    return (cap, True) if counted > cap else (counted, False)

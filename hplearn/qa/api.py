@@ -142,7 +142,10 @@ def list_questions():
         )
         questions = page.items
     now = utcnow()
-    return jsonify(total=page.total, page=page.page, per_page=page.per_page,
+    # total_capped (an extension): true when counting stopped 1,000 rows past this page, so
+    # that there are at least `total` questions.
+    return jsonify(total=page.total, total_capped=getattr(page, "total_capped", False),
+                   page=page.page, per_page=page.per_page,
                    results=[question_json(q, current_user, now) for q in questions])
 
 

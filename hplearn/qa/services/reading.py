@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 
 from hplearn import policy, search
 from hplearn.audit.services import record as audit
 from hplearn.extensions import db
-from hplearn.pagination import Page, PageRequest
+from hplearn.pagination import Page, PageRequest, capped_count
 from hplearn.qa.models import Answer, Question
 from hplearn.qa.services.errors import (
     InvalidQuestion,
@@ -130,12 +130,12 @@ def list_questions(
         if canonical is None:
             raise InvalidQuestion("学科名称无法识别。", "subject")
         query = query.where(Question.subject == canonical)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    total, capped = capped_count(db.session, query.with_only_columns(Question.id), page_request)
     items = db.session.scalars(
         _with_people(query).order_by(Question.created_at.desc(), Question.id.desc())
         .offset(page_request.offset).limit(page_request.per_page)
     )
-    return Page(list(items), total, page_request.page, page_request.per_page)
+    return Page(list(items), total, page_request.page, page_request.per_page, total_capped=capped)
 
 
 def _mine_clause(viewer):
