@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hplearn.accounts.models import School, User
@@ -23,6 +23,10 @@ STATUS_LABELS = {
 MENTAL_HEALTH_SUBJECT = "心理健康"
 
 
+WAITING = "status IN ('open', 'claimed')"
+RESERVED = "reserved_for_id IS NOT NULL"
+
+
 class Question(db.Model):
     """A student's question and its place in the teachers' queue.
 
@@ -37,6 +41,13 @@ class Question(db.Model):
             "ix_questions_public", "private", "hidden", "created_at", "first_response_at", "status"
         ),
         Index("ix_questions_asker", "asker_id", "created_at"),
+        # The queue at district scale: a teacher's subject among the waiting questions only
+        # (ix_questions_queue finds every open row first: 140,000 heap rows at a million
+        # questions), and the follow-ups reserved for one teacher.
+        Index("ix_questions_waiting_subject", "subject", "school_id",
+              postgresql_where=text(WAITING), sqlite_where=text(WAITING)),
+        Index("ix_questions_reserved", "reserved_for_id",
+              postgresql_where=text(RESERVED), sqlite_where=text(RESERVED)),
         one_of("status", QuestionStatus),
     )
 
