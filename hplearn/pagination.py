@@ -99,9 +99,11 @@ def paginate(session, query, order_by, page: PageRequest) -> Page:
 COUNT_BEYOND_PAGE = 1000
 
 
-def capped_count(session, query, page: PageRequest) -> tuple[int, bool]:
+def capped_count(session, query, page: PageRequest, *, exact: bool = False) -> tuple[int, bool]:
     """(count, capped): the rows of the unpaged query, counting no further than
-    COUNT_BEYOND_PAGE rows past the end of the page."""
+    COUNT_BEYOND_PAGE rows past the end of the page (every row when exact)."""
+    if exact:
+        return session.scalar(select(func.count()).select_from(query.subquery())) or 0, False
     cap = page.offset + page.per_page + COUNT_BEYOND_PAGE
     counted = session.scalar(select(func.count()).select_from(query.limit(cap + 1).subquery())) or 0
     return (cap, True) if counted > cap else (counted, False)

@@ -101,8 +101,12 @@ def _public_clause():
 
 def list_questions(
     viewer, page_request: PageRequest, *, status=None, subject=None, mine=False,
+    exact_total=False,
 ) -> Page:
     """Questions the viewer may see, newest first.
+
+    exact_total: count every question (the JSON API's contract); otherwise, for pages, the count
+    stops 1,000 questions past the page (`capped_count`) and the page says "1000+".
 
     mine: a student's own questions (every state), a teacher's claimed and answered ones.
     Otherwise answered public questions, plus for admins every non-private question of their
@@ -130,7 +134,8 @@ def list_questions(
         if canonical is None:
             raise InvalidQuestion("学科名称无法识别。", "subject")
         query = query.where(Question.subject == canonical)
-    total, capped = capped_count(db.session, query.with_only_columns(Question.id), page_request)
+    total, capped = capped_count(db.session, query.with_only_columns(Question.id), page_request,
+                                 exact=exact_total)
     items = db.session.scalars(
         _with_people(query).order_by(Question.created_at.desc(), Question.id.desc())
         .offset(page_request.offset).limit(page_request.per_page)
