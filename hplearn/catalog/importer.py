@@ -20,12 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, insert, or_, select
 
 from hplearn.catalog.models import DEFAULT_SOURCE, Resource, Topic
 from hplearn.errors import DomainError
 from hplearn.extensions import db
-from hplearn.search import bulk_indexing, engine, repair_index
+from hplearn.search import bulk_indexing, engine, remember_inserted, repair_index
 from hplearn.search.backends.base import IndexUnavailable
 from hplearn.timeutil import utcnow
 from hplearn.vocab import (
@@ -413,6 +413,42 @@ def _existing_hashes(batch: list[dict]) -> dict[tuple[str, str], str]:
             for source, external_id, digest in db.session.execute(query)}
 
 
+class InsertedRow:
+    """A resource a Core INSERT wrote, with the attributes its search document reads."""
+
+    kind_label = Resource.kind_label
+
+    def __init__(self, resource_id: int, values: dict, topic: Topic | None):
+        self.__dict__.update(values, id=resource_id, topic=topic, view_count=0)
+
+
+def _insert_new(rows: list[dict], now) -> None:
+    """Insert new rows with one executemany INSERT … RETURNING; index them after the commit.
+
+    The ORM-enabled insert(Resource) applies the column defaults (created_at, updated_at,
+    view_count…) and still reaches the cache's bulk-statement hook; no flush sees the rows, so
+    their search documents are handed to the search hooks here, built from the values.
+    """
+    params = [{**values, "status": ResourceStatus.PUBLISHED, "published_at": now}
+              for values in rows]
+    statement = insert(Resource).returning(Resource.id, sort_by_parameter_order=True)
+    ids = db.session.scalars(statement, params).all()
+    if not engine.is_enabled():
+        return
+    topic_ids = {values["topic_id"] for values in params} - {None}
+    topics = ({t.id: t for t in db.session.scalars(select(Topic).where(Topic.id.in_(topic_ids)))}
+              if topic_ids else {})
+    remember_inserted(db.session, "resource", [
+        InsertedRow(resource_id, values, topics.get(values["topic_id"]))
+        for resource_id, values in zip(ids, params, strict=True)
+    ])
+
+
+def _can_insert_many() -> bool:
+    dialect = db.session.get_bind(mapper=Resource.__mapper__).dialect
+    return bool(dialect.insert_executemany_returning_sort_by_parameter_order)
+
+
 def write_batch(batch: list[dict], summary: ImportSummary) -> None:
     """Create or update the resources of one batch and commit once."""
     hashes = _existing_hashes(batch)
@@ -420,15 +456,19 @@ def write_batch(batch: list[dict], summary: ImportSummary) -> None:
     summary.unchanged += len(batch) - len(changed)
     existing = _existing([v for v in changed if (v["source"], v["external_id"]) in hashes])
     now = utcnow()
+    new = [v for v in changed if (v["source"], v["external_id"]) not in existing]
     for values in changed:
         resource = existing.get((values["source"], values["external_id"]))
-        if resource is None:
-            db.session.add(Resource(status=ResourceStatus.PUBLISHED, published_at=now, **values))
-            summary.created += 1
-        else:
+        if resource is not None:
             for name, value in values.items():
                 setattr(resource, name, value)
-            summary.updated += 1
+    if new and _can_insert_many():
+        _insert_new(new, now)
+    else:
+        db.session.add_all(Resource(status=ResourceStatus.PUBLISHED, published_at=now, **values)
+                           for values in new)
+    summary.created += len(new)
+    summary.updated += len(changed) - len(new)
     db.session.commit()
 
 
