@@ -122,3 +122,18 @@ def test_a_batch_of_new_and_changed_rows(app, tmp_path, documents, fast_batches)
     assert documents[f"resource:{changed.id}"].title == "第0课（修订）"
     assert documents[f"resource:{new.id}"].title == "第2课"
     assert changed.updated_at >= changed.created_at
+
+
+@pytest.mark.parametrize(("limit", "reads"), [(importer.KEEP_CHECKED_BYTES, 1), (0, 2)])
+def test_a_file_is_checked_once_unless_it_is_too_big_to_keep(app, tmp_path, monkeypatch,
+                                                            limit, reads):
+    counted = []
+    real = importer.read_rows
+    monkeypatch.setattr(importer, "read_rows", lambda path: (counted.append(path), real(path))[1])
+    monkeypatch.setattr(importer, "KEEP_CHECKED_BYTES", limit)
+    rows = [{"external_id": f"r{n}", "title": f"第{n}课", "grade": 3} for n in range(5)]
+    rows.append({"external_id": "bad", "title": "第5课", "grade": 13})
+    summary = import_rows(tmp_path, rows + rows[:1], "rows.jsonl", batch_size=2)
+    assert (summary.created, summary.skipped) == (5, 2)  # a bad grade, a repeated key
+    assert [error.line for error in summary.errors] == [6, 7]
+    assert len(counted) == reads
