@@ -1,10 +1,12 @@
 """Importing resources from CSV or JSON Lines: validate every row, then upsert in batches.
 
-A file is read twice, streamed both times: the first pass checks the file and every row
-(nothing is written), the second writes the good rows in batches of BATCH_SIZE, one commit
-per batch. The search index gets every batch through one bulk writer, written once at the end
-(for big files by one process per core while the rows are still being written), and then
-whatever the index lacks is added (rows an interrupted import committed but never indexed).
+The first pass checks the file and every row (nothing is written), then the good rows are
+written in batches of BATCH_SIZE, one commit per batch, new rows with one INSERT … RETURNING
+each. A file up to KEEP_CHECKED_BYTES keeps its checked rows in memory for the writing; a
+bigger one is read and checked again, streamed both times. The search index gets every batch
+through one bulk writer, written once at the end (for big files by one process per core while
+the rows are still being written), and then whatever the index lacks is added (rows an
+interrupted import committed but never indexed).
 Rows are matched on (source, external_id); an unchanged content_hash means nothing to do.
 """
 
@@ -20,12 +22,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, insert, or_, select
 
 from hplearn.catalog.models import DEFAULT_SOURCE, Resource, Topic
 from hplearn.errors import DomainError
 from hplearn.extensions import db
-from hplearn.search import bulk_indexing, engine, repair_index
+from hplearn.search import bulk_indexing, engine, remember_inserted, repair_index
 from hplearn.search.backends.base import IndexUnavailable
 from hplearn.timeutil import utcnow
 from hplearn.vocab import (
@@ -38,6 +40,8 @@ from hplearn.vocab import (
 )
 
 BATCH_SIZE = 500
+# A file up to this size is validated once: its good rows are kept from the check to the writing.
+KEEP_CHECKED_BYTES = 64 << 20
 SCAN_CHUNK = 1 << 20
 # A Markdown body may be longer than the csv module's 128 kB default field limit.
 MAX_CSV_FIELD = 4 << 20
@@ -413,6 +417,45 @@ def _existing_hashes(batch: list[dict]) -> dict[tuple[str, str], str]:
             for source, external_id, digest in db.session.execute(query)}
 
 
+class InsertedRow:
+    """A resource a Core INSERT wrote, with the attributes its search document reads."""
+
+    kind_label = Resource.kind_label
+
+    def __init__(self, resource_id: int, values: dict, topic: Topic | None):
+        self.__dict__.update(values, id=resource_id, topic=topic, view_count=0)
+
+
+def _insert_new(rows: list[dict], now) -> None:
+    """Insert new rows with one executemany INSERT … RETURNING; index them after the commit.
+
+    The ORM-enabled insert(Resource) applies the column defaults (created_at, updated_at,
+    view_count…) and still reaches the cache's bulk-statement hook; no flush sees the rows, so
+    their search documents are handed to the search hooks here, built from the values.
+    """
+    params = [{**values, "status": ResourceStatus.PUBLISHED, "published_at": now}
+              for values in rows]
+    # render_nulls: rows with None in different columns stay one statement (none of those
+    # columns has a default that a NULL would skip).
+    statement = (insert(Resource).returning(Resource.id, sort_by_parameter_order=True)
+                 .execution_options(render_nulls=True))
+    ids = db.session.scalars(statement, params).all()
+    if not engine.is_enabled():
+        return
+    topic_ids = {values["topic_id"] for values in params} - {None}
+    topics = ({t.id: t for t in db.session.scalars(select(Topic).where(Topic.id.in_(topic_ids)))}
+              if topic_ids else {})
+    remember_inserted(db.session, "resource", [
+        InsertedRow(resource_id, values, topics.get(values["topic_id"]))
+        for resource_id, values in zip(ids, params, strict=True)
+    ])
+
+
+def _can_insert_many() -> bool:
+    dialect = db.session.get_bind(mapper=Resource.__mapper__).dialect
+    return bool(dialect.insert_executemany_returning_sort_by_parameter_order)
+
+
 def write_batch(batch: list[dict], summary: ImportSummary) -> None:
     """Create or update the resources of one batch and commit once."""
     hashes = _existing_hashes(batch)
@@ -420,15 +463,19 @@ def write_batch(batch: list[dict], summary: ImportSummary) -> None:
     summary.unchanged += len(batch) - len(changed)
     existing = _existing([v for v in changed if (v["source"], v["external_id"]) in hashes])
     now = utcnow()
+    new = [v for v in changed if (v["source"], v["external_id"]) not in existing]
     for values in changed:
         resource = existing.get((values["source"], values["external_id"]))
-        if resource is None:
-            db.session.add(Resource(status=ResourceStatus.PUBLISHED, published_at=now, **values))
-            summary.created += 1
-        else:
+        if resource is not None:
             for name, value in values.items():
                 setattr(resource, name, value)
-            summary.updated += 1
+    if new and _can_insert_many():
+        _insert_new(new, now)
+    else:
+        db.session.add_all(Resource(status=ResourceStatus.PUBLISHED, published_at=now, **values)
+                           for values in new)
+    summary.created += len(new)
+    summary.updated += len(changed) - len(new)
     db.session.commit()
 
 
@@ -469,18 +516,33 @@ def _validated(path: Path, topics: dict, source: str | None, errors: list[RowErr
         yield values
 
 
+def _check(path: Path, source: str | None, keep: bool) -> tuple[list[dict] | None, int, list]:
+    """Validate the whole file: (the good rows' values if keep, else None; their number; bad rows)."""
+    if not path.is_file():
+        raise UnusableFile(f"找不到文件 {path}。")
+    _check_bytes(path)
+    errors: list[RowError] = []
+    rows = _validated(path, topic_lookup(), source, errors)
+    if keep:
+        kept = list(rows)
+        return kept, len(kept), errors
+    return None, sum(1 for _ in rows), errors
+
+
 def check_file(path: str | Path, *, source: str | None = None) -> tuple[int, list[RowError]]:
     """Read the whole file without writing: (number of good rows, bad rows).
 
     Raises UnusableFile when the file cannot be imported at all.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise UnusableFile(f"找不到文件 {path}。")
-    _check_bytes(path)
-    errors: list[RowError] = []
-    good = sum(1 for _ in _validated(path, topic_lookup(), source, errors))
+    _, good, errors = _check(Path(path), source, keep=False)
     return good, errors
+
+
+def _handed_out(rows: list[dict]) -> Iterator[dict]:
+    # Each row leaves the list as it is written, so a big file's rows are not all kept to the end.
+    rows.reverse()
+    while rows:
+        yield rows.pop()
 
 
 def import_file(
@@ -500,7 +562,8 @@ def import_file(
     Raises UnusableFile when the file cannot be imported at all.
     """
     path = Path(path)
-    good, errors = check_file(path, source=source)
+    keep = path.is_file() and path.stat().st_size <= KEEP_CHECKED_BYTES
+    kept, good, errors = _check(path, source, keep)
     if strict and errors:
         raise StrictImportRefused(errors)
     if on_checked:
@@ -508,10 +571,10 @@ def import_file(
     summary = ImportSummary(
         skipped=len(errors), errors=errors, ignored_columns=unknown_columns(path)
     )
+    rows = _handed_out(kept) if kept is not None else _validated(path, topic_lookup(), source, None)
     try:
         with bulk_indexing(db.session, expected=good):
-            upsert(_validated(path, topic_lookup(), source, None), summary,
-                   batch_size=batch_size, progress=progress)
+            upsert(rows, summary, batch_size=batch_size, progress=progress)
             if on_indexing:
                 on_indexing()
     except Exception:

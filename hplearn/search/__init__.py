@@ -21,6 +21,7 @@ indexable rows are removed); `hplearn reindex` rebuilds everything. To search:
         -> model objects, any word may match, best first
     search.suggest(prefix, doc_type="resource") -> titles for autocomplete
     search.mark_for_reindex(session, "question", question)  # when a related row changed
+    search.remember_inserted(session, "resource", rows)  # rows a Core INSERT wrote
     search.reindex_objects("resource", ids)  # rewrite rows changed without a hook (bulk updates)
     with search.bulk_indexing(db.session, expected=n): ...  # many commits, one index write
     search.repair_index(["resource"])  # add what the index lacks (a killed import), drop extras
@@ -29,7 +30,7 @@ indexable rows are removed); `hplearn reindex` rebuilds everything. To search:
 """
 
 from hplearn.search.documents import SearchDocument, register_document_type
-from hplearn.search.hooks import bulk_indexing, mark_for_reindex
+from hplearn.search.hooks import bulk_indexing, mark_for_reindex, remember_inserted
 from hplearn.search.rebuild import reindex_objects, repair_index
 from hplearn.search.services import query, search_performed, similar, suggest
 
@@ -40,6 +41,7 @@ __all__ = [
     "query",
     "register_document_type",
     "reindex_objects",
+    "remember_inserted",
     "repair_index",
     "search_performed",
     "similar",

@@ -52,6 +52,18 @@ def mark_for_reindex(session, doc_type_name: str, instance) -> None:
     _remember(_pending(session), document_type(doc_type_name), instance)
 
 
+def remember_inserted(session, doc_type_name: str, rows) -> None:
+    """Index rows a Core INSERT wrote (no flush saw them) after the next commit, as new objects.
+
+    rows: objects with the attributes the document type's to_document and is_indexable read.
+    """
+    if not has_app_context() or not engine.is_enabled():
+        return
+    pending, doc_type = _pending(session), document_type(doc_type_name)
+    for row in rows:
+        _remember(pending, doc_type, row)
+
+
 def _relevant_change(instance, ignored: frozenset[str] = frozenset()) -> bool:
     state = inspect(instance)
     for attr in state.mapper.column_attrs:
