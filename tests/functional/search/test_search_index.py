@@ -5,11 +5,13 @@ import threading
 import time
 
 import pytest
+from whoosh import index as whoosh_index
 
 from hplearn.app import create_app
 from hplearn.catalog.models import Platform
 from hplearn.extensions import db
 from hplearn.search import engine, hooks, services
+from hplearn.search.backends.base import IndexUnavailable
 from hplearn.search.documents import (
     SearchDocument,
     register_document_type,
@@ -158,6 +160,35 @@ def test_writers_do_not_block_readers(app, whoosh_only):
     while total("勾股定理") < 2 and time.monotonic() < deadline:
         time.sleep(0.2)
     assert total("勾股定理") == 2
+
+
+def test_opening_lists_again_when_another_process_just_removed_an_old_generation(
+        app, whoosh_only, monkeypatch):
+    factories.ResourceFactory(title="勾股定理")
+    store = engine.backend().store
+    real_open_dir = whoosh_index.open_dir
+    failures = []
+
+    def racing_open_dir(*args, **kwargs):
+        if not failures:  # the TOC just listed is gone: another process committed meanwhile
+            failures.append(1)
+            raise FileNotFoundError(2, "No such file or directory", "_hplearn_resource_3.toc")
+        return real_open_dir(*args, **kwargs)
+
+    monkeypatch.setattr(whoosh_index, "open_dir", racing_open_dir)
+    assert store.open_index("resource").doc_count() >= 1
+    assert failures == [1]
+
+
+def test_an_index_whose_files_stay_missing_is_reported_broken(app, whoosh_only, monkeypatch):
+    store = engine.backend().store
+
+    def missing(*args, **kwargs):
+        raise FileNotFoundError(2, "No such file or directory", "_hplearn_resource_3.toc")
+
+    monkeypatch.setattr(whoosh_index, "open_dir", missing)
+    with pytest.raises(IndexUnavailable, match="hplearn reindex"):
+        store.open_index("resource")
 
 
 def test_changes_during_a_rebuild_reach_the_new_index(app, whoosh_only, monkeypatch):

@@ -28,6 +28,9 @@ read_segments_in_place()
 log = logging.getLogger(__name__)
 
 LIVE = "live"
+# Opening races with a commit in another process at most a few times in a row.
+OPEN_ATTEMPTS = 5
+OPEN_RETRY_SECONDS = 0.01
 
 
 def registered_types() -> list[str]:
@@ -122,15 +125,25 @@ class IndexStore:
         """The index of one document type (created empty when create and it is missing)."""
         live = self.live_of_this_format()
         name = partition_name(doc_type)
-        try:
-            if not whoosh_index.exists_in(str(live), indexname=name):
-                if not create:
-                    return None
-                return self._create_partition(live, name)
-            return whoosh_index.open_dir(str(live), indexname=name)
-        except Exception:  # noqa: BLE001 - any failure to open means a broken index
-            failure = traceback.format_exc(limit=3)
+        for attempt in range(1, OPEN_ATTEMPTS + 1):
+            try:
+                return self._open_partition(live, name, create)
+            except FileNotFoundError:
+                # Another process committed a newer generation and Whoosh removed the files of
+                # the one this process had just listed (its old TOC and segments): list again.
+                failure = traceback.format_exc(limit=3)
+                time.sleep(OPEN_RETRY_SECONDS * attempt)
+            except Exception:  # noqa: BLE001 - any other failure to open means a broken index
+                failure = traceback.format_exc(limit=3)
+                break
         raise broken(f"open {live}", failure)
+
+    def _open_partition(self, live: Path, name: str, create: bool):
+        if not whoosh_index.exists_in(str(live), indexname=name):
+            if not create:
+                return None
+            return self._create_partition(live, name)
+        return whoosh_index.open_dir(str(live), indexname=name)
 
     def _create_partition(self, live: Path, name: str):
         # A document type registered after the last rebuild: create its index once, under a
