@@ -1,12 +1,17 @@
-"""Benchmark /api/v1/search served by `hplearn run` against `gunicorn -w 1 wsgi:app`.
+"""Benchmark /api/v1/search served by `hplearn run`, `gunicorn -w 1 wsgi:app` and an FTS5 baseline.
 
-    python scripts/bench_servers.py INSTANCE [--queries 240] [--seed 42]
+    python scripts/bench_servers.py INSTANCE [--queries 240] [--seed 42] [--no-fts5]
 
 INSTANCE is an instance folder with data (e.g. made by `scripts/bench_import.py N --keep DIR`).
 Both servers are started on loopback ports on the same instance (SQLite + Whoosh), with the
 result cache off (HPLEARN_CACHE_MAX_LOCAL_ENTRIES=1); both are warmed on other queries (seed + 1),
 then every measured query is asked once of each server, alternating which goes first, over a new
-connection each time. Prints p50/p95/p99 of each and the ratio of their p95. Stops both servers.
+connection each time. Prints p50/p95/p99 of each and the ratio of their p95. Stops the servers.
+
+The FTS5 baseline (issue 16 item 3) is scripts/fts5_baseline_app.py: the instance's published
+resources indexed by SQLite FTS5 over jieba tokens (built before the servers start, not timed
+against them), served by the same `gunicorn -w 1` on its own port and asked the same queries in
+the same rotation, so every server sees the same machine load.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlencode
@@ -29,6 +35,7 @@ from bench_import import bench_env  # noqa: E402
 from bench_search import make_queries, percentile  # noqa: E402
 
 START_TIMEOUT = 120
+FTS5 = "FTS5 baseline"
 REQUEST_TIMEOUT = 60
 
 
@@ -76,6 +83,7 @@ def main() -> int:
     parser.add_argument("instance", type=Path)
     parser.add_argument("--queries", type=int, default=240)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--no-fts5", action="store_true", help="leave out the FTS5 baseline")
     args = parser.parse_args()
     if not (args.instance / "hplearn.sqlite3").exists():
         parser.error(f"{args.instance} holds no SQLite database")
@@ -89,13 +97,33 @@ def main() -> int:
                           f"127.0.0.1:{ports['gunicorn -w 1']}", "--timeout", "120",
                           "wsgi:app"],
     }
+    scratch = tempfile.TemporaryDirectory(prefix="bench-fts5-")
+    if not args.no_fts5:
+        fts5_file = Path(scratch.name) / "fts5.sqlite3"
+        built = subprocess.run([sys.executable, str(ROOT / "scripts" / "fts5_baseline_app.py"),
+                                "build", str(args.instance), str(fts5_file)],
+                               env=env, check=True, capture_output=True, text=True)
+        print(f"FTS5 baseline built: {built.stdout.strip()}")
+        ports[FTS5] = free_port()
+        # Not hplearn's gunicorn.conf.py (its hooks need hplearn's app); its access log likewise.
+        commands[FTS5] = [sys.executable, "-m", "gunicorn", "-c", "/dev/null",
+                          "--access-logfile", "-", "-w", "1", "-b",
+                          f"127.0.0.1:{ports[FTS5]}", "--timeout", "120", "--chdir",
+                          str(ROOT / "scripts"), "fts5_baseline_app:app"]
+        env = {**env, "HPLEARN_BENCH_FTS5": str(fts5_file)}
+    logs = {name: open(Path(scratch.name) / f"server{number}.log", "w")  # noqa: SIM115
+            for number, name in enumerate(commands)}
     servers = {name: subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
-                                      stderr=subprocess.DEVNULL)
+                                      stderr=logs[name])
                for name, command in commands.items()}
     times: dict[str, list[float]] = {name: [] for name in servers}
     try:
         for name, process in servers.items():
-            wait_until_up(ports[name], process, name)
+            try:
+                wait_until_up(ports[name], process, name)
+            except SystemExit:
+                print(Path(logs[name].name).read_text()[-3000:], file=sys.stderr)
+                raise
         load = os.getloadavg()
         print(f"{args.queries} distinct queries on {args.instance}, {os.cpu_count()} cores, "
               f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
@@ -103,7 +131,8 @@ def main() -> int:
             for name in servers:
                 get(ports[name], search_path(text, filters))
         for number, (text, filters) in enumerate(make_queries(args.queries, args.seed)):
-            order = list(servers) if number % 2 == 0 else list(reversed(servers))
+            # Rotate who goes first, so none is always asked right after another's work.
+            order = list(servers)[number % len(servers):] + list(servers)[:number % len(servers)]
             for name in order:
                 status, elapsed = get(ports[name], search_path(text, filters))
                 if status != 200:
@@ -117,12 +146,17 @@ def main() -> int:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 process.kill()
+        scratch.cleanup()
     print("result cache off; each query asked once of each server (first ask)")
     for name, values in times.items():
         print(f"{name:14} p50 {statistics.median(values):7.1f} ms  p95 {percentile(values, 0.95):7.1f}"
               f" ms  p99 {percentile(values, 0.99):7.1f} ms")
     ratio = percentile(times["hplearn run"], 0.95) / percentile(times["gunicorn -w 1"], 0.95)
     print(f"p95 hplearn run / gunicorn: {ratio:.2f}")
+    if FTS5 in times:
+        baseline = percentile(times[FTS5], 0.95)
+        for name in ("hplearn run", "gunicorn -w 1"):
+            print(f"p95 {name} / FTS5 baseline: {percentile(times[name], 0.95) / baseline:.2f}")
     load = os.getloadavg()
     print(f"load average at the end {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     return 0
