@@ -87,9 +87,14 @@ class Page:
         return self.page < self.pages
 
 
+def count_rows(session, query) -> int:
+    """How many rows the query returns."""
+    return session.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+
 def paginate(session, query, order_by, page: PageRequest) -> Page:
     """One page of a SELECT of model rows, with the total count of the unpaged query."""
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    total = count_rows(session, query)
     rows = session.scalars(query.order_by(order_by).offset(page.offset).limit(page.per_page))
     return Page(items=list(rows), total=total, page=page.page, per_page=page.per_page)
 
@@ -103,7 +108,7 @@ def capped_count(session, query, page: PageRequest, *, exact: bool = False) -> t
     """(count, capped): the rows of the unpaged query, counting no further than
     COUNT_BEYOND_PAGE rows past the end of the page (every row when exact)."""
     if exact:
-        return session.scalar(select(func.count()).select_from(query.subquery())) or 0, False
+        return count_rows(session, query), False
     cap = page.offset + page.per_page + COUNT_BEYOND_PAGE
-    counted = session.scalar(select(func.count()).select_from(query.limit(cap + 1).subquery())) or 0
+    counted = count_rows(session, query.limit(cap + 1))
     return (cap, True) if counted > cap else (counted, False)
