@@ -10,6 +10,8 @@ import heapq
 import math
 from array import array
 
+import numpy
+
 from hplearn.search.analysis import compact
 from hplearn.search.backends.base import (
     BODY_BOOST,
@@ -150,44 +152,35 @@ def rank_by_relevance(sets: SearcherSets, request: BackendQuery, matched, window
     A document's score is the sum of its BM25F scores for the query words (the
     MAX_RANKED_TERMS rarest). Ties go to the shorter title, then to the more viewed.
     """
-    ranked_terms = sorted(request.query.terms, key=lambda t: len(_term_docs(sets, t)))
-    per_term = [_lookup(_term_scores(sets, term), matched)
-                for term in ranked_terms[:MAX_RANKED_TERMS]]
-    if len(per_term) == 1 and request.match_all:
-        score_of = per_term[0].__getitem__  # every match holds the word
-    else:
-        score_of = {d: sum(s.get(d, 0.0) for s in per_term) for d in matched}.__getitem__
-    best = heapq.nlargest(window, matched, key=score_of)
-    if not best:
+    if not matched:
         return []
-    # Documents tied with the last one kept compete for its place by the tiebreak.
-    floor = score_of(best[-1])
-    tied = [d for d in matched if score_of(d) == floor] if len(best) == window else []
-    candidates = set(best).union(tied)
-    order = sets.tiebreak()
-    ranked = sorted(candidates, key=lambda d: (-score_of(d), order[d], d))[:window]
-    return [(docnum, score_of(docnum)) for docnum in ranked]
+    ranked_terms = sorted(request.query.terms, key=lambda t: len(_term_docs(sets, t)))
+    # Vectorized (numpy): a common word matches tens of thousands of documents, and a Python
+    # loop over them was most of a search's time (issue 16 item 3). The scores are summed in
+    # the same order as before, so they are the same floats.
+    docs = numpy.frombuffer(matched.to_array(), dtype=numpy.uint32)
+    scores = numpy.zeros(len(docs))
+    for term in ranked_terms[:MAX_RANKED_TERMS]:
+        scores += _scores_of(_term_scores(sets, term), docs)
+    if len(docs) > window:
+        # Every document scoring at least the window's last one, ties with it included:
+        # they compete for its place by the tiebreak.
+        floor = numpy.partition(scores, len(docs) - window)[len(docs) - window]
+        keep = scores >= floor
+        docs, scores = docs[keep], scores[keep]
+    order = numpy.frombuffer(sets.tiebreak(), dtype=numpy.int64)[docs]
+    ranked = numpy.lexsort((docs, order, -scores))[:window]
+    return [(int(docs[i]), float(scores[i])) for i in ranked]
 
 
-def _lookup(scores: Postings, matched: FrozenBitMap):
-    # A few matches among many scores: binary search each; else a dict for this request.
-    if len(matched) * 16 < len(scores):
-        return _Searched(scores)
-    return scores.as_dict()
-
-
-class _Searched:
-    # A dict's get and __getitem__ by binary search over one word's scores.
-
-    def __init__(self, scores: Postings):
-        self.get = scores.get
-        self.scores = scores
-
-    def __getitem__(self, docnum: int) -> float:
-        found = self.scores.get(docnum, None)
-        if found is None:
-            raise KeyError(docnum)
-        return found
+def _scores_of(scores: Postings, docs):
+    # One word's score in each of docs (sorted document numbers), 0 where it does not occur.
+    known = numpy.frombuffer(scores.docs, dtype=numpy.uint32)
+    if not len(known):
+        return numpy.zeros(len(docs))
+    values = numpy.frombuffer(scores.values, dtype=numpy.float64)
+    at = numpy.minimum(numpy.searchsorted(known, docs), len(known) - 1)
+    return numpy.where(known[at] == docs, values[at], 0.0)
 
 
 def relevance_ids(searcher, sets: SearcherSets, matched, request: BackendQuery, end: int):

@@ -16,7 +16,6 @@ from __future__ import annotations
 import sys
 import threading
 from array import array
-from bisect import bisect_left
 from collections import OrderedDict
 from typing import NamedTuple
 
@@ -56,15 +55,6 @@ class Postings(NamedTuple):
     def bitmap(self) -> FrozenBitMap:
         """The documents as a set."""
         return FrozenBitMap(self.docs)
-
-    def as_dict(self) -> dict[int, float]:
-        """{document: value}, made for one request (C speed; not kept: it is ten times bigger)."""
-        return dict(zip(self.docs, self.values, strict=True))
-
-    def get(self, docnum: int, default: float = 0.0) -> float:
-        """The value of one document (default if the word is not in it)."""
-        at = bisect_left(self.docs, docnum)
-        return self.values[at] if at < len(self.docs) and self.docs[at] == docnum else default
 
     def __len__(self) -> int:
         return len(self.docs)
