@@ -38,6 +38,10 @@ def _fold(char: str) -> str:
 
 def _folded(text: str) -> tuple[str, list[int]]:
     # The folded text and, for each of its characters, where it came from in text.
+    distinct = set(text)
+    if all(len(_fold(char)) == 1 for char in distinct):
+        # The usual case, every character folds to one: translate in C, positions unchanged.
+        return text.translate({ord(char): _fold(char) for char in distinct}), list(range(len(text)))
     chars: list[str] = []
     origin: list[int] = []
     for position, char in enumerate(text):
