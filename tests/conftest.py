@@ -266,36 +266,34 @@ def login(client):
 @pytest.fixture
 def school(app):
     """A primary school."""
-    return factories.SchoolFactory(code="hp001", name="和平区第一小学")
+    return factories.first_school()
 
 
 @pytest.fixture
 def other_school(app):
     """Another school, for tests of school scoping."""
-    return factories.SchoolFactory(code="hp002", name="和平区第二中学", stage="初中")
+    return factories.second_school()
 
 
 @pytest.fixture
 def student(school):
     """A grade-7 student of `school`."""
-    return factories.UserFactory(username="stu1", role="student", school=school, grade=7)
+    return factories.grade7_student(school)
 
 
 @pytest.fixture
 def teacher(school):
     """A maths teacher of `school`."""
-    return factories.UserFactory(
-        username="tea1", role="teacher", school=school, subjects=["数学"], grades=[7, 8, 9]
-    )
+    return factories.maths_teacher(school)
 
 
 @pytest.fixture
 def school_admin(school):
     """The admin of `school`."""
-    return factories.UserFactory(username="sadmin1", role="school_admin", school=school)
+    return factories.admin_of(school)
 
 
 @pytest.fixture
 def district_admin(app):
     """A district admin."""
-    return factories.UserFactory(username="dadmin", role="district_admin", school=None)
+    return factories.district_admin()

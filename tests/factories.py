@@ -179,3 +179,37 @@ class SchoolDailyFactory(BaseFactory):
     day = factory.LazyFunction(lambda: local_date(utcnow()))
     active_students = 0
     weekly_active_students = 0
+
+
+# The standard cast: the accounts most tests (the conftest fixtures) and the permission matrix's
+# saved world share, made the same way in both.
+
+def first_school() -> School:
+    """The primary school most tests are about (hp001)."""
+    return SchoolFactory(code="hp001", name="和平区第一小学")
+
+
+def second_school() -> School:
+    """Another school, a middle school, for tests of school scoping (hp002)."""
+    return SchoolFactory(code="hp002", name="和平区第二中学", stage="初中")
+
+
+def grade7_student(school: School) -> User:
+    """A grade-7 student of school (stu1)."""
+    return UserFactory(username="stu1", role="student", school=school, grade=7)
+
+
+def maths_teacher(school: School) -> User:
+    """A maths teacher of grades 7–9 of school (tea1)."""
+    return UserFactory(username="tea1", role="teacher", school=school, subjects=["数学"],
+                       grades=[7, 8, 9])
+
+
+def admin_of(school: School, username: str = "sadmin1") -> User:
+    """A school admin of school."""
+    return UserFactory(username=username, role="school_admin", school=school)
+
+
+def district_admin() -> User:
+    """A district admin (dadmin)."""
+    return UserFactory(username="dadmin", role="district_admin", school=None)

@@ -587,22 +587,17 @@ ENDPOINTS = [
 
 
 def _build_world() -> dict:
-    """Everyone and everything the matrix needs, as ids (the same accounts as conftest's)."""
-    school = factories.SchoolFactory(code="hp001", name="和平区第一小学")
-    other_school = factories.SchoolFactory(code="hp002", name="和平区第二中学", stage="初中")
-    student = factories.UserFactory(username="stu1", role="student", school=school, grade=7)
+    """Everyone and everything the matrix needs, as ids (conftest's accounts, made alike)."""
+    school, other_school = factories.first_school(), factories.second_school()
+    student = factories.grade7_student(school)
     users = {
         "student": student,
-        "teacher": factories.UserFactory(username="tea1", role="teacher", school=school,
-                                         subjects=["数学"], grades=[7, 8, 9]),
+        "teacher": factories.maths_teacher(school),
         "staff_teacher": factories.UserFactory(
             username="tea2", role="teacher", school=school, display_name="周老师"),
-        "school_admin": factories.UserFactory(username="sadmin1", role="school_admin",
-                                              school=school),
-        "other_school_admin": factories.UserFactory(
-            username="sadmin2", role="school_admin", school=other_school),
-        "district_admin": factories.UserFactory(username="dadmin", role="district_admin",
-                                                school=None),
+        "school_admin": factories.admin_of(school),
+        "other_school_admin": factories.admin_of(other_school, "sadmin2"),
+        "district_admin": factories.district_admin(),
         "parent": parent_of(student),  # `student`'s parent
     }
     target = factories.UserFactory(username="target01", role="student", school=school,
