@@ -111,13 +111,15 @@ def teacher_queue(teacher, now: datetime | None = None, limit: int | None = None
     ))
 
 
-def queue_count(teacher, now: datetime | None = None) -> int:
+def queue_count(teacher, now: datetime | None = None, *, cap: int | None = None) -> int:
     """How many questions this teacher may claim now (the 待答 badge): one COUNT query; 0 for
-    anyone who is not staff."""
+    anyone who is not staff. cap: count no further than that many (the badge says "99+")."""
     if not policy.is_staff(teacher):
         return 0
-    return db.session.scalar(
-        select(func.count(Question.id)).where(claimable_clause(teacher, now or utcnow()))) or 0
+    claimable = select(Question.id).where(claimable_clause(teacher, now or utcnow()))
+    if cap is not None:
+        claimable = claimable.limit(cap)
+    return db.session.scalar(select(func.count()).select_from(claimable.subquery())) or 0
 
 
 def my_claims(teacher, now: datetime | None = None) -> list[Question]:
