@@ -7,7 +7,8 @@ Create Date: 2026-12-03 15:40:00
 The teacher's queue is an OR of three parts, each found by its own index: reserved for the
 teacher (ix_questions_reserved), the subject's waiting questions of the teacher's school
 (ix_questions_waiting_subject) and the subject's escalated waiting questions of the district
-(this one), so neither database reads the subject's waiting rows of every school.
+(this one), so neither database reads the subject's waiting rows of every school. Status
+comes first so that SQLite, which sees it in ix_questions_queue too, takes this smaller one.
 """
 import sqlalchemy as sa
 from alembic import op
@@ -22,7 +23,7 @@ ESCALATED = "escalated_at IS NOT NULL AND status IN ('open', 'claimed')"
 
 
 def upgrade():
-    op.create_index('ix_questions_escalated', 'questions', ['subject'],
+    op.create_index('ix_questions_escalated', 'questions', ['status', 'subject'],
                     postgresql_where=sa.text(ESCALATED), sqlite_where=sa.text(ESCALATED))
 
 
