@@ -30,7 +30,15 @@ from hplearn.stats.models import (
     UsageMonthly,
 )
 from hplearn.stats.period import Period, split_period
-from hplearn.stats.rollup import ASKER_SAMPLES, FULL_SAMPLE_LENGTH, SAMPLE_SIZE, Sample, built_months
+from hplearn.stats.rollup import (
+    ASKER_SAMPLES,
+    FULL_SAMPLE_LENGTH,
+    SAMPLE_SIZE,
+    Sample,
+    built_months,
+    group_sample,
+    grouped_sample,
+)
 from hplearn.stats.suppression import Cell
 from hplearn.vocab import Role
 
@@ -377,22 +385,31 @@ def listable_query(text: str, count: Cell) -> bool:
 USAGE_DIMENSIONS = (("subject", 1), ("topic", 2), ("grade", 3), ("kind", 4))
 
 
+USAGE_KEYS = ("subject", "topic_id", "grade", "resource_kind")
+
+
 def usage_breakdown(school_ids, period: Period) -> dict[int, dict[str, list[dict]]]:
     """Per school, views and watch minutes by subject, topic, grade and kind, each masked."""
-    columns = ("school_id", "subject", "topic_id", "grade", "resource_kind", "views",
-               "watch_seconds", "people_sample")
-    rows = rows_over(UsageDaily, UsageMonthly, columns, period,
-                     lambda model: model.school_id.in_(school_ids))
+    columns = ("school_id", *USAGE_KEYS, "views", "watch_seconds", "people_sample")
+    selects = period_selects(UsageDaily, UsageMonthly, columns, period,
+                             lambda model: model.school_id.in_(school_ids))
     groups: dict = defaultdict(
         lambda: {name: defaultdict(lambda: [0, 0, Sample()]) for name, _ in USAGE_DIMENSIONS}
     )
-    for row in rows:
-        school = groups[row[0]]
-        for name, position in USAGE_DIMENSIONS:
-            entry = school[name][row[position]]
-            entry[0] += row.views
-            entry[1] += row.watch_seconds
-            entry[2].merge(row.people_sample)
+    if selects:
+        # The database sums the days and months per school × subject × topic × grade × kind
+        # (thousands of rows a year for tens of thousands); Python merges those per dimension.
+        rows_of = (union_all(*selects) if len(selects) > 1 else selects[0]).subquery()
+        keys = [rows_of.c.school_id, *(rows_of.c[key] for key in USAGE_KEYS)]
+        query = select(*keys, func.sum(rows_of.c.views), func.sum(rows_of.c.watch_seconds),
+                       *grouped_sample(rows_of.c.people_sample)).group_by(*keys)
+        for school_id, *row, views, seconds, full, short in db.session.execute(query):
+            school, sample = groups[school_id], group_sample(full, short)
+            for name, position in USAGE_DIMENSIONS:
+                entry = school[name][row[position - 1]]
+                entry[0] += views
+                entry[1] += seconds
+                entry[2].merge(str(sample))
     labels = _topic_names({k for school in groups.values() for k in school["topic"] if k is not None})
     return {
         school_id: {name: _breakdown_rows(name, entries, labels) for name, entries in school.items()}

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import case, delete, func, or_, select
+from sqlalchemy import and_, case, delete, func, or_, select
 
 from hplearn.errors import DomainError
 from hplearn.extensions import db
@@ -460,25 +460,36 @@ def _joined(column):
     return func.group_concat(column, ",")
 
 
-def _summed_rows(month: date, following: date, daily, keys, measures) -> list[dict]:
-    """Monthly rows of a table of sums and samples, grouped by the database.
+def grouped_sample(column) -> tuple:
+    """(one full sample of the group or NULL, the group's shorter samples joined): aggregates
+    from which group_sample() gives the group's sample, without fetching every row's.
 
-    A full sample (five keys) of any day already proves five people, so the database returns
-    one such sample per group and joins the shorter ones only where there is none.
+    A full sample (five keys) of any row already proves five people; only groups without
+    one need the shorter samples' union.
     """
-    sample = daily.people_sample
-    short = case((func.length(sample) < FULL_SAMPLE_LENGTH, sample), else_=None)
-    full = func.max(case((func.length(sample) >= FULL_SAMPLE_LENGTH, sample), else_=None))
+    length = func.length(column)
+    full = func.max(case((length >= FULL_SAMPLE_LENGTH, column), else_=None))
+    short = _joined(case((and_(length > 0, length < FULL_SAMPLE_LENGTH), column), else_=None))
+    return full, short
+
+
+def group_sample(full: str | None, short: str | None) -> Sample:
+    """The sample of a group from the two aggregates of grouped_sample()."""
+    return Sample(full or ",".join(key for key in (short or "").split(",") if key))
+
+
+def _summed_rows(month: date, following: date, daily, keys, measures) -> list[dict]:
+    """Monthly rows of a table of sums and samples, grouped by the database."""
     query = (
         select(*(getattr(daily, key) for key in keys),
-               *(func.sum(getattr(daily, m)) for m in measures), full, _joined(short))
+               *(func.sum(getattr(daily, m)) for m in measures), *grouped_sample(daily.people_sample))
         .where(daily.day >= month, daily.day < following)
         .group_by(*(getattr(daily, key) for key in keys))
     )
     rows = []
     for row in db.session.execute(query):
         *values, full_sample, short_samples = row
-        merged = Sample(full_sample or short_samples or "")
+        merged = group_sample(full_sample, short_samples)
         rows.append({
             "day": month, **dict(zip(keys, values[:len(keys)], strict=True)),
             **{m: int(v or 0) for m, v in zip(measures, values[len(keys):], strict=True)},
