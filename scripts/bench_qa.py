@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import func, insert, select, text
 
 from hplearn.accounts.models import School, User
 from hplearn.app import create_app
@@ -42,8 +42,9 @@ PASSWORD = "bench-password-1"
 STATES = (("closed", 45), ("answered", 40), ("open", 10), ("claimed", 4), ("held", 1))
 
 
-def build_app(instance: Path, database_url: str | None):
-    """An app over an empty database; PostgreSQL gets a pool big enough for the claim storm."""
+def build_app(instance: Path, database_url: str | None, *, reuse: bool = False):
+    """An app over an empty database (reuse: over the one a previous run filled); PostgreSQL
+    gets a pool big enough for the claim storm."""
     config = {
         "INSTANCE_PATH": str(instance),
         "SECRET_KEY": "bench",
@@ -56,10 +57,21 @@ def build_app(instance: Path, database_url: str | None):
             "pool_size": 20, "max_overflow": 30, "pool_timeout": 120, "pool_pre_ping": True,
         }
     app = create_app(config)
+    if reuse:
+        return app
     with app.app_context():
         db.drop_all()
         db.create_all()
     return app
+
+
+def existing_ids(app) -> dict:
+    """The ids `populate` returns, read back from a database it filled before."""
+    with app.app_context():
+        school_id = db.session.scalar(select(School.id).order_by(School.id).limit(1))
+        return {"teacher": f"t{school_id}-数学", "student": "s0",
+                "claimers": list(db.session.scalars(
+                    select(User.id).where(User.username.like("claimer%"))))}
 
 
 def _user(username, role, school, **fields) -> dict:
@@ -222,13 +234,23 @@ def main() -> None:
     parser.add_argument("--claimers", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--database-url")
+    parser.add_argument("--reuse", action="store_true",
+                        help="time the questions a previous run left in --database-url")
     args = parser.parse_args()
+    if args.reuse and not args.database_url:
+        parser.error("--reuse needs --database-url")
     with tempfile.TemporaryDirectory(prefix="hplearn-bench-qa-") as folder:
-        app = build_app(Path(folder), args.database_url)
+        app = build_app(Path(folder), args.database_url, reuse=args.reuse)
         started = time.perf_counter()
-        ids = populate(app, args.questions, args.claimers)
-        print(f"database: {app.config['SQLALCHEMY_DATABASE_URI'].split('://')[0]}, "
-              f"{args.questions} questions loaded in {time.perf_counter() - started:.0f} s")
+        if args.reuse:
+            ids = existing_ids(app)
+            with app.app_context():
+                count = db.session.scalar(select(func.count()).select_from(Question))
+            print(f"database: reused, {count} questions")
+        else:
+            ids = populate(app, args.questions, args.claimers)
+            print(f"database: {app.config['SQLALCHEMY_DATABASE_URI'].split('://')[0]}, "
+                  f"{args.questions} questions loaded in {time.perf_counter() - started:.0f} s")
         teacher = signed_in_client(app, ids["teacher"])
         student = signed_in_client(app, ids["student"])
         print("| request | requests | p50 ms | p95 ms | max ms |")

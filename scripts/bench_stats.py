@@ -479,7 +479,7 @@ def run(args, url: str) -> int:
         first = timed(lambda: rollup.build_day(measured_day))[0]
         again = timed(lambda: rollup.build_day(measured_day))[0]
         print(f"rollup of {measured_day} ({args.day_events:,} events): {first:.2f} s, re-run {again:.2f} s")
-        for model in ROLLUP_COLUMNS:
+        for model in (*ROLLUP_COLUMNS, *rollup.MONTHLY_MODELS):
             count = db.session.scalar(select(func.count()).select_from(model))
             print(f"  {model.__tablename__}: {count:,} rows")
         set_admin_passwords()

@@ -79,15 +79,21 @@ def init_app(app) -> None:
     app.add_template_global(_alert_badge, "qa_alert_count")
 
 
-def _queue_badge() -> int:
-    """The 待答 badge: questions the signed-in teacher may claim (one COUNT a request)."""
+BADGE_MAX = 99
+
+
+def _queue_badge() -> int | str:
+    """The 待答 badge: questions the signed-in teacher may claim (one COUNT a request, which
+    stops past 99: the badge says "99+")."""
     from flask import g
     from flask_login import current_user
 
     from hplearn.qa import services
 
     if "qa_queue_count" not in g:
-        g.qa_queue_count = services.queue_count(current_user) if current_user.is_authenticated else 0
+        count = (services.queue_count(current_user._get_current_object(), cap=BADGE_MAX + 1)
+                 if current_user.is_authenticated else 0)
+        g.qa_queue_count = f"{BADGE_MAX}+" if count > BADGE_MAX else count
     return g.qa_queue_count
 
 

@@ -160,8 +160,9 @@ def get_question(question_id):
 def teacher_queue():
     """The questions this teacher may claim, most urgent first, then oldest."""
     now = utcnow()
-    found = services.teacher_queue(current_user, now)
-    return jsonify(results=[question_json(q, current_user, now) for q in found])
+    me = current_user._get_current_object()  # read per question: not through the proxy each time
+    found = services.teacher_queue(me, now)
+    return jsonify(results=[question_json(q, me, now) for q in found])
 
 
 @bp.get("/qa/counts")

@@ -25,6 +25,7 @@ MENTAL_HEALTH_SUBJECT = "心理健康"
 
 WAITING = "status IN ('open', 'claimed')"
 RESERVED = "reserved_for_id IS NOT NULL"
+ESCALATED = "escalated_at IS NOT NULL AND status IN ('open', 'claimed')"
 
 
 class Question(db.Model):
@@ -48,6 +49,10 @@ class Question(db.Model):
               postgresql_where=text(WAITING), sqlite_where=text(WAITING)),
         Index("ix_questions_reserved", "reserved_for_id",
               postgresql_where=text(RESERVED), sqlite_where=text(RESERVED)),
+        # The district pool: escalated questions still waiting, by subject (a few of them;
+        # status first, or SQLite prefers ix_questions_queue, which has it first).
+        Index("ix_questions_escalated", "status", "subject",
+              postgresql_where=text(ESCALATED), sqlite_where=text(ESCALATED)),
         one_of("status", QuestionStatus),
     )
 

@@ -430,11 +430,12 @@ def queue():
     if not policy.is_staff(current_user):
         abort(403, description="只有老师可以查看待答问题。")
     now = utcnow()
-    answered = services.my_answered(current_user)
+    me = current_user._get_current_object()  # read per question: not through the proxy each time
+    answered = services.my_answered(me)
     return render_template(
         "qa/queue.html",
-        queue=services.teacher_queue(current_user, now),
-        claims=services.my_claims(current_user, now),
+        queue=services.teacher_queue(me, now),
+        claims=services.my_claims(me, now),
         answered=answered,
         median_minutes=services.median_response_minutes(answered),
         action_form=forms.ActionForm(),

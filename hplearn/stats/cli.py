@@ -67,6 +67,9 @@ def rollup_command(day, first, last):
             continue
         rows = sum(counts.values())
         click.echo(f"{one_day}: {rows} rollup rows in {time.perf_counter() - started:.2f}s")
+    merged = rollup.merge_missing_months()
+    if merged:
+        click.echo(f"merged the monthly rows of {', '.join(m.strftime('%Y-%m') for m in merged)}")
     index_failed = _sync_view_counts()
     deleted = rollup.delete_old_events(now)
     click.echo(f"deleted {deleted} raw events older than {rollup.retention_days()} days")
@@ -87,10 +90,12 @@ def rollup_today() -> str:
             built.append(f"{one_day} skipped ({error})")
         else:
             built.append(str(one_day))
+    merged = rollup.merge_missing_months()
     synced = view_counts.sync_view_counts()
     deleted = rollup.delete_old_events(now)
     warmed = report_cache.warm(now)
-    return (f"rollups {', '.join(built)}; {synced.changed} view counts changed; "
+    return (f"rollups {', '.join(built)}; {len(merged)} months merged; "
+            f"{synced.changed} view counts changed; "
             f"{deleted} old events deleted; {warmed} district reports cached")
 
 

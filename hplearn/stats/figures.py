@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import false, func, null, or_, select, text, true, tuple_
+from sqlalchemy import false, func, or_, select, text, true, tuple_, union_all
 
 from hplearn.accounts.models import User
 from hplearn.catalog.models import Resource, Topic
@@ -18,15 +19,26 @@ from hplearn.extensions import db
 from hplearn.screening import find_personal_information
 from hplearn.stats.models import (
     QuestionDaily,
+    QuestionMonthly,
     ResourceDaily,
+    ResourceMonthly,
     SchoolDaily,
     SchoolMonthly,
     SearchDaily,
+    SearchMonthly,
     UsageDaily,
     UsageMonthly,
 )
 from hplearn.stats.period import Period, split_period
-from hplearn.stats.rollup import FULL_SAMPLE_LENGTH, SAMPLE_SIZE, Sample
+from hplearn.stats.rollup import (
+    ASKER_SAMPLES,
+    FULL_SAMPLE_LENGTH,
+    SAMPLE_SIZE,
+    Sample,
+    built_months,
+    group_sample,
+    grouped_sample,
+)
 from hplearn.stats.suppression import Cell
 from hplearn.vocab import Role
 
@@ -58,13 +70,14 @@ class Responses:
         self.asked_sample = Sample()
         self.answered_sample = Sample()
 
-    def add(self, asked, answered, histogram, sample_text) -> None:
+    def add(self, asked, answered, histogram, sample_text, answered_text=None) -> None:
+        """Add one row; a daily row has one sample of askers, a monthly row one per count."""
         self.asked += asked
         self.answered += answered
         if asked:
             self.asked_sample.merge(sample_text)
         if answered:
-            self.answered_sample.merge(sample_text)
+            self.answered_sample.merge(sample_text if answered_text is None else answered_text)
         for minutes, count in (histogram or {}).items():
             self.minutes[int(minutes)] += count
 
@@ -142,7 +155,8 @@ class SchoolTotals:
         self.view_sample.merge(row.view_sample)
         self.watch_sample.merge(row.watch_sample)
         self.search_sample.merge(row.search_sample)
-        self.questions.add(row.asked, row.answered, row.response_minutes, row.asker_sample)
+        self.questions.add(row.asked, row.answered, row.response_minutes, row.asked_sample,
+                           row.answered_sample)
 
     @property
     def active_students(self) -> int:
@@ -150,24 +164,50 @@ class SchoolTotals:
         return self.active_bits.bit_count()
 
 
-def rows_over(daily, monthly, columns, period: Period, where=lambda model: true()):
-    """Rows of `daily` for partial months and of `monthly` for whole ones.
+def split_built(period: Period) -> tuple[list, list]:
+    """split_period, with the whole months that have no current monthly rows read as days."""
+    ranges, months = split_period(period)
+    built = built_months(months)
+    for month in months:
+        if month not in built:
+            end = (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+            ranges.append((month, min(end, period.last)))
+    return ranges, [month for month in months if month in built]
+
+
+def _column(model, name: str):
+    # A day has one sample of askers; a month keeps the askers of asked and answered apart.
+    if name in ASKER_SAMPLES and name not in model.__table__.columns:
+        return model.asker_sample.label(name)
+    return getattr(model, name)
+
+
+def period_selects(daily, monthly, columns, period: Period, where=lambda model: true()) -> list:
+    """SELECTs of `daily` for partial months and of `monthly` for whole ones (same columns).
 
     where: a function of the model giving an extra condition.
     """
-    ranges, months = split_period(period)
-    for model, condition in (
-        (daily, or_(false(), *(daily.day.between(a, b) for a, b in ranges))),
-        (monthly, monthly.day.in_(months)),
-    ):
-        query = select(*(getattr(model, name) for name in columns)).where(condition, where(model))
+    ranges, months = split_built(period)
+    selects = []
+    if ranges:
+        days = or_(false(), *(daily.day.between(a, b) for a, b in ranges))
+        selects.append(select(*(_column(daily, name) for name in columns)).where(days, where(daily)))
+    if months:
+        selects.append(select(*(_column(monthly, name) for name in columns))
+                       .where(monthly.day.in_(months), where(monthly)))
+    return selects
+
+
+def rows_over(daily, monthly, columns, period: Period, where=lambda model: true()):
+    """Rows of `daily` for partial months and of `monthly` for whole ones."""
+    for query in period_selects(daily, monthly, columns, period, where):
         yield from db.session.execute(query)
 
 
 SCHOOL_COLUMNS = (
     "school_id", "active_offset", "active_bits", "sign_ins", "views", "anonymous_views",
     "watch_seconds", "searches", "zero_result_searches", "view_sample", "watch_sample",
-    "search_sample", "asked", "answered", "response_minutes", "asker_sample",
+    "search_sample", "asked", "answered", "response_minutes", "asked_sample", "answered_sample",
 )
 
 
@@ -193,16 +233,15 @@ def daily_rows(school_ids, period: Period) -> dict[int, list]:
     return rows
 
 
-def question_rows(school_ids, period: Period, *, response_times: bool = True) -> dict[int, list]:
-    """Per school, its stat_question_daily rows in the period (histograms only if asked for)."""
-    minutes = QuestionDaily.response_minutes if response_times else null()
-    query = select(
-        QuestionDaily.school_id, QuestionDaily.subject, QuestionDaily.grade,
-        QuestionDaily.teacher_id, QuestionDaily.asked, QuestionDaily.answered,
-        minutes.label("response_minutes"), QuestionDaily.asker_sample,
-    ).where(QuestionDaily.school_id.in_(school_ids), in_period(QuestionDaily, period))
+QUESTION_COLUMNS = ("school_id", "subject", "grade", "teacher_id", "asked", "answered",
+                    "response_minutes", "asked_sample", "answered_sample")
+
+
+def question_rows(school_ids, period: Period) -> dict[int, list]:
+    """Per school, its Q&A rows in the period: days of partial months, whole months."""
     rows: dict = defaultdict(list)
-    for row in db.session.execute(query):
+    for row in rows_over(QuestionDaily, QuestionMonthly, QUESTION_COLUMNS, period,
+                         lambda model: model.school_id.in_(school_ids)):
         rows[row.school_id].append(row)
     return rows
 
@@ -210,7 +249,8 @@ def question_rows(school_ids, period: Period, *, response_times: bool = True) ->
 def group_responses(rows, key) -> dict:
     groups: dict = defaultdict(Responses)
     for row in rows:
-        groups[key(row)].add(row.asked, row.answered, row.response_minutes, row.asker_sample)
+        groups[key(row)].add(row.asked, row.answered, row.response_minutes, row.asked_sample,
+                             row.answered_sample)
     return groups
 
 
@@ -224,36 +264,55 @@ def _sort_in_memory() -> None:
         db.session.execute(text(f"SET LOCAL work_mem = '{SORT_MEMORY}'"))
 
 
-def _samples_of(model, key_column, pairs, period: Period) -> dict:
+def _samples_of(tables, key: str, pairs, period: Period) -> dict:
     """{(school_id, key): Sample} over the period, for the given (school_id, key) pairs."""
     samples: dict = defaultdict(Sample)
     if not pairs:
         return samples
-    query = select(model.school_id, key_column, model.people_sample).where(
-        tuple_(model.school_id, key_column).in_(pairs), in_period(model, period)
-    )
-    for school_id, key, keys in db.session.execute(query):
-        samples[(school_id, key)].merge(keys)
+    daily, monthly = tables
+    for query in period_selects(
+        daily, monthly, ("school_id", key, "people_sample"), period,
+        lambda model: tuple_(model.school_id, getattr(model, key)).in_(pairs),
+    ):
+        for school_id, value, keys in db.session.execute(query):
+            samples[(school_id, value)].merge(keys)
     return samples
 
 
-def _top_per_school(model, key_column, measures: dict, school_ids, period: Period,
+def _period_rows(tables, key: str, measures, school_ids, period: Period):
+    """The daily and monthly rows of the period as one subquery (school_id, key, measures…)."""
+    daily, monthly = tables
+    columns = ("school_id", key, *measures, "people_sample")
+    selects = period_selects(daily, monthly, columns, period,
+                             lambda model: model.school_id.in_(school_ids))
+    if not selects:  # an empty period: no rows, the right columns
+        selects = [select(*(getattr(daily, name) for name in columns)).where(false())]
+    return (union_all(*selects) if len(selects) > 1 else selects[0]).subquery()
+
+
+def _top_per_school(tables, key: str, measures, school_ids, period: Period,
                     limit: int) -> dict:
     """{measure: {school_id: [((school_id, key), Cell) …]}}: each school's largest totals of
-    each measure (one pass over the rows), each with the students behind it."""
-    totals = {name: func.sum(column) for name, column in measures.items()}
+    each measure (one pass over the rows), each with the students behind it.
+
+    tables: (daily model, monthly model); partial months are read from days, whole months
+    from months, and their sums are the same as of the days.
+    """
+    rows_of = _period_rows(tables, key, measures, school_ids, period)
+    key_column = rows_of.c[key]
+    totals = {name: func.sum(rows_of.c[name]) for name in measures}
     ranks = {
-        name: func.row_number().over(partition_by=model.school_id, order_by=(total.desc(), key_column))
+        name: func.row_number().over(partition_by=rows_of.c.school_id,
+                                     order_by=(total.desc(), key_column))
         for name, total in totals.items()
     }
     # A full sample on any row proves five people; only the others need their samples merged.
-    widest = func.max(func.length(model.people_sample))
+    widest = func.max(func.length(rows_of.c.people_sample))
     ranked = (
-        select(model.school_id, key_column.label("key"), widest.label("widest"),
+        select(rows_of.c.school_id, key_column.label("key"), widest.label("widest"),
                *(total.label(f"total_{name}") for name, total in totals.items()),
                *(rank.label(f"rank_{name}") for name, rank in ranks.items()))
-        .where(model.school_id.in_(school_ids), in_period(model, period))
-        .group_by(model.school_id, key_column)
+        .group_by(rows_of.c.school_id, key_column)
         .subquery()
     )
     wanted = [
@@ -263,7 +322,7 @@ def _top_per_school(model, key_column, measures: dict, school_ids, period: Perio
     rows = db.session.execute(select(ranked).where(or_(*wanted))).mappings().all()
     proven = {(r["school_id"], r["key"]) for r in rows if (r["widest"] or 0) >= FULL_SAMPLE_LENGTH}
     unproven = [(r["school_id"], r["key"]) for r in rows if (r["school_id"], r["key"]) not in proven]
-    samples = _samples_of(model, key_column, unproven, period)
+    samples = _samples_of(tables, key, unproven, period)
 
     def people(pair):
         return SAMPLE_SIZE if pair in proven else samples[pair].keys
@@ -285,8 +344,8 @@ def _top_per_school(model, key_column, measures: dict, school_ids, period: Perio
 def top_resources(school_ids, period: Period, limit: int = TOP_COUNT + 1) -> dict[int, list[dict]]:
     """Per school, the most viewed resources: [{"id", "title", "views"}] (one more than is
     shown, so the caller knows whether the list is all there is)."""
-    tops = _top_per_school(ResourceDaily, ResourceDaily.resource_id,
-                           {"views": ResourceDaily.views}, school_ids, period, limit)["views"]
+    tops = _top_per_school((ResourceDaily, ResourceMonthly), "resource_id", ("views",),
+                           school_ids, period, limit)["views"]
     ids = {key for entries in tops.values() for (_, key), _ in entries}
     titles = dict(db.session.execute(select(Resource.id, Resource.title).where(Resource.id.in_(ids))).all())
     return {
@@ -306,9 +365,8 @@ def top_searches(school_ids, period: Period, limit: int = TOP_COUNT) -> dict[str
     personal-information screen finds a name, class, number or address in it: what a child
     typed is not shown word for word unless many typed the same.
     """
-    measures = {"searches": SearchDaily.searches, "zero_results": SearchDaily.zero_results}
-    tops = _top_per_school(SearchDaily, SearchDaily.query, measures, school_ids, period,
-                           limit * SEARCH_WINDOW)
+    tops = _top_per_school((SearchDaily, SearchMonthly), "query", ("searches", "zero_results"),
+                           school_ids, period, limit * SEARCH_WINDOW)
     return {
         name: {
             school_id: [{"query": text, "count": count} for (_, text), count in entries
@@ -327,22 +385,31 @@ def listable_query(text: str, count: Cell) -> bool:
 USAGE_DIMENSIONS = (("subject", 1), ("topic", 2), ("grade", 3), ("kind", 4))
 
 
+USAGE_KEYS = ("subject", "topic_id", "grade", "resource_kind")
+
+
 def usage_breakdown(school_ids, period: Period) -> dict[int, dict[str, list[dict]]]:
     """Per school, views and watch minutes by subject, topic, grade and kind, each masked."""
-    columns = ("school_id", "subject", "topic_id", "grade", "resource_kind", "views",
-               "watch_seconds", "people_sample")
-    rows = rows_over(UsageDaily, UsageMonthly, columns, period,
-                     lambda model: model.school_id.in_(school_ids))
+    columns = ("school_id", *USAGE_KEYS, "views", "watch_seconds", "people_sample")
+    selects = period_selects(UsageDaily, UsageMonthly, columns, period,
+                             lambda model: model.school_id.in_(school_ids))
     groups: dict = defaultdict(
         lambda: {name: defaultdict(lambda: [0, 0, Sample()]) for name, _ in USAGE_DIMENSIONS}
     )
-    for row in rows:
-        school = groups[row[0]]
-        for name, position in USAGE_DIMENSIONS:
-            entry = school[name][row[position]]
-            entry[0] += row.views
-            entry[1] += row.watch_seconds
-            entry[2].merge(row.people_sample)
+    if selects:
+        # The database sums the days and months per school × subject × topic × grade × kind
+        # (thousands of rows a year for tens of thousands); Python merges those per dimension.
+        rows_of = (union_all(*selects) if len(selects) > 1 else selects[0]).subquery()
+        keys = [rows_of.c.school_id, *(rows_of.c[key] for key in USAGE_KEYS)]
+        query = select(*keys, func.sum(rows_of.c.views), func.sum(rows_of.c.watch_seconds),
+                       *grouped_sample(rows_of.c.people_sample)).group_by(*keys)
+        for school_id, *row, views, seconds, full, short in db.session.execute(query):
+            school, sample = groups[school_id], group_sample(full, short)
+            for name, position in USAGE_DIMENSIONS:
+                entry = school[name][row[position - 1]]
+                entry[0] += views
+                entry[1] += seconds
+                entry[2].merge(str(sample))
     labels = _topic_names({k for school in groups.values() for k in school["topic"] if k is not None})
     return {
         school_id: {name: _breakdown_rows(name, entries, labels) for name, entries in school.items()}

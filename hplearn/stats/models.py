@@ -97,7 +97,16 @@ class SchoolDaily(SchoolFigures, db.Model):
     weekly_active_students: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class SchoolMonthly(SchoolFigures, db.Model):
+class MonthlyAskers:
+    """A monthly Q&A row's askers kept apart: the samples of the days with questions asked and
+    of the days with questions answered (a day's `asker_sample` covers both, and a report
+    counts the askers behind "answered" only from days with answers, so a month must too)."""
+
+    asked_sample: Mapped[str] = mapped_column(String(90), default="")
+    answered_sample: Mapped[str] = mapped_column(String(90), default="")
+
+
+class SchoolMonthly(MonthlyAskers, SchoolFigures, db.Model):
     """One school's totals for one calendar month (`day` is its first day), merged from days."""
 
     __tablename__ = "stat_school_monthly"
@@ -122,7 +131,7 @@ class SubjectDaily(SubjectFigures, db.Model):
     __tablename__ = "stat_subject_daily"
 
 
-class SubjectMonthly(SubjectFigures, db.Model):
+class SubjectMonthly(MonthlyAskers, SubjectFigures, db.Model):
     """District Q&A per month × subject (`day` is the month's first day)."""
 
     __tablename__ = "stat_subject_monthly"
@@ -162,11 +171,8 @@ class UsageMonthly(UsageFigures, db.Model):
     __table_args__ = (Index("ix_stat_usage_monthly_school_day", "school_id", "day"),)
 
 
-class ResourceDaily(db.Model):
-    """Views and watch time of one resource by one school's users on one day."""
-
-    __tablename__ = "stat_resource_daily"
-    __table_args__ = (Index("ix_stat_resource_daily_school_day", "school_id", "day"),)
+class ResourceFigures:
+    """Views and watch time of one resource by one school's users."""
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     day: Mapped[date] = mapped_column(Date)
@@ -177,11 +183,22 @@ class ResourceDaily(db.Model):
     people_sample: Mapped[str] = mapped_column(String(90), default="")
 
 
-class SearchDaily(db.Model):
-    """How often one normalized query was searched from one school on one day."""
+class ResourceDaily(ResourceFigures, db.Model):
+    """One resource × school on one day."""
 
-    __tablename__ = "stat_search_daily"
-    __table_args__ = (Index("ix_stat_search_daily_school_day", "school_id", "day"),)
+    __tablename__ = "stat_resource_daily"
+    __table_args__ = (Index("ix_stat_resource_daily_school_day", "school_id", "day"),)
+
+
+class ResourceMonthly(ResourceFigures, db.Model):
+    """One resource × school in one calendar month (`day` is its first day), merged from days."""
+
+    __tablename__ = "stat_resource_monthly"
+    __table_args__ = (Index("ix_stat_resource_monthly_school_day", "school_id", "day"),)
+
+
+class SearchFigures:
+    """How often one normalized query was searched from one school."""
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     day: Mapped[date] = mapped_column(Date)
@@ -192,11 +209,22 @@ class SearchDaily(db.Model):
     people_sample: Mapped[str] = mapped_column(String(90), default="")
 
 
-class QuestionDaily(db.Model):
-    """Q&A activity per day × school × subject × grade × answering teacher."""
+class SearchDaily(SearchFigures, db.Model):
+    """One query × school on one day."""
 
-    __tablename__ = "stat_question_daily"
-    __table_args__ = (Index("ix_stat_question_daily_school_day", "school_id", "day"),)
+    __tablename__ = "stat_search_daily"
+    __table_args__ = (Index("ix_stat_search_daily_school_day", "school_id", "day"),)
+
+
+class SearchMonthly(SearchFigures, db.Model):
+    """One query × school in one calendar month (`day` is its first day), merged from days."""
+
+    __tablename__ = "stat_search_monthly"
+    __table_args__ = (Index("ix_stat_search_monthly_school_day", "school_id", "day"),)
+
+
+class QuestionFigures:
+    """Q&A activity per school × subject × grade × answering teacher."""
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     day: Mapped[date] = mapped_column(Date)
@@ -209,6 +237,36 @@ class QuestionDaily(db.Model):
     answered: Mapped[int] = mapped_column(Integer, default=0)
     accepted: Mapped[int] = mapped_column(Integer, default=0)
     # First-response minutes of the questions answered, {"minutes": count}; the share within
-    # the target is computed when read, so changing the target needs no rebuild.
+    # the target is computed when read, so changing the target needs no rebuild. Histograms
+    # merge by adding counts, so a month's medians and p90s are exact.
     response_minutes: Mapped[dict] = mapped_column(JSON, default=dict)
     asker_sample: Mapped[str] = mapped_column(String(90), default="")
+
+
+class QuestionDaily(QuestionFigures, db.Model):
+    """Q&A per day × school × subject × grade × answering teacher."""
+
+    __tablename__ = "stat_question_daily"
+    __table_args__ = (Index("ix_stat_question_daily_school_day", "school_id", "day"),)
+
+
+class QuestionMonthly(MonthlyAskers, QuestionFigures, db.Model):
+    """Q&A per calendar month (`day` is its first day) × school × subject × grade × teacher."""
+
+    __tablename__ = "stat_question_monthly"
+    __table_args__ = (Index("ix_stat_question_monthly_school_day", "school_id", "day"),)
+
+
+class MonthBuilt(db.Model):
+    """A month whose monthly rows were merged from its daily rows by this version of the merge.
+
+    Reports read a whole month from the monthly tables only when it is listed here with the
+    current version; any other month is read from its days (right, only slower), and the
+    rollup job merges unlisted months a few at a time.
+    """
+
+    __tablename__ = "stat_months_built"
+
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    built_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

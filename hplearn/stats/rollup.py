@@ -11,16 +11,20 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, or_, select
+from sqlalchemy import and_, case, delete, func, or_, select
 
 from hplearn.errors import DomainError
 from hplearn.extensions import db
 from hplearn.stats.models import (
+    MonthBuilt,
     QuestionDaily,
+    QuestionMonthly,
     ResourceDaily,
+    ResourceMonthly,
     SchoolDaily,
     SchoolMonthly,
     SearchDaily,
+    SearchMonthly,
     StatEvent,
     SubjectDaily,
     SubjectMonthly,
@@ -397,18 +401,33 @@ def _schools_of_day(model, school_ids: set) -> list:
 
 
 USAGE_KEYS = ("school_id", "stage", "grade", "subject", "topic_id", "resource_kind")
+QUESTION_KEYS = ("school_id", "subject", "grade", "teacher_id")
+# Merged in Python: bitmaps and response-time histograms.
 MONTHLY_SOURCES = {
     SchoolMonthly: (SchoolDaily, ("school_id",)),
     SubjectMonthly: (SubjectDaily, ("subject",)),
-    UsageMonthly: (UsageDaily, USAGE_KEYS),
+    QuestionMonthly: (QuestionDaily, QUESTION_KEYS),
 }
-MERGED_APART = {"id", "day", "built_at", "active_offset", "active_bits", "response_minutes"}
+# Merged by the database: sums and one sample per group (the bulk of the rows).
+SUMMED_SOURCES = {
+    UsageMonthly: (UsageDaily, USAGE_KEYS, ("views", "watch_seconds")),
+    ResourceMonthly: (ResourceDaily, ("school_id", "resource_id"), ("views", "watch_seconds")),
+    SearchMonthly: (SearchDaily, ("school_id", "query"), ("searches", "zero_results")),
+}
+MONTHLY_MODELS = (*MONTHLY_SOURCES, *SUMMED_SOURCES)
+# Bump when what build_month writes changes: months built before are read from their days
+# until merged again (merge_missing_months).
+MONTHS_VERSION = 2
+ASKER_SAMPLES = {"asked_sample": "asked", "answered_sample": "answered"}
+MERGED_APART = {"id", "day", "built_at", "active_offset", "active_bits", "response_minutes",
+                *ASKER_SAMPLES}
 
 
 def _merge_rows(model, keys, rows) -> dict:
     """One monthly row from daily rows: sums, bitmap union, sample union, merged histograms."""
     columns = set(model.__table__.columns.keys())
-    samples = {column: Sample() for column in columns if column.endswith("_sample")}
+    samples = {column: Sample() for column in columns - MERGED_APART if column.endswith("_sample")}
+    askers = {column: Sample() for column in columns & set(ASKER_SAMPLES)}
     sums = dict.fromkeys(columns - MERGED_APART - set(keys) - set(samples), 0)
     minutes: dict = defaultdict(int)
     bits = 0
@@ -417,17 +436,66 @@ def _merge_rows(model, keys, rows) -> dict:
             sums[column] += getattr(row, column) or 0
         for column, sample in samples.items():
             sample.merge(getattr(row, column))
+        for column, sample in askers.items():
+            # The askers behind "asked" are those of days with questions asked; likewise answered.
+            if getattr(row, ASKER_SAMPLES[column]):
+                sample.merge(row.asker_sample)
         for value, count in (getattr(row, "response_minutes", None) or {}).items():
             minutes[value] += count
         if getattr(row, "active_bits", None):
             bits |= int.from_bytes(row.active_bits, "little") << row.active_offset
-    merged = {**sums, **{column: str(s) for column, s in samples.items()}}
+    merged = {**sums, **{column: str(s) for column, s in (samples | askers).items()}}
     if "response_minutes" in columns:
         merged["response_minutes"] = dict(minutes)
     if "active_bits" in columns:
         merged["active_offset"], merged["active_bits"] = bitmap_bytes(bits)
         merged["built_at"] = utcnow()
     return merged
+
+
+def _joined(column):
+    """The group's values joined by commas (NULLs skipped), in either database."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return func.string_agg(column, ",")
+    return func.group_concat(column, ",")
+
+
+def grouped_sample(column) -> tuple:
+    """(one full sample of the group or NULL, the group's shorter samples joined): aggregates
+    from which group_sample() gives the group's sample, without fetching every row's.
+
+    A full sample (five keys) of any row already proves five people; only groups without
+    one need the shorter samples' union.
+    """
+    length = func.length(column)
+    full = func.max(case((length >= FULL_SAMPLE_LENGTH, column), else_=None))
+    short = _joined(case((and_(length > 0, length < FULL_SAMPLE_LENGTH), column), else_=None))
+    return full, short
+
+
+def group_sample(full: str | None, short: str | None) -> Sample:
+    """The sample of a group from the two aggregates of grouped_sample()."""
+    return Sample(full or ",".join(key for key in (short or "").split(",") if key))
+
+
+def _summed_rows(month: date, following: date, daily, keys, measures) -> list[dict]:
+    """Monthly rows of a table of sums and samples, grouped by the database."""
+    query = (
+        select(*(getattr(daily, key) for key in keys),
+               *(func.sum(getattr(daily, m)) for m in measures), *grouped_sample(daily.people_sample))
+        .where(daily.day >= month, daily.day < following)
+        .group_by(*(getattr(daily, key) for key in keys))
+    )
+    rows = []
+    for row in db.session.execute(query):
+        *values, full_sample, short_samples = row
+        merged = group_sample(full_sample, short_samples)
+        rows.append({
+            "day": month, **dict(zip(keys, values[:len(keys)], strict=True)),
+            **{m: int(v or 0) for m, v in zip(measures, values[len(keys):], strict=True)},
+            "people_sample": str(merged),
+        })
+    return rows
 
 
 def build_month(month: date) -> dict:
@@ -444,11 +512,53 @@ def build_month(month: date) -> dict:
              **_merge_rows(monthly, keys, group_rows)}
             for group_key, group_rows in groups.items()
         ]
-        db.session.execute(delete(monthly).where(monthly.day == month))
-        if new_rows:
-            db.session.execute(monthly.__table__.insert(), new_rows)
-        counts[monthly.__tablename__] = len(new_rows)
+        counts[monthly.__tablename__] = _replace_month(monthly, month, new_rows)
+    for monthly, (daily, keys, measures) in SUMMED_SOURCES.items():
+        new_rows = _summed_rows(month, following, daily, keys, measures)
+        counts[monthly.__tablename__] = _replace_month(monthly, month, new_rows)
+    built = db.session.get(MonthBuilt, month) or MonthBuilt(month=month)
+    built.version, built.built_at = MONTHS_VERSION, utcnow()
+    db.session.add(built)
+    db.session.flush()
     return counts
+
+
+def _replace_month(monthly, month: date, new_rows: list[dict]) -> int:
+    db.session.execute(delete(monthly).where(monthly.day == month))
+    if new_rows:
+        db.session.execute(monthly.__table__.insert(), new_rows)
+    return len(new_rows)
+
+
+def built_months(months) -> set[date]:
+    """Which of these months have monthly rows of the current version."""
+    if not months:
+        return set()
+    query = select(MonthBuilt.month).where(
+        MonthBuilt.month.in_(list(months)), MonthBuilt.version == MONTHS_VERSION)
+    return set(db.session.scalars(query))
+
+
+def merge_missing_months(limit: int = 3) -> list[date]:
+    """Merge up to `limit` past months that have daily rows but no current monthly rows
+    (after an upgrade, or a month whose days were rebuilt by hand); return them, newest first."""
+    first_day = db.session.scalar(select(func.min(SchoolDaily.day)))
+    if first_day is None:
+        return []
+    month, this_month = first_day.replace(day=1), local_date(utcnow()).replace(day=1)
+    months = []
+    while month <= this_month:
+        months.append(month)
+        month = (month + timedelta(days=32)).replace(day=1)
+    missing = sorted(set(months) - built_months(months), reverse=True)[:limit]
+    for month in missing:
+        try:
+            build_month(month)
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            raise
+    return missing
 
 
 def retention_days() -> int:

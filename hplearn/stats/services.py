@@ -17,7 +17,6 @@ from hplearn.stats.figures import (
     empty_breakdown,
     enrolled_students,
     group_responses,
-    in_period,
     question_rows,
     rows_over,
     school_totals,
@@ -26,7 +25,7 @@ from hplearn.stats.figures import (
     top_searches,
     usage_breakdown,
 )
-from hplearn.stats.models import QuestionDaily, SchoolDaily, SubjectDaily, SubjectMonthly
+from hplearn.stats.models import QuestionDaily, QuestionMonthly, SchoolDaily, SubjectDaily, SubjectMonthly
 from hplearn.stats.period import Period
 from hplearn.stats.rollup import Sample
 from hplearn.stats.suppression import HIDDEN, Cell, cells_in, publish, suppress
@@ -219,15 +218,12 @@ def _daily_series(rows, period: Period) -> list[dict]:
 
 def teacher_report(teacher: User, period: Period) -> dict:
     """A teacher's own first-response figures, overall and per subject."""
-    query = select(
-        QuestionDaily.subject, QuestionDaily.asked, QuestionDaily.answered,
-        QuestionDaily.response_minutes, QuestionDaily.asker_sample,
-    ).where(QuestionDaily.teacher_id == teacher.id, in_period(QuestionDaily, period))
-    rows = db.session.execute(query).all()
+    rows = list(rows_over(QuestionDaily, QuestionMonthly, RESPONSE_COLUMNS, period,
+                          lambda model: model.teacher_id == teacher.id))
     target = target_minutes()
     overall = Responses()
     for row in rows:
-        overall.add(0, row.answered, row.response_minutes, row.asker_sample)
+        overall.add(0, row.answered, row.response_minutes, row.asked_sample, row.answered_sample)
     subjects = _qa_rows({subject: responses.figures(target) for subject, responses
                          in group_responses(rows, lambda r: r.subject).items()}, _subject_label,
                         order=subject_order)
@@ -340,7 +336,8 @@ def _sortable(value) -> float:
     return value if isinstance(value, (int, float)) else -1
 
 
-RESPONSE_COLUMNS = ("subject", "asked", "answered", "response_minutes", "asker_sample")
+RESPONSE_COLUMNS = ("subject", "asked", "answered", "response_minutes", "asked_sample",
+                    "answered_sample")
 
 
 def _subject_responses(period: Period) -> dict:

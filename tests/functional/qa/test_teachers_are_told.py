@@ -67,6 +67,20 @@ def test_the_nav_shows_the_count_with_words_for_screen_readers(client, login, st
     assert '<span class="count-badge" aria-hidden="true">2</span>' in page
 
 
+def test_the_badge_stops_counting_past_its_maximum(client, login, student, teacher, monkeypatch):
+    import hplearn.qa
+
+    for n in range(3):
+        ask(student, title=f"一元一次方程第 {n} 题怎么解？")
+    assert services.queue_count(teacher, cap=2) == 2 and services.queue_count(teacher) == 3
+    monkeypatch.setattr(hplearn.qa, "BADGE_MAX", 2)
+    login(teacher)
+    page = client.get("/qa/queue").get_data(as_text=True)
+    assert 'aria-label="待答，2+ 个问题"' in page
+    assert '<span class="count-badge" aria-hidden="true">2+</span>' in page
+    assert client.get("/api/v1/qa/counts").get_json()["queue"] == 3  # the API counts them all
+
+
 def test_no_badge_when_nothing_waits(client, login, teacher):
     login(teacher)
     page = client.get("/qa/queue").get_data(as_text=True)
