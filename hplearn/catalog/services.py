@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, fields, replace
 from typing import NamedTuple
 from urllib.parse import urlsplit
@@ -32,6 +33,10 @@ from hplearn.vocab import (
 MAX_FILTER_LENGTH = 100
 FIVE_FOUR_SYSTEM = "五•四学制"
 SORTS = {"recommended": "推荐", "newest": "最新发布", "title": "按标题", "popular": "最多浏览"}
+# Sorts whose pages are cached per catalog generation: not "popular", whose view counts change
+# without starting a new generation (hplearn.cache ignores them).
+CACHED_SORTS = frozenset({"recommended", "newest", "title"})
+MAX_CACHED_PAGE = 50
 FACETS = ("stage", "grade", "subject", "topic", "kind", "edition", "volume", "school_type")
 
 
@@ -237,18 +242,37 @@ def published_resources(
     page: which slice.
     sort: newest (default), title or popular.
     """
-    published = Resource.status == ResourceStatus.PUBLISHED
-    base = _filtered(select(Resource).where(published), filters)
-    total = db.session.scalar(_filtered(select(func.count(Resource.id)).where(published), filters))
-    if page.offset >= total:
+    sort = sort if sort in SORTS else "newest"
+    if sort in CACHED_SORTS and page.page <= MAX_CACHED_PAGE:
+        # The same few pages are asked for all evening: their ids come from the catalog cache
+        # until the catalog changes, the rows themselves by primary key.
+        key = "published-page:" + json.dumps(
+            [filters.as_args(), sort, page.offset, page.per_page], ensure_ascii=False,
+            sort_keys=True)
+        found = catalog_cache().remember_json(key, lambda: _published_ids(filters, page, sort))
+    else:
+        found = _published_ids(filters, page, sort)
+    total, ids = found["total"], found["ids"]
+    if not ids:
         return Page(items=[], total=total, page=page.page, per_page=page.per_page)
     rows = db.session.scalars(
-        _ordered(base, sort if sort in SORTS else "newest")
-        .options(joinedload(Resource.topic))
+        select(Resource).where(Resource.id.in_(ids)).options(joinedload(Resource.topic)))
+    by_id = {row.id: row for row in rows}
+    items = [by_id[i] for i in ids if i in by_id]
+    return Page(items=items, total=total, page=page.page, per_page=page.per_page)
+
+
+def _published_ids(filters: ResourceFilters, page: PageRequest, sort: str) -> dict:
+    published = Resource.status == ResourceStatus.PUBLISHED
+    total = db.session.scalar(_filtered(select(func.count(Resource.id)).where(published), filters))
+    if page.offset >= total:
+        return {"total": total, "ids": []}
+    ids = db.session.scalars(
+        _ordered(_filtered(select(Resource.id).where(published), filters), sort)
         .offset(page.offset)
         .limit(page.per_page)
     )
-    return Page(items=list(rows), total=total, page=page.page, per_page=page.per_page)
+    return {"total": total, "ids": list(ids)}
 
 
 def get_visible_resource(resource_id: int, user=None) -> Resource:
@@ -267,14 +291,21 @@ def get_visible_resource(resource_id: int, user=None) -> Resource:
 
 def newest_resources(limit: int = 8) -> list[Resource]:
     """The most recently published resources (textbooks left out: they would crowd the list)."""
-    query = (
-        select(Resource)
-        .where(Resource.status == ResourceStatus.PUBLISHED, Resource.kind != "textbook")
-        .options(joinedload(Resource.topic))
-        .order_by(Resource.published_at.desc(), Resource.id.desc())
-        .limit(limit)
-    )
-    return list(db.session.scalars(query))
+    def newest_ids() -> list[int]:
+        return list(db.session.scalars(
+            select(Resource.id)
+            .where(Resource.status == ResourceStatus.PUBLISHED, Resource.kind != "textbook")
+            .order_by(Resource.published_at.desc(), Resource.id.desc())
+            .limit(limit)
+        ))
+
+    ids = catalog_cache().remember_json(f"newest-resources:{limit}", newest_ids)
+    if not ids:
+        return []
+    rows = db.session.scalars(
+        select(Resource).where(Resource.id.in_(ids)).options(joinedload(Resource.topic)))
+    by_id = {row.id: row for row in rows}
+    return [by_id[i] for i in ids if i in by_id]
 
 
 def all_topics() -> list[Topic]:
@@ -354,8 +385,23 @@ def catalog_facet_rows() -> list[FacetRow]:
     # (hundreds for thousands of resources) to count each facet from them in Python. The scan
     # is cached until the catalog changes (the cache's generation), so browsing costs no scan
     # of the catalog per request.
-    rows = catalog_cache().remember_json("catalog-facet-rows-v2", _scan_facet_rows)
-    return [FacetRow(*row) for row in rows]
+    cache = catalog_cache()
+    # Decoded once per process and generation: the rows are thousands at district scale.
+    return cache.memo("catalog-facet-rows", lambda: tuple(
+        FacetRow(*row) for row in cache.remember_json("catalog-facet-rows-v2", _scan_facet_rows)))
+
+
+def _facet_value_counts(filters: ResourceFilters, names=FACETS) -> dict[str, dict]:
+    """The counts of each facet among published resources under filters (kept per process
+    and generation; at most a few hundred filter combinations)."""
+    key = "facet-counts:" + json.dumps([filters.as_args(), list(names)], ensure_ascii=False,
+                                       sort_keys=True)
+
+    def compute() -> dict[str, dict]:
+        rows = catalog_facet_rows()
+        return {name: _count_facet(rows, name, filters) for name in names}
+
+    return catalog_cache().memo(key, compute)
 
 
 def _scan_facet_rows() -> list[list]:
@@ -408,7 +454,7 @@ def facet_counts(filters: ResourceFilters) -> dict[str, list[FacetOption]]:
     filters: the filters in force; each facet is counted under all the others, so choosing
     a value never hides the alternatives to it.
     """
-    rows = catalog_facet_rows()
+    counts = _facet_value_counts(filters)
     topics = all_topics()
     orders = {
         "stage": (STAGES, {}),
@@ -423,7 +469,7 @@ def facet_counts(filters: ResourceFilters) -> dict[str, list[FacetOption]]:
     facets = {}
     for name in FACETS:
         order, labels = orders[name]
-        facets[name] = _ordered_options(_count_facet(rows, name, filters), order, labels)
+        facets[name] = _ordered_options(counts[name], order, labels)
         if name != "school_type" or filters.school_type != SCHOOL_TYPE_ALL:
             _keep_selected(facets[name], getattr(filters, name))
     return facets
@@ -439,5 +485,6 @@ def _keep_selected(options: list[FacetOption], selected) -> None:
 def home_subjects(user=None) -> list[tuple[str, int]]:
     """The subjects of the user's default school type with their counts, in the national order."""
     filters = with_default_school_type(ResourceFilters(), user)
-    options = _ordered_options(_count_facet(catalog_facet_rows(), "subject", filters), SUBJECTS, {})
+    counts = _facet_value_counts(filters, names=("subject",))["subject"]
+    options = _ordered_options(counts, SUBJECTS, {})
     return [(option.value, option.count) for option in options]
