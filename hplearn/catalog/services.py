@@ -252,14 +252,8 @@ def published_resources(
         found = catalog_cache().remember_json(key, lambda: _published_ids(filters, page, sort))
     else:
         found = _published_ids(filters, page, sort)
-    total, ids = found["total"], found["ids"]
-    if not ids:
-        return Page(items=[], total=total, page=page.page, per_page=page.per_page)
-    rows = db.session.scalars(
-        select(Resource).where(Resource.id.in_(ids)).options(joinedload(Resource.topic)))
-    by_id = {row.id: row for row in rows}
-    items = [by_id[i] for i in ids if i in by_id]
-    return Page(items=items, total=total, page=page.page, per_page=page.per_page)
+    return Page(items=published_by_ids(found["ids"]), total=found["total"], page=page.page,
+                per_page=page.per_page)
 
 
 def _published_ids(filters: ResourceFilters, page: PageRequest, sort: str) -> dict:
@@ -273,6 +267,17 @@ def _published_ids(filters: ResourceFilters, page: PageRequest, sort: str) -> di
         .limit(page.per_page)
     )
     return {"total": total, "ids": list(ids)}
+
+
+def published_by_ids(ids: list[int]) -> list[Resource]:
+    """The published resources among ids, in the order of ids (with their topics)."""
+    if not ids:
+        return []
+    rows = db.session.scalars(
+        select(Resource).where(Resource.id.in_(ids), Resource.status == ResourceStatus.PUBLISHED)
+        .options(joinedload(Resource.topic)))
+    by_id = {row.id: row for row in rows}
+    return [by_id[i] for i in ids if i in by_id]
 
 
 def get_visible_resource(resource_id: int, user=None) -> Resource:
@@ -299,13 +304,7 @@ def newest_resources(limit: int = 8) -> list[Resource]:
             .limit(limit)
         ))
 
-    ids = catalog_cache().remember_json(f"newest-resources:{limit}", newest_ids)
-    if not ids:
-        return []
-    rows = db.session.scalars(
-        select(Resource).where(Resource.id.in_(ids)).options(joinedload(Resource.topic)))
-    by_id = {row.id: row for row in rows}
-    return [by_id[i] for i in ids if i in by_id]
+    return published_by_ids(catalog_cache().remember_json(f"newest-resources:{limit}", newest_ids))
 
 
 def all_topics() -> list[Topic]:
