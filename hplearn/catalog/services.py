@@ -454,12 +454,13 @@ def facet_counts(filters: ResourceFilters) -> dict[str, list[FacetOption]]:
     a value never hides the alternatives to it.
     """
     counts = _facet_value_counts(filters)
-    topics = all_topics()
+    topics = catalog_cache().memo("topic-labels", lambda: tuple(
+        (topic.slug, topic.name) for topic in all_topics()))
     orders = {
         "stage": (STAGES, {}),
         "grade": (sorted(GRADE_NAMES), GRADE_NAMES),
         "subject": (SUBJECTS, {}),
-        "topic": ([t.slug for t in topics], {t.slug: t.name for t in topics}),
+        "topic": ([slug for slug, _ in topics], dict(topics)),
         "kind": (list(RESOURCE_KINDS), RESOURCE_KINDS),
         "edition": ((), {}),  # most used first
         "volume": (VOLUMES, {}),
