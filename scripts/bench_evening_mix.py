@@ -11,8 +11,8 @@ the search backend `postgres`, `hplearn init --demo` and N generated resources
 a site an earlier run kept (its instance folder and the database it recorded there).
 
 Then `gunicorn -c gunicorn.conf.py wsgi:app` with 2 workers (the README's production settings),
-signs in as the demo student demozx_s801 and runs wrk (a Lua script beside this file, the
-student's cookie) on each page kind and on the weighted mix, reading the CPU time of the gunicorn
+signs in the demo's 18 初中 students and runs wrk (a Lua script beside this file, their cookies
+in turn) on each page kind and on the weighted mix, reading the CPU time of the gunicorn
 processes (workers and those already replaced, from /proc) before and after each step. Last,
 a one-route Flask app on the same gunicorn settings: the ceiling. Prints a Markdown table.
 """
@@ -42,6 +42,9 @@ from bench_search import generate, make_queries  # noqa: E402
 
 PG = ("-h", "127.0.0.1", "-p", "5432", "-U", "postgres")
 STUDENT, PASSWORD = "demozx_s801", "demo2025pass"
+# The demo's 初中 students (grades 7 to 9, six each): the cookies wrk takes in turn.
+STUDENTS = [STUDENT, *(f"demozx_s{grade}{n:02d}" for grade in (7, 8, 9) for n in range(1, 7)
+                       if (grade, n) != (8, 1))]
 SITE_FILE = "bench-evening-mix.json"
 COMMON = ["古诗", "分数", "数学", "心理健康", "垃圾分类", "英语 七年级", "勾股定理", "rengong",
           "爱国主义", "物理 八年级", "作文", "生态文明", "历史", "化学实验", "shuxue"]
@@ -212,12 +215,12 @@ def get(url: str, path: str, cookie: str = "", method: str = "GET", body: dict |
     return response.status, payload, response
 
 
-def sign_in(url: str) -> tuple[str, str]:
-    """The demo student's session cookie and CSRF token."""
+def sign_in(url: str, username: str = STUDENT) -> tuple[str, str]:
+    """A demo student's session cookie and CSRF token."""
     status, payload, response = get(url, "/api/v1/auth/login", method="POST",
-                                     body={"username": STUDENT, "password": PASSWORD})
+                                     body={"username": username, "password": PASSWORD})
     if status != 200:
-        raise SystemExit(f"cannot sign in {STUDENT}: {status} {payload[:200]!r}")
+        raise SystemExit(f"cannot sign in {username}: {status} {payload[:200]!r}")
     cookie = ""
     for header in response.headers.get_all("Set-Cookie") or []:
         if header.startswith("session="):
@@ -295,9 +298,9 @@ def mix_lines(kinds: dict[str, list[str]], scale: int = 40) -> list[tuple[int, s
     return lines
 
 
-def run_wrk(url: str, paths: Path, cookie: str, args, cpu) -> dict:
+def run_wrk(url: str, paths: Path, cookies: list[str], args, cpu) -> dict:
     """One wrk step; its summary and the server CPU ms per request."""
-    env = {**os.environ, "BENCH_PATHS": str(paths), "BENCH_COOKIE": cookie}
+    env = {**os.environ, "BENCH_PATHS": str(paths), "BENCH_COOKIES": "|".join(cookies)}
     before = cpu()
     wrk = subprocess.run(
         ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s",
@@ -349,15 +352,16 @@ def main(argv: list[str] | None = None) -> int:
             scratch = Path(tempfile.mkdtemp(prefix="bench-mix-paths-"))
             with Gunicorn(env, "wsgi:app", code / "gunicorn.conf.py", code) as server:
                 cookie, csrf = sign_in(server.url)
+                cookies = [cookie, *(sign_in(server.url, name)[0] for name in STUDENTS[1:])]
                 kinds = page_kinds(server.url, cookie, csrf)
                 check(server.url, cookie, kinds)
                 files = {kind: write_paths(scratch, kind, [(1, p) for p in paths])
                          for kind, paths in kinds.items()}
                 files["mix"] = write_paths(scratch, "mix", mix_lines(kinds))
                 warm = {**vars(args), "duration": 2}
-                run_wrk(server.url, files["mix"], cookie, argparse.Namespace(**warm), server.cpu)
+                run_wrk(server.url, files["mix"], cookies, argparse.Namespace(**warm), server.cpu)
                 for kind in args.kinds.split(","):
-                    results[kind] = run_wrk(server.url, files[kind], cookie, args, server.cpu)
+                    results[kind] = run_wrk(server.url, files[kind], cookies, args, server.cpu)
                     print(f"{kind}: {json.dumps(results[kind])}", file=sys.stderr, flush=True)
             if not args.no_ceiling:
                 (scratch / "ceiling_app.py").write_text(CEILING_APP)
@@ -365,7 +369,7 @@ def main(argv: list[str] | None = None) -> int:
                 conf.write_text(CEILING_CONF.format(conf=str(code / "gunicorn.conf.py")))
                 with Gunicorn(env, "ceiling_app:app", conf, scratch) as ceiling:
                     path = write_paths(scratch, "ceiling", [(1, "/")])
-                    results["ceiling"] = run_wrk(ceiling.url, path, "", args, ceiling.cpu)
+                    results["ceiling"] = run_wrk(ceiling.url, path, [], args, ceiling.cpu)
             shutil.rmtree(scratch, ignore_errors=True)
         finally:
             if not keep:
@@ -375,7 +379,7 @@ def main(argv: list[str] | None = None) -> int:
     load_after = os.getloadavg()
     print(f"\ncode: {code} ({_commit(code)})")
     print(f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s, 2 gunicorn workers "
-          f"(sync), PostgreSQL + Redis, signed in as {STUDENT}; "
+          f"(sync), PostgreSQL + Redis, {len(STUDENTS)} demo students signed in; "
           f"{site['resources']:,} generated resources + the demo")
     print("\n| step | requests | req/s | p50 ms | p95 ms | p99 ms | CPU ms/req | errors |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")

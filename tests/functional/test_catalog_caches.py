@@ -151,3 +151,13 @@ def test_rendered_markdown_is_remembered_per_text_and_stays_safe():
     assert first == second and "<strong>粗体</strong>" in first
     assert "<script>" not in first and "javascript:" not in first
     assert render_markdown(text + "！") != first
+
+
+def test_a_renamed_topic_shows_in_the_browse_filters_at_once(signed_in):
+    topic = TopicFactory(slug="aiguo", name="爱国主义教育")
+    ResourceFactory(title="国旗的故事", topic=topic, grade=8)
+    assert "爱国主义教育（1）" in _text(signed_in, "/browse?grade=8")
+    topic.name = "家国情怀教育"
+    db.session.commit()
+    page = _text(signed_in, "/browse?grade=8")
+    assert "家国情怀教育（1）" in page and "爱国主义教育（1）" not in page
