@@ -185,7 +185,7 @@ def similar(
         query=analyzed, doc_type=doc_type,
         filters=document_type(doc_type).backend_filters(
             {k: str(v) for k, v in (filters or {}).items() if v not in (None, "")}),
-        limit=limit, match_all=False, exclude_ids=tuple(exclude_ids),
+        limit=limit, match_all=False, exclude_ids=tuple(exclude_ids), want_total=False,
     )
     try:
         ids = _similar_ids(request)
