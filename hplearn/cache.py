@@ -222,7 +222,6 @@ class CatalogCache:
         self.set(key, json.dumps(value, ensure_ascii=False).encode())
         return value
 
-
     def memo(self, key: str, compute: Callable[[], object]):
         """compute()'s value, kept in this process until the generation changes.
 
