@@ -398,7 +398,7 @@ def _facet_value_counts(filters: ResourceFilters, names=FACETS) -> dict[str, dic
 
     def compute() -> dict[str, dict]:
         rows = catalog_facet_rows()
-        return {name: _count_facet(rows, name, filters) for name in names}
+        return _count_facets(rows, names, filters)
 
     return catalog_cache().memo(key, compute)
 
@@ -422,22 +422,33 @@ def _row_matches(row: FacetRow, name: str, chosen) -> bool:
     return getattr(row, name) == chosen
 
 
-def _count_facet(rows: list[FacetRow], name: str, filters: ResourceFilters) -> dict:
-    wanted = [(other, getattr(filters, other)) for other in FACETS
-              if other != name and getattr(filters, other)]
-    counts: dict = {}
+def _count_facets(rows, names, filters: ResourceFilters) -> dict[str, dict]:
+    """Each facet of names counted under all the other filters, in one pass over the rows.
+
+    A row that meets every chosen filter counts for every facet; a row that fails exactly one
+    counts only for that one (choosing another value there would show it); others for none."""
+    wanted = [(name, getattr(filters, name)) for name in FACETS if getattr(filters, name)]
+    counts: dict[str, dict] = {name: {} for name in names}
     for_every_school = 0
     for row in rows:
-        if not all(_row_matches(row, o, c) for o, c in wanted):
+        failed = [name for name, chosen in wanted if not _row_matches(row, name, chosen)]
+        if not failed:
+            targets = names
+        elif len(failed) == 1 and failed[0] in counts:
+            targets = failed
+        else:
             continue
-        value = getattr(row, name)
-        if value not in (None, ""):
-            counts[value] = counts.get(value, 0) + row.count
-        elif name == "school_type":
-            for_every_school += row.count
-    if name == "school_type":
+        for name in targets:
+            value = getattr(row, name)
+            if value not in (None, ""):
+                bucket = counts[name]
+                bucket[value] = bucket.get(value, 0) + row.count
+            elif name == "school_type":
+                for_every_school += row.count
+    if "school_type" in counts:
         # What choosing a school type shows: its own resources and those for every school.
-        counts = {value: count + for_every_school for value, count in counts.items()}
+        counts["school_type"] = {value: count + for_every_school
+                                 for value, count in counts["school_type"].items()}
     return counts
 
 
