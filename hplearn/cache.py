@@ -26,7 +26,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 
-from flask import Flask, current_app, g, has_app_context, request, session
+from flask import Flask, current_app, g, has_app_context, has_request_context, request, session
 from flask_login import current_user
 from sqlalchemy import inspect
 
@@ -37,6 +37,8 @@ KEY_PREFIX = "hplearn:cache:"
 GENERATION_FILE = "cache-generation"
 CHANGED = "hplearn_catalog_changed"
 REDIS_RETRY_SECONDS = 15
+MEMO_MAX_ENTRIES = 256
+GENERATION_OF_REQUEST = "hplearn.cache.generation"
 
 
 class LocalStore:
@@ -99,6 +101,10 @@ class CatalogCache:
         self._down_until = 0.0
         self._was_down = False
         self._lock = threading.Lock()
+        # Python objects computed in this process from cached data, for the generation in
+        # _memo_generation only (memo()).
+        self._memo: OrderedDict[str, object] = OrderedDict()
+        self._memo_generation = ""
         # What features registered (watch_tables, cache_anonymous_pages).
         self.watched_tables: frozenset[str] = frozenset()
         self.ignored_columns: frozenset[str] = frozenset()
@@ -157,7 +163,19 @@ class CatalogCache:
         client.incr(GENERATION_KEY)
 
     def generation(self) -> str:
-        """The current catalog generation (shared through Redis when possible)."""
+        """The current catalog generation (shared through Redis when possible).
+
+        Read once per request: every entry a request reads or writes belongs to the generation
+        it started in (an entry computed before another server's change is never stored under
+        the generation that change started)."""
+        if has_request_context():
+            known = request.environ.get(GENERATION_OF_REQUEST)
+            if known is None:
+                known = request.environ[GENERATION_OF_REQUEST] = self._read_generation()
+            return known
+        return self._read_generation()
+
+    def _read_generation(self) -> str:
         shared = self._redis_call(lambda client: client.get(GENERATION_KEY))
         if shared is not None or self.shared:
             return "r" + (shared or b"0").decode()
@@ -170,6 +188,10 @@ class CatalogCache:
         """Start a new generation: every entry cached so far is out of date."""
         self._redis_call(lambda client: client.incr(GENERATION_KEY))
         self.local.clear()
+        with self._lock:
+            self._memo.clear()
+        if has_request_context():
+            request.environ.pop(GENERATION_OF_REQUEST, None)
         try:
             _write_atomically(self._generation_file, secrets.token_hex(8))
         except OSError as error:
@@ -198,6 +220,28 @@ class CatalogCache:
             return json.loads(cached)
         value = compute()
         self.set(key, json.dumps(value, ensure_ascii=False).encode())
+        return value
+
+    def memo(self, key: str, compute: Callable[[], object]):
+        """compute()'s value, kept in this process until the generation changes.
+
+        For values derived from cached data that cost more to rebuild on every request than
+        to keep (decoded rows, counts): compute() must depend only on data the generation
+        watches. At most MEMO_MAX_ENTRIES values, least recently used dropped first."""
+        generation = self.generation()
+        with self._lock:
+            if self._memo_generation != generation:
+                self._memo.clear()
+                self._memo_generation = generation
+            if key in self._memo:
+                self._memo.move_to_end(key)
+                return self._memo[key]
+        value = compute()
+        with self._lock:
+            if self._memo_generation == generation:
+                self._memo[key] = value
+                while len(self._memo) > MEMO_MAX_ENTRIES:
+                    self._memo.popitem(last=False)
         return value
 
 

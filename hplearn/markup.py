@@ -184,7 +184,19 @@ def render_markdown(text: str | None) -> Markup:
     """
     if not text:
         return Markup("")
-    return Markup(_cleaner().clean(_to_html(text)))
+    if len(text) <= RENDER_CACHE_MAX_LENGTH:
+        return Markup(_cached_html(text))
+    return Markup(_clean_html(text))
+
+
+def _clean_html(text: str) -> str:
+    return _cleaner().clean(_to_html(text))
+
+
+# The same bodies are shown on every view of a resource or question: remember the HTML of
+# texts up to RENDER_CACHE_MAX_LENGTH characters (a pure function of the text).
+RENDER_CACHE_MAX_LENGTH = 8000
+_cached_html = lru_cache(maxsize=512)(_clean_html)
 
 
 def plain_text(text: str | None, limit: int | None = None) -> str:

@@ -17,6 +17,7 @@ from datetime import date
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from hplearn import policy
 from hplearn.accounts.models import School, User
@@ -119,7 +120,10 @@ def guide_for_editing(school: School, term: str) -> Guide:
 
 def visible_guide(actor, school: School, term: str) -> Guide | None:
     """The guide the actor may read: published for everyone, drafts for its managers."""
-    guide = find_guide(school, term)
+    # With its programmes and their staff: the page lists them all (two queries, not one each).
+    guide = db.session.scalar(
+        select(Guide).where(Guide.school_id == school.id, Guide.term == term)
+        .options(selectinload(Guide.programmes).selectinload(Programme.staff)))
     if guide is None or not policy.can_view_afterschool_guide(actor, guide):
         return None
     return guide

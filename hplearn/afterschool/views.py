@@ -3,6 +3,7 @@ the district's 督导 dashboard. Thin: parse, call services, render."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from io import BytesIO
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -28,6 +29,7 @@ def _term() -> str:
     return services.term_or_current(request.args.get("term") or request.form.get("term"))
 
 
+@lru_cache(maxsize=256)  # a pure function of the address, asked on every view of a guide
 def qr_svg(url: str) -> str:
     """An inline SVG QR code of the address (segno), for the printed guide at the school gate."""
     import segno

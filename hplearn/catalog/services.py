@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, fields, replace
 from typing import NamedTuple
 from urllib.parse import urlsplit
@@ -32,6 +33,10 @@ from hplearn.vocab import (
 MAX_FILTER_LENGTH = 100
 FIVE_FOUR_SYSTEM = "五•四学制"
 SORTS = {"recommended": "推荐", "newest": "最新发布", "title": "按标题", "popular": "最多浏览"}
+# Sorts whose pages are cached per catalog generation: not "popular", whose view counts change
+# without starting a new generation (hplearn.cache ignores them).
+CACHED_SORTS = frozenset({"recommended", "newest", "title"})
+MAX_CACHED_PAGE = 50
 FACETS = ("stage", "grade", "subject", "topic", "kind", "edition", "volume", "school_type")
 
 
@@ -237,18 +242,42 @@ def published_resources(
     page: which slice.
     sort: newest (default), title or popular.
     """
+    sort = sort if sort in SORTS else "newest"
+    if sort in CACHED_SORTS and page.page <= MAX_CACHED_PAGE:
+        # The same few pages are asked for all evening: their ids come from the catalog cache
+        # until the catalog changes, the rows themselves by primary key.
+        key = "published-page:" + json.dumps(
+            [filters.as_args(), sort, page.offset, page.per_page], ensure_ascii=False,
+            sort_keys=True)
+        found = catalog_cache().remember_json(key, lambda: _published_ids(filters, page, sort))
+    else:
+        found = _published_ids(filters, page, sort)
+    return Page(items=published_by_ids(found["ids"]), total=found["total"], page=page.page,
+                per_page=page.per_page)
+
+
+def _published_ids(filters: ResourceFilters, page: PageRequest, sort: str) -> dict:
     published = Resource.status == ResourceStatus.PUBLISHED
-    base = _filtered(select(Resource).where(published), filters)
     total = db.session.scalar(_filtered(select(func.count(Resource.id)).where(published), filters))
     if page.offset >= total:
-        return Page(items=[], total=total, page=page.page, per_page=page.per_page)
-    rows = db.session.scalars(
-        _ordered(base, sort if sort in SORTS else "newest")
-        .options(joinedload(Resource.topic))
+        return {"total": total, "ids": []}
+    ids = db.session.scalars(
+        _ordered(_filtered(select(Resource.id).where(published), filters), sort)
         .offset(page.offset)
         .limit(page.per_page)
     )
-    return Page(items=list(rows), total=total, page=page.page, per_page=page.per_page)
+    return {"total": total, "ids": list(ids)}
+
+
+def published_by_ids(ids: list[int]) -> list[Resource]:
+    """The published resources among ids, in the order of ids (with their topics)."""
+    if not ids:
+        return []
+    rows = db.session.scalars(
+        select(Resource).where(Resource.id.in_(ids), Resource.status == ResourceStatus.PUBLISHED)
+        .options(joinedload(Resource.topic)))
+    by_id = {row.id: row for row in rows}
+    return [by_id[i] for i in ids if i in by_id]
 
 
 def get_visible_resource(resource_id: int, user=None) -> Resource:
@@ -267,14 +296,15 @@ def get_visible_resource(resource_id: int, user=None) -> Resource:
 
 def newest_resources(limit: int = 8) -> list[Resource]:
     """The most recently published resources (textbooks left out: they would crowd the list)."""
-    query = (
-        select(Resource)
-        .where(Resource.status == ResourceStatus.PUBLISHED, Resource.kind != "textbook")
-        .options(joinedload(Resource.topic))
-        .order_by(Resource.published_at.desc(), Resource.id.desc())
-        .limit(limit)
-    )
-    return list(db.session.scalars(query))
+    def newest_ids() -> list[int]:
+        return list(db.session.scalars(
+            select(Resource.id)
+            .where(Resource.status == ResourceStatus.PUBLISHED, Resource.kind != "textbook")
+            .order_by(Resource.published_at.desc(), Resource.id.desc())
+            .limit(limit)
+        ))
+
+    return published_by_ids(catalog_cache().remember_json(f"newest-resources:{limit}", newest_ids))
 
 
 def all_topics() -> list[Topic]:
@@ -354,8 +384,23 @@ def catalog_facet_rows() -> list[FacetRow]:
     # (hundreds for thousands of resources) to count each facet from them in Python. The scan
     # is cached until the catalog changes (the cache's generation), so browsing costs no scan
     # of the catalog per request.
-    rows = catalog_cache().remember_json("catalog-facet-rows-v2", _scan_facet_rows)
-    return [FacetRow(*row) for row in rows]
+    cache = catalog_cache()
+    # Decoded once per process and generation: the rows are thousands at district scale.
+    return cache.memo("catalog-facet-rows", lambda: tuple(
+        FacetRow(*row) for row in cache.remember_json("catalog-facet-rows-v2", _scan_facet_rows)))
+
+
+def _facet_value_counts(filters: ResourceFilters, names=FACETS) -> dict[str, dict]:
+    """The counts of each facet among published resources under filters (kept per process
+    and generation; at most a few hundred filter combinations)."""
+    key = "facet-counts:" + json.dumps([filters.as_args(), list(names)], ensure_ascii=False,
+                                       sort_keys=True)
+
+    def compute() -> dict[str, dict]:
+        rows = catalog_facet_rows()
+        return _count_facets(rows, names, filters)
+
+    return catalog_cache().memo(key, compute)
 
 
 def _scan_facet_rows() -> list[list]:
@@ -377,22 +422,33 @@ def _row_matches(row: FacetRow, name: str, chosen) -> bool:
     return getattr(row, name) == chosen
 
 
-def _count_facet(rows: list[FacetRow], name: str, filters: ResourceFilters) -> dict:
-    wanted = [(other, getattr(filters, other)) for other in FACETS
-              if other != name and getattr(filters, other)]
-    counts: dict = {}
+def _count_facets(rows, names, filters: ResourceFilters) -> dict[str, dict]:
+    """Each facet of names counted under all the other filters, in one pass over the rows.
+
+    A row that meets every chosen filter counts for every facet; a row that fails exactly one
+    counts only for that one (choosing another value there would show it); others for none."""
+    wanted = [(name, getattr(filters, name)) for name in FACETS if getattr(filters, name)]
+    counts: dict[str, dict] = {name: {} for name in names}
     for_every_school = 0
     for row in rows:
-        if not all(_row_matches(row, o, c) for o, c in wanted):
+        failed = [name for name, chosen in wanted if not _row_matches(row, name, chosen)]
+        if not failed:
+            targets = names
+        elif len(failed) == 1 and failed[0] in counts:
+            targets = failed
+        else:
             continue
-        value = getattr(row, name)
-        if value not in (None, ""):
-            counts[value] = counts.get(value, 0) + row.count
-        elif name == "school_type":
-            for_every_school += row.count
-    if name == "school_type":
+        for name in targets:
+            value = getattr(row, name)
+            if value not in (None, ""):
+                bucket = counts[name]
+                bucket[value] = bucket.get(value, 0) + row.count
+            elif name == "school_type":
+                for_every_school += row.count
+    if "school_type" in counts:
         # What choosing a school type shows: its own resources and those for every school.
-        counts = {value: count + for_every_school for value, count in counts.items()}
+        counts["school_type"] = {value: count + for_every_school
+                                 for value, count in counts["school_type"].items()}
     return counts
 
 
@@ -408,13 +464,14 @@ def facet_counts(filters: ResourceFilters) -> dict[str, list[FacetOption]]:
     filters: the filters in force; each facet is counted under all the others, so choosing
     a value never hides the alternatives to it.
     """
-    rows = catalog_facet_rows()
-    topics = all_topics()
+    counts = _facet_value_counts(filters)
+    topics = catalog_cache().memo("topic-labels", lambda: tuple(
+        (topic.slug, topic.name) for topic in all_topics()))
     orders = {
         "stage": (STAGES, {}),
         "grade": (sorted(GRADE_NAMES), GRADE_NAMES),
         "subject": (SUBJECTS, {}),
-        "topic": ([t.slug for t in topics], {t.slug: t.name for t in topics}),
+        "topic": ([slug for slug, _ in topics], dict(topics)),
         "kind": (list(RESOURCE_KINDS), RESOURCE_KINDS),
         "edition": ((), {}),  # most used first
         "volume": (VOLUMES, {}),
@@ -423,7 +480,7 @@ def facet_counts(filters: ResourceFilters) -> dict[str, list[FacetOption]]:
     facets = {}
     for name in FACETS:
         order, labels = orders[name]
-        facets[name] = _ordered_options(_count_facet(rows, name, filters), order, labels)
+        facets[name] = _ordered_options(counts[name], order, labels)
         if name != "school_type" or filters.school_type != SCHOOL_TYPE_ALL:
             _keep_selected(facets[name], getattr(filters, name))
     return facets
@@ -439,5 +496,6 @@ def _keep_selected(options: list[FacetOption], selected) -> None:
 def home_subjects(user=None) -> list[tuple[str, int]]:
     """The subjects of the user's default school type with their counts, in the national order."""
     filters = with_default_school_type(ResourceFilters(), user)
-    options = _ordered_options(_count_facet(catalog_facet_rows(), "subject", filters), SUBJECTS, {})
+    counts = _facet_value_counts(filters, names=("subject",))["subject"]
+    options = _ordered_options(counts, SUBJECTS, {})
     return [(option.value, option.count) for option in options]

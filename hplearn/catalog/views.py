@@ -1,9 +1,13 @@
 """Public catalog pages: home, browse, topics, resources, platforms."""
 
+import json
+
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_login import current_user
+from markupsafe import Markup
 
 from hplearn import usage
+from hplearn.cache import catalog_cache
 from hplearn.catalog import covers, services
 from hplearn.pagination import parse_page
 
@@ -36,14 +40,25 @@ def browse():
     filters = services.with_default_school_type(services.parse_filters(request.args), current_user)
     sort = services.parse_sort(request.args, default="recommended")
     page_request = _page_request()
+    facets = services.facet_counts(filters)
     return render_template(
         "catalog/browse.html",
         page=services.published_resources(filters, page_request, sort=sort),
         filters=filters,
         sort=sort,
         sorts=services.SORTS,
-        facets=services.facet_counts(filters),
+        facets=facets,
+        filters_form=_browse_filters_form(filters, sort, facets),
     )
+
+
+def _browse_filters_form(filters, sort, facets) -> Markup:
+    # Dozens of options with counts: rendered once per process, filters, sort and generation.
+    key = "browse-form:" + json.dumps([request.script_root, filters.as_args(), sort],
+                                      ensure_ascii=False, sort_keys=True)
+    return catalog_cache().memo(key, lambda: Markup(render_template(
+        "catalog/_browse_filters.html", filters=filters, sort=sort, sorts=services.SORTS,
+        facets=facets)))
 
 
 @bp.get("/topics/<slug>")

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from hplearn import policy, search
+from hplearn.cache import catalog_cache
 from hplearn.catalog import services as catalog
 from hplearn.catalog.models import Resource
 from hplearn.contributions.review import PART_RESOURCE_TYPE
@@ -203,6 +204,15 @@ def related(resource: Resource, limit: int = RELATED_LIMIT, exclude_ids=()) -> l
 
     exclude_ids: resources the page lists already (a package's own parts).
     """
+    # The same for every visitor until the catalog changes: the ids come from the catalog
+    # cache, the rows by primary key.
+    key = f"related:{resource.id}:{limit}:{sorted(set(exclude_ids))}"
+    ids = catalog_cache().remember_json(
+        key, lambda: [found.id for found in _related(resource, limit, exclude_ids)])
+    return catalog.published_by_ids(ids)
+
+
+def _related(resource: Resource, limit: int, exclude_ids) -> list[Resource]:
     text = " ".join([resource.title, *(resource.tags or [])])
     tiers = []
     if resource.subject:

@@ -25,6 +25,9 @@ SUGGEST_LIMIT = 8
 MAX_SUGGEST_CHARS = 30
 SNIPPET_SOURCE_CHARS = 600
 MAX_PROBED_TERMS = 4
+# Document types whose similar() answers are cached: only those whose every change starts a new
+# catalog generation (hplearn.cache watches the resources table; questions it does not).
+CACHED_SIMILAR = frozenset({"resource"})
 
 _signals = Namespace()
 search_performed = _signals.signal("search-performed")
@@ -182,14 +185,26 @@ def similar(
         query=analyzed, doc_type=doc_type,
         filters=document_type(doc_type).backend_filters(
             {k: str(v) for k, v in (filters or {}).items() if v not in (None, "")}),
-        limit=limit, match_all=False, exclude_ids=tuple(exclude_ids),
+        limit=limit, match_all=False, exclude_ids=tuple(exclude_ids), want_total=False,
     )
     try:
-        found = engine.backend().search(request)
+        ids = _similar_ids(request)
     except IndexUnavailable as error:
         engine.record_problem(str(error))
         return []
-    return _load(doc_type, found.ids)
+    return _load(doc_type, ids)
+
+
+def _similar_ids(request: BackendQuery) -> list[int]:
+    """The backend's ids; for resources shared through the catalog cache like searches (a
+    resource page asks the same of every visitor until the catalog changes)."""
+    if request.doc_type not in CACHED_SIMILAR:
+        return engine.backend().search(request).ids
+    from hplearn.cache import catalog_cache
+
+    token = engine.backend().cache_token(request.doc_type)
+    key = "similar:" + hashlib.sha256(f"{token}|{request!r}".encode()).hexdigest()
+    return catalog_cache().remember_json(key, lambda: engine.backend().search(request).ids)
 
 
 def suggest(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload
 
 from hplearn import policy
 from hplearn.accounts.models import ROLES, School, User
@@ -30,7 +31,8 @@ def load_user(session_id: str) -> User | None:
     fingerprint, _, epoch = rest.partition(".")
     if not user_id.isdecimal() or not (epoch or "0").isdecimal() or len(user_id + epoch) > 24:
         return None
-    user = db.session.get(User, int(user_id))
+    # With the school: most pages read it (the default school type, the menus), one query.
+    user = db.session.get(User, int(user_id), options=[joinedload(User.school)])
     if user is None or not user.active:
         return None
     if int(epoch or "0") != (user.session_epoch or 0):

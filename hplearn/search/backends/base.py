@@ -30,6 +30,9 @@ class BackendQuery:
     limit: int = 20
     match_all: bool = True
     exclude_ids: tuple[int, ...] = ()
+    # False: the ids alone will do (similar()); a backend may then skip counting every match
+    # and report as total only how many ids it returns.
+    want_total: bool = True
 
 
 @dataclass

@@ -189,8 +189,12 @@ class PostgresBackend(SearchBackend):
         where, params = self._where(request)
         try:
             with db.engine.connect() as connection:
-                total = self._count(connection, where, params)
-                ids = self._ranked_ids(connection, where, params, request) if total else []
+                if request.want_total or request.facets:
+                    total = self._count(connection, where, params)
+                    ids = self._ranked_ids(connection, where, params, request) if total else []
+                else:  # one full-text scan instead of two
+                    ids = self._ranked_ids(connection, where, params, request)
+                    total = len(ids)
                 facets = self._facets(connection, where, params, request) if total else {}
         except Exception as error:
             log.exception("postgres search failed: %s", error)
