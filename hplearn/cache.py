@@ -117,6 +117,10 @@ class CatalogCache:
                 self._redis_url, socket_timeout=0.5, socket_connect_timeout=0.5,
             )
 
+    def follows(self, table: str) -> bool:
+        """Whether a change to this table starts a new generation (a feature watches it)."""
+        return table in self.watched_tables
+
     @property
     def shared(self) -> bool:
         """Whether entries are currently shared through Redis."""

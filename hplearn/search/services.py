@@ -150,8 +150,14 @@ def _search_with_suggestion(request: BackendQuery, doc_type: str):
                 "suggestion": suggestion}
 
     token = engine.backend().cache_token(request.doc_type)
-    key = "search:" + hashlib.sha256(f"{token}|{request!r}".encode()).hexdigest()
-    data = catalog_cache().remember_json(key, compute)
+    cache = catalog_cache()
+    if not token and not cache.follows(document_type(doc_type).model.__tablename__):
+        # Neither the backend's index generation nor the catalog generation changes when
+        # these rows do (questions on PostgreSQL): a cached answer would stay stale.
+        data = compute()
+    else:
+        key = "search:" + hashlib.sha256(f"{token}|{request!r}".encode()).hexdigest()
+        data = cache.remember_json(key, compute)
     facets = {name: [tuple(pair) for pair in pairs] for name, pairs in data["facets"].items()}
     return BackendResults(ids=data["ids"], total=data["total"], facets=facets), data["suggestion"]
 

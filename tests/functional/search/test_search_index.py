@@ -342,3 +342,25 @@ def test_request_threads_share_one_searcher_and_one_cache_per_generation(app, wh
     assert sets_of(backend.searcher("resource")).shared is not seen["shared"]
     assert total("勾股定理") == 2
 
+
+
+def test_searches_of_a_type_no_generation_follows_are_not_cached(app, student, teacher,
+                                                                  monkeypatch):
+    # The PostgreSQL backend has no index generation (cache_token ""), and question writes do
+    # not start a catalog generation: a cached question search would stay stale until its TTL.
+    from hplearn.qa import services as qa_services
+    from tests.qa_fixtures import ask
+
+    def answered(title: str, answer: str) -> None:
+        question = ask(student, title=title)
+        qa_services.claim_question(question.id, teacher)
+        qa_services.answer_question(question.id, teacher, answer)
+
+    monkeypatch.setattr(type(engine.backend()), "cache_token", lambda self, doc_type="": "")
+    answered("勾股定理怎么证明？", "可以用赵爽弦图。")
+    assert total("分数除法", doc_type="question") == 0
+    assert total("勾股定理", doc_type="question") == 1
+    answered("分数除法为什么要颠倒相乘？", "因为除以一个数等于乘它的倒数。")
+    assert total("分数除法", doc_type="question") == 1
+    factories.ResourceFactory(title="分数除法微课")  # resources: a catalog generation follows
+    assert total("分数除法") == 1
