@@ -100,13 +100,16 @@ RULES: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
         r"遗言",
         r"(?:写|立)(?:了|好)?遗嘱",
         r"绝笔",
-        r"告别信",
-        r"最后一封信",
         r"(?:写好|写了|留了|留下)[\u4e00-\u9fff]{0,8}信[\u4e00-\u9fff]{0,4}(?:留给|给)(?:爸妈|爸爸|妈妈|你们|家人|大家)",
         r"(?:写|留)在信里",
         r"(?:给|留给)(?:家人|家里人|爸妈|妈妈|爸爸|你们|大家)的(?:话|信)[\u4e00-\u9fff]{0,4}(?:写好|写完|留)",
         r"(?:想说的|要说的|最后的)话(?:都)?(?:写好|写在|写下|留)",
     ), ("story", "game")),
+    # A farewell letter is also what a class writes when a teacher or a friend leaves (毕业, 转学).
+    ("distress", "告别信", (
+        r"告别信",
+        r"最后一封信",
+    ), ("move", "story", "game")),
     ("distress", "结束生命", (
         r"结束(?:掉)?(?:这一切|一切|所有的?一切|这条命|生命|我的生命|自己的?生命|自己)",
         r"把这一切(?:都)?结束",
@@ -500,6 +503,39 @@ def sentences(text: str) -> tuple[str, ...]:
     return tuple(part for part in parts if part)
 
 
+# Who is hurt in a sentence with 被: a creature or thing (怪兽被打死了), or someone in a question or a
+# supposition (看到同学被欺负你会怎么做, 如果同学被欺负了), is not the writer.
+_NOT_A_VICTIM = re.compile(
+    r"(?:怪兽|怪物|小怪|敌人|僵尸|恐龙|蚊子|苍蝇|老鼠|虫子?|蟑螂|小?狗|小?猫|鱼|兔子?|鸡|鸭|玩偶|娃娃|玩具|球|坏人|反派)"
+    r"(?:又|也|都|就|还|给)?$"
+    r"|(?:如果|假如|要是|万一|看到|看见|遇到|发现|当|怎么帮|怎样帮|如何帮)(?:有|身边的?|别的|其他)?"
+    r"(?:同学|别人|小朋友|朋友|人|有人|一个人|他人|孩子|学生)(?:在学校|在班里)?(?:又|也|都|正在)?$")
+# 我 right after a hurting word but starting a clause of its own, in a sentence about a school task:
+# 「拒绝校园欺凌」我负责做 PPT.
+_SCHOOL_TASK = re.compile(GUARDS["topic"] + r"|ppt|课件|作文|读后感|手工")
+_WRITER_DOES = re.compile(r"我(?:来|就|也)?(?:负责|打算|准备|想做|要做|做|写|画|查|选|找|读)")
+
+
+def _writer_hurt(sentence: str, match: re.Match) -> bool:
+    """Whether the writer is the one hurt in a match (我被…, 欺负我), not someone else or a topic."""
+    if "我" in match.group(0):
+        at = match.start() + match.group(0).index("我")
+        return not _WRITER_DOES.match(sentence, at)
+    return any(not _NOT_A_VICTIM.search(sentence[max(0, at - 10):at])
+               for at in (m.start() for m in re.finditer("被", sentence)))
+
+
+def _other_hurt(sentence: str, match: re.Match) -> bool:
+    """Whether someone or something other than the writer is hurt in a match: its 被 (in it or right
+    before it) has another before it, or its closing 我 starts a clause of its own (欺凌」我负责)."""
+    at = match.group(0).find("被")
+    at = match.start() + at if at >= 0 else match.start() - 1
+    if at >= 0 and sentence[at] == "被" and _NOT_A_VICTIM.search(sentence[max(0, at - 10):at]):
+        return True
+    return (match.group(0).endswith("我") and bool(_WRITER_DOES.match(sentence, match.end() - 1))
+            and bool(_SCHOOL_TASK.search(sentence)))
+
+
 def guarded(sentence: str, match: re.Match, guards: tuple[str, ...], lane: str = "") -> bool:
     """Whether a match in sentence is explained away by one of the guards' contexts.
 
@@ -507,6 +543,8 @@ def guarded(sentence: str, match: re.Match, guards: tuple[str, ...], lane: str =
     after a question about 林黛玉); a school-topic guard not when the sentence says 被 (我被霸凌了).
     """
     near = sentence[max(0, match.start() - 6):match.end()]
+    if lane == "safeguarding" and _other_hurt(sentence, match):
+        return True
     for name in guards:
         if not _GUARDS[name].search(sentence):
             continue
@@ -514,7 +552,7 @@ def guarded(sentence: str, match: re.Match, guards: tuple[str, ...], lane: str =
             continue
         if name == "topic" and lane == "distress" and _FIRST_PERSON.search(near):
             continue
-        if name == "topic" and ("被" in sentence or "我" in match.group(0)):
+        if name == "topic" and _writer_hurt(sentence, match):
             continue
         if name == "study" and _HARSH.search(sentence):
             continue
