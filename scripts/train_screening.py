@@ -5,8 +5,8 @@ both combined (flag if the rules fire or the model is confident and no story/gam
     python scripts/train_screening.py            (writes hplearn/screening/model.json)
     python scripts/train_screening.py --cv-only  (figures only, the file is left alone)
 
-Data: tests/data/screening_signs.yaml (the development set) and tests/data/screening_train.yaml
-(training phrasings). The held-out sets are never read. Reproducible: fixed seed, deterministic
+Data: tests/data/screening_signs.yaml (the development set), tests/data/screening_train.yaml and
+tests/data/screening_train_6.yaml (training phrasings). The held-out sets are never read. Reproducible: fixed seed, deterministic
 solver, weights rounded.
 """
 
@@ -30,7 +30,7 @@ from hplearn.screening import model as screening_model  # noqa: E402
 from hplearn.screening.signs import distress_signs, safeguarding_signs  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
-SETS = ("screening_signs.yaml", "screening_train.yaml")
+SETS = ("screening_signs.yaml", "screening_train.yaml", "screening_train_6.yaml")
 LANES = ("distress", "safeguarding")
 RULES = {"distress": distress_signs, "safeguarding": safeguarding_signs}
 
@@ -111,32 +111,30 @@ def fit(x: sparse.csr_matrix, y: np.ndarray, weight: np.ndarray, l2: float) -> t
     return result.x[:-1], float(result.x[-1])
 
 
-def train(texts: list[str], labels: list[str], l2: float, cross: float) -> dict[str, tuple]:
-    """Per lane: (vocabulary, weights, bias)."""
-    grams = [screening_model.features(text) for text in texts]
+def train(grams: list[tuple[str, ...]], labels: list[str], l2: float, cross: float) -> dict[str, tuple]:
+    """Per lane: (vocabulary, weights, bias), from each text's features (screening.model.features)."""
     vocab = vocabulary(grams)
     x = matrix(grams, vocab)
     return {lane: (vocab, *fit(x, *targets(labels, lane, cross), l2)) for lane in LANES}
 
 
-def probabilities(trained: dict[str, tuple], texts: list[str]) -> dict[str, np.ndarray]:
-    """Per lane, the probability of each text."""
-    grams = [screening_model.features(text) for text in texts]
+def probabilities(trained: dict[str, tuple], grams: list[tuple[str, ...]]) -> dict[str, np.ndarray]:
+    """Per lane, the probability of each text (given its features)."""
     out = {}
     for lane, (vocab, w, b) in trained.items():
         out[lane] = 1 / (1 + np.exp(-(matrix(grams, vocab) @ w + b)))
     return out
 
 
-def cross_validate(texts: list[str], labels: list[str], folds: int = 10, seed: int = 0,
+def cross_validate(grams: list[tuple[str, ...]], labels: list[str], folds: int = 10, seed: int = 0,
                    l2: float = 0.1, cross: float = 0.0) -> dict[str, np.ndarray]:
-    """Out-of-fold probabilities per lane (stratified folds)."""
+    """Out-of-fold probabilities per lane (stratified folds), from each text's features."""
     fold = np.array(stratified_folds(labels, folds, seed))
-    out = {lane: np.zeros(len(texts)) for lane in LANES}
+    out = {lane: np.zeros(len(grams)) for lane in LANES}
     for k in range(folds):
         train_at, test_at = np.flatnonzero(fold != k), np.flatnonzero(fold == k)
-        trained = train([texts[i] for i in train_at], [labels[i] for i in train_at], l2, cross)
-        scores = probabilities(trained, [texts[i] for i in test_at])
+        trained = train([grams[i] for i in train_at], [labels[i] for i in train_at], l2, cross)
+        scores = probabilities(trained, [grams[i] for i in test_at])
         for lane in LANES:
             out[lane][test_at] = scores[lane]
     return out
@@ -145,7 +143,8 @@ def cross_validate(texts: list[str], labels: list[str], folds: int = 10, seed: i
 def repeated(texts: list[str], labels: list[str], folds: int, seeds: range, l2: float,
              cross: float) -> dict[str, np.ndarray]:
     """Out-of-fold probabilities per lane, one row per seed (the folds shuffled anew)."""
-    runs = [cross_validate(texts, labels, folds, seed, l2, cross) for seed in seeds]
+    grams = [screening_model.features(text) for text in texts]
+    runs = [cross_validate(grams, labels, folds, seed, l2, cross) for seed in seeds]
     return {lane: np.vstack([run[lane] for run in runs]) for lane in LANES}
 
 
@@ -227,7 +226,8 @@ def main(argv=None) -> None:
           + ", ".join(f"{lane} {t:.3f}" for lane, t in thresholds.items()))
     print("\n".join(report(figures(labels, sources, oof, rules, thresholds, veto))))
     if not args.cv_only:
-        content = export(train(texts, labels, args.l2, args.cross), thresholds)
+        grams = [screening_model.features(text) for text in texts]
+        content = export(train(grams, labels, args.l2, args.cross), thresholds)
         args.out.write_text(json.dumps(content, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
                             + "\n", encoding="utf-8")
         print(f"wrote {args.out} ({args.out.stat().st_size // 1024} KB)")

@@ -77,18 +77,22 @@ GUARDS = {
     "story": r"武松|鲁智深|周瑜|黄盖|白骨精|孙悟空|课文|小说|故事|电影|电视剧|动画|历史|古代|诗人|作者"
              r"|主人公|主角|人物|屈原|项羽|荆轲|司马迁|岳飞|曹操|林黛玉|祥林嫂|罗密欧|朱丽叶|西游记"
              r"|红楼梦|水浒|三国|成语|造句|是什么意思|出自|歌词|这首歌|寓言|神话|秦始皇|战争|英雄|烈士"
-             r"|皇帝|国王|王后|朝代|王朝|[明清宋唐汉元]朝|哪一年|哪年|史铁生|王国维|海明威|哈姆雷特",
+             r"|皇帝|国王|王后|朝代|王朝|[明清宋唐汉元]朝|哪一年|哪年|史铁生|王国维|海明威|哈姆雷特"
+             r"|这本书|书里|读后感|名著|原著|情节|奥特曼|动画片",
     # A farewell before a move, a trip or the end of a school year.
     "move": r"转学|转校|毕业|搬家|出国|旅游|放假|下学期|回老家|夏令营|出差|留学|旅行|度假",
     # The end of a test or term, not of a life.
     "relief": r"考完|考试|放假|作业|写完|下课|期末|期中|学期|假期|终于|比赛",
     # Care, first aid and accidents.
-    "care": r"护士|医生|打针|抽血|疫苗|不小心|不注意|包扎|急救|做饭|切菜|意外",
+    "care": r"护士|医生|打针|抽血|疫苗|不小心|不注意|包扎|急救|做饭|切菜|意外|起水泡|涂什么药",
+    # Jumping to save someone or as a sport or a drill: 有人跳河救人, 从十米台跳下去.
+    "rescue": r"救人|救起|救落水|落水儿童|消防|训练|演习|跳水|跳台|蹦极|蜘蛛侠|超人",
     # Surprises and harmless secrets.
     "surprise": r"惊喜|生日|礼物|成绩|考试|考题|题目|作业|谜底|结局|剧透|分数|答案|喜欢|暗恋|毕业典礼"
                 r"|聚会|派对|秘密基地",
     # School topics about violence: a poster, a speech, a law lesson.
     "topic": r"手抄报|班会|黑板报|演讲稿|征文|宣传|海报|的定义|法律|法治|危害|预防|讲座|主题"
+             r"|心理课|讨论题|作文|写一篇关于|症状|有什么区别|的区别|怎么读|英语怎么说|词性|单词|新闻|报道|案件|律师"
              r"|课作业|调查报告|研究报告|警惕|安全教育|安全知识|注意安全|一定(?:要)?告诉|要告诉(?:家长|老师|爸妈)|怎么办才安全",
 }
 
@@ -293,7 +297,7 @@ RULES: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
         r"(?:{intent}|如果我?|要是我?|假如我?)(?:从[\u4e00-\u9fff]{0,6})?跳(?:下去|下楼|楼|河|江|海|湖|桥|崖)(?!机|价)",
         r"(?:河边|江边|湖边|海边|桥边|铁轨|{high})[\u4e00-\u9fff]{0,10}(?:差点|差一点|想|要)(?:就)?(?:跳|下去)",
         r"一跃而下|纵身一跃|跳下去",
-    ), ("story", "game", "problem")),
+    ), ("story", "game", "problem", "rescue")),
     ("distress", "撞死", (
         r"一头撞死",
         r"撞死(?:自己|算了)",
@@ -481,7 +485,7 @@ _CUT = re.compile(
     r"[笑难累烦热冷气饿困吓急忙痒疼丑美帅吵渴晒撑哭羡慕尴尬无聊紧张愁闷憋]死(?!自己|我自己|算了)(?:了|我了|人了|啦|我)?"
     r"|被[\u4e00-\u9fff]{0,4}(?:逼死|折磨死|烦死|难死)|打死我也|死定了|死党|死机|死胡同|死循环|死磕"
     r"|自杀式|自杀鬼|慢性自杀|虐待动物|跳楼机|跳楼价|跳梁|狗急跳墙|鸡飞狗跳|落后就要挨打|落后挨打|一个愿打一个愿挨|想死你们?|想死您"
-    r"|打(?:我|给我)?(?:的)?(?:电话|手机)|打(?:扫|针|疫苗|字|印|卡|扮|工|折|分|车|饭|呼噜|算|开|气|招呼|喷嚏)"
+    r"|打(?:我|给我)?(?:的)?(?:电话|手机)|打(?:扫|针|疫苗|字|印|卡|扮|工|折|分|车|饭|呼噜|算|开|气|招呼|喷嚏)|打了(?:一)?(?:盆|桶|壶|杯)水|打了(?:个|好多|一个)?(?:优|叉|勾|钩)"
     r"|割(?:草|麦|稻|韭菜)|杀(?:菌|毒|虫|价|青|手锏|鸡)"
 )
 
@@ -506,8 +510,8 @@ def sentences(text: str) -> tuple[str, ...]:
 # Who is hurt in a sentence with 被: a creature or thing (怪兽被打死了), or someone in a question or a
 # supposition (看到同学被欺负你会怎么做, 如果同学被欺负了), is not the writer.
 _NOT_A_VICTIM = re.compile(
-    r"(?:怪兽|怪物|小怪|敌人|僵尸|恐龙|蚊子|苍蝇|老鼠|虫子?|蟑螂|小?狗|小?猫|鱼|兔子?|鸡|鸭|玩偶|娃娃|玩具|球|坏人|反派)"
-    r"(?:又|也|都|就|还|给)?$"
+    r"(?:怪兽|怪物|小怪|敌人|僵尸|恐龙|蚊子|苍蝇|老鼠|虫子?|蟑螂|小?狗|小?猫|鱼|兔子?|鸡|鸭|玩偶|娃娃|玩具|球|坏人|反派"
+    r"|作文|试卷|卷子|作业本?|本子|答案|这道题)(?:上|里)?(?:又|也|都|就|还|给)?$"
     r"|(?:如果|假如|要是|万一|看到|看见|遇到|发现|当|怎么帮|怎样帮|如何帮)(?:有|身边的?|别的|其他)?"
     r"(?:同学|别人|小朋友|朋友|人|有人|一个人|他人|孩子|学生)(?:在学校|在班里)?(?:又|也|都|正在)?$")
 # 我 right after a hurting word but starting a clause of its own, in a sentence about a school task:
@@ -525,12 +529,23 @@ def _writer_hurt(sentence: str, match: re.Match) -> bool:
                for at in (m.start() for m in re.finditer("被", sentence)))
 
 
+# People in general, as in the news or a lesson (有个小孩被家暴了, 未成年人被打可以打110), when the
+# writer does not speak of themself in the sentence.
+_SOMEONE = re.compile(r"(?:小孩|孩子|儿童|未成年人|学生|女孩|男孩|人)$")
+# A hurting word said not to happen: 我爸从来不打我.
+_NEVER = re.compile(r"(?:从来|从)(?:都)?(?:不|没|没有)(?:会|舍得)?$")
+
+
 def _other_hurt(sentence: str, match: re.Match) -> bool:
     """Whether someone or something other than the writer is hurt in a match: its 被 (in it or right
     before it) has another before it, or its closing 我 starts a clause of its own (欺凌」我负责)."""
     at = match.group(0).find("被")
     at = match.start() + at if at >= 0 else match.start() - 1
-    if at >= 0 and sentence[at] == "被" and _NOT_A_VICTIM.search(sentence[max(0, at - 10):at]):
+    if at >= 0 and sentence[at] == "被" and (_NOT_A_VICTIM.search(sentence[max(0, at - 10):at]) or (
+            _SOMEONE.search(sentence[max(0, at - 4):at]) and not _FIRST_PERSON.search(sentence))):
+        return True
+    if _NEVER.search(sentence[max(0, match.start() - 4):match.start()]) or _NEVER.search(
+            sentence[match.start():match.start() + 6][:max(0, match.group(0).find("打"))]):
         return True
     return (match.group(0).endswith("我") and bool(_WRITER_DOES.match(sentence, match.end() - 1))
             and bool(_SCHOOL_TASK.search(sentence)))
@@ -594,7 +609,8 @@ def _weighed(sentence: str) -> Hit | None:
     if death and weight >= 4:
         return Hit("distress", "自我+死亡+痛苦/意图（同句）", sentence[:30])
     agent = _AGENT.search(sentence)
-    if agent and _HARM_ME.search(sentence, agent.end()):
+    harm = _HARM_ME.search(sentence, agent.end()) if agent else None
+    if harm and not _NEVER.search(sentence[max(0, harm.start() - 4):harm.start()]):
         return Hit("safeguarding", "施害者+伤害+我（同句）", sentence[:30])
     return None
 

@@ -96,7 +96,7 @@ _SAFEGUARDING_PINYIN = ("家暴", "被欺负", "霸凌", "被打了", "我爸打
 
 
 # The listed patterns name the danger outright; only stories and school topics explain them away.
-_DIRECT_GUARDS = {"distress": ("story", "game", "topic", "bio"),
+_DIRECT_GUARDS = {"distress": ("story", "game", "topic", "bio", "rescue"),
                   "safeguarding": ("story", "topic", "play", "care", "study", "drama")}
 
 
