@@ -155,6 +155,24 @@ def threshold(scores: np.ndarray, max_rate: float) -> float:
     return float(np.nextafter(ranked[allowed], 1.0)) if allowed < len(ranked) else 0.0
 
 
+def thresholds_within(oof: dict[str, np.ndarray], rules: dict[str, np.ndarray], veto: np.ndarray,
+                      benign: np.ndarray, budget: float, step: float = 0.0005) -> tuple[dict[str, float], float]:
+    """Per lane, the threshold at which the model adds the largest share of the benign phrasings the
+    rules leave alone (the same share in both lanes) while the benign phrasings flagged in either
+    lane, by the rules or the model, stay within budget (averaged over the repeats); and that share."""
+    ruled = rules["distress"] | rules["safeguarding"]
+    best = ({lane: threshold(np.where(veto | rules[lane], 0.0, oof[lane])[:, benign].ravel(), 0.0)
+             for lane in LANES}, 0.0)
+    for share in np.arange(step, budget + step / 2, step):
+        chosen = {lane: threshold(np.where(veto | rules[lane], 0.0, oof[lane])[:, benign].ravel(), share)
+                  for lane in LANES}
+        flagged = ruled | np.logical_or.reduce([(oof[lane] >= chosen[lane]) & ~veto for lane in LANES])
+        if flagged[:, benign].mean() > budget:
+            break
+        best = (chosen, float(share))
+    return best
+
+
 def rule_lanes(texts: list[str]) -> dict[str, np.ndarray]:
     """Per lane, whether the rules alone flag each text."""
     return {lane: np.array([bool(RULES[lane](text, model=False)) for text in texts]) for lane in LANES}
@@ -207,8 +225,8 @@ def main(argv=None) -> None:
     parser.add_argument("--repeats", type=int, default=3, help="cross-validations, each with new folds")
     parser.add_argument("--l2", type=float, default=0.1)
     parser.add_argument("--cross", type=float, default=0.0, help="weight of the other lane's phrasings")
-    parser.add_argument("--max-added-false-alarms", type=float, default=0.01,
-                        help="share of the benign phrasings the model may flag beyond the rules")
+    parser.add_argument("--max-false-alarms", type=float, default=0.02,
+                        help="share of the benign phrasings that may be flagged in either lane, by the rules or the model")
     parser.add_argument("--cv-only", action="store_true")
     parser.add_argument("--out", type=Path, default=screening_model.MODEL_FILE)
     args = parser.parse_args(argv)
@@ -219,12 +237,17 @@ def main(argv=None) -> None:
     rules = rule_lanes(texts)
     veto = np.array([screening_model.vetoed(text) for text in texts])
     benign = np.array([label == "benign" for label in labels])
-    # The model may flag at most that share of the benign phrasings, beyond what the rules flag.
-    thresholds = {lane: threshold(np.where(veto | rules[lane], 0.0, oof[lane])[:, benign].ravel(),
-                                  args.max_added_false_alarms) for lane in LANES}
+    # Rules or model may flag at most that share of the benign phrasings, in either lane.
+    thresholds, share = thresholds_within(oof, rules, veto, benign, args.max_false_alarms)
     print(f"{len(texts)} phrasings, {args.folds}-fold CV × {args.repeats}, thresholds "
-          + ", ".join(f"{lane} {t:.3f}" for lane, t in thresholds.items()))
+          + ", ".join(f"{lane} {t:.3f}" for lane, t in thresholds.items())
+          + f" (the model adds {share:.2%} of the benign phrasings per lane)")
     print("\n".join(report(figures(labels, sources, oof, rules, thresholds, veto))))
+    either = np.logical_or.reduce([rules[lane] | ((oof[lane] >= thresholds[lane]) & ~veto) for lane in LANES])
+    for name in (*SETS, "all"):
+        where = benign & np.array([name in ("all", source) for source in sources])
+        print(f"{name:22} benign flagged in either lane (rules or model): "
+              f"{either[:, where].sum(axis=1).mean():.1f}/{where.sum()} = {either[:, where].mean():.1%}")
     if not args.cv_only:
         grams = [screening_model.features(text) for text in texts]
         content = export(train(grams, labels, args.l2, args.cross), thresholds)
