@@ -6,8 +6,8 @@ both combined (flag if the rules fire or the model is confident and no story/gam
     python scripts/train_screening.py --cv-only  (figures only, the file is left alone)
 
 Data: tests/data/screening_signs.yaml (the development set), tests/data/screening_train.yaml and
-tests/data/screening_train_6.yaml (training phrasings). The held-out sets are never read. Reproducible: fixed seed, deterministic
-solver, weights rounded.
+tests/data/screening_train_6.yaml (training phrasings). The held-out sets are never read.
+Reproducible: fixed seed, deterministic solver, weights rounded.
 """
 
 from __future__ import annotations
@@ -156,7 +156,8 @@ def threshold(scores: np.ndarray, max_rate: float) -> float:
 
 
 def thresholds_within(oof: dict[str, np.ndarray], rules: dict[str, np.ndarray], veto: np.ndarray,
-                      benign: np.ndarray, budget: float, step: float = 0.0005) -> tuple[dict[str, float], float]:
+                      benign: np.ndarray, budget: float,
+                      step: float = 0.0005) -> tuple[dict[str, float], float]:
     """Per lane, the threshold at which the model adds the largest share of the benign phrasings the
     rules leave alone (the same share in both lanes) while the benign phrasings flagged in either
     lane, by the rules or the model, stay within budget (averaged over the repeats); and that share."""
@@ -226,7 +227,7 @@ def main(argv=None) -> None:
     parser.add_argument("--l2", type=float, default=0.1)
     parser.add_argument("--cross", type=float, default=0.0, help="weight of the other lane's phrasings")
     parser.add_argument("--max-false-alarms", type=float, default=0.02,
-                        help="share of the benign phrasings that may be flagged in either lane, by the rules or the model")
+                        help="share of the benign phrasings flagged in either lane, by rules or model")
     parser.add_argument("--cv-only", action="store_true")
     parser.add_argument("--out", type=Path, default=screening_model.MODEL_FILE)
     args = parser.parse_args(argv)

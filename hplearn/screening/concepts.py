@@ -61,7 +61,8 @@ GUARDS = {
             r"|球砸|被球|跆拳道|拳击|击剑|摔跤|散打"
             r"|打闹|闹着玩|开玩笑|玩耍|嬉戏|枕头大战",
     # Drama and play-acting: escape rooms, sketches, haunted houses (被关在小黑屋, 演人质).
-    "drama": r"密室|小品|话剧|舞台剧|情景剧|剧情|台词|剧本杀|鬼屋|扮演|排练|微电影|狼人杀|捉迷藏|演一个|我演|角色扮演|cosplay",
+    "drama": r"密室|小品|话剧|舞台剧|情景剧|剧情|台词|剧本杀|鬼屋|扮演|排练|微电影|狼人杀|捉迷藏|演一个|我演"
+             r"|角色扮演|cosplay",
     # Embarrassment said as vanishing: 社死, 想找个地缝钻进去.
     "embarrass": r"社死|尴尬|丢脸|丢人|地缝|放了个屁|出糗|出丑",
     # A character in a game, not the player: 我的角色在游戏里自杀了.
