@@ -111,11 +111,31 @@ def fit(x: sparse.csr_matrix, y: np.ndarray, weight: np.ndarray, l2: float) -> t
     return result.x[:-1], float(result.x[-1])
 
 
-def train(grams: list[tuple[str, ...]], labels: list[str], l2: float, cross: float) -> dict[str, tuple]:
-    """Per lane: (vocabulary, weights, bias), from each text's features (screening.model.features)."""
+def log_ratios(x: sparse.csr_matrix, y: np.ndarray, weight: np.ndarray, alpha: float) -> np.ndarray:
+    """Naive-Bayes log-count ratio of each feature (smoothed by alpha): how much likelier it is in the
+    lane's phrasings than in the others (NB-LR, Wang and Manning 2012)."""
+    present = (x > 0).astype(float)
+    counts = [np.asarray(present[(y == k) & (weight > 0)].sum(axis=0)).ravel() + alpha for k in (1, 0)]
+    return np.log((counts[0] / counts[0].sum()) / (counts[1] / counts[1].sum()))
+
+
+def train(grams: list[tuple[str, ...]], labels: list[str], l2: float, cross: float,
+          nb: float = 0.0) -> dict[str, tuple]:
+    """Per lane: (vocabulary, weights, bias), from each text's features (screening.model.features).
+    With nb > 0 each feature is first scaled by its log-count ratio (smoothed by nb); the weights
+    returned include the scaling, so inference stays one dot product."""
     vocab = vocabulary(grams)
     x = matrix(grams, vocab)
-    return {lane: (vocab, *fit(x, *targets(labels, lane, cross), l2)) for lane in LANES}
+    trained = {}
+    for lane in LANES:
+        y, weight = targets(labels, lane, cross)
+        if nb:
+            ratio = log_ratios(x, y, weight, nb)
+            w, b = fit(x @ sparse.diags(ratio), y, weight, l2)
+            trained[lane] = (vocab, w * ratio, b)
+        else:
+            trained[lane] = (vocab, *fit(x, y, weight, l2))
+    return trained
 
 
 def probabilities(trained: dict[str, tuple], grams: list[tuple[str, ...]]) -> dict[str, np.ndarray]:
@@ -127,13 +147,13 @@ def probabilities(trained: dict[str, tuple], grams: list[tuple[str, ...]]) -> di
 
 
 def cross_validate(grams: list[tuple[str, ...]], labels: list[str], folds: int = 10, seed: int = 0,
-                   l2: float = 0.1, cross: float = 0.0) -> dict[str, np.ndarray]:
+                   l2: float = 0.1, cross: float = 0.0, nb: float = 0.0) -> dict[str, np.ndarray]:
     """Out-of-fold probabilities per lane (stratified folds), from each text's features."""
     fold = np.array(stratified_folds(labels, folds, seed))
     out = {lane: np.zeros(len(grams)) for lane in LANES}
     for k in range(folds):
         train_at, test_at = np.flatnonzero(fold != k), np.flatnonzero(fold == k)
-        trained = train([grams[i] for i in train_at], [labels[i] for i in train_at], l2, cross)
+        trained = train([grams[i] for i in train_at], [labels[i] for i in train_at], l2, cross, nb)
         scores = probabilities(trained, [grams[i] for i in test_at])
         for lane in LANES:
             out[lane][test_at] = scores[lane]
@@ -141,10 +161,10 @@ def cross_validate(grams: list[tuple[str, ...]], labels: list[str], folds: int =
 
 
 def repeated(texts: list[str], labels: list[str], folds: int, seeds: range, l2: float,
-             cross: float) -> dict[str, np.ndarray]:
+             cross: float, nb: float = 0.0) -> dict[str, np.ndarray]:
     """Out-of-fold probabilities per lane, one row per seed (the folds shuffled anew)."""
     grams = [screening_model.features(text) for text in texts]
-    runs = [cross_validate(grams, labels, folds, seed, l2, cross) for seed in seeds]
+    runs = [cross_validate(grams, labels, folds, seed, l2, cross, nb) for seed in seeds]
     return {lane: np.vstack([run[lane] for run in runs]) for lane in LANES}
 
 
@@ -228,13 +248,15 @@ def main(argv=None) -> None:
     parser.add_argument("--cross", type=float, default=0.0, help="weight of the other lane's phrasings")
     parser.add_argument("--max-false-alarms", type=float, default=0.02,
                         help="share of the benign phrasings flagged in either lane, by rules or model")
+    parser.add_argument("--nb", type=float, default=1.0,
+                        help="smoothing of the naive-Bayes feature scaling (0: plain logistic regression)")
     parser.add_argument("--cv-only", action="store_true")
     parser.add_argument("--out", type=Path, default=screening_model.MODEL_FILE)
     args = parser.parse_args(argv)
     cases = load_cases()
     texts, labels, sources = ([case[i] for case in cases] for i in range(3))
     seeds = range(args.seed, args.seed + args.repeats)
-    oof = repeated(texts, labels, args.folds, seeds, args.l2, args.cross)
+    oof = repeated(texts, labels, args.folds, seeds, args.l2, args.cross, args.nb)
     rules = rule_lanes(texts)
     veto = np.array([screening_model.vetoed(text) for text in texts])
     benign = np.array([label == "benign" for label in labels])
@@ -251,7 +273,7 @@ def main(argv=None) -> None:
               f"{either[:, where].sum(axis=1).mean():.1f}/{where.sum()} = {either[:, where].mean():.1%}")
     if not args.cv_only:
         grams = [screening_model.features(text) for text in texts]
-        content = export(train(grams, labels, args.l2, args.cross), thresholds)
+        content = export(train(grams, labels, args.l2, args.cross, args.nb), thresholds)
         args.out.write_text(json.dumps(content, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
                             + "\n", encoding="utf-8")
         print(f"wrote {args.out} ({args.out.stat().st_size // 1024} KB)")
