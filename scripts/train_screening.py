@@ -248,7 +248,7 @@ def main(argv=None) -> None:
     parser.add_argument("--cross", type=float, default=0.0, help="weight of the other lane's phrasings")
     parser.add_argument("--max-false-alarms", type=float, default=0.02,
                         help="share of the benign phrasings flagged in either lane, by rules or model")
-    parser.add_argument("--nb", type=float, default=1.0,
+    parser.add_argument("--nb", type=float, default=0.0,
                         help="smoothing of the naive-Bayes feature scaling (0: plain logistic regression)")
     parser.add_argument("--cv-only", action="store_true")
     parser.add_argument("--out", type=Path, default=screening_model.MODEL_FILE)
