@@ -11,6 +11,9 @@ tests/data/screening_personal.yaml. docs/benchmarks.md records the figures.
 --cv: recall and false alarms of the rules alone, the trained model alone and both, per lane, by
 cross-validation over the development and training sets (scripts/train_screening.py; the held-out
 sets are not read), then the time per text over those sets.
+
+--measure FILE...: for labelled files kept outside tests/data/ (a blind set, a new training batch
+before it is added), recall and false alarms per lane of the rules alone, the model alone and both.
 """
 
 from __future__ import annotations
@@ -106,12 +109,43 @@ def cv_figures() -> None:
     print(f"time per text (both lanes, {len(texts)} texts): {time_per_text(texts):.0f} µs")
 
 
+def measure(paths: list[Path]) -> None:
+    """Print, per file and lane, the rules alone, the model alone and rules or model."""
+    from hplearn.screening.model import model_sign
+    ways = {"rules": lambda text, lane: bool(RULES[lane](text, model=False)),
+            "model": lambda text, lane: bool(model_sign(text, lane)),
+            "rules or model": lambda text, lane: bool(RULES[lane](text))}
+    for path in paths:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        benign = data.get("benign") or []
+        print(f"{path}:")
+        for lane in RULES:
+            positives = data.get(lane) or []
+            parts = []
+            for how, caught in ways.items():
+                hits = sum(caught(text, lane) for text in positives)
+                alarms = sum(caught(text, lane) for text in benign)
+                parts.append(f"{how} {hits}/{len(positives)} = {hits / max(len(positives), 1):.1%}, "
+                             f"false alarms {alarms}/{len(benign)} = {alarms / max(len(benign), 1):.1%}")
+            print(f"  {lane}: " + " | ".join(parts))
+        _report_signs("  ", [(text, lane) for lane in (*RULES, "benign") for text in data.get(lane) or ()])
+
+
+RULES = {"distress": distress_signs, "safeguarding": safeguarding_signs}
+
+
 def main(argv=None) -> None:
     """Print the figures for each labelled set (or, with --cv, the model's cross-validation)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cv", action="store_true", help="cross-validated figures of the model only")
-    if parser.parse_args(argv).cv:
+    parser.add_argument("--measure", nargs="+", type=Path, metavar="FILE",
+                        help="labelled files outside tests/data/: rules, model and both per lane")
+    args = parser.parse_args(argv)
+    if args.cv:
         cv_figures()
+        return
+    if args.measure:
+        measure(args.measure)
         return
     texts = []
     for title, name in signs_sets():

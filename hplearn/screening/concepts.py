@@ -61,7 +61,8 @@ GUARDS = {
             r"|球砸|被球|跆拳道|拳击|击剑|摔跤|散打"
             r"|打闹|闹着玩|开玩笑|玩耍|嬉戏|枕头大战",
     # Drama and play-acting: escape rooms, sketches, haunted houses (被关在小黑屋, 演人质).
-    "drama": r"密室|小品|话剧|舞台剧|剧本杀|鬼屋|扮演|排练|微电影|狼人杀|捉迷藏|演一个|我演|角色扮演|cosplay",
+    "drama": r"密室|小品|话剧|舞台剧|情景剧|剧情|台词|剧本杀|鬼屋|扮演|排练|微电影|狼人杀|捉迷藏|演一个|我演"
+             r"|角色扮演|cosplay",
     # Embarrassment said as vanishing: 社死, 想找个地缝钻进去.
     "embarrass": r"社死|尴尬|丢脸|丢人|地缝|放了个屁|出糗|出丑",
     # A character in a game, not the player: 我的角色在游戏里自杀了.
@@ -70,25 +71,29 @@ GUARDS = {
     "problem": r"物理题|这道题|题目|求[\u4e00-\u9fff]{0,4}(?:速度|时间|高度|位移|冲量|距离)|冲量|加速度"
                r"|自由落体|落地|气垫|第[一二三四五六七八九十\d]+秒",
     # Biology: cells and bacteria die and even 自杀 (凋亡).
-    "bio": r"细胞|凋亡|基因|蛋白|细菌|病毒|生物课|植物|动物|蚂蚁|昆虫|鲸|旅鼠",
+    "bio": r"细胞|凋亡|基因|蛋白|细菌|病毒|生物课|植物|动物|蚂蚁|昆虫|鲸|旅鼠|鱼(?:为什么|离开水)",
     # Kept in to do homework, not locked up: 把我关在房间里写作业.
     "study": r"写作业|做作业|学习|复习|练琴|背书|背单词",
     # History, literature, film and language work about other people.
     "story": r"武松|鲁智深|周瑜|黄盖|白骨精|孙悟空|课文|小说|故事|电影|电视剧|动画|历史|古代|诗人|作者"
              r"|主人公|主角|人物|屈原|项羽|荆轲|司马迁|岳飞|曹操|林黛玉|祥林嫂|罗密欧|朱丽叶|西游记"
              r"|红楼梦|水浒|三国|成语|造句|是什么意思|出自|歌词|这首歌|寓言|神话|秦始皇|战争|英雄|烈士"
-             r"|皇帝|国王|王后|朝代|王朝|[明清宋唐汉元]朝|哪一年|哪年|史铁生|王国维|海明威|哈姆雷特",
+             r"|皇帝|国王|王后|朝代|王朝|[明清宋唐汉元]朝|哪一年|哪年|史铁生|王国维|海明威|哈姆雷特"
+             r"|这本书|书里|读后感|名著|原著|情节|奥特曼|动画片",
     # A farewell before a move, a trip or the end of a school year.
-    "move": r"转学|转校|毕业|搬家|出国|旅游|放假|下学期|回老家|夏令营|出差|留学|旅行|度假",
+    "move": r"转学|转校|毕业|搬家|搬到|搬去|要搬|出国|旅游|放假|下学期|回老家|夏令营|出差|留学|旅行|度假",
     # The end of a test or term, not of a life.
     "relief": r"考完|考试|放假|作业|写完|下课|期末|期中|学期|假期|终于|比赛",
     # Care, first aid and accidents.
-    "care": r"护士|医生|打针|抽血|疫苗|不小心|不注意|包扎|急救|做饭|切菜|意外",
+    "care": r"护士|医生|打针|抽血|疫苗|不小心|不注意|包扎|急救|做饭|切菜|意外|起水泡|涂什么药",
+    # Jumping to save someone or as a sport or a drill: 有人跳河救人, 从十米台跳下去.
+    "rescue": r"救人|救起|救落水|落水儿童|消防|训练|演习|跳水|跳台|蹦极|蜘蛛侠|超人",
     # Surprises and harmless secrets.
     "surprise": r"惊喜|生日|礼物|成绩|考试|考题|题目|作业|谜底|结局|剧透|分数|答案|喜欢|暗恋|毕业典礼"
                 r"|聚会|派对|秘密基地",
     # School topics about violence: a poster, a speech, a law lesson.
     "topic": r"手抄报|班会|黑板报|演讲稿|征文|宣传|海报|的定义|法律|法治|危害|预防|讲座|主题"
+             r"|防性侵|防拐|防溺水|防范|防[\u4e00-\u9fff]{1,4}教育|心理课|讨论题|作文|写一篇关于|症状|有什么区别|的区别|怎么读|英语怎么说|词性|单词|新闻|报道|案件|律师"
              r"|课作业|调查报告|研究报告|警惕|安全教育|安全知识|注意安全|一定(?:要)?告诉|要告诉(?:家长|老师|爸妈)|怎么办才安全",
 }
 
@@ -100,13 +105,16 @@ RULES: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
         r"遗言",
         r"(?:写|立)(?:了|好)?遗嘱",
         r"绝笔",
-        r"告别信",
-        r"最后一封信",
         r"(?:写好|写了|留了|留下)[\u4e00-\u9fff]{0,8}信[\u4e00-\u9fff]{0,4}(?:留给|给)(?:爸妈|爸爸|妈妈|你们|家人|大家)",
         r"(?:写|留)在信里",
         r"(?:给|留给)(?:家人|家里人|爸妈|妈妈|爸爸|你们|大家)的(?:话|信)[\u4e00-\u9fff]{0,4}(?:写好|写完|留)",
         r"(?:想说的|要说的|最后的)话(?:都)?(?:写好|写在|写下|留)",
     ), ("story", "game")),
+    # A farewell letter is also what a class writes when a teacher or a friend leaves (毕业, 转学).
+    ("distress", "告别信", (
+        r"告别信",
+        r"最后一封信",
+    ), ("move", "story", "game")),
     ("distress", "结束生命", (
         r"结束(?:掉)?(?:这一切|一切|所有的?一切|这条命|生命|我的生命|自己的?生命|自己)",
         r"把这一切(?:都)?结束",
@@ -290,7 +298,7 @@ RULES: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
         r"(?:{intent}|如果我?|要是我?|假如我?)(?:从[\u4e00-\u9fff]{0,6})?跳(?:下去|下楼|楼|河|江|海|湖|桥|崖)(?!机|价)",
         r"(?:河边|江边|湖边|海边|桥边|铁轨|{high})[\u4e00-\u9fff]{0,10}(?:差点|差一点|想|要)(?:就)?(?:跳|下去)",
         r"一跃而下|纵身一跃|跳下去",
-    ), ("story", "game", "problem")),
+    ), ("story", "game", "problem", "rescue")),
     ("distress", "撞死", (
         r"一头撞死",
         r"撞死(?:自己|算了)",
@@ -367,7 +375,7 @@ RULES: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
         r"雪地里罚",
     ), ("drama", "story", "game", "study")),
     ("safeguarding", "勒索钱财", (
-        r"(?:拦|堵|截|逼|让|叫|找|向|跟|问|威胁)(?:住)?我[\u4e00-\u9fff]{0,4}(?:要|交|拿|借|给)[\u4e00-\u9fff]{0,4}{money}",
+        r"(?:拦|堵|截|逼|让|叫|找|向|跟|问|威胁)(?:住)?我(?!们)[\u4e00-\u9fff]{0,4}(?:要|交|拿|借|给)[\u4e00-\u9fff]{0,4}{money}",
         r"逼我[\u4e00-\u9fff]{0,10}(?:给|交|买)[\u4e00-\u9fff]{0,8}(?:{money}|东西|零食|烟)",
         r"逼我[\u4e00-\u9fff]{0,6}跑腿",
         r"不(?:交|给|买|做|写|听话|去)[\u4e00-\u9fff]{0,2}就(?:要)?(?:打|揍|挨打|弄死|收拾)",
@@ -429,7 +437,7 @@ RULES: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("safeguarding", "跟踪/诱骗", (
         r"跟踪我",
         r"跟着我回家",
-        r"(?:老|总|一直|总是|偷偷|天天)跟着我(?!学|玩|一起|练|让我陪)",
+        r"(?:老|总|一直|总是|偷偷|天天)跟着我(?!们|学|玩|一起|练|让我陪)",
         r"(?:有人|几个人|一群人|他们|陌生人|男的|混混|那个人)[\u4e00-\u9fff]{0,4}跟着我",
         r"(?:拉|拽|抱|叫|带)我[\u4e00-\u9fff]{0,4}(?:去|到|上)他(?:家|的?车|房间)",
         r"(?:叔叔|伯伯|大伯|网友|邻居|陌生人|大人|男的|他)[\u4e00-\u9fff]{0,12}(?:去|到|上)他(?:家|的?车|房间)",
@@ -441,7 +449,7 @@ RULES: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
         r"(?:群|网上|朋友圈)[\u4e00-\u9fff]{0,8}(?:骂我|造谣|嘲笑我|侮辱我|羞辱我)",
         r"发我的[\u4e00-\u9fff]{0,3}(?:照片|视频)[\u4e00-\u9fff]{0,4}(?:骂|嘲笑|羞辱|笑话)",
         r"(?:发|传)(?:到)?[\u4e00-\u9fff]{0,6}(?:群|网上|朋友圈)[\u4e00-\u9fff]{0,6}(?:嘲笑|骂|笑话|羞辱)",
-        r"(?:拍|录)(?:了)?我(?!们)[\u4e00-\u9fff]{0,6}(?:视频|照片)[\u4e00-\u9fff]{0,6}(?:发|传)",
+        r"(?:拍|录)(?:了)?我(?!们|家)[\u4e00-\u9fff]{0,6}(?:视频|照片)[\u4e00-\u9fff]{0,6}(?:发|传)",
         r"我的?丑照",
         r"(?:天天|全班|都|还)[\u4e00-\u9fff]{0,4}(?:给我)?起外号",
         r"踢出群",
@@ -477,8 +485,8 @@ _INJURY = re.compile(r"流血|受伤|淤青|故意|欺负|霸凌|肿|骨折|住�
 _CUT = re.compile(
     r"[笑难累烦热冷气饿困吓急忙痒疼丑美帅吵渴晒撑哭羡慕尴尬无聊紧张愁闷憋]死(?!自己|我自己|算了)(?:了|我了|人了|啦|我)?"
     r"|被[\u4e00-\u9fff]{0,4}(?:逼死|折磨死|烦死|难死)|打死我也|死定了|死党|死机|死胡同|死循环|死磕"
-    r"|自杀式|自杀鬼|慢性自杀|虐待动物|跳楼机|跳楼价|跳梁|狗急跳墙|鸡飞狗跳|落后就要挨打|落后挨打|一个愿打一个愿挨|想死你们?|想死您"
-    r"|打(?:我|给我)?(?:的)?(?:电话|手机)|打(?:扫|针|疫苗|字|印|卡|扮|工|折|分|车|饭|呼噜|算|开|气|招呼|喷嚏)"
+    r"|自杀式|自杀鬼|慢性自杀|虐待动物|跳楼机|跳楼价|跳梁|狗急跳墙|鸡飞狗跳|落后就要挨打|落后挨打|一个愿打一个愿挨|想死你们?|想死您|想死我了|[嗑磕]死我?了"
+    r"|打(?:我|给我)?(?:的)?(?:电话|手机)|打(?:扫|针|疫苗|字|印|卡|扮|工|折|分|车|饭|呼噜|算|开|气|招呼|喷嚏)|打了(?:一)?(?:盆|桶|壶|杯)水|打了(?:个|好多|一个)?(?:优|叉|勾|钩)"
     r"|割(?:草|麦|稻|韭菜)|杀(?:菌|毒|虫|价|青|手锏|鸡)"
 )
 
@@ -500,6 +508,50 @@ def sentences(text: str) -> tuple[str, ...]:
     return tuple(part for part in parts if part)
 
 
+# Who is hurt in a sentence with 被: a creature or thing (怪兽被打死了), or someone in a question or a
+# supposition (看到同学被欺负你会怎么做, 如果同学被欺负了), is not the writer.
+_NOT_A_VICTIM = re.compile(
+    r"(?:怪兽|怪物|小怪|敌人|僵尸|恐龙|蚊子|苍蝇|老鼠|虫子?|蟑螂|小?狗|小?猫|鱼|兔子?|鸡|鸭|玩偶|娃娃|玩具|球|坏人|反派"
+    r"|作文|试卷|卷子|作业本?|本子|答案|这道题)(?:上|里)?(?:又|也|都|就|还|给)?$"
+    r"|(?:如果|假如|要是|万一|看到|看见|遇到|发现|当|怎么帮|怎样帮|如何帮)(?:有|身边的?|别的|其他)?"
+    r"(?:同学|别人|小朋友|朋友|人|有人|一个人|他人|孩子|学生)(?:在学校|在班里)?(?:又|也|都|正在)?$")
+# 我 right after a hurting word but starting a clause of its own, in a sentence about a school task:
+# 「拒绝校园欺凌」我负责做 PPT.
+_SCHOOL_TASK = re.compile(GUARDS["topic"] + r"|ppt|课件|作文|读后感|手工")
+_WRITER_DOES = re.compile(r"我(?:来|就|也)?(?:负责|打算|准备|想做|要做|做|写|画|查|选|找|读)")
+
+
+def _writer_hurt(sentence: str, match: re.Match) -> bool:
+    """Whether the writer is the one hurt in a match (我被…, 欺负我), not someone else or a topic."""
+    if "我" in match.group(0):
+        at = match.start() + match.group(0).index("我")
+        return not _WRITER_DOES.match(sentence, at)
+    return any(not _NOT_A_VICTIM.search(sentence[max(0, at - 10):at])
+               for at in (m.start() for m in re.finditer("被", sentence)))
+
+
+# People in general, as in the news or a lesson (有个小孩被家暴了, 未成年人被打可以打110), when the
+# writer does not speak of themself in the sentence.
+_SOMEONE = re.compile(r"(?:小孩|孩子|儿童|未成年人|学生|女孩|男孩|人)$")
+# A hurting word said not to happen: 我爸从来不打我.
+_NEVER = re.compile(r"(?:从来|从|倒是|并)(?:都)?(?:不|没|没有)(?:会|舍得)?$")
+
+
+def _other_hurt(sentence: str, match: re.Match) -> bool:
+    """Whether someone or something other than the writer is hurt in a match: its 被 (in it or right
+    before it) has another before it, or its closing 我 starts a clause of its own (欺凌」我负责)."""
+    at = match.group(0).find("被")
+    at = match.start() + at if at >= 0 else match.start() - 1
+    if at >= 0 and sentence[at] == "被" and (_NOT_A_VICTIM.search(sentence[max(0, at - 10):at]) or (
+            _SOMEONE.search(sentence[max(0, at - 4):at]) and not _FIRST_PERSON.search(sentence))):
+        return True
+    if _NEVER.search(sentence[max(0, match.start() - 4):match.start()]) or _NEVER.search(
+            sentence[match.start():match.start() + 6][:max(0, match.group(0).find("打"))]):
+        return True
+    return (match.group(0).endswith("我") and bool(_WRITER_DOES.match(sentence, match.end() - 1))
+            and bool(_SCHOOL_TASK.search(sentence)))
+
+
 def guarded(sentence: str, match: re.Match, guards: tuple[str, ...], lane: str = "") -> bool:
     """Whether a match in sentence is explained away by one of the guards' contexts.
 
@@ -507,6 +559,8 @@ def guarded(sentence: str, match: re.Match, guards: tuple[str, ...], lane: str =
     after a question about 林黛玉); a school-topic guard not when the sentence says 被 (我被霸凌了).
     """
     near = sentence[max(0, match.start() - 6):match.end()]
+    if lane == "safeguarding" and _other_hurt(sentence, match):
+        return True
     for name in guards:
         if not _GUARDS[name].search(sentence):
             continue
@@ -514,7 +568,7 @@ def guarded(sentence: str, match: re.Match, guards: tuple[str, ...], lane: str =
             continue
         if name == "topic" and lane == "distress" and _FIRST_PERSON.search(near):
             continue
-        if name == "topic" and ("被" in sentence or "我" in match.group(0)):
+        if name == "topic" and _writer_hurt(sentence, match):
             continue
         if name == "study" and _HARSH.search(sentence):
             continue
@@ -556,7 +610,8 @@ def _weighed(sentence: str) -> Hit | None:
     if death and weight >= 4:
         return Hit("distress", "自我+死亡+痛苦/意图（同句）", sentence[:30])
     agent = _AGENT.search(sentence)
-    if agent and _HARM_ME.search(sentence, agent.end()):
+    harm = _HARM_ME.search(sentence, agent.end()) if agent else None
+    if harm and not _NEVER.search(sentence[max(0, harm.start() - 4):harm.start()]):
         return Hit("safeguarding", "施害者+伤害+我（同句）", sentence[:30])
     return None
 

@@ -196,7 +196,9 @@ def probability(text: str, lane: str) -> float:
 # books and history, games, biology, physics problems, school topics, play-acting.
 _VETO = re.compile("|".join(f"(?:{GUARDS[name]})"
                             for name in ("story", "game", "bio", "problem", "topic", "drama")))
-_FIRST_PERSON = re.compile(r"我(?!们)|自己|俺")
+# The writer speaks of themself: 我 but not as the reader or writer of a school task (我读到那段, 我写的)
+# nor as the owner of someone else (我弟问怪兽有没有妈妈).
+_FIRST_PERSON = re.compile(r"我(?!们|读|看了这|写的|负责|弟|妹|哥|姐)|自己|俺")
 
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")

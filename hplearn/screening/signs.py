@@ -17,7 +17,7 @@ from hplearn.screening.text import PinyinView, normalise, pinyin
 # Everyday phrases that contain an alarming character but mean nothing of the sort; they are
 # cut out before matching (死记硬背 must not read as 想死, 各自杀了一只鸡 not as 自杀).
 _BENIGN = re.compile(
-    r"死记硬背|[笑难累烦热冷气饿困吓急忙痒疼丑美帅]死(?:了|我了|人了|啦)?|想死你们?|想死您"
+    r"死记硬背|[笑难累烦热冷气饿困吓急忙痒疼丑美帅]死(?:了|我了|人了|啦)?|想死你们?|想死您|想死我了|[嗑磕]死我?了"
     r"|杀(?:菌|毒|虫|价|青|手锏|鸡儆猴)|[来各亲独擅暗私源]自|跳楼价|去死海|死海"
     r"|(?:电脑|系统|程序|软件|网站|网页|游戏|服务器|手机|app)(?:又|也|都)?崩溃了?"
     r"|打(?:我|给我)?(?:的)?(?:电话|手机)"
@@ -96,7 +96,7 @@ _SAFEGUARDING_PINYIN = ("家暴", "被欺负", "霸凌", "被打了", "我爸打
 
 
 # The listed patterns name the danger outright; only stories and school topics explain them away.
-_DIRECT_GUARDS = {"distress": ("story", "game", "topic", "bio"),
+_DIRECT_GUARDS = {"distress": ("story", "game", "topic", "bio", "rescue"),
                   "safeguarding": ("story", "topic", "play", "care", "study", "drama")}
 
 

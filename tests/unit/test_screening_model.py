@@ -26,7 +26,7 @@ def test_the_model_file_loads_with_both_lanes_and_is_small():
     assert set(lanes) == {"distress", "safeguarding"}
     for lane in lanes.values():
         assert 0.5 < lane.threshold < 1 and len(lane.weights) > 1000
-    assert model.MODEL_FILE.stat().st_size < 500_000
+    assert model.MODEL_FILE.stat().st_size < 2_000_000
 
 
 def test_clear_phrasings_score_high_and_homework_low():
@@ -81,8 +81,20 @@ def test_cross_validation_on_a_tiny_set_separates_the_lanes():
     labels = (["distress"] * 5 + ["safeguarding"] * 5 + ["benign"] * 5) * 2
     folds = train.stratified_folds(labels, 2, seed=0)
     assert sorted(folds.count(k) for k in (0, 1)) == [15, 15]
-    oof = train.cross_validate(texts, labels, folds=2, seed=0)
+    oof = train.cross_validate([model.features(text) for text in texts], labels, folds=2, seed=0)
     labels = np.array(labels)
     assert oof["distress"][labels == "distress"].min() > oof["distress"][labels == "benign"].max()
     assert oof["safeguarding"][labels == "safeguarding"].min() > oof["safeguarding"][labels == "benign"].max()
     assert train.threshold(np.array([0.1, 0.2, 0.9]), 0.0) > 0.9
+
+
+def test_naive_bayes_scaling_keeps_inference_one_dot_product():
+    train = _training_script()
+    texts = ["我不想活了", "我想去死", "爸爸打我", "妈妈打我", "数学题怎么做", "英语怎么学"] * 2
+    labels = ["distress", "distress", "safeguarding", "safeguarding", "benign", "benign"] * 2
+    grams = [model.features(text) for text in texts]
+    vocab, weights, bias = train.train(grams, labels, l2=0.1, cross=0.0, nb=1.0)["distress"]
+    scores = train.probabilities({"distress": (vocab, weights, bias)}, grams)["distress"]
+    lane = model.Lane(bias, 0.5, {gram: float(weights[i]) for gram, i in vocab.items()})
+    assert np.allclose(scores, [lane.score(g) for g in grams])
+    assert scores[0] > 0.5 > scores[4]
