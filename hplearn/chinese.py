@@ -304,16 +304,16 @@ class Tokenizer:
 
     # jieba's algorithms, verbatim apart from the dictionary lookups --------------------------
 
-    def calc(self, sentence, DAG, route):  # noqa: N803 - jieba's names
+    def calc(self, sentence, DAG, route):
         """jieba's calc: the best route through the DAG by log frequencies."""
-        N = len(sentence)  # noqa: N806
+        N = len(sentence)
         route[N] = (0, 0)
         logtotal = log(self.total)
         for idx in range(N - 1, -1, -1):
             route[idx] = max((log(self.FREQ.get(sentence[idx:x + 1]) or 1)
                               - logtotal + route[x + 1][0], x) for x in DAG[idx])
 
-    def get_DAG(self, sentence):  # noqa: N802 - jieba's name
+    def get_DAG(self, sentence):
         """jieba's get_DAG: for each start, the ends of the dictionary words found there."""
         words_at = self.FREQ.words_at
         return {k: sorted(end for end, _ in words_at(sentence, k)) or [k]
@@ -321,7 +321,7 @@ class Tokenizer:
 
     def _route(self, sentence):
         # get_DAG and calc in one pass, the frequencies read once; the same floats as calc.
-        N = len(sentence)  # noqa: N806
+        N = len(sentence)
         route = [(0, 0)] * (N + 1)
         logtotal = log(self.total)
         words_at = self.FREQ.words_at
@@ -333,7 +333,7 @@ class Tokenizer:
     def _cut_dag_no_hmm(self, sentence):
         route = self._route(sentence)
         x = 0
-        N = len(sentence)  # noqa: N806
+        N = len(sentence)
         buf = ""
         while x < N:
             y = route[x][1] + 1
@@ -356,7 +356,7 @@ class Tokenizer:
         route = self._route(sentence)
         x = 0
         buf = ""
-        N = len(sentence)  # noqa: N806
+        N = len(sentence)
         while x < N:
             y = route[x][1] + 1
             l_word = sentence[x:y]
@@ -383,7 +383,7 @@ class Tokenizer:
             else:
                 yield from buf
 
-    def cut(self, sentence, cut_all=False, HMM=True, use_paddle=False):  # noqa: N803
+    def cut(self, sentence, cut_all=False, HMM=True, use_paddle=False):
         """jieba's cut: the words of sentence (precise mode)."""
         if cut_all or use_paddle:
             raise ValueError("the compact tokenizer offers jieba's precise and search modes")
@@ -405,7 +405,7 @@ class Tokenizer:
                     else:
                         yield from x
 
-    def cut_for_search(self, sentence, HMM=True):  # noqa: N803
+    def cut_for_search(self, sentence, HMM=True):
         """jieba's cut_for_search: precise mode plus the dictionary's 2- and 3-grams of long
         words."""
         get = self.FREQ.get
@@ -579,7 +579,7 @@ class _Chars:
         self.added.update(chars)
 
     def keys(self):
-        return [*(ord(key) for key in self._trie.keys()), *self.added]
+        return [*map(ord, self._trie.iterkeys()), *self.added]
 
     def __iter__(self):
         return iter(self.keys())
@@ -618,7 +618,7 @@ def pypinyin_module():
                 sys.modules.pop(name, None)
             sys.modules.pop("pypinyin", None)
             raise
-        for name, (attribute, value) in stubs.items():
+        for name in stubs:
             setattr(pypinyin, name.rpartition(".")[2], sys.modules[name])
         mmseg.p_set._set = _Prefixes(_Table(prefix, "prefixes"))
         phrases.listing = True
