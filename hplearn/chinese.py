@@ -157,12 +157,21 @@ def _build(kind: str, prefix: Path) -> None:
 
 
 def _built(kind: str) -> Path:
-    """The prefix of one kind's files, built first when missing."""
-    folder = cache_dir()
-    prefix = folder / f"{kind}-{_digest(_sources()[kind])}"
-    if prefix.with_name(prefix.name + ".done").exists():
-        return prefix
-    folder.mkdir(parents=True, exist_ok=True)
+    """The prefix of one kind's files, built first when missing (in the temporary folder when
+    the cache folder cannot be written, e.g. a service user without a home)."""
+    name = f"{kind}-{_digest(_sources()[kind])}"
+    folders = [cache_dir(), Path(tempfile.gettempdir()) / f"hplearn-{os.getuid()}"]
+    for folder in folders:
+        if (folder / f"{name}.done").exists():
+            return folder / name
+    for folder in folders:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            continue
+        if os.access(folder, os.W_OK):
+            break
+    prefix = folder / name
     command = [sys.executable, "-c", "import sys; from hplearn.chinese import _build; "
                "_build(sys.argv[1], __import__('pathlib').Path(sys.argv[2]))", kind, str(prefix)]
     root = str(Path(__file__).resolve().parent.parent)
