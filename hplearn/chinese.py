@@ -6,16 +6,17 @@ Here the same data is read from files built once from the libraries' own diction
 marisa trie of the words and a table of frequencies or readings, mapped read-only, so processes
 share the pages) and the libraries' algorithms run unchanged over it:
 
-- `Tokenizer` is jieba's `Tokenizer` (the same `FREQ`, `total`, `get_DAG`, `calc`, `cut`,
+- `Tokenizer` is jieba's `Tokenizer`, its code and API (the same `FREQ`, `total`, `get_DAG`, `calc`, `cut`,
   `lcut`, `cut_for_search`, `add_word`, `suggest_freq`) with `FREQ` backed by the trie; words
   added at run time live in a small dict beside it. It gives jieba's tokens exactly
   (tests/unit/test_chinese_dictionaries.py compares them).
 - `lazy_pinyin` is pypinyin's, with pypinyin's phrase and character dictionaries and its
   segmenter's prefix set replaced by the mapped tables before pypinyin first loads them.
 
-The files live in `HPLEARN_DICTIONARY_CACHE` (default: `~/.cache/hplearn`, else the temporary
-folder), named by a digest of the source file, and are built in a child process the first time
-(1–3 s) so that the building's garbage never stays in a serving process.
+The files (about 4 MB) live in `$XDG_CACHE_HOME/hplearn` (`~/.cache/hplearn`; when it cannot be
+written, `hplearn-UID` in the temporary folder), named by a digest of the source files, and are
+built in a child process the first time (1–3 s) so that the building's garbage never stays in a
+serving process.
 """
 
 from __future__ import annotations
@@ -52,9 +53,6 @@ _lock = threading.RLock()
 
 def cache_dir() -> Path:
     """Where the built dictionaries are kept."""
-    configured = os.environ.get("HPLEARN_DICTIONARY_CACHE", "").strip()
-    if configured:
-        return Path(configured)
     base = os.environ.get("XDG_CACHE_HOME", "").strip() or os.path.join(
         os.path.expanduser("~"), ".cache")
     return Path(base) / "hplearn"
