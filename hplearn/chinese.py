@@ -6,9 +6,9 @@ Here the same data is read from files built once from the libraries' own diction
 marisa trie of the words and a table of frequencies or readings, mapped read-only, so processes
 share the pages) and the libraries' algorithms run unchanged over it:
 
-- `Tokenizer` is jieba's `Tokenizer`, its code and API (the same `FREQ`, `total`, `get_DAG`, `calc`, `cut`,
-  `lcut`, `cut_for_search`, `add_word`, `suggest_freq`) with `FREQ` backed by the trie; words
-  added at run time live in a small dict beside it. It gives jieba's tokens exactly
+- `Tokenizer` is jieba's `Tokenizer`, its code and API (`FREQ`, `total`, `get_DAG`, `calc`,
+  `cut`, `lcut`, `cut_for_search`, `add_word`, `suggest_freq`) with `FREQ` backed by the trie;
+  words added at run time live in a small dict beside it. It gives jieba's tokens exactly
   (tests/unit/test_chinese_dictionaries.py compares them).
 - `lazy_pinyin` is pypinyin's, with pypinyin's phrase and character dictionaries and its
   segmenter's prefix set replaced by the mapped tables before pypinyin first loads them.
