@@ -270,14 +270,19 @@ class WordFrequencies:
             if freq:
                 found.append((start + len(word) - 1, freq))
         if added and sentence[start] in self.added_prefixes:
-            trie = self._trie
-            end = start + 1
-            while end <= len(sentence) and sentence[start:end] in self.added_prefixes:
-                word = sentence[start:end]
-                freq = added.get(word)
-                if freq and word not in trie:
-                    found.append((end - 1, freq))
-                end += 1
+            found.extend(self.added_at(sentence, start))
+        return found
+
+    def added_at(self, sentence: str, start: int) -> list[tuple[int, int]]:
+        """(end, frequency) of the words added at run time, not in the dictionary, at start."""
+        found = []
+        end = start + 1
+        while end <= len(sentence) and sentence[start:end] in self.added_prefixes:
+            word = sentence[start:end]
+            freq = self.added.get(word)
+            if freq and word not in self._trie:
+                found.append((end - 1, freq))
+            end += 1
         return found
 
 
@@ -328,13 +333,30 @@ class Tokenizer:
 
     def _route(self, sentence):
         # get_DAG and calc in one pass, the frequencies read once; the same floats as calc.
+        # (words_at inlined: this loop is most of the indexing's tokenizing)
         N = len(sentence)
         route = [(0, 0)] * (N + 1)
         logtotal = log(self.total)
-        words_at = self.FREQ.words_at
+        words = self.FREQ
+        prefixes_with_ids = words._trie.iter_prefixes_with_ids
+        freqs, added, longest = words._freqs, words.added, words.longest
         for idx in range(N - 1, -1, -1):
-            edges = words_at(sentence, idx) or [(idx, 1)]
-            route[idx] = max((log(freq) - logtotal + route[x + 1][0], x) for x, freq in edges)
+            best = None
+            for word, key_id in prefixes_with_ids(sentence[idx:idx + longest]):
+                freq = added.get(word, -1) if added else -1
+                if freq < 0:
+                    freq = freqs[key_id]
+                if freq:
+                    end = idx + len(word)
+                    candidate = (log(freq) - logtotal + route[end][0], end - 1)
+                    if best is None or candidate > best:
+                        best = candidate
+            if added and sentence[idx] in words.added_prefixes:
+                for end, freq in words.added_at(sentence, idx):
+                    candidate = (log(freq) - logtotal + route[end + 1][0], end)
+                    if best is None or candidate > best:
+                        best = candidate
+            route[idx] = best or (log(1) - logtotal + route[idx + 1][0], idx)
         return route
 
     def _cut_dag_no_hmm(self, sentence):
