@@ -501,16 +501,16 @@ class Tokenizer:
         return freq
 
 
-_words: list[WordFrequencies] = []
+_jieba_tables: list[_Table] = []
 
 
 def tokenizer() -> Tokenizer:
     """A new tokenizer over jieba's dictionary (mapped once per process; words added to one
     tokenizer stay in it)."""
     with _lock:
-        if not _words:
-            _words.append(_Table(_built("jieba"), "words", numbers=True))  # type: ignore[arg-type]
-        return Tokenizer(WordFrequencies(_words[0]))  # type: ignore[arg-type]
+        if not _jieba_tables:
+            _jieba_tables.append(_Table(_built("jieba"), "words", numbers=True))
+        return Tokenizer(WordFrequencies(_jieba_tables[0]))
 
 
 # ---------------------------------------------------------------------------------------------
