@@ -59,10 +59,10 @@ _shared = False
 
 
 def pre_fork(server, worker):
-    """Before the first fork: load what a worker would load later anyway (pypinyin's
-    dictionaries, ~50 MB, for "did you mean" on searches that find nothing) and move every
-    object the master holds out of the garbage collector's reach (gc.freeze), so the workers
-    keep sharing those pages instead of copying them (memory, issue 16 item 6)."""
+    """Before the first fork: load what a worker would load later anyway (pypinyin, for "did
+    you mean" on searches that find nothing; its dictionaries are mapped files, hplearn/chinese.py)
+    and move every object the master holds out of the garbage collector's reach (gc.freeze), so
+    the workers keep sharing those pages instead of copying them (memory, issue 16 item 6)."""
     global _shared
     if _shared:
         return

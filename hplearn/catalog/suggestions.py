@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from hplearn import chinese
 from hplearn.cache import catalog_cache
 from hplearn.catalog import services
 from hplearn.pagination import PageRequest
@@ -62,8 +63,7 @@ def _count_phrases() -> list[list]:
 
 
 def _syllables(text: str) -> list[str]:
-    from pypinyin import lazy_pinyin  # ~56 MB: loaded only when needed
-    return lazy_pinyin(text, errors="ignore")
+    return chinese.lazy_pinyin(text, errors="ignore")
 
 
 def _pinyin_match(typed: str, text: str) -> int | None:

@@ -12,7 +12,6 @@ from collections.abc import Callable
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
-from flask_migrate import upgrade
 
 DEMO = "hplearn_demo"
 
@@ -27,6 +26,8 @@ def register_demo(app: Flask, name: str, load: Callable[[], str]) -> None:
 @with_appcontext
 def init_command(demo: bool) -> None:
     """Create or upgrade the database (migrations) and the search index."""
+    from flask_migrate import upgrade  # with Alembic: ~11 MB that serving processes never load
+
     upgrade()
     click.echo(f"database ready: {current_app.config['SQLALCHEMY_DATABASE_URI'].split('@')[-1]}")
     from hplearn.search.cli import ensure_search_index

@@ -6,21 +6,37 @@ keeps only the pixels. HEIC (iPhone photos) is read when pillow-heif is installe
 
 from __future__ import annotations
 
+import importlib.util
 import io
+import threading
 import warnings
 from dataclasses import dataclass
-
-from PIL import Image, ImageOps, UnidentifiedImageError
+from typing import TYPE_CHECKING
 
 from hplearn.media.uploads import MediaError, MediaTypeRefused, too_large
 
-try:
-    from pillow_heif import register_heif_opener
-except ImportError:  # pragma: no cover  (HEIC is refused like any other unknown format)
-    HEIC_READABLE = False
-else:
-    register_heif_opener()
-    HEIC_READABLE = True
+if TYPE_CHECKING:
+    from PIL import Image
+
+# HEIC is refused like any other unknown format without pillow-heif.
+HEIC_READABLE = importlib.util.find_spec("pillow_heif") is not None
+_heif_lock = threading.Lock()
+_heif_registered: list[bool] = []
+
+
+def _pillow():
+    """Pillow and pillow-heif's opener, imported with the first photo: their modules and
+    libraries cost a serving process ~7 MB (issue 16 item 6)."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    if HEIC_READABLE and not _heif_registered:
+        with _heif_lock:
+            if not _heif_registered:
+                from pillow_heif import register_heif_opener
+
+                register_heif_opener()
+                _heif_registered.append(True)
+    return Image, ImageOps, UnidentifiedImageError
 
 LONG_SIDE_MAX = 2000
 # Refuse before decoding: 40 megapixels is above any phone camera's default; bigger is a bomb.
@@ -51,6 +67,7 @@ def _read_limited(stream, limit: int) -> bytes:
 
 
 def _open(data: bytes) -> Image.Image:
+    Image, _, UnidentifiedImageError = _pillow()
     refused = MediaTypeRefused(f"文件内容不是允许的图片格式（{ACCEPTED_NAMES}）。")
     try:
         with warnings.catch_warnings():
@@ -66,6 +83,7 @@ def _open(data: bytes) -> Image.Image:
 
 
 def _decoded(image: Image.Image) -> Image.Image:
+    Image, ImageOps, _ = _pillow()
     if image.format == "JPEG":
         # Decode a big phone JPEG at a reduced scale still at least LONG_SIDE_MAX: much faster.
         image.draft("RGB", (LONG_SIDE_MAX, LONG_SIDE_MAX))
@@ -97,7 +115,7 @@ def reencode(stream, client_name: str | None, limit: int) -> Photo:
     else:
         clean, fmt, extension = image.convert("RGB"), "JPEG", "jpg"
     # A fresh image: no EXIF, GPS, XMP, comments or text chunks travel with the pixels.
-    fresh = Image.new(clean.mode, clean.size)
+    fresh = _pillow()[0].new(clean.mode, clean.size)
     fresh.paste(clean)
     fresh.save(output, format=fmt, **({"quality": JPEG_QUALITY} if fmt == "JPEG" else {}))
     stem = (client_name or "photo").rsplit(".", 1)[0] or "photo"

@@ -9,6 +9,8 @@ from functools import lru_cache
 
 import opencc
 
+from hplearn import chinese
+
 # Zero-width and other invisible characters students (or keyboards) put inside words: 自\u200b杀.
 _INVISIBLE = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f"
                         "\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]")
@@ -46,8 +48,7 @@ def normalise(text: str) -> str:
 @lru_cache(maxsize=4096)
 def pinyin(text: str) -> str:
     """The toneless pinyin of text, syllables joined: 自杀 -> zisha."""
-    from pypinyin import lazy_pinyin  # ~56 MB: loaded only when needed
-    return "".join(lazy_pinyin(text))
+    return "".join(chinese.lazy_pinyin(text))
 
 
 class PinyinView:
@@ -59,8 +60,7 @@ class PinyinView:
 
     def __init__(self, flat: str) -> None:
         texts, mask, index = [], [], 0
-        from pypinyin import lazy_pinyin  # ~56 MB: loaded only when needed
-        for part in lazy_pinyin(flat):
+        for part in chinese.lazy_pinyin(flat):
             from_han = index < len(flat) and bool(_HAN.fullmatch(flat[index]))
             texts.append(part)
             mask.append(("0" if from_han else "1") * len(part))

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from hplearn import vocab
+from hplearn import chinese, vocab
 
 MAX_QUERY_CHARS = 100
 MAX_BODY_CHARS = 4000
@@ -157,11 +157,7 @@ def configure(synonyms_path: str | Path | None = None) -> None:
     with _lock:
         tokenizer = _state.get("tokenizer")
         if tokenizer is None:
-            import jieba
-
-            jieba.setLogLevel(60)
-            tokenizer = jieba.Tokenizer()
-            tokenizer.initialize()
+            tokenizer = chinese.tokenizer()  # jieba's, its dictionary in a mapped trie
             for word in _school_words():
                 tokenizer.add_word(word, freq=200000)
             _state["tokenizer"] = tokenizer
@@ -250,10 +246,9 @@ def char_grams(text: str) -> list[str]:
 @lru_cache(maxsize=100_000)
 def pinyin_forms(word: str) -> tuple[str, str]:
     """Full pinyin and initials of a Chinese word: 数学 → ("shuxue", "sx")."""
-    from pypinyin import Style, lazy_pinyin
-
-    syllables = lazy_pinyin(word, errors="ignore")
-    initials = lazy_pinyin(word, style=Style.FIRST_LETTER, errors="ignore")
+    pypinyin = chinese.pypinyin_module()
+    syllables = pypinyin.lazy_pinyin(word, errors="ignore")
+    initials = pypinyin.lazy_pinyin(word, style=pypinyin.Style.FIRST_LETTER, errors="ignore")
     return "".join(syllables), "".join(initials)
 
 

@@ -12,11 +12,15 @@ app = create_app()
 client = app.test_client()
 for path in ("/", "/afterschool/", "/browse?grade=8", "/search?q=shuxue"):
     assert client.get(path).status_code == 200, path
-print(" ".join(sorted(m for m in ("numpy", "scipy", "pypinyin") if m in sys.modules)))
+heavy = ("numpy", "scipy", "pypinyin", "jieba", "alembic", "PIL")
+print(" ".join(sorted(m for m in heavy if m in sys.modules)))
 """
 
 
-def test_serving_pages_loads_neither_numpy_nor_scipy_nor_pypinyin(tmp_path):
+def test_serving_pages_loads_neither_numpy_nor_scipy_nor_pypinyin_nor_jieba(tmp_path):
+    # jieba itself (its HMM tables and pkg_resources, ~13 MB) is not needed: hplearn.chinese
+    # tokenizes over a mapped copy of its dictionary; Flask-Migrate (Alembic, Mako, Pygments,
+    # ~11 MB) only in `hplearn init` and `hplearn db …`; Pillow (~7 MB) with the first photo.
     env = server_environment(tmp_path / "instance", SECRET_KEY="weight")
     subprocess.run([sys.executable, "-m", "hplearn", "init"], env=env, cwd=ROOT, check=True,
                    capture_output=True, timeout=180)
