@@ -102,7 +102,7 @@ def test_init_demo_reports_a_malformed_file_without_traceback(
     runner, app, small_content, monkeypatch
 ):
     # The schema already exists (the app fixture made it); migrations are tested elsewhere.
-    monkeypatch.setattr("hplearn.cli.setup.upgrade", lambda: None)
+    monkeypatch.setattr("flask_migrate.upgrade", lambda: None)  # imported by init when it runs
     (small_content / "resources" / "broken.md").write_text("oops", encoding="utf-8")
     app.config["CONTENT_DIR"] = str(small_content)
     result = runner.invoke(args=["init", "--demo"])
