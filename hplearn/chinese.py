@@ -517,13 +517,44 @@ def tokenizer() -> Tokenizer:
 # pypinyin
 
 
-class _Phrases:
-    """pypinyin's PHRASES_DICT: phrase → readings of each character ([["zhāo", "cháo"], …])."""
+class _Overlay:
+    """A read-only mapped table seen as pypinyin's dict, with a small dict of entries added at
+    run time in front of it (subclasses read the table: __contains__, __getitem__, keys)."""
+
+    _missing: tuple[type[Exception], ...] = (KeyError,)
 
     def __init__(self, table: _Table) -> None:
         self._table = table
         self._trie = table.trie
-        self.added: dict[str, list[list[str]]] = {}
+        self.added: dict = {}
+
+    def get(self, key, default=None):
+        try:
+            return self[key]
+        except self._missing:
+            return default
+
+    def __setitem__(self, key, value) -> None:
+        self.added[key] = value
+
+    def update(self, entries) -> None:
+        self.added.update(entries)
+
+    def __iter__(self):
+        return iter(self.keys())
+
+    def __len__(self) -> int:
+        return len(self._trie) + len(self.added)
+
+    def copy(self):
+        return self
+
+
+class _Phrases(_Overlay):
+    """pypinyin's PHRASES_DICT: phrase → readings of each character ([["zhāo", "cháo"], …])."""
+
+    def __init__(self, table: _Table) -> None:
+        super().__init__(table)
         self.listing = False  # keys() lists the trie's phrases only once mmseg reads the trie
 
     def __contains__(self, phrase) -> bool:
@@ -537,31 +568,10 @@ class _Phrases:
             raise KeyError(phrase)
         return [part.split(",") for part in self._table.text(key_id).split(" ")]
 
-    def get(self, phrase, default=None):
-        try:
-            return self[phrase]
-        except KeyError:
-            return default
-
-    def __setitem__(self, phrase: str, readings) -> None:
-        self.added[phrase] = readings
-
-    def update(self, phrases) -> None:
-        self.added.update(phrases)
-
     def keys(self):
         # pypinyin's mmseg trains its prefix set on every key at import; the set is replaced by
         # the trie (_Prefixes) right after, so the import lists none.
         return [*(self._trie.keys() if self.listing else ()), *self.added]
-
-    def __iter__(self):
-        return iter(self.keys())
-
-    def __len__(self) -> int:
-        return len(self._trie) + len(self.added)
-
-    def copy(self):
-        return self
 
 
 class _Prefixes(set):
@@ -575,13 +585,10 @@ class _Prefixes(set):
         return key in self._trie or set.__contains__(self, key)
 
 
-class _Chars:
+class _Chars(_Overlay):
     """pypinyin's PINYIN_DICT: code point → the character's readings ("zhōng,zhòng")."""
 
-    def __init__(self, table: _Table) -> None:
-        self._table = table
-        self._trie = table.trie
-        self.added: dict[int, str] = {}
+    _missing = (KeyError, TypeError)
 
     def __contains__(self, code) -> bool:
         return code in self.added or (isinstance(code, int) and 0 <= code < 0x110000
@@ -595,29 +602,8 @@ class _Chars:
             raise KeyError(code)
         return self._table.text(key_id)
 
-    def get(self, code, default=None):
-        try:
-            return self[code]
-        except (KeyError, TypeError):
-            return default
-
-    def __setitem__(self, code: int, readings: str) -> None:
-        self.added[code] = readings
-
-    def update(self, chars) -> None:
-        self.added.update(chars)
-
     def keys(self):
         return [*map(ord, self._trie.iterkeys()), *self.added]
-
-    def __iter__(self):
-        return iter(self.keys())
-
-    def __len__(self) -> int:
-        return len(self._trie) + len(self.added)
-
-    def copy(self):
-        return self
 
 
 def pypinyin_module():
