@@ -34,6 +34,11 @@ def app_config(tmp_path):
 
 def photo(fmt: str = "JPEG", size=(60, 40), mode: str = "RGB", exif: bool = False) -> bytes:
     """A real picture made with Pillow; with exif, GPS and 'rotate 90°' tags like a phone's."""
+    if fmt == "HEIF":
+        # The app registers pillow-heif with its first photo; this test's "phone" needs it first.
+        from pillow_heif import register_heif_opener
+
+        register_heif_opener()
     colour = {"RGBA": (200, 30, 30, 128), "1": 0}.get(mode, (200, 30, 30))
     image = Image.new(mode, size, colour)
     out = io.BytesIO()
